@@ -1,0 +1,41 @@
+# The command-line tool and the unit tests, from the same core sources as the
+# nginx module (which nginx's own build compiles through ./config).
+# build.sh drives this; `make BUILD=dir` puts everything under dir.
+
+BUILD     ?= build
+CC        ?= cc
+CFLAGS    ?= -g -O2
+HD_FLAGS   = -std=gnu11 -Wall -Wextra -Werror -fPIC \
+             -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
+             -Ingx_http_helpdesk_module/core
+LIBS       = -llmdb -lcrypto -lpcre2-8 -ljansson -lpthread
+
+CORE_SRCS := $(wildcard ngx_http_helpdesk_module/core/*.c)
+CORE_HDRS := $(wildcard ngx_http_helpdesk_module/core/*.h)
+CORE_OBJS := $(CORE_SRCS:ngx_http_helpdesk_module/core/%.c=$(BUILD)/core/%.o)
+CLI_SRCS  := $(wildcard ngx_http_helpdesk_module/cli/*.c)
+UNIT_SRCS := $(wildcard t/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:t/unit/%.c=$(BUILD)/unit/%)
+
+all: $(BUILD)/helpdesk $(UNIT_BINS)
+
+$(BUILD)/core/%.o: ngx_http_helpdesk_module/core/%.c $(CORE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(HD_FLAGS) -c $< -o $@
+
+$(BUILD)/libhelpdesk.a: $(CORE_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/helpdesk: $(CLI_SRCS) $(BUILD)/libhelpdesk.a $(CORE_HDRS)
+	$(CC) $(CFLAGS) $(HD_FLAGS) -o $@ $(CLI_SRCS) $(BUILD)/libhelpdesk.a $(LIBS)
+
+$(BUILD)/unit/%: t/unit/%.c t/unit/unit.h $(BUILD)/libhelpdesk.a $(CORE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(HD_FLAGS) -It/unit -o $@ $< $(BUILD)/libhelpdesk.a \
+	    $(LIBS) -lcmocka
+
+clean:
+	rm -rf $(BUILD)/core $(BUILD)/unit $(BUILD)/helpdesk $(BUILD)/libhelpdesk.a
+
+.PHONY: all clean

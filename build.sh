@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Install what is missing, build, run and test the helpdesk.
+#
+#   ./build.sh          build build/ngx_http_helpdesk_module.so and build/helpdesk
+#   ./build.sh run      the portal at http://127.0.0.1:${HELPDESK_PORT:-8080}/
+#   ./build.sh test     build, then every test (prove -r t/)
+#   ./build.sh deps     only install the Debian packages (and npm modules)
+#
+# Environment: HELPDESK_PORT, HELPDESK_DATA (the data directory, default run/),
+# NGINX_SRC (default /usr/share/nginx/src), NGINX_BIN (default /usr/sbin/nginx).
+
+set -euo pipefail
+
+cd "$(dirname "$0")"
+ROOT=$PWD
+BUILD=$ROOT/build
+NGINX_SRC=${NGINX_SRC:-/usr/share/nginx/src}
+NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
+
+# Debian's own flags for its nginx modules (see its rules file)
+CC_OPT="-g -O2 -fstack-protector-strong -Wformat -Werror=format-security -fPIC -Wdate-time -D_FORTIFY_SOURCE=2"
+LD_OPT="-Wl,-z,relro -Wl,-z,now -fPIC"
+
+BUILD_PKGS="gcc make pkg-config nginx nginx-dev liblmdb-dev libpcre2-dev
+            libssl-dev libjansson-dev libcmocka-dev"
+TEST_PKGS="perl ca-certificates lmdb-utils chromium fonts-dejavu-core wrk"
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "build.sh: $*"; exit 1; }
+
+
+# --- packages ---------------------------------------------------------------
+
+missing_packages() {
+    local p
+    for p in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null \
+                | grep -q 'install ok installed'; then
+            printf '%s ' "$p"
+        fi
+    done
+}
+
+install_packages() {
+    local missing
+    missing=$(missing_packages "$@")
+    [ -z "$missing" ] && return 0
+
+    say "installing: $missing"
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null \
+            || die "missing packages ($missing) and not root: install them"
+        sudo=sudo
+    fi
+
+    # an old package list fails with 404s: refresh it at most once per run
+    if [ -z "${HD_APT_UPDATED:-}" ]; then
+        $sudo apt-get update -qq
+        HD_APT_UPDATED=1
+    fi
+
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+        --no-install-recommends $missing >/dev/null
+}
+
+build_deps() {
+    # shellcheck disable=SC2086
+    install_packages $BUILD_PKGS
+}
+
+test_deps() {
+    # shellcheck disable=SC2086
+    install_packages $TEST_PKGS
+    command -v node >/dev/null || install_packages nodejs
+    command -v npm >/dev/null || install_packages npm
+
+    # playwright-core drives Debian's chromium; it never downloads a browser
+    if [ ! -d t/browser/node_modules/playwright-core ] \
+        || [ t/browser/package-lock.json -nt t/browser/node_modules ]; then
+        (cd t/browser && npm ci --no-audit --no-fund --loglevel=error)
+        touch t/browser/node_modules
+    fi
+}
+
+
+# --- build --------------------------------------------------------------------
+
+build() {
+    build_deps
+    mkdir -p "$BUILD"
+
+    # nginx's configure runs again only when our config script changed
+    if [ ! -f "$BUILD/nginx/Makefile" ] || [ config -nt "$BUILD/nginx/Makefile" ]; then
+        [ -f "$NGINX_SRC/conf_flags" ] || die "no nginx source tree at $NGINX_SRC (package nginx-dev)"
+        # shellcheck disable=SC1091
+        . "$NGINX_SRC/conf_flags"
+        say "configuring against $NGINX_SRC"
+        if ! (cd "$NGINX_SRC" && ./configure "${NGX_CONF_FLAGS[@]}" \
+                --with-cc-opt="$CC_OPT" --with-ld-opt="$LD_OPT" \
+                --add-dynamic-module="$ROOT" --builddir="$BUILD/nginx") \
+                >"$BUILD/configure.log" 2>&1; then
+            tail -20 "$BUILD/configure.log" >&2
+            die "nginx's configure failed (whole log: build/configure.log)"
+        fi
+    fi
+
+    make -s -f "$BUILD/nginx/Makefile" -C "$NGINX_SRC" modules >/dev/null
+    cp "$BUILD/nginx/ngx_http_helpdesk_module.so" "$BUILD/"
+
+    make -s BUILD="$BUILD" all
+}
+
+
+# --- run --------------------------------------------------------------------
+
+# a directory the unprivileged workers can reach: every parent searchable
+reachable_by() {
+    local user=$1 dir=$2
+    while [ ! -e "$dir" ]; do dir=$(dirname "$dir"); done
+    runuser -u "$user" -- test -x "$dir"
+}
+
+run() {
+    build
+
+    local port=${HELPDESK_PORT:-8080}
+    local data=${HELPDESK_DATA:-$ROOT/run}
+    local rundir=$BUILD/run
+    local user_line="" user=""
+
+    case $data in /*) ;; *) data=$ROOT/$data ;; esac
+
+    if [ "$(id -u)" -eq 0 ]; then
+        # the workers run unprivileged and own the data directory
+        user=www-data
+        user_line="user $user;"
+        if ! reachable_by "$user" "$data"; then
+            [ -n "${HELPDESK_DATA:-}" ] \
+                && die "$user cannot reach $data (a parent directory is private): choose another HELPDESK_DATA"
+            data=/var/lib/helpdesk-demo
+            say "note: $user cannot reach $ROOT (a parent directory is private); the data goes to $data (set HELPDESK_DATA to choose)"
+        fi
+        install -d -m 700 -o "$user" -g "$user" "$data" "$data/tmp"
+    else
+        mkdir -p "$data/tmp"
+    fi
+
+    mkdir -p "$rundir/logs"
+
+    "$BUILD/helpdesk" -d "$data" init >/dev/null
+
+    cat >"$rundir/nginx.conf" <<EOF
+# written by build.sh run
+load_module $BUILD/ngx_http_helpdesk_module.so;
+$user_line
+daemon off;
+master_process on;
+worker_processes 2;
+pid $rundir/nginx.pid;
+error_log stderr notice;
+
+events {
+    worker_connections 1024;
+}
+
+http {
+    access_log $rundir/logs/access.log;
+    client_body_temp_path $data/tmp/body;
+    proxy_temp_path $data/tmp/proxy;
+    fastcgi_temp_path $data/tmp/fastcgi;
+    uwsgi_temp_path $data/tmp/uwsgi;
+    scgi_temp_path $data/tmp/scgi;
+
+    helpdesk_db $data map=1g;
+    helpdesk_templates $ROOT/lua-free-templates;
+
+    server {
+        listen 127.0.0.1:$port;
+
+        location / {
+            helpdesk;
+        }
+    }
+}
+EOF
+
+    "$NGINX_BIN" -t -q -p "$rundir" -c "$rundir/nginx.conf" \
+        || die "the generated configuration does not load"
+
+    say ""
+    say "helpdesk: http://127.0.0.1:$port/   (data: $data; Ctrl-C stops it)"
+    say ""
+    exec "$NGINX_BIN" -p "$rundir" -c "$rundir/nginx.conf"
+}
+
+
+# --- test -------------------------------------------------------------------
+
+run_tests() {
+    build
+    test_deps
+    export HELPDESK_BUILD=$BUILD HELPDESK_ROOT=$ROOT NGINX_BIN
+    prove -r t/
+}
+
+
+case ${1:-build} in
+    build) build ;;
+    run)   run ;;
+    test)  run_tests ;;
+    deps)  build_deps; test_deps ;;
+    *)     die "unknown command \"$1\": build, run, test or deps" ;;
+esac

@@ -1,0 +1,162 @@
+/*
+ * OpenSSL behind the core's cryptographic helpers.
+ */
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include "hd_crypto.h"
+
+
+int
+hd_random(void *buf, size_t len)
+{
+    return RAND_bytes(buf, (int) len) == 1 ? 0 : -1;
+}
+
+
+void
+hd_sha256(const void *data, size_t len, hd_uchar out[HD_SHA256_LEN])
+{
+    SHA256(data, len, out);
+}
+
+
+int
+hd_ct_equal(const void *a, const void *b, size_t len)
+{
+    return CRYPTO_memcmp(a, b, len) == 0;
+}
+
+
+int
+hd_pbkdf2_sha256(const void *password, size_t plen, const void *salt,
+    size_t slen, unsigned iterations, hd_uchar *out, size_t olen)
+{
+    int  rc;
+
+    rc = PKCS5_PBKDF2_HMAC(password, (int) plen, salt, (int) slen,
+                           (int) iterations, EVP_sha256(), (int) olen, out);
+
+    return rc == 1 ? 0 : -1;
+}
+
+
+size_t
+hd_hex_encode(char *out, const void *data, size_t len)
+{
+    size_t           i;
+    const hd_uchar  *p = data;
+    static const char  hex[] = "0123456789abcdef";
+
+    for (i = 0; i < len; i++) {
+        out[2 * i] = hex[p[i] >> 4];
+        out[2 * i + 1] = hex[p[i] & 0x0f];
+    }
+
+    return 2 * len;
+}
+
+
+static const char  hd_b64url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+
+size_t
+hd_b64url_encode(char *out, const void *data, size_t len)
+{
+    size_t           i, n = 0;
+    uint32_t         v;
+    const hd_uchar  *p = data;
+
+    for (i = 0; i + 2 < len; i += 3) {
+        v = (uint32_t) p[i] << 16 | (uint32_t) p[i + 1] << 8 | p[i + 2];
+        out[n++] = hd_b64url[v >> 18];
+        out[n++] = hd_b64url[(v >> 12) & 63];
+        out[n++] = hd_b64url[(v >> 6) & 63];
+        out[n++] = hd_b64url[v & 63];
+    }
+
+    if (len - i == 1) {
+        v = (uint32_t) p[i] << 16;
+        out[n++] = hd_b64url[v >> 18];
+        out[n++] = hd_b64url[(v >> 12) & 63];
+
+    } else if (len - i == 2) {
+        v = (uint32_t) p[i] << 16 | (uint32_t) p[i + 1] << 8;
+        out[n++] = hd_b64url[v >> 18];
+        out[n++] = hd_b64url[(v >> 12) & 63];
+        out[n++] = hd_b64url[(v >> 6) & 63];
+    }
+
+    return n;
+}
+
+
+static int
+hd_b64url_value(char c)
+{
+    if (c >= 'A' && c <= 'Z') {
+        return c - 'A';
+    }
+
+    if (c >= 'a' && c <= 'z') {
+        return c - 'a' + 26;
+    }
+
+    if (c >= '0' && c <= '9') {
+        return c - '0' + 52;
+    }
+
+    return c == '-' ? 62 : c == '_' ? 63 : -1;
+}
+
+
+ssize_t
+hd_b64url_decode(hd_uchar *out, size_t size, const char *in, size_t len)
+{
+    int       d;
+    size_t    i, n = 0, bits = 0;
+    uint32_t  acc = 0;
+
+    if (len % 4 == 1) {
+        return -1;
+    }
+
+    for (i = 0; i < len; i++) {
+        d = hd_b64url_value(in[i]);
+        if (d < 0) {
+            return -1;
+        }
+
+        acc = (acc << 6) | (uint32_t) d;
+        bits += 6;
+
+        if (bits >= 8) {
+            bits -= 8;
+
+            if (n == size) {
+                return -1;
+            }
+
+            out[n++] = (hd_uchar) (acc >> bits);
+        }
+    }
+
+    return (ssize_t) n;
+}
+
+
+int
+hd_token_new(hd_uchar raw[HD_TOKEN_LEN], char text[HD_TOKEN_TEXT_LEN + 1])
+{
+    if (hd_random(raw, HD_TOKEN_LEN) != 0) {
+        return -1;
+    }
+
+    text[hd_b64url_encode(text, raw, HD_TOKEN_LEN)] = '\0';
+
+    return 0;
+}

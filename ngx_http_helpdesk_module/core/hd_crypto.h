@@ -1,0 +1,38 @@
+/*
+ * Cryptographic helpers on OpenSSL: random tokens, SHA-256, password hashing
+ * (PBKDF2-HMAC-SHA256), constant-time comparison, hex and base64url.
+ */
+
+#ifndef HD_CRYPTO_H
+#define HD_CRYPTO_H
+
+
+#include "hd_core.h"
+
+
+#define HD_SHA256_LEN        32
+#define HD_TOKEN_LEN         32          /* 256-bit random tokens */
+#define HD_TOKEN_TEXT_LEN    43          /* base64url, no padding */
+
+
+int hd_random(void *buf, size_t len);
+void hd_sha256(const void *data, size_t len, hd_uchar out[HD_SHA256_LEN]);
+int hd_ct_equal(const void *a, const void *b, size_t len);
+
+/* PBKDF2-HMAC-SHA256; -1 on failure */
+int hd_pbkdf2_sha256(const void *password, size_t plen, const void *salt,
+    size_t slen, unsigned iterations, hd_uchar *out, size_t olen);
+
+/* text encodings; out must hold 2 * len (hex) or 4 * ceil(len / 3) (b64) */
+size_t hd_hex_encode(char *out, const void *data, size_t len);
+size_t hd_b64url_encode(char *out, const void *data, size_t len);
+/* -1 on a bad character or length */
+ssize_t hd_b64url_decode(hd_uchar *out, size_t size, const char *in,
+    size_t len);
+
+/* a new random token: raw bytes and their base64url text */
+int hd_token_new(hd_uchar raw[HD_TOKEN_LEN],
+    char text[HD_TOKEN_TEXT_LEN + 1]);
+
+
+#endif /* HD_CRYPTO_H */

@@ -1,0 +1,222 @@
+/*
+ * The schema: the table of named databases, the version with its migrations,
+ * and the integrity check.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "hd_store.h"
+
+
+/* every named database of the environment, in hd_db_e order */
+const hd_db_def_t  hd_dbs[HD_DB_COUNT] = {
+    { "meta", 0, NULL, NULL },
+};
+
+
+/*
+ * Migrations, oldest first: each moves an environment from version `from`
+ * to from + 1 inside the opening transaction. None yet: version 1 is the
+ * first schema.
+ */
+const hd_migration_t  hd_migrations[] = {
+    { 0, NULL, NULL }
+};
+
+const size_t  hd_nmigrations = 0;
+
+
+#define HD_SCHEMA_KEY  "schema"
+
+
+hd_rc
+hd_schema_version(hd_txn_t *txn, uint32_t *version)
+{
+    hd_rc     rc;
+    hd_str_t  v;
+
+    rc = hd_db_get(txn, HD_DB_META, HD_SCHEMA_KEY, sizeof(HD_SCHEMA_KEY) - 1,
+                   &v);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    if (v.len != 4) {
+        return HD_CORRUPT;
+    }
+
+    *version = hd_be32_get(v.data);
+
+    return HD_OK;
+}
+
+
+static hd_rc
+hd_schema_set_version(hd_txn_t *txn, uint32_t version, hd_err_t *err)
+{
+    hd_uchar  v[4];
+
+    hd_be32_put(v, version);
+
+    return hd_db_put(txn, HD_DB_META, HD_SCHEMA_KEY,
+                     sizeof(HD_SCHEMA_KEY) - 1, v, 4, 0, err);
+}
+
+
+hd_rc
+hd_schema_prepare(hd_txn_t *txn, const hd_migration_t *migrations, size_t n,
+    uint32_t target, hd_err_t *err)
+{
+    hd_rc     rc;
+    size_t    i;
+    uint32_t  version;
+    hd_uchar  now[8];
+
+    rc = hd_schema_version(txn, &version);
+
+    if (rc == HD_NOT_FOUND) {
+        /* a new environment: the databases were just created empty */
+        hd_be64_put(now, (uint64_t) time(NULL));
+
+        rc = hd_db_put(txn, HD_DB_META, "created", 7, now, 8, 0, err);
+        if (rc != HD_OK) {
+            return rc;
+        }
+
+        return hd_schema_set_version(txn, target, err);
+    }
+
+    if (rc != HD_OK) {
+        return hd_err_set(err, HD_CORRUPT, NULL, "storage_corrupt",
+                          "the schema version cannot be read");
+    }
+
+    if (version > target) {
+        return hd_err_set(err, HD_CORRUPT, NULL, "schema_newer",
+                          "the data directory has schema version %u, newer "
+                          "than this module's %u: run a newer module",
+                          version, target);
+    }
+
+    while (version < target) {
+        for (i = 0; i < n; i++) {
+            if (migrations[i].from == version) {
+                break;
+            }
+        }
+
+        if (i == n) {
+            return hd_err_set(err, HD_CORRUPT, NULL, "schema_gap",
+                              "no migration from schema version %u", version);
+        }
+
+        rc = migrations[i].run(txn, err);
+        if (rc != HD_OK) {
+            return rc;
+        }
+
+        version++;
+    }
+
+    return hd_schema_set_version(txn, version, err);
+}
+
+
+void
+hd_check_problem(hd_check_t *check, const char *fmt, ...)
+{
+    char     line[512];
+    va_list  args;
+
+    va_start(args, fmt);
+    vsnprintf(line, sizeof(line), fmt, args);
+    va_end(args);
+
+    check->problems++;
+    hd_buf_printf(&check->report, "problem: %s\n", line);
+}
+
+
+static void
+hd_schema_check_records(hd_txn_t *txn, hd_db_e db, hd_check_t *check)
+{
+    size_t       bad = 0;
+    hd_rc        rc;
+    void        *rec;
+    hd_str_t     k, v;
+    hd_cursor_t  cur;
+
+    rec = malloc(hd_dbs[db].record->size);
+    if (rec == NULL || hd_cursor_open(txn, db, &cur) != HD_OK) {
+        free(rec);
+        hd_check_problem(check, "%s: cannot be read", hd_dbs[db].name);
+        return;
+    }
+
+    for (rc = hd_cursor_seek(&cur, NULL, 0, &k, &v);
+         rc == HD_OK;
+         rc = hd_cursor_next(&cur, &k, &v))
+    {
+        if (hd_record_decode(hd_dbs[db].record, v.data, v.len, rec)
+            != HD_OK)
+        {
+            bad++;
+        }
+    }
+
+    hd_cursor_close(&cur);
+    free(rec);
+
+    if (bad) {
+        hd_check_problem(check, "%s: %zu records do not decode",
+                         hd_dbs[db].name, bad);
+    }
+}
+
+
+hd_rc
+hd_schema_check(hd_txn_t *txn, hd_check_t *check)
+{
+    hd_rc     rc;
+    size_t    i, count;
+    uint32_t  version;
+
+    rc = hd_schema_version(txn, &version);
+
+    if (rc != HD_OK) {
+        hd_check_problem(check, "the schema version is missing");
+
+    } else if (version != HD_SCHEMA_VERSION) {
+        hd_check_problem(check, "schema version %u, expected %u", version,
+                         HD_SCHEMA_VERSION);
+
+    } else {
+        hd_buf_printf(&check->report, "schema version %u\n", version);
+    }
+
+    for (i = 0; i < HD_DB_COUNT; i++) {
+        if (hd_db_count(txn, (hd_db_e) i, &count) != HD_OK) {
+            hd_check_problem(check, "%s: cannot be read", hd_dbs[i].name);
+            continue;
+        }
+
+        hd_buf_printf(&check->report, "%-28s %10zu\n", hd_dbs[i].name, count);
+
+        if (hd_dbs[i].record != NULL) {
+            hd_schema_check_records(txn, (hd_db_e) i, check);
+        }
+
+        if (hd_dbs[i].check != NULL) {
+            rc = hd_dbs[i].check(txn, check);
+            if (rc != HD_OK) {
+                hd_check_problem(check, "%s: the check failed: %s",
+                                 hd_dbs[i].name, hd_rc_name(rc));
+            }
+        }
+    }
+
+    return HD_OK;
+}

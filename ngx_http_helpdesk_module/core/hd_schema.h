@@ -1,0 +1,71 @@
+/*
+ * What is stored: the named databases of the environment (records and their
+ * indexes), the schema version and the migrations from older versions, and
+ * the integrity check that walks all of it.
+ */
+
+#ifndef HD_SCHEMA_H
+#define HD_SCHEMA_H
+
+
+#include "hd_core.h"
+#include "hd_buf.h"
+#include "hd_record.h"
+
+
+#define HD_SCHEMA_VERSION  1
+
+
+typedef enum {
+    HD_DB_META = 0,
+    HD_DB_COUNT
+} hd_db_e;
+
+
+/* what a check found: counts for the report, problems for the verdict */
+typedef struct {
+    hd_buf_t      report;
+    size_t        problems;
+} hd_check_t;
+
+
+typedef struct {
+    const char              *name;
+    unsigned                 mdb_flags;
+    const hd_record_desc_t  *record;      /* values are records of a kind */
+    hd_rc                   (*check)(hd_txn_t *txn, hd_check_t *check);
+} hd_db_def_t;
+
+
+typedef struct {
+    uint32_t      from;               /* migrates from this version to from+1 */
+    const char   *what;
+    hd_rc        (*run)(hd_txn_t *txn, hd_err_t *err);
+} hd_migration_t;
+
+
+extern const hd_db_def_t  hd_dbs[HD_DB_COUNT];
+
+
+/*
+ * Run once per opening in a write transaction: a new environment gets every
+ * database and the current version; an older one is migrated step by step;
+ * a newer one is refused.
+ */
+hd_rc hd_schema_prepare(hd_txn_t *txn, const hd_migration_t *migrations,
+    size_t n, uint32_t target, hd_err_t *err);
+hd_rc hd_schema_version(hd_txn_t *txn, uint32_t *version);
+
+extern const hd_migration_t  hd_migrations[];
+extern const size_t          hd_nmigrations;
+
+/* walks every database; problems counted and described in check->report */
+hd_rc hd_schema_check(hd_txn_t *txn, hd_check_t *check);
+void hd_check_problem(hd_check_t *check, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+
+#endif /* HD_SCHEMA_H */

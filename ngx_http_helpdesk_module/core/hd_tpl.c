@@ -1,0 +1,1067 @@
+/*
+ * The template engine: the compiler (source to operations, with the
+ * specification's standalone-line rules) and the renderer (a context stack
+ * walked over the operations).
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "hd_tpl.h"
+
+
+#define HD_TPL_MAX_DEPTH    64      /* nested sections and partials */
+#define HD_TPL_MAX_DELIM    16
+
+
+/* what is written: template text is re-indented after each of its newlines
+ * inside an indented partial, data only at the start of a line */
+typedef enum {
+    HD_TPL_EMIT_TEXT = 0,
+    HD_TPL_EMIT_ESCAPED,
+    HD_TPL_EMIT_RAW
+} hd_tpl_emit_e;
+
+
+typedef enum {
+    HD_TPL_TEXT = 0,
+    HD_TPL_VAR,             /* {{name}}: escaped */
+    HD_TPL_RAW,             /* {{{name}}}, {{&name}} */
+    HD_TPL_SECTION,         /* {{#name}} ... {{/name}} */
+    HD_TPL_INVERTED,        /* {{^name}} ... {{/name}} */
+    HD_TPL_PARTIAL          /* {{>name}} */
+} hd_tpl_op_type_e;
+
+
+/* a dotted name split into its parts; no parts is the implicit "." */
+typedef struct {
+    size_t      n;
+    hd_str_t   *part;
+} hd_tpl_key_t;
+
+
+typedef struct {
+    hd_tpl_op_type_e   type;
+    uint32_t           line;
+    uint32_t           end;         /* sections: the op after the close */
+    hd_str_t           text;        /* text; partials: the indentation */
+    hd_str_t           name;        /* as written, for errors and partials */
+    hd_tpl_key_t       key;
+    hd_tpl_t          *partial;
+} hd_tpl_op_t;
+
+
+struct hd_tpl_s {
+    const char    *name;
+    const char    *file;
+    hd_tpl_op_t   *ops;
+    uint32_t       nops;
+    uint32_t       cap;
+};
+
+
+struct hd_tpl_set_s {
+    hd_pool_t     *pool;
+    hd_tpl_t     **items;
+    size_t         n;
+    size_t         cap;
+};
+
+
+typedef struct {
+    hd_pool_t     *pool;
+    hd_tpl_t      *tpl;
+    hd_err_t      *err;
+    const hd_uchar *src;
+    size_t         len;
+    char           open[HD_TPL_MAX_DELIM];
+    char           close[HD_TPL_MAX_DELIM];
+    size_t         open_len;
+    size_t         close_len;
+    uint32_t       stack[HD_TPL_MAX_DEPTH];
+    size_t         depth;
+} hd_tpl_compiler_t;
+
+
+typedef struct {
+    hd_tpl_out_t      *out;
+    const hd_val_t    *stack[HD_TPL_MAX_DEPTH];
+    size_t             depth;
+    size_t             partials;
+    hd_str_t           indent;
+    int                line_start;
+    char               indent_buf[512];
+} hd_tpl_renderer_t;
+
+
+static hd_tpl_op_t *hd_tpl_add_op(hd_tpl_compiler_t *c,
+    hd_tpl_op_type_e type, uint32_t line);
+static int hd_tpl_add_text(hd_tpl_compiler_t *c, size_t from, size_t to,
+    uint32_t line);
+static const hd_uchar *hd_tpl_tag_end(hd_tpl_compiler_t *c,
+    const hd_uchar **body, size_t *body_len, size_t *tag_end);
+static int hd_tpl_standalone(hd_tpl_compiler_t *c, hd_uchar sigil, size_t o,
+    size_t tag_end, size_t *line_begin, size_t *after);
+static hd_tpl_op_type_e hd_tpl_op_type(hd_uchar sigil);
+static int hd_tpl_close_section(hd_tpl_compiler_t *c, const hd_uchar *name,
+    size_t len, uint32_t line);
+static int hd_tpl_parse_key(hd_tpl_compiler_t *c, hd_tpl_op_t *op);
+static int hd_tpl_set_delimiters(hd_tpl_compiler_t *c, const hd_uchar *p,
+    size_t len, uint32_t line);
+static hd_rc hd_tpl_error(hd_tpl_compiler_t *c, uint32_t line,
+    const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static int hd_tpl_render_ops(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl,
+    uint32_t from, uint32_t to);
+static int hd_tpl_render_in(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl,
+    const hd_val_t *v, uint32_t from, uint32_t to);
+static const hd_val_t *hd_tpl_lookup(hd_tpl_renderer_t *rd,
+    const hd_tpl_key_t *key);
+static int hd_tpl_emit(hd_tpl_renderer_t *rd, const hd_uchar *p, size_t n,
+    hd_tpl_emit_e kind);
+static int hd_tpl_emit_value(hd_tpl_renderer_t *rd, const hd_val_t *v,
+    int escape);
+
+
+static int
+hd_tpl_is_space(hd_uchar c)
+{
+    return c == ' ' || c == '\t';
+}
+
+
+static int
+hd_tpl_trim(const hd_uchar **p, size_t *len)
+{
+    while (*len && (hd_tpl_is_space(**p) || **p == '\r' || **p == '\n')) {
+        (*p)++;
+        (*len)--;
+    }
+
+    while (*len && (hd_tpl_is_space((*p)[*len - 1]) || (*p)[*len - 1] == '\r'
+                    || (*p)[*len - 1] == '\n'))
+    {
+        (*len)--;
+    }
+
+    return *len != 0;
+}
+
+
+static const hd_uchar *
+hd_tpl_find(const hd_uchar *p, const hd_uchar *end, const char *s, size_t n)
+{
+    for ( ; (size_t) (end - p) >= n; p++) {
+        if (*p == (hd_uchar) s[0] && memcmp(p, s, n) == 0) {
+            return p;
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * Where the tag whose body starts at *body ends, by its sigil: "}}}" for a
+ * triple mustache, "=}}" for a delimiter change, the close delimiter else.
+ * Moves *body past the sigil; NULL when the tag never closes.
+ */
+static const hd_uchar *
+hd_tpl_tag_end(hd_tpl_compiler_t *c, const hd_uchar **body, size_t *body_len,
+    size_t *tag_end)
+{
+    const char      *last;
+    const hd_uchar  *p, *close, *end = c->src + c->len;
+
+    p = *body;
+
+    switch (*p) {
+    case '{':
+        last = "}";
+        break;
+
+    case '=':
+        last = "=";
+        break;
+
+    case '&': case '#': case '^': case '/': case '>': case '!':
+        last = NULL;
+        break;
+
+    default:
+        last = NULL;
+        p--;            /* no sigil */
+    }
+
+    p++;
+    *body = p;
+
+    if (last == NULL) {
+        close = hd_tpl_find(p, end, c->close, c->close_len);
+        if (close == NULL) {
+            return NULL;
+        }
+
+        *body_len = close - p;
+        *tag_end = close + c->close_len - c->src;
+
+        return close;
+    }
+
+    /* the closing sigil immediately followed by the close delimiter */
+    for (close = hd_tpl_find(p, end, last, 1);
+         close != NULL;
+         close = hd_tpl_find(close + 1, end, last, 1))
+    {
+        if (hd_tpl_find(close + 1, end, c->close, c->close_len) == close + 1) {
+            *body_len = close - p;
+            *tag_end = close + 1 + c->close_len - c->src;
+            return close;
+        }
+
+        if (*last == '}') {
+            return NULL;
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * The specification's standalone rule: a section, inverted, close, partial,
+ * comment or delimiter tag alone on its line (but for spaces and tabs) takes
+ * the whole line with it. Gives the line's start and where text resumes.
+ */
+static int
+hd_tpl_standalone(hd_tpl_compiler_t *c, hd_uchar sigil, size_t o,
+    size_t tag_end, size_t *line_begin, size_t *after)
+{
+    size_t           i;
+    const hd_uchar  *src = c->src;
+
+    *line_begin = o;
+    while (*line_begin > 0 && src[*line_begin - 1] != '\n') {
+        (*line_begin)--;
+    }
+
+    *after = tag_end;
+
+    if (strchr("#^/>!=", sigil) == NULL || sigil == '\0') {
+        return 0;
+    }
+
+    for (i = *line_begin; i < o; i++) {
+        if (!hd_tpl_is_space(src[i])) {
+            return 0;
+        }
+    }
+
+    for (i = tag_end; i < c->len && src[i] != '\n'; i++) {
+        if (src[i] == '\r' && i + 1 < c->len && src[i + 1] == '\n') {
+            continue;
+        }
+
+        if (!hd_tpl_is_space(src[i])) {
+            return 0;
+        }
+    }
+
+    *after = i < c->len ? i + 1 : c->len;
+
+    return 1;
+}
+
+
+hd_tpl_t *
+hd_tpl_compile(hd_pool_t *pool, const char *name, const char *file,
+    const hd_uchar *src, size_t len, hd_err_t *err)
+{
+    int                 standalone;
+    size_t              pos, text_start, o, line_begin, tag_end, after, i;
+    size_t              body_len;
+    uint32_t            line, tag_line;
+    hd_uchar            sigil;
+    hd_tpl_op_t        *op;
+    const hd_uchar     *end, *body, *close;
+    hd_tpl_compiler_t   c;
+
+    /* pos: where scanning goes on; text_start: the text not yet an op */
+
+    memset(&c, 0, sizeof(c));
+
+    c.pool = pool;
+    c.err = err;
+    c.len = len;
+    c.src = hd_pstrdup(pool, src, len);
+    c.tpl = hd_pcalloc(pool, sizeof(hd_tpl_t));
+
+    if (c.src == NULL || c.tpl == NULL) {
+        hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+        return NULL;
+    }
+
+    c.tpl->name = (char *) hd_pstrdup(pool, name, strlen(name));
+    c.tpl->file = (char *) hd_pstrdup(pool, file ? file : name,
+                                      strlen(file ? file : name));
+
+    memcpy(c.open, "{{", 2);
+    memcpy(c.close, "}}", 2);
+    c.open_len = 2;
+    c.close_len = 2;
+
+    src = c.src;
+    end = src + len;
+    pos = 0;
+    text_start = 0;
+    line = 1;            /* the line of src[pos] */
+
+    for ( ;; ) {
+        close = hd_tpl_find(src + pos, end, c.open, c.open_len);
+
+        if (close == NULL) {
+            if (hd_tpl_add_text(&c, text_start, len, line) != 0) {
+                return NULL;
+            }
+
+            break;
+        }
+
+        o = close - src;
+
+        for (i = pos; i < o; i++) {
+            if (src[i] == '\n') {
+                line++;
+            }
+        }
+
+        tag_line = line;
+        body = src + o + c.open_len;
+
+        if (body >= end) {
+            hd_tpl_error(&c, tag_line, "unclosed tag");
+            return NULL;
+        }
+
+        sigil = *body;
+
+        close = hd_tpl_tag_end(&c, &body, &body_len, &tag_end);
+
+        if (close == NULL) {
+            hd_tpl_error(&c, tag_line, "unclosed tag \"%.*s\"",
+                         (int) (end - src - o > 20 ? 20 : end - src - o),
+                         src + o);
+            return NULL;
+        }
+
+        for (i = o; i < tag_end; i++) {
+            if (src[i] == '\n') {
+                line++;
+            }
+        }
+
+        standalone = hd_tpl_standalone(&c, sigil, o, tag_end, &line_begin,
+                                       &after);
+        if (standalone && after < len) {
+            line++;                 /* the newline the tag took */
+        }
+
+        if (hd_tpl_add_text(&c, text_start, standalone ? line_begin : o,
+                            tag_line)
+            != 0)
+        {
+            return NULL;
+        }
+
+        if (sigil == '!') {
+            /* a comment: nothing */
+
+        } else if (sigil == '=') {
+            if (hd_tpl_set_delimiters(&c, body, body_len, tag_line) != 0) {
+                return NULL;
+            }
+
+        } else if (!hd_tpl_trim(&body, &body_len)) {
+            hd_tpl_error(&c, tag_line, "empty tag");
+            return NULL;
+
+        } else if (sigil == '/') {
+            if (hd_tpl_close_section(&c, body, body_len, tag_line) != 0) {
+                return NULL;
+            }
+
+        } else {
+            op = hd_tpl_add_op(&c, hd_tpl_op_type(sigil), tag_line);
+            if (op == NULL) {
+                return NULL;
+            }
+
+            op->name.data = (hd_uchar *) body;
+            op->name.len = body_len;
+
+            if (sigil == '>') {
+                if (standalone) {
+                    op->text.data = (hd_uchar *) src + line_begin;
+                    op->text.len = o - line_begin;
+                }
+
+            } else if (hd_tpl_parse_key(&c, op) != 0) {
+                return NULL;
+
+            } else if (sigil == '#' || sigil == '^') {
+                if (c.depth == HD_TPL_MAX_DEPTH) {
+                    hd_tpl_error(&c, tag_line, "sections nested too deep");
+                    return NULL;
+                }
+
+                c.stack[c.depth++] = c.tpl->nops - 1;
+            }
+        }
+
+        pos = text_start = after;
+    }
+
+    if (c.depth) {
+        op = &c.tpl->ops[c.stack[c.depth - 1]];
+        hd_tpl_error(&c, op->line, "unclosed section \"%.*s\"",
+                     (int) op->name.len, op->name.data);
+        return NULL;
+    }
+
+    return c.tpl;
+}
+
+
+static hd_tpl_op_type_e
+hd_tpl_op_type(hd_uchar sigil)
+{
+    switch (sigil) {
+    case '#':  return HD_TPL_SECTION;
+    case '^':  return HD_TPL_INVERTED;
+    case '>':  return HD_TPL_PARTIAL;
+    case '{':
+    case '&':  return HD_TPL_RAW;
+    default:   return HD_TPL_VAR;
+    }
+}
+
+
+static int
+hd_tpl_close_section(hd_tpl_compiler_t *c, const hd_uchar *name, size_t len,
+    uint32_t line)
+{
+    hd_tpl_op_t  *open;
+
+    if (c->depth == 0) {
+        hd_tpl_error(c, line, "closing tag \"%.*s\" without a section",
+                     (int) len, name);
+        return -1;
+    }
+
+    open = &c->tpl->ops[c->stack[--c->depth]];
+
+    if (open->name.len != len || memcmp(open->name.data, name, len) != 0) {
+        hd_tpl_error(c, line, "closing tag \"%.*s\" does not match section "
+                     "\"%.*s\" opened at line %u", (int) len, name,
+                     (int) open->name.len, open->name.data, open->line);
+        return -1;
+    }
+
+    open->end = c->tpl->nops;
+
+    return 0;
+}
+
+
+const char *
+hd_tpl_name(const hd_tpl_t *tpl)
+{
+    return tpl->name;
+}
+
+
+static hd_tpl_op_t *
+hd_tpl_add_op(hd_tpl_compiler_t *c, hd_tpl_op_type_e type, uint32_t line)
+{
+    uint32_t      cap;
+    hd_tpl_op_t  *ops, *op;
+
+    if (c->tpl->nops == c->tpl->cap) {
+        cap = c->tpl->cap ? c->tpl->cap * 2 : 16;
+
+        ops = hd_palloc(c->pool, cap * sizeof(hd_tpl_op_t));
+        if (ops == NULL) {
+            hd_err_set(c->err, HD_NOMEM, NULL, "nomem", "out of memory");
+            return NULL;
+        }
+
+        if (c->tpl->nops) {
+            memcpy(ops, c->tpl->ops, c->tpl->nops * sizeof(hd_tpl_op_t));
+        }
+
+        c->tpl->ops = ops;
+        c->tpl->cap = cap;
+    }
+
+    op = &c->tpl->ops[c->tpl->nops++];
+    memset(op, 0, sizeof(hd_tpl_op_t));
+    op->type = type;
+    op->line = line;
+
+    return op;
+}
+
+
+static int
+hd_tpl_add_text(hd_tpl_compiler_t *c, size_t from, size_t to, uint32_t line)
+{
+    hd_tpl_op_t  *op;
+
+    if (to <= from) {
+        return 0;
+    }
+
+    op = hd_tpl_add_op(c, HD_TPL_TEXT, line);
+    if (op == NULL) {
+        return -1;
+    }
+
+    op->text.data = (hd_uchar *) c->src + from;
+    op->text.len = to - from;
+
+    return 0;
+}
+
+
+static int
+hd_tpl_parse_key(hd_tpl_compiler_t *c, hd_tpl_op_t *op)
+{
+    size_t           i, n, start;
+    const hd_uchar  *p = op->name.data;
+
+    if (op->name.len == 1 && p[0] == '.') {
+        return 0;
+    }
+
+    for (n = 1, i = 0; i < op->name.len; i++) {
+        if (p[i] == '.') {
+            n++;
+        }
+    }
+
+    op->key.part = hd_palloc(c->pool, n * sizeof(hd_str_t));
+    if (op->key.part == NULL) {
+        hd_err_set(c->err, HD_NOMEM, NULL, "nomem", "out of memory");
+        return -1;
+    }
+
+    for (start = 0, i = 0; i <= op->name.len; i++) {
+        if (i == op->name.len || p[i] == '.') {
+            if (i == start) {
+                hd_tpl_error(c, op->line, "bad name \"%.*s\"",
+                             (int) op->name.len, op->name.data);
+                return -1;
+            }
+
+            op->key.part[op->key.n].data = (hd_uchar *) p + start;
+            op->key.part[op->key.n].len = i - start;
+            op->key.n++;
+            start = i + 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static int
+hd_tpl_set_delimiters(hd_tpl_compiler_t *c, const hd_uchar *p, size_t len,
+    uint32_t line)
+{
+    size_t  i, a_len, b_start;
+
+    if (!hd_tpl_trim(&p, &len)) {
+        goto bad;
+    }
+
+    for (i = 0; i < len && !hd_tpl_is_space(p[i]); i++) { /* void */ }
+
+    a_len = i;
+
+    while (i < len && hd_tpl_is_space(p[i])) {
+        i++;
+    }
+
+    b_start = i;
+
+    for ( ; i < len; i++) {
+        if (hd_tpl_is_space(p[i]) || p[i] == '=') {
+            goto bad;
+        }
+    }
+
+    if (a_len == 0 || b_start == len || a_len >= HD_TPL_MAX_DELIM
+        || len - b_start >= HD_TPL_MAX_DELIM || memchr(p, '=', a_len))
+    {
+        goto bad;
+    }
+
+    memcpy(c->open, p, a_len);
+    c->open_len = a_len;
+    memcpy(c->close, p + b_start, len - b_start);
+    c->close_len = len - b_start;
+
+    return 0;
+
+bad:
+
+    hd_tpl_error(c, line, "bad delimiter change");
+    return -1;
+}
+
+
+static hd_rc
+hd_tpl_error(hd_tpl_compiler_t *c, uint32_t line, const char *fmt, ...)
+{
+    char     what[200];
+    va_list  args;
+
+    va_start(args, fmt);
+    vsnprintf(what, sizeof(what), fmt, args);
+    va_end(args);
+
+    return hd_err_set(c->err, HD_INVALID, "template", "template_error",
+                      "%s:%u: %s", c->tpl->file, line, what);
+}
+
+
+hd_tpl_set_t *
+hd_tpl_set_create(hd_pool_t *pool)
+{
+    hd_tpl_set_t  *set;
+
+    set = hd_pcalloc(pool, sizeof(hd_tpl_set_t));
+    if (set != NULL) {
+        set->pool = pool;
+    }
+
+    return set;
+}
+
+
+int
+hd_tpl_set_add(hd_tpl_set_t *set, hd_tpl_t *tpl)
+{
+    size_t      cap;
+    hd_tpl_t  **items;
+
+    if (set->n == set->cap) {
+        cap = set->cap ? set->cap * 2 : 32;
+
+        items = hd_palloc(set->pool, cap * sizeof(hd_tpl_t *));
+        if (items == NULL) {
+            return -1;
+        }
+
+        if (set->n) {
+            memcpy(items, set->items, set->n * sizeof(hd_tpl_t *));
+        }
+
+        set->items = items;
+        set->cap = cap;
+    }
+
+    set->items[set->n++] = tpl;
+
+    return 0;
+}
+
+
+static hd_tpl_t *
+hd_tpl_set_find_n(const hd_tpl_set_t *set, const hd_uchar *name, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < set->n; i++) {
+        if (strlen(set->items[i]->name) == len
+            && memcmp(set->items[i]->name, name, len) == 0)
+        {
+            return set->items[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+hd_tpl_t *
+hd_tpl_set_find(const hd_tpl_set_t *set, const char *name)
+{
+    return hd_tpl_set_find_n(set, (const hd_uchar *) name, strlen(name));
+}
+
+
+hd_rc
+hd_tpl_set_link(hd_tpl_set_t *set, int strict, hd_err_t *err)
+{
+    size_t        i;
+    uint32_t      k;
+    hd_tpl_t     *tpl;
+    hd_tpl_op_t  *op;
+
+    for (i = 0; i < set->n; i++) {
+        tpl = set->items[i];
+
+        for (k = 0; k < tpl->nops; k++) {
+            op = &tpl->ops[k];
+
+            if (op->type != HD_TPL_PARTIAL) {
+                continue;
+            }
+
+            op->partial = hd_tpl_set_find_n(set, op->name.data, op->name.len);
+
+            if (op->partial == NULL && strict) {
+                return hd_err_set(err, HD_INVALID, "template",
+                                  "template_error",
+                                  "%s:%u: unknown partial \"%.*s\"",
+                                  tpl->file, op->line, (int) op->name.len,
+                                  op->name.data);
+            }
+        }
+    }
+
+    return HD_OK;
+}
+
+
+int
+hd_tpl_render(const hd_tpl_t *tpl, const hd_val_t *data, hd_tpl_out_t *out)
+{
+    hd_tpl_renderer_t  rd;
+
+    rd.out = out;
+    rd.stack[0] = data;
+    rd.depth = 1;
+    rd.partials = 0;
+    rd.indent.len = 0;
+    rd.indent.data = (hd_uchar *) rd.indent_buf;
+    rd.line_start = 0;
+
+    return hd_tpl_render_ops(&rd, tpl, 0, tpl->nops);
+}
+
+
+static int
+hd_tpl_render_section(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl,
+    const hd_tpl_op_t *op, uint32_t k)
+{
+    const hd_val_t       *v;
+    const hd_val_item_t  *item;
+
+    v = hd_tpl_lookup(rd, &op->key);
+
+    if (op->type == HD_TPL_INVERTED) {
+        if (hd_val_truthy(v)) {
+            return 0;
+        }
+
+        return hd_tpl_render_ops(rd, tpl, k + 1, op->end);
+    }
+
+    if (!hd_val_truthy(v)) {
+        return 0;
+    }
+
+    if (v->type != HD_VAL_LIST) {
+        return hd_tpl_render_in(rd, tpl, v, k + 1, op->end);
+    }
+
+    for (item = v->u.items.head; item; item = item->next) {
+        if (hd_tpl_render_in(rd, tpl, item->val, k + 1, op->end) != 0) {
+            return -1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* renders ops [from, to) with v on top of the context stack */
+static int
+hd_tpl_render_in(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl,
+    const hd_val_t *v, uint32_t from, uint32_t to)
+{
+    if (rd->depth == HD_TPL_MAX_DEPTH) {
+        return -1;
+    }
+
+    rd->stack[rd->depth++] = v;
+
+    if (hd_tpl_render_ops(rd, tpl, from, to) != 0) {
+        return -1;
+    }
+
+    rd->depth--;
+
+    return 0;
+}
+
+
+static int
+hd_tpl_render_partial(hd_tpl_renderer_t *rd, const hd_tpl_op_t *op)
+{
+    int       rc;
+    size_t    saved;
+
+    if (op->partial == NULL) {
+        return 0;
+    }
+
+    if (rd->partials == HD_TPL_MAX_DEPTH
+        || rd->indent.len + op->text.len > sizeof(rd->indent_buf))
+    {
+        return -1;
+    }
+
+    saved = rd->indent.len;
+
+    if (op->text.len) {
+        memcpy(rd->indent_buf + rd->indent.len, op->text.data, op->text.len);
+        rd->indent.len += op->text.len;
+        rd->line_start = 1;
+    }
+
+    rd->partials++;
+    rc = hd_tpl_render_ops(rd, op->partial, 0, op->partial->nops);
+    rd->partials--;
+
+    rd->indent.len = saved;
+
+    return rc;
+}
+
+
+static int
+hd_tpl_render_ops(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl, uint32_t from,
+    uint32_t to)
+{
+    uint32_t            k;
+    const hd_tpl_op_t  *op;
+
+    for (k = from; k < to; k++) {
+        op = &tpl->ops[k];
+
+        switch (op->type) {
+
+        case HD_TPL_TEXT:
+            if (hd_tpl_emit(rd, op->text.data, op->text.len,
+                            HD_TPL_EMIT_TEXT)
+                != 0)
+            {
+                return -1;
+            }
+            break;
+
+        case HD_TPL_VAR:
+        case HD_TPL_RAW:
+            if (hd_tpl_emit_value(rd, hd_tpl_lookup(rd, &op->key),
+                                  op->type == HD_TPL_VAR)
+                != 0)
+            {
+                return -1;
+            }
+            break;
+
+        case HD_TPL_SECTION:
+        case HD_TPL_INVERTED:
+            if (hd_tpl_render_section(rd, tpl, op, k) != 0) {
+                return -1;
+            }
+
+            k = op->end - 1;
+            break;
+
+        case HD_TPL_PARTIAL:
+            if (hd_tpl_render_partial(rd, op) != 0) {
+                return -1;
+            }
+            break;
+        }
+    }
+
+    return 0;
+}
+
+
+static const hd_val_t *
+hd_tpl_lookup(hd_tpl_renderer_t *rd, const hd_tpl_key_t *key)
+{
+    size_t           i, d;
+    const hd_val_t  *v;
+
+    if (key->n == 0) {
+        return rd->stack[rd->depth - 1];
+    }
+
+    /* the first part is looked up through the context stack, the rest only
+     * inside what the first part found */
+
+    v = NULL;
+
+    for (d = rd->depth; d > 0; d--) {
+        v = hd_val_get(rd->stack[d - 1], key->part[0].data, key->part[0].len);
+        if (v != NULL) {
+            break;
+        }
+    }
+
+    for (i = 1; v != NULL && i < key->n; i++) {
+        v = hd_val_get(v, key->part[i].data, key->part[i].len);
+    }
+
+    return v;
+}
+
+
+static int
+hd_tpl_write_indented(hd_tpl_renderer_t *rd, const hd_uchar *p, size_t n,
+    hd_tpl_emit_e kind)
+{
+    size_t           len;
+    const hd_uchar  *nl;
+
+    while (n) {
+        if (rd->line_start) {
+            if (rd->out->write(rd->out, rd->indent.data, rd->indent.len)
+                != 0)
+            {
+                return -1;
+            }
+
+            rd->line_start = 0;
+        }
+
+        nl = kind == HD_TPL_EMIT_TEXT ? memchr(p, '\n', n) : NULL;
+        len = nl ? (size_t) (nl - p) + 1 : n;
+
+        if ((kind == HD_TPL_EMIT_ESCAPED ? hd_tpl_escape(rd->out, p, len)
+                                         : rd->out->write(rd->out, p, len))
+            != 0)
+        {
+            return -1;
+        }
+
+        if (nl) {
+            rd->line_start = 1;
+        }
+
+        p += len;
+        n -= len;
+    }
+
+    return 0;
+}
+
+
+static int
+hd_tpl_emit(hd_tpl_renderer_t *rd, const hd_uchar *p, size_t n,
+    hd_tpl_emit_e kind)
+{
+    if (n == 0) {
+        return 0;
+    }
+
+    if (rd->indent.len) {
+        return hd_tpl_write_indented(rd, p, n, kind);
+    }
+
+    if (kind == HD_TPL_EMIT_ESCAPED) {
+        return hd_tpl_escape(rd->out, p, n);
+    }
+
+    return rd->out->write(rd->out, p, n);
+}
+
+
+static int
+hd_tpl_emit_value(hd_tpl_renderer_t *rd, const hd_val_t *v, int escape)
+{
+    int     n;
+    char    num[40];
+    double  back;
+
+    if (v == NULL) {
+        return 0;
+    }
+
+    switch (v->type) {
+
+    case HD_VAL_STR:
+        return hd_tpl_emit(rd, v->u.str.data, v->u.str.len,
+                           escape ? HD_TPL_EMIT_ESCAPED : HD_TPL_EMIT_RAW);
+
+    case HD_VAL_INT:
+        n = snprintf(num, sizeof(num), "%lld", (long long) v->u.integer);
+        return hd_tpl_emit(rd, (hd_uchar *) num, n, HD_TPL_EMIT_RAW);
+
+    case HD_VAL_REAL:
+        /* the shortest text that reads back as the same number */
+        n = snprintf(num, sizeof(num), "%.15g", v->u.real);
+        back = strtod(num, NULL);
+        if (back != v->u.real) {
+            n = snprintf(num, sizeof(num), "%.17g", v->u.real);
+        }
+        return hd_tpl_emit(rd, (hd_uchar *) num, n, HD_TPL_EMIT_RAW);
+
+    case HD_VAL_BOOL:
+        return v->u.boolean ? hd_tpl_emit(rd, (hd_uchar *) "true", 4,
+                                                HD_TPL_EMIT_RAW) : 0;
+
+    default:
+        return 0;
+    }
+}
+
+
+int
+hd_tpl_escape(hd_tpl_out_t *out, const hd_uchar *p, size_t n)
+{
+    size_t           run;
+    const char      *rep;
+    const hd_uchar  *start = p, *end = p + n;
+
+    for ( ; p < end; p++) {
+        switch (*p) {
+        case '&':  rep = "&amp;"; break;
+        case '<':  rep = "&lt;"; break;
+        case '>':  rep = "&gt;"; break;
+        case '"':  rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default:   continue;
+        }
+
+        run = p - start;
+
+        if (run && out->write(out, start, run) != 0) {
+            return -1;
+        }
+
+        if (out->write(out, (const hd_uchar *) rep, strlen(rep)) != 0) {
+            return -1;
+        }
+
+        start = p + 1;
+    }
+
+    if (p > start) {
+        return out->write(out, start, p - start);
+    }
+
+    return 0;
+}

@@ -1,0 +1,323 @@
+/*
+ * Template values: construction, lookup and truth.
+ */
+
+#include <stdlib.h>
+
+#include "hd_value.h"
+
+
+hd_val_t  hd_val_null_value = { HD_VAL_NULL, { 0 } };
+hd_val_t  hd_val_true_value = { HD_VAL_BOOL, { 1 } };
+hd_val_t  hd_val_false_value = { HD_VAL_BOOL, { 0 } };
+
+
+static hd_val_t *
+hd_val_new(hd_pool_t *pool, hd_val_type_e type)
+{
+    hd_val_t  *v;
+
+    v = hd_pcalloc(pool, sizeof(hd_val_t));
+    if (v != NULL) {
+        v->type = type;
+    }
+
+    return v;
+}
+
+
+hd_val_t *
+hd_val_map(hd_pool_t *pool)
+{
+    return hd_val_new(pool, HD_VAL_MAP);
+}
+
+
+hd_val_t *
+hd_val_list(hd_pool_t *pool)
+{
+    return hd_val_new(pool, HD_VAL_LIST);
+}
+
+
+hd_val_t *
+hd_val_str(hd_pool_t *pool, const void *data, size_t len)
+{
+    hd_val_t  *v;
+
+    v = hd_val_new(pool, HD_VAL_STR);
+    if (v != NULL) {
+        v->u.str.data = (hd_uchar *) data;
+        v->u.str.len = len;
+    }
+
+    return v;
+}
+
+
+hd_val_t *
+hd_val_cstr(hd_pool_t *pool, const char *s)
+{
+    return hd_val_str(pool, s, strlen(s));
+}
+
+
+hd_val_t *
+hd_val_int(hd_pool_t *pool, int64_t i)
+{
+    hd_val_t  *v;
+
+    v = hd_val_new(pool, HD_VAL_INT);
+    if (v != NULL) {
+        v->u.integer = i;
+    }
+
+    return v;
+}
+
+
+hd_val_t *
+hd_val_real(hd_pool_t *pool, double r)
+{
+    hd_val_t  *v;
+
+    v = hd_val_new(pool, HD_VAL_REAL);
+    if (v != NULL) {
+        v->u.real = r;
+    }
+
+    return v;
+}
+
+
+static int
+hd_val_append(hd_pool_t *pool, hd_val_t *c, const void *key, size_t key_len,
+    hd_val_t *val)
+{
+    hd_val_item_t  *item;
+
+    if (c == NULL || val == NULL) {
+        return -1;
+    }
+
+    item = hd_palloc(pool, sizeof(hd_val_item_t));
+    if (item == NULL) {
+        return -1;
+    }
+
+    item->next = NULL;
+    item->key.data = (hd_uchar *) key;
+    item->key.len = key_len;
+    item->val = val;
+
+    if (c->u.items.tail) {
+        c->u.items.tail->next = item;
+
+    } else {
+        c->u.items.head = item;
+    }
+
+    c->u.items.tail = item;
+    c->u.items.n++;
+    c->u.items.index = NULL;
+
+    return 0;
+}
+
+
+int
+hd_val_set(hd_pool_t *pool, hd_val_t *map, const char *key, hd_val_t *val)
+{
+    return hd_val_append(pool, map, key, strlen(key), val);
+}
+
+
+int
+hd_val_set_n(hd_pool_t *pool, hd_val_t *map, const void *key, size_t key_len,
+    hd_val_t *val)
+{
+    return hd_val_append(pool, map, key, key_len, val);
+}
+
+
+int
+hd_val_set_str(hd_pool_t *pool, hd_val_t *map, const char *key,
+    const void *data, size_t len)
+{
+    return hd_val_set(pool, map, key, hd_val_str(pool, data, len));
+}
+
+
+int
+hd_val_set_cstr(hd_pool_t *pool, hd_val_t *map, const char *key,
+    const char *s)
+{
+    return hd_val_set(pool, map, key, hd_val_cstr(pool, s));
+}
+
+
+int
+hd_val_set_int(hd_pool_t *pool, hd_val_t *map, const char *key, int64_t i)
+{
+    return hd_val_set(pool, map, key, hd_val_int(pool, i));
+}
+
+
+int
+hd_val_set_bool(hd_pool_t *pool, hd_val_t *map, const char *key, int b)
+{
+    return hd_val_set(pool, map, key, hd_val_bool(b));
+}
+
+
+int
+hd_val_push(hd_pool_t *pool, hd_val_t *list, hd_val_t *val)
+{
+    return hd_val_append(pool, list, NULL, 0, val);
+}
+
+
+static int
+hd_val_key_cmp(const hd_uchar *a, size_t alen, const hd_uchar *b, size_t blen)
+{
+    int  rc;
+
+    rc = memcmp(a, b, alen < blen ? alen : blen);
+    if (rc != 0) {
+        return rc;
+    }
+
+    return (alen > blen) - (alen < blen);
+}
+
+
+static int
+hd_val_item_cmp(const void *one, const void *two)
+{
+    const hd_val_item_t  *a = *(hd_val_item_t * const *) one;
+    const hd_val_item_t  *b = *(hd_val_item_t * const *) two;
+
+    return hd_val_key_cmp(a->key.data, a->key.len, b->key.data, b->key.len);
+}
+
+
+int
+hd_val_index(hd_pool_t *pool, hd_val_t *map)
+{
+    size_t           i;
+    hd_val_item_t   *item, **index;
+
+    if (map->type != HD_VAL_MAP || map->u.items.n == 0) {
+        return 0;
+    }
+
+    index = hd_palloc(pool, map->u.items.n * sizeof(hd_val_item_t *));
+    if (index == NULL) {
+        return -1;
+    }
+
+    for (i = 0, item = map->u.items.head; item; item = item->next) {
+        index[i++] = item;
+    }
+
+    /* mergesort would keep the first of equal keys; qsort is fine here as
+     * indexed maps come from JSON objects, whose keys are unique */
+    qsort(index, map->u.items.n, sizeof(hd_val_item_t *), hd_val_item_cmp);
+
+    map->u.items.index = index;
+
+    return 0;
+}
+
+
+hd_val_t *
+hd_val_get(const hd_val_t *map, const void *key, size_t key_len)
+{
+    int              rc;
+    size_t           lo, hi, mid;
+    hd_val_item_t   *item;
+
+    if (map == NULL || map->type != HD_VAL_MAP) {
+        return NULL;
+    }
+
+    if (map->u.items.index) {
+        lo = 0;
+        hi = map->u.items.n;
+
+        while (lo < hi) {
+            mid = lo + (hi - lo) / 2;
+            item = map->u.items.index[mid];
+
+            rc = hd_val_key_cmp(item->key.data, item->key.len, key, key_len);
+
+            if (rc == 0) {
+                return item->val;
+            }
+
+            if (rc < 0) {
+                lo = mid + 1;
+
+            } else {
+                hi = mid;
+            }
+        }
+
+        return NULL;
+    }
+
+    for (item = map->u.items.head; item; item = item->next) {
+        if (item->key.len == key_len
+            && memcmp(item->key.data, key, key_len) == 0)
+        {
+            return item->val;
+        }
+    }
+
+    return NULL;
+}
+
+
+hd_val_t *
+hd_val_get_path(const hd_val_t *map, const char *path)
+{
+    const char  *dot;
+    hd_val_t    *v = (hd_val_t *) map;
+
+    while (v != NULL) {
+        dot = strchr(path, '.');
+
+        if (dot == NULL) {
+            return hd_val_get(v, path, strlen(path));
+        }
+
+        v = hd_val_get(v, path, dot - path);
+        path = dot + 1;
+    }
+
+    return NULL;
+}
+
+
+int
+hd_val_truthy(const hd_val_t *v)
+{
+    if (v == NULL) {
+        return 0;
+    }
+
+    switch (v->type) {
+
+    case HD_VAL_NULL:
+        return 0;
+
+    case HD_VAL_BOOL:
+        return v->u.boolean;
+
+    case HD_VAL_LIST:
+        return v->u.items.n != 0;
+
+    default:
+        return 1;
+    }
+}

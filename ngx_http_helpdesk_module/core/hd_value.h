@@ -1,0 +1,92 @@
+/*
+ * Values for templates: a small tree of maps, lists, strings, numbers and
+ * booleans built by handlers (or read from JSON) and rendered by hd_tpl.
+ * Nodes come from a pool; strings are referenced, not copied, unless a
+ * function says otherwise.
+ */
+
+#ifndef HD_VALUE_H
+#define HD_VALUE_H
+
+
+#include "hd_core.h"
+#include "hd_pool.h"
+
+
+typedef enum {
+    HD_VAL_NULL = 0,
+    HD_VAL_BOOL,
+    HD_VAL_INT,
+    HD_VAL_REAL,
+    HD_VAL_STR,
+    HD_VAL_LIST,
+    HD_VAL_MAP
+} hd_val_type_e;
+
+
+typedef struct hd_val_s       hd_val_t;
+typedef struct hd_val_item_s  hd_val_item_t;
+
+struct hd_val_item_s {
+    hd_val_item_t  *next;
+    hd_str_t        key;        /* maps only */
+    hd_val_t       *val;
+};
+
+struct hd_val_s {
+    hd_val_type_e   type;
+
+    union {
+        int         boolean;
+        int64_t     integer;
+        double      real;
+        hd_str_t    str;
+
+        struct {
+            hd_val_item_t   *head;
+            hd_val_item_t   *tail;
+            size_t           n;
+            hd_val_item_t  **index;     /* sorted by key, see hd_val_index */
+        } items;
+    } u;
+};
+
+
+extern hd_val_t  hd_val_null_value;
+extern hd_val_t  hd_val_true_value;
+extern hd_val_t  hd_val_false_value;
+
+#define hd_val_null()    (&hd_val_null_value)
+#define hd_val_bool(b)   ((b) ? &hd_val_true_value : &hd_val_false_value)
+
+
+hd_val_t *hd_val_map(hd_pool_t *pool);
+hd_val_t *hd_val_list(hd_pool_t *pool);
+hd_val_t *hd_val_str(hd_pool_t *pool, const void *data, size_t len);
+hd_val_t *hd_val_cstr(hd_pool_t *pool, const char *s);
+hd_val_t *hd_val_int(hd_pool_t *pool, int64_t i);
+hd_val_t *hd_val_real(hd_pool_t *pool, double r);
+
+int hd_val_set(hd_pool_t *pool, hd_val_t *map, const char *key,
+    hd_val_t *val);
+int hd_val_set_n(hd_pool_t *pool, hd_val_t *map, const void *key,
+    size_t key_len, hd_val_t *val);
+int hd_val_set_str(hd_pool_t *pool, hd_val_t *map, const char *key,
+    const void *data, size_t len);
+int hd_val_set_cstr(hd_pool_t *pool, hd_val_t *map, const char *key,
+    const char *s);
+int hd_val_set_int(hd_pool_t *pool, hd_val_t *map, const char *key,
+    int64_t i);
+int hd_val_set_bool(hd_pool_t *pool, hd_val_t *map, const char *key,
+    int b);
+int hd_val_push(hd_pool_t *pool, hd_val_t *list, hd_val_t *val);
+
+/* sorts a map's keys once so that lookups are binary searches */
+int hd_val_index(hd_pool_t *pool, hd_val_t *map);
+
+hd_val_t *hd_val_get(const hd_val_t *map, const void *key, size_t key_len);
+hd_val_t *hd_val_get_path(const hd_val_t *map, const char *path);
+int hd_val_truthy(const hd_val_t *v);
+
+
+#endif /* HD_VALUE_H */

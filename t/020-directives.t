@@ -1,0 +1,112 @@
+# Bad configuration fails `nginx -t`, naming the directive and the value,
+# or the template file and line (SPEC §10.1, §11).
+
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use File::Copy qw(copy);
+use File::Path qw(make_path);
+use Test::More;
+use Helpdesk::Test;
+
+my $hd = Helpdesk::Test->new;
+my $dir = $hd->dir;
+
+sub fails_with {
+    my ($what, $re, %conf) = @_;
+    my ($rc, $out) = $hd->nginx_t(%conf);
+    isnt($rc, 0, "nginx -t fails: $what");
+    like($out, $re, '... saying why') or diag($out);
+}
+
+my ($rc, $out) = $hd->nginx_t;
+is($rc, 0, 'the harness configuration passes nginx -t') or diag($out);
+like($out, qr/test is successful/, '... successfully');
+
+# helpdesk_db
+fails_with('a map size that is not a size',
+           qr/\[emerg\] \d+#\d+: helpdesk_db: invalid map size "lots" .* in \S+:\d+/,
+           db => "helpdesk_db $dir/data map=lots;");
+fails_with('a map size that is too small',
+           qr/helpdesk_db: invalid map size "1k"/, db => "helpdesk_db $dir/data map=1k;");
+fails_with('a map size that is too large',
+           qr/helpdesk_db: invalid map size "9999g"/, db => "helpdesk_db $dir/data map=9999g;");
+fails_with('an unknown parameter',
+           qr/helpdesk_db: invalid parameter "size=1g"/, db => "helpdesk_db $dir/data size=1g;");
+fails_with('no helpdesk_db at all',
+           qr/helpdesk in location "\/" needs helpdesk_db/, db => '');
+fails_with('helpdesk_db twice',
+           qr/"helpdesk_db" directive is duplicate/,
+           db => "helpdesk_db $dir/data; helpdesk_db $dir/data2;");
+fails_with('helpdesk_db in a location',
+           qr/"helpdesk_db" directive is not allowed here/,
+           location => "helpdesk_db $dir/data;");
+
+# helpdesk_templates
+fails_with('a templates directory that does not exist',
+           qr/helpdesk_templates "\/nonexistent\/templates": the templates directory "\/nonexistent\/templates" does not exist/,
+           templates_line => 'helpdesk_templates /nonexistent/templates;');
+fails_with('no helpdesk_templates',
+           qr/helpdesk in location "\/" needs helpdesk_templates/, templates_line => '');
+
+# a copy of the templates to break
+sub copy_templates {
+    my ($name) = @_;
+    my $to = "$dir/$name";
+    system('cp', '-r', "$Helpdesk::Test::ROOT/lua-free-templates", $to) == 0 or die;
+    return $to;
+}
+
+my $bad = copy_templates('unclosed');
+open my $fh, '>>', "$bad/pages/landing.mustache" or die;
+print $fh "<p>\n{{#never_closed}}\nx\n";
+close $fh;
+my $lines = () = Helpdesk::Test::read_file("$bad/pages/landing.mustache") =~ /\n/g;
+fails_with('a template with an unclosed section',
+           qr/helpdesk_templates "\Q$bad\E": \Q$bad\E\/pages\/landing\.mustache:@{[$lines - 1]}: unclosed section "never_closed"/,
+           templates => $bad);
+
+$bad = copy_templates('mismatch');
+Helpdesk::Test::write_file("$bad/partials/x.mustache", "a\nb\n{{#one}}{{/two}}\n");
+fails_with('a template whose closing tag does not match',
+           qr/partials\/x\.mustache:3: closing tag "two" does not match section "one" opened at line 3/,
+           templates => $bad);
+
+$bad = copy_templates('partial');
+Helpdesk::Test::write_file("$bad/pages/extra.mustache", "{{> partials/nope}}\n");
+fails_with('a template naming a partial that does not exist',
+           qr/pages\/extra\.mustache:1: unknown partial "partials\/nope"/, templates => $bad);
+
+$bad = copy_templates('missing');
+unlink "$bad/pages/landing.mustache";
+fails_with('a template the module needs is missing',
+           qr/the template "pages\/landing\.mustache" is missing/, templates => $bad);
+
+$bad = copy_templates('catalogue');
+my $en = Helpdesk::Test::read_file("$bad/i18n/en.json");
+$en =~ s/"login": "Log in",\n//;
+Helpdesk::Test::write_file("$bad/i18n/en.json", $en);
+fails_with('a text missing in one language',
+           qr/the text "landing\.login" of ru\.json is missing/, templates => $bad);
+
+$bad = copy_templates('json');
+Helpdesk::Test::write_file("$bad/i18n/ru.json", "{\n  \"a\": 1,\n  oops\n}\n");
+fails_with('a catalogue that is not JSON', qr/i18n\/ru\.json:3: /, templates => $bad);
+
+# helpdesk itself
+fails_with('helpdesk in a regex location',
+           qr/helpdesk needs a prefix location/,
+           server => 'location ~ ^/x { helpdesk; }');
+fails_with('helpdesk with an argument',
+           qr/invalid number of arguments in "helpdesk" directive/,
+           server => 'location /y/ { helpdesk on; }');
+
+# helpdesk_thread_pool names a pool that nginx must know
+fails_with('an unknown thread pool',
+           qr/unknown thread pool "nosuch"/, http => 'helpdesk_thread_pool nosuch;');
+($rc, $out) = $hd->nginx_t(main => 'thread_pool hd threads=4;',
+                           http => 'helpdesk_thread_pool hd;');
+is($rc, 0, 'a declared thread pool is accepted') or diag($out);
+
+done_testing;

@@ -1,0 +1,98 @@
+package Helpdesk::Client;
+
+# A client of the portal as a user has one: it keeps its cookies, follows
+# nothing by itself (tests look at redirects), speaks forms and JSON, and
+# remembers the CSRF token the API gave it.
+
+use strict;
+use warnings;
+
+use HTTP::Tiny;
+use JSON::PP;
+
+my $json = JSON::PP->new->utf8->canonical;
+
+sub new {
+    my ($class, %o) = @_;
+    return bless {
+        base    => $o{base},
+        mount   => $o{mount} // '/',
+        cookies => {},
+        csrf    => undef,
+        lang    => $o{lang},
+        http    => HTTP::Tiny->new(max_redirect => 0, timeout => $o{timeout} // 60,
+                                   agent => 'helpdesk-tests'),
+    }, $class;
+}
+
+sub cookies { $_[0]{cookies} }
+sub csrf { my $self = shift; $self->{csrf} = shift if @_; $self->{csrf} }
+
+# a path under the mount: "api/v1/me" is "/api/v1/me" at mount "/"
+sub path {
+    my ($self, $path) = @_;
+    return $path if $path =~ m{^/};
+    return $self->{mount} . $path;
+}
+
+sub request {
+    my ($self, $method, $path, %o) = @_;
+    my %headers = %{ $o{headers} // {} };
+
+    if (%{ $self->{cookies} } && !$o{no_cookies}) {
+        $headers{Cookie} = join '; ',
+            map { "$_=$self->{cookies}{$_}" } sort keys %{ $self->{cookies} };
+    }
+    $headers{'Accept-Language'} //= $self->{lang} if $self->{lang};
+
+    my $res = $self->{http}->request($method, $self->{base} . $self->path($path),
+                                     { headers => \%headers,
+                                       (defined $o{content} ? (content => $o{content}) : ()) });
+
+    for my $sc (ref $res->{headers}{'set-cookie'} ? @{ $res->{headers}{'set-cookie'} }
+                : grep { defined } $res->{headers}{'set-cookie'}) {
+        my ($pair) = split /;/, $sc;
+        my ($name, $value) = split /=/, $pair, 2;
+        if ($sc =~ /Max-Age=0\b/i || $value eq '') {
+            delete $self->{cookies}{$name};
+        } else {
+            $self->{cookies}{$name} = $value;
+        }
+    }
+
+    if (($res->{headers}{'content-type'} // '') =~ m{^application/json}
+        && length $res->{content}) {
+        $res->{json} = eval { $json->decode($res->{content}) };
+    }
+
+    return $res;
+}
+
+sub get  { my ($self, $path, %o) = @_; $self->request('GET', $path, %o) }
+sub head { my ($self, $path, %o) = @_; $self->request('HEAD', $path, %o) }
+
+# a form as a browser sends it
+sub post_form {
+    my ($self, $path, $fields, %o) = @_;
+    my $body = $self->{http}->www_form_urlencode($fields);
+    return $self->request('POST', $path, %o, content => $body,
+        headers => { 'Content-Type' => 'application/x-www-form-urlencoded',
+                     %{ $o{headers} // {} } });
+}
+
+# JSON to the API, with the CSRF token when there is one
+sub api {
+    my ($self, $method, $path, $data, %o) = @_;
+    my %headers = %{ $o{headers} // {} };
+    $headers{'X-CSRF-Token'} //= $self->{csrf} if $self->{csrf} && $method ne 'GET';
+    my %req = (headers => \%headers);
+    if (defined $data) {
+        $headers{'Content-Type'} //= 'application/json';
+        $req{content} = ref $data ? $json->encode($data) : $data;
+    }
+    return $self->request($method, $path =~ m{^/} ? $path : "api/v1/$path", %o, %req);
+}
+
+sub json { $json }
+
+1;

@@ -1,0 +1,297 @@
+package Helpdesk::Test;
+
+# The integration harness: a real nginx with the built module, on a free port,
+# with a fresh data directory, 2 workers unless told otherwise; clients that
+# keep cookies; the CLI on the same data. Core Perl only.
+
+use strict;
+use warnings;
+
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
+use File::Path qw(make_path);
+use File::Temp qw(tempdir);
+use HTTP::Tiny;
+use IO::Socket::INET;
+use JSON::PP;
+use POSIX qw(:sys_wait_h);
+use Test::More;
+use Time::HiRes qw(sleep time);
+
+use Helpdesk::Client;
+
+our $ROOT  = $ENV{HELPDESK_ROOT}  // abs_path(dirname(__FILE__) . '/../../..');
+our $BUILD = $ENV{HELPDESK_BUILD} // "$ROOT/build";
+our $NGINX = $ENV{NGINX_BIN}      // '/usr/sbin/nginx';
+
+my @running;
+
+sub new {
+    my ($class, %o) = @_;
+
+    my $dir = tempdir('hd-test-XXXXXX', TMPDIR => 1,
+                      CLEANUP => !$ENV{HELPDESK_KEEP});
+
+    # the workers run as www-data when the tests run as root: they must
+    # reach the directory
+    chmod 0755, $dir;
+    make_path("$dir/tmp", "$dir/logs", { mode => 0755 });
+
+    my $self = bless {
+        dir       => $dir,
+        data      => "$dir/data",
+        port      => free_port(),
+        workers   => $o{workers} // 2,
+        map       => $o{map} // '64m',
+        mount     => $o{mount} // '/',
+        templates => $o{templates} // "$ROOT/lua-free-templates",
+        http      => $o{http} // '',
+        server    => $o{server} // '',
+        location  => $o{location} // '',
+        main      => $o{main} // '',
+    }, $class;
+
+    return $self;
+}
+
+sub free_port {
+    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                  LocalPort => 0, Proto => 'tcp', ReuseAddr => 1)
+        or die "no free port: $!";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
+
+sub dir  { $_[0]{dir} }
+sub data { $_[0]{data} }
+sub port { $_[0]{port} }
+sub url  { my ($self, $path) = @_; "http://127.0.0.1:$self->{port}" . ($path // '/') }
+
+sub worker_user { $> == 0 ? 'www-data' : undef }
+
+# the configuration; %o overrides the constructor's parts for one file
+sub conf {
+    my ($self, %o) = @_;
+    my %c = (%$self, %o);
+    my $dir = $self->{dir};
+    my $user = worker_user() ? "user " . worker_user() . ";" : '';
+    my $db = exists $o{db} ? $o{db} : "helpdesk_db $c{data} map=$c{map};";
+    my $templates = exists $o{templates_line} ? $o{templates_line}
+                  : "helpdesk_templates $c{templates};";
+
+    return <<"EOF";
+load_module $BUILD/ngx_http_helpdesk_module.so;
+$user
+worker_processes $c{workers};
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log notice;
+$c{main}
+
+events {
+    worker_connections 512;
+}
+
+http {
+    access_log $dir/logs/access.log;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+
+    $db
+    $templates
+    $c{http}
+
+    server {
+        listen 127.0.0.1:$c{port};
+
+        location = /return200 {
+            return 200 "ok";
+        }
+
+        $c{server}
+
+        location $c{mount} {
+            helpdesk;
+            $c{location}
+        }
+    }
+}
+EOF
+}
+
+sub write_file {
+    my ($path, $text) = @_;
+    open my $fh, '>', $path or die "$path: $!";
+    print $fh $text;
+    close $fh;
+}
+
+sub read_file {
+    my ($path) = @_;
+    open my $fh, '<', $path or return '';
+    local $/;
+    my $text = <$fh>;
+    return $text;
+}
+
+# nginx -t on a configuration: (exit code, what nginx printed)
+sub nginx_t {
+    my ($self, %o) = @_;
+    my $conf = "$self->{dir}/test-" . int(rand(1e9)) . ".conf";
+    write_file($conf, $self->conf(%o));
+    my $out = `$NGINX -t -p $self->{dir} -c $conf 2>&1`;
+    return ($? >> 8, $out);
+}
+
+sub start {
+    my ($self) = @_;
+    write_file("$self->{dir}/nginx.conf", $self->conf);
+
+    my $out = `$NGINX -p $self->{dir} -c $self->{dir}/nginx.conf 2>&1`;
+    die "nginx did not start:\n$out" if $?;
+
+    push @running, $self unless grep { $_ == $self } @running;
+
+    my $deadline = time + 10;
+    while (time < $deadline) {
+        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                      PeerPort => $self->{port});
+        if ($s) {
+            close $s;
+            # the workers open the store after fork: wait for both
+            $self->wait_workers($self->{workers});
+            return $self;
+        }
+        sleep 0.05;
+    }
+    die "nginx is not listening on $self->{port}:\n" . $self->error_log;
+}
+
+sub master_pid {
+    my ($self) = @_;
+    my $pid = read_file("$self->{dir}/nginx.pid");
+    chomp $pid;
+    return $pid;
+}
+
+sub worker_pids {
+    my ($self) = @_;
+    my $master = $self->master_pid or return ();
+    my @pids = grep { /\d/ } split /\s+/, `ps -o pid= --ppid $master 2>/dev/null`;
+    return grep { (`ps -o args= -p $_` // '') =~ /worker process/ } @pids;
+}
+
+sub wait_workers {
+    my ($self, $n, $not) = @_;
+    my %old = map { $_ => 1 } @{ $not // [] };
+    my $deadline = time + 10;
+    while (time < $deadline) {
+        my @w = grep { !$old{$_} } $self->worker_pids;
+        return @w if @w >= $n;
+        sleep 0.05;
+    }
+    die "workers did not start";
+}
+
+sub reload {
+    my ($self) = @_;
+    my @old = $self->worker_pids;
+    write_file("$self->{dir}/nginx.conf", $self->conf);
+    kill 'HUP', $self->master_pid;
+    $self->wait_workers($self->{workers}, \@old);
+
+    # the old workers finish their requests and leave
+    my $deadline = time + 10;
+    while (time < $deadline && grep { kill 0, $_ } @old) {
+        sleep 0.05;
+    }
+    return $self;
+}
+
+sub stop {
+    my ($self, $signal) = @_;
+    my $pid = $self->master_pid or return;
+    kill $signal // 'QUIT', $pid;
+    my $deadline = time + 15;
+    while (time < $deadline && kill 0, $pid) {
+        sleep 0.05;
+    }
+    kill 'KILL', $pid if kill 0, $pid;
+    unlink "$self->{dir}/nginx.pid";
+    @running = grep { $_ != $self } @running;
+    return $self;
+}
+
+# kill -9 of every nginx process of this instance
+sub crash {
+    my ($self) = @_;
+    my $master = $self->master_pid;
+    my @all = ($master, $self->worker_pids);
+    kill 'KILL', @all;
+    for (1 .. 200) {
+        last unless grep { kill 0, $_ } @all;
+        sleep 0.05;
+    }
+    # the workers were the master's children: reaped by init, not us
+    unlink "$self->{dir}/nginx.pid";
+    @running = grep { $_ != $self } @running;
+}
+
+sub error_log { read_file("$_[0]{dir}/logs/error.log") }
+sub access_log { read_file("$_[0]{dir}/logs/access.log") }
+
+# stops nginx and checks that nothing alarming was logged but what the test
+# caused on purpose (allow => qr/.../)
+sub finish {
+    my ($self, %o) = @_;
+    $self->stop;
+    my @bad = grep { /\[(alert|emerg|crit)\]/ && !($o{allow} && $_ =~ $o{allow}) }
+              split /\n/, $self->error_log;
+    ok(!@bad, 'no [alert], [crit] or [emerg] in the error log')
+        or diag(join "\n", @bad);
+}
+
+# the CLI on this instance's data: (exit code, output)
+sub cli {
+    my ($self, @args) = @_;
+    my %o = ref $args[-1] eq 'HASH' ? %{ pop @args } : ();
+    my $cmd = join ' ', map { quote($_) } "$BUILD/helpdesk", '-d', $self->{data}, @args;
+    my $out;
+    if (defined $o{stdin}) {
+        my $in = "$self->{dir}/stdin." . int(rand(1e9));
+        write_file($in, $o{stdin});
+        $out = `$cmd <$in 2>&1`;
+        unlink $in;
+    } else {
+        $out = `$cmd </dev/null 2>&1`;
+    }
+    return ($? >> 8, $out);
+}
+
+# the CLI on another data directory (a backup)
+sub cli_on {
+    my ($self, $data, @args) = @_;
+    local $self->{data} = $data;
+    return $self->cli(@args);
+}
+
+sub quote {
+    my ($s) = @_;
+    return $s if $s =~ m{^[\w/.,:=@%+-]+$};
+    $s =~ s/'/'\\''/g;
+    return "'$s'";
+}
+
+sub client {
+    my ($self, %o) = @_;
+    return Helpdesk::Client->new(base => $self->url(''), mount => $self->{mount}, %o);
+}
+
+END {
+    $_->stop for @running;
+}
+
+1;

@@ -1,0 +1,297 @@
+/*
+ * The template engine: every test of the Mustache specification's comments,
+ * interpolation, sections, inverted, partials and delimiters files, plus the
+ * engine's own errors (file and line) and escaping.
+ */
+
+#include "unit.h"
+#include "hd_json.h"
+#include "hd_tpl.h"
+
+#include <dirent.h>
+
+
+typedef struct {
+    hd_tpl_out_t   out;
+    hd_buf_t       buf;
+} capture_t;
+
+
+typedef struct {
+    char     name[256];
+    json_t  *test;
+} spec_case_t;
+
+
+static int
+capture_write(hd_tpl_out_t *out, const hd_uchar *data, size_t len)
+{
+    capture_t  *c = (capture_t *) out;
+
+    return hd_buf_add(&c->buf, data, len);
+}
+
+
+/* renders src with data and partials (JSON), returns a malloc'ed string */
+static char *
+render(const char *src, json_t *data, json_t *partials, hd_err_t *err)
+{
+    char          *result;
+    hd_val_t      *view;
+    hd_tpl_t      *tpl, *p;
+    capture_t      cap;
+    hd_arena_t    *arena;
+    const char    *name;
+    json_t        *text;
+    hd_tpl_set_t  *set;
+
+    arena = hd_arena_create(0);
+    set = hd_tpl_set_create(&arena->pool);
+
+    tpl = hd_tpl_compile(&arena->pool, "main", "main.mustache",
+                         (const hd_uchar *) src, strlen(src), err);
+    if (tpl == NULL) {
+        hd_arena_destroy(arena);
+        return NULL;
+    }
+
+    hd_tpl_set_add(set, tpl);
+
+    if (partials != NULL) {
+        json_object_foreach(partials, name, text) {
+            p = hd_tpl_compile(&arena->pool, name, name,
+                               (const hd_uchar *) json_string_value(text),
+                               json_string_length(text), err);
+            assert_non_null(p);
+            hd_tpl_set_add(set, p);
+        }
+    }
+
+    assert_int_equal(hd_tpl_set_link(set, 0, err), HD_OK);
+
+    view = data ? hd_json_to_val(&arena->pool, data) : hd_val_null();
+    assert_non_null(view);
+
+    cap.out.write = capture_write;
+    hd_buf_init(&cap.buf);
+    hd_buf_add(&cap.buf, "", 0);
+
+    assert_int_equal(hd_tpl_render(tpl, view, &cap.out), 0);
+
+    result = strdup((char *) cap.buf.data);
+    hd_buf_free(&cap.buf);
+    hd_arena_destroy(arena);
+
+    return result;
+}
+
+
+static void
+test_spec_case(void **state)
+{
+    char         *got;
+    hd_err_t      err;
+    spec_case_t  *sc = *state;
+    json_t       *t = sc->test;
+
+    hd_err_clear(&err);
+
+    got = render(json_string_value(json_object_get(t, "template")),
+                 json_object_get(t, "data"), json_object_get(t, "partials"),
+                 &err);
+
+    if (got == NULL) {
+        fail_msg("%s: %s", sc->name, err.text);
+    }
+
+    if (strcmp(got, json_string_value(json_object_get(t, "expected"))) != 0) {
+        fail_msg("%s\n# template: %s\n# expected: [%s]\n# got:      [%s]",
+                 sc->name,
+                 json_string_value(json_object_get(t, "template")),
+                 json_string_value(json_object_get(t, "expected")), got);
+    }
+
+    free(got);
+}
+
+
+static void
+expect_error(const char *src, const char *text)
+{
+    char      *got;
+    hd_err_t   err;
+
+    hd_err_clear(&err);
+    got = render(src, NULL, NULL, &err);
+
+    assert_null(got);
+    assert_int_equal(err.rc, HD_INVALID);
+
+    if (strstr(err.text, text) == NULL) {
+        fail_msg("error [%s] does not contain [%s]", err.text, text);
+    }
+}
+
+
+static void
+test_errors_name_file_and_line(void **state)
+{
+    (void) state;
+
+    expect_error("a\nb\n{{#open}}\nnever closed\n",
+                 "main.mustache:3: unclosed section \"open\"");
+    expect_error("{{#a}}\n{{#b}}\n{{/a}}\n",
+                 "main.mustache:3: closing tag \"a\" does not match section "
+                 "\"b\" opened at line 2");
+    expect_error("x\n\n{{/stray}}", "main.mustache:3: closing tag \"stray\" "
+                 "without a section");
+    expect_error("ok\n{{name", "main.mustache:2: unclosed tag");
+    expect_error("{{  }}", "main.mustache:1: empty tag");
+    expect_error("{{=<% =}}", "main.mustache:1: bad delimiter change");
+    expect_error("{{a..b}}", "main.mustache:1: bad name \"a..b\"");
+}
+
+
+static void
+test_strict_partials(void **state)
+{
+    hd_err_t       err;
+    hd_tpl_t      *tpl;
+    hd_arena_t    *arena;
+    hd_tpl_set_t  *set;
+
+    (void) state;
+
+    arena = hd_arena_create(0);
+    set = hd_tpl_set_create(&arena->pool);
+
+    tpl = hd_tpl_compile(&arena->pool, "pages/x", "pages/x.mustache",
+                         (const hd_uchar *) "a\n{{> partials/none}}\n", 22,
+                         &err);
+    assert_non_null(tpl);
+    hd_tpl_set_add(set, tpl);
+
+    assert_int_equal(hd_tpl_set_link(set, 1, &err), HD_INVALID);
+    assert_string_equal(err.text, "pages/x.mustache:2: unknown partial "
+                        "\"partials/none\"");
+
+    hd_arena_destroy(arena);
+}
+
+
+static void
+test_escaping(void **state)
+{
+    char    *got;
+    json_t  *data;
+
+    (void) state;
+
+    data = json_pack("{s:s}", "x", "<script>alert('1' & \"2\")</script>");
+    got = render("{{x}}|{{{x}}}|{{&x}}", data, NULL, NULL);
+
+    assert_string_equal(got,
+        "&lt;script&gt;alert(&#39;1&#39; &amp; &quot;2&quot;)&lt;/script&gt;"
+        "|<script>alert('1' & \"2\")</script>"
+        "|<script>alert('1' & \"2\")</script>");
+
+    free(got);
+    json_decref(data);
+}
+
+
+static void
+test_deep_recursion_stops(void **state)
+{
+    hd_err_t       err;
+    hd_tpl_t      *tpl;
+    capture_t      cap;
+    hd_arena_t    *arena;
+    hd_tpl_set_t  *set;
+
+    (void) state;
+
+    arena = hd_arena_create(0);
+    set = hd_tpl_set_create(&arena->pool);
+    tpl = hd_tpl_compile(&arena->pool, "loop", "loop", (hd_uchar *) "x{{>loop}}",
+                         10, &err);
+    hd_tpl_set_add(set, tpl);
+    hd_tpl_set_link(set, 1, &err);
+
+    cap.out.write = capture_write;
+    hd_buf_init(&cap.buf);
+
+    /* a partial that includes itself without end fails instead of crashing */
+    assert_int_equal(hd_tpl_render(tpl, hd_val_null(), &cap.out), -1);
+
+    hd_buf_free(&cap.buf);
+    hd_arena_destroy(arena);
+}
+
+
+int
+main(void)
+{
+    int                 rc;
+    size_t              n, i, k;
+    char                path[1024];
+    const char         *dir, *name;
+    json_t             *doc, *tests, *t;
+    spec_case_t        *cases;
+    json_error_t        jerr;
+    struct CMUnitTest  *all;
+
+    static const char  *files[] = {
+        "comments", "interpolation", "sections", "inverted", "partials",
+        "delimiters"
+    };
+
+    static const struct CMUnitTest  own[] = {
+        cmocka_unit_test(test_errors_name_file_and_line),
+        cmocka_unit_test(test_strict_partials),
+        cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_deep_recursion_stops),
+    };
+
+    dir = getenv("HELPDESK_MUSTACHE_SPEC");
+    if (dir == NULL) {
+        dir = "../shared/mustache-spec";
+    }
+
+    all = calloc(1000, sizeof(struct CMUnitTest));
+    cases = calloc(1000, sizeof(spec_case_t));
+    n = 0;
+
+    for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+        all[n++] = own[i];
+    }
+
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s.json", dir, files[i]);
+
+        doc = json_load_file(path, 0, &jerr);
+        if (doc == NULL) {
+            printf("# the Mustache specification is not at %s (%s): "
+                   "its tests are skipped\n", path, jerr.text);
+            continue;
+        }
+
+        tests = json_object_get(doc, "tests");
+
+        json_array_foreach(tests, k, t) {
+            name = json_string_value(json_object_get(t, "name"));
+            snprintf(cases[n].name, sizeof(cases[n].name), "spec %s: %s",
+                     files[i], name);
+            cases[n].test = t;
+
+            all[n].name = cases[n].name;
+            all[n].test_func = test_spec_case;
+            all[n].initial_state = &cases[n];
+            n++;
+        }
+    }
+
+    rc = unit_run("template engine", all, n);
+
+    return rc;
+}

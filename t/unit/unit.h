@@ -1,0 +1,58 @@
+/*
+ * What every unit test of the core includes: cmocka and small helpers.
+ * Tests print TAP (cmocka's TAP output), so that prove runs them.
+ */
+
+#ifndef HD_UNIT_H
+#define HD_UNIT_H
+
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hd_core.h"
+#include "hd_pool.h"
+#include "hd_buf.h"
+
+
+static inline int
+unit_run(const char *group, const struct CMUnitTest *tests, size_t n)
+{
+    cmocka_set_message_output(CM_OUTPUT_TAP);
+    return _cmocka_run_group_tests(group, tests, n, NULL, NULL);
+}
+
+
+/* a scratch directory under TMPDIR, removed by the caller with rm -rf */
+static inline char *
+unit_tmpdir(void)
+{
+    const char  *base = getenv("TMPDIR");
+    char        *dir;
+
+    dir = malloc(512);
+    snprintf(dir, 512, "%s/hd-unit-XXXXXX", base ? base : "/tmp");
+
+    return mkdtemp(dir);
+}
+
+
+static inline void
+unit_rmdir(const char *dir)
+{
+    char  cmd[600];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "# could not remove %s\n", dir);
+    }
+}
+
+
+#endif /* HD_UNIT_H */
