@@ -107,7 +107,9 @@ build() {
     fi
 
     make -s -f "$BUILD/nginx/Makefile" -C "$NGINX_SRC" modules >/dev/null
-    cp "$BUILD/nginx/ngx_http_helpdesk_module.so" "$BUILD/"
+    # a new file, not an overwrite: a running nginx keeps the one it loaded
+    cp "$BUILD/nginx/ngx_http_helpdesk_module.so" "$BUILD/.module.so.tmp"
+    mv -f "$BUILD/.module.so.tmp" "$BUILD/ngx_http_helpdesk_module.so"
 
     make -s BUILD="$BUILD" all
 }
@@ -150,6 +152,8 @@ run() {
     mkdir -p "$rundir/logs"
 
     "$BUILD/helpdesk" -d "$data" init >/dev/null
+    local demo
+    demo=$("$BUILD/helpdesk" -d "$data" demo)
 
     cat >"$rundir/nginx.conf" <<EOF
 # written by build.sh run
@@ -191,6 +195,8 @@ EOF
 
     say ""
     say "helpdesk: http://127.0.0.1:$port/   (data: $data; Ctrl-C stops it)"
+    say "demo accounts:"
+    say "$demo"
     say ""
     exec "$NGINX_BIN" -p "$rundir" -c "$rundir/nginx.conf"
 }

@@ -12,7 +12,7 @@
 static const char  *hd_rc_names[] = {
     "ok", "not found", "conflict", "invalid", "forbidden", "limit reached",
     "rate limited", "database full", "i/o error", "corrupt data",
-    "out of memory", "busy"
+    "out of memory", "busy", "unauthorized"
 };
 
 

@@ -32,7 +32,8 @@ typedef enum {
     HD_IO,
     HD_CORRUPT,
     HD_NOMEM,
-    HD_BUSY
+    HD_BUSY,
+    HD_UNAUTHORIZED         /* who is asking is not proven */
 } hd_rc;
 
 

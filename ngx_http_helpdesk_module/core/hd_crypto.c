@@ -160,3 +160,24 @@ hd_token_new(hd_uchar raw[HD_TOKEN_LEN], char text[HD_TOKEN_TEXT_LEN + 1])
 
     return 0;
 }
+
+
+int
+hd_token_hash(const hd_uchar *text, size_t len, hd_uchar hash[HD_SHA256_LEN])
+{
+    ssize_t   n;
+    hd_uchar  raw[HD_TOKEN_LEN + 2];
+
+    if (len != HD_TOKEN_TEXT_LEN) {
+        return -1;
+    }
+
+    n = hd_b64url_decode(raw, sizeof(raw), (const char *) text, len);
+    if (n != HD_TOKEN_LEN) {
+        return -1;
+    }
+
+    hd_sha256(raw, HD_TOKEN_LEN, hash);
+
+    return 0;
+}

@@ -30,6 +30,11 @@ size_t hd_b64url_encode(char *out, const void *data, size_t len);
 ssize_t hd_b64url_decode(hd_uchar *out, size_t size, const char *in,
     size_t len);
 
+/* the stored key of a token given out as text: SHA-256 of its bytes;
+ * -1 when the text is not a token */
+int hd_token_hash(const hd_uchar *text, size_t len,
+    hd_uchar hash[HD_SHA256_LEN]);
+
 /* a new random token: raw bytes and their base64url text */
 int hd_token_new(hd_uchar raw[HD_TOKEN_LEN],
     char text[HD_TOKEN_TEXT_LEN + 1]);

@@ -223,6 +223,14 @@ hd_record_decode(const hd_record_desc_t *desc, const void *data, size_t len,
 
     memset(rec, 0, desc->size);
 
+    /* an absent string is empty, never a NULL pointer */
+    for (hint = 0; hint < desc->nfields; hint++) {
+        if (desc->fields[hint].type == HD_FIELD_STR) {
+            s = (hd_str_t *) (r + desc->fields[hint].offset);
+            s->data = (hd_uchar *) "";
+        }
+    }
+
     if (hd_record_kind(data, len, NULL) != desc->kind) {
         return HD_CORRUPT;
     }

@@ -8,12 +8,29 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "hd_account.h"
+#include "hd_outbox.h"
+#include "hd_ratelimit.h"
+#include "hd_session.h"
 #include "hd_store.h"
+#include "hd_token.h"
 
 
 /* every named database of the environment, in hd_db_e order */
 const hd_db_def_t  hd_dbs[HD_DB_COUNT] = {
     { "meta", 0, NULL, NULL },
+    { "accounts", 0, &hd_account_desc, hd_account_check },
+    { "account_by_email", 0, NULL, NULL },
+    { "account_by_login", 0, NULL, NULL },
+    { "sessions", 0, &hd_session_desc, hd_session_check },
+    { "sessions_by_account", 0, NULL, NULL },
+    { "api_tokens", 0, &hd_api_token_desc, NULL },
+    { "api_tokens_by_account", 0, NULL, NULL },
+    { "tokens", 0, &hd_token_desc, NULL },
+    { "tokens_by_account", 0, NULL, NULL },
+    { "ratelimits", 0, &hd_ratelimit_desc, NULL },
+    { "outbox", 0, &hd_mail_desc, NULL },
+    { "outbox_queue", 0, NULL, NULL },
 };
 
 

@@ -18,8 +18,31 @@
 
 typedef enum {
     HD_DB_META = 0,
+    HD_DB_ACCOUNTS,                 /* id -> account */
+    HD_DB_ACCOUNT_BY_EMAIL,         /* lower-case e-mail -> id */
+    HD_DB_ACCOUNT_BY_LOGIN,         /* lower-case login -> id */
+    HD_DB_SESSIONS,                 /* sha256(token) -> session */
+    HD_DB_SESSIONS_BY_ACCOUNT,      /* account, sha256(token) -> "" */
+    HD_DB_API_TOKENS,               /* sha256(token) -> API token */
+    HD_DB_API_TOKENS_BY_ACCOUNT,    /* account, id -> sha256(token) */
+    HD_DB_TOKENS,                   /* sha256(token) -> one-time token */
+    HD_DB_TOKENS_BY_ACCOUNT,        /* account, kind, sha256 -> "" */
+    HD_DB_RATELIMITS,               /* what -> recent events */
+    HD_DB_OUTBOX,                   /* id -> mail */
+    HD_DB_OUTBOX_QUEUE,             /* due time, id -> "" (to deliver) */
     HD_DB_COUNT
 } hd_db_e;
+
+
+/* the kinds of records, in their headers (never renumber) */
+typedef enum {
+    HD_KIND_ACCOUNT = 1,
+    HD_KIND_SESSION,
+    HD_KIND_API_TOKEN,
+    HD_KIND_TOKEN,
+    HD_KIND_RATELIMIT,
+    HD_KIND_MAIL
+} hd_kind_e;
 
 
 /* what a check found: counts for the report, problems for the verdict */

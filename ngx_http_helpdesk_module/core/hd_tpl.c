@@ -91,6 +91,7 @@ typedef struct {
     size_t             partials;
     hd_str_t           indent;
     int                line_start;
+    int                escape;      /* HTML; off for plain-text mail */
     char               indent_buf[512];
 } hd_tpl_renderer_t;
 
@@ -743,6 +744,14 @@ hd_tpl_set_link(hd_tpl_set_t *set, int strict, hd_err_t *err)
 int
 hd_tpl_render(const hd_tpl_t *tpl, const hd_val_t *data, hd_tpl_out_t *out)
 {
+    return hd_tpl_render_as(tpl, data, out, 1);
+}
+
+
+int
+hd_tpl_render_as(const hd_tpl_t *tpl, const hd_val_t *data,
+    hd_tpl_out_t *out, int escape)
+{
     hd_tpl_renderer_t  rd;
 
     rd.out = out;
@@ -752,6 +761,7 @@ hd_tpl_render(const hd_tpl_t *tpl, const hd_val_t *data, hd_tpl_out_t *out)
     rd.indent.len = 0;
     rd.indent.data = (hd_uchar *) rd.indent_buf;
     rd.line_start = 0;
+    rd.escape = escape;
 
     return hd_tpl_render_ops(&rd, tpl, 0, tpl->nops);
 }
@@ -871,7 +881,7 @@ hd_tpl_render_ops(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl, uint32_t from,
         case HD_TPL_VAR:
         case HD_TPL_RAW:
             if (hd_tpl_emit_value(rd, hd_tpl_lookup(rd, &op->key),
-                                  op->type == HD_TPL_VAR)
+                                  op->type == HD_TPL_VAR && rd->escape)
                 != 0)
             {
                 return -1;

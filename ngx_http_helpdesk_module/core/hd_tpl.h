@@ -43,6 +43,9 @@ hd_rc hd_tpl_set_link(hd_tpl_set_t *set, int strict, hd_err_t *err);
 /* -1 when the output refused data or the nesting went too deep */
 int hd_tpl_render(const hd_tpl_t *tpl, const hd_val_t *data,
     hd_tpl_out_t *out);
+/* escape 0: plain text (e-mail), {{name}} is not HTML-escaped */
+int hd_tpl_render_as(const hd_tpl_t *tpl, const hd_val_t *data,
+    hd_tpl_out_t *out, int escape);
 
 /* HTML-escapes into out, as {{name}} does */
 int hd_tpl_escape(hd_tpl_out_t *out, const hd_uchar *data, size_t len);

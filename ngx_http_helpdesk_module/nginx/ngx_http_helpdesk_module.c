@@ -22,6 +22,12 @@ static char *ngx_http_helpdesk_db(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_helpdesk_templates(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_helpdesk_url(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_helpdesk_session(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_helpdesk_login_limit(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 static ngx_int_t ngx_http_helpdesk_init_process(ngx_cycle_t *cycle);
 static void ngx_http_helpdesk_exit_process(ngx_cycle_t *cycle);
@@ -32,6 +38,21 @@ static void ngx_http_helpdesk_reader_check(ngx_event_t *ev);
 static const char  *ngx_http_helpdesk_needed_templates[] = {
     "pages/landing",
     "pages/error",
+    "pages/message",
+    "pages/register",
+    "pages/login",
+    "pages/password_forgot",
+    "pages/password_reset",
+    "pages/email_confirm",
+    "pages/profile",
+    "mail/ru/password_reset",
+    "mail/en/password_reset",
+    "mail/ru/password_changed",
+    "mail/en/password_changed",
+    "mail/ru/email_change",
+    "mail/en/email_change",
+    "mail/ru/email_change_notice",
+    "mail/en/email_change_notice",
     NULL
 };
 
@@ -56,6 +77,27 @@ static ngx_command_t  ngx_http_helpdesk_commands[] = {
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_helpdesk_templates,
       NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("helpdesk_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_helpdesk_url,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("helpdesk_session"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_helpdesk_session,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("helpdesk_login_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      ngx_http_helpdesk_login_limit,
+      NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
 
@@ -135,6 +177,9 @@ ngx_http_helpdesk_create_main_conf(ngx_conf_t *cf)
      */
 
     mcf->map_size = NGX_CONF_UNSET_SIZE;
+    mcf->session_idle = NGX_CONF_UNSET;
+    mcf->session_absolute = NGX_CONF_UNSET;
+    /* mcf->login_limit.window == 0: not set */
 
     return mcf;
 }
@@ -144,6 +189,21 @@ static char *
 ngx_http_helpdesk_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_helpdesk_main_conf_t  *mcf = conf;
+
+    ngx_conf_init_value(mcf->session_idle, 8 * 3600);
+    ngx_conf_init_value(mcf->session_absolute, 30 * 24 * 3600);
+
+    if (mcf->login_limit.window == 0) {
+        mcf->login_limit.limit = 5;
+        mcf->login_limit.window = 15 * 60;
+    }
+
+    /* mails that people ask for (reset links, confirmations): per account,
+     * and requests for them per client address */
+    mcf->mail_limit.limit = 5;
+    mcf->mail_limit.window = 3600;
+    mcf->address_limit.limit = 30;
+    mcf->address_limit.window = 3600;
 
     if (mcf->db == NULL) {
         return NGX_CONF_OK;
@@ -203,6 +263,7 @@ ngx_http_helpdesk_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_helpdesk_loc_conf_t  *conf = child;
 
     ngx_uint_t                      i;
+    ngx_http_core_loc_conf_t       *clcf;
     ngx_http_helpdesk_main_conf_t  *mcf;
 
     ngx_conf_merge_value(conf->enabled, prev->enabled, 0);
@@ -212,11 +273,24 @@ ngx_http_helpdesk_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->templates_dir = prev->templates_dir;
     }
 
+    ngx_conf_merge_str_value(conf->url, prev->url, "");
+
     if (!conf->enabled || conf->mount.data == NULL) {
         return NGX_CONF_OK;
     }
 
     mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_helpdesk_module);
+
+    /*
+     * nginx's own limit on bodies (1m unless set) would answer bigger ones
+     * with its HTML page before the module sees them: the module bounds
+     * bodies itself (forms, JSON, uploads) and answers in JSON or HTML
+     */
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->client_max_body_size == 1024 * 1024) {
+        clcf->client_max_body_size = NGX_HTTP_HELPDESK_MAX_REQUEST;
+    }
 
     if (mcf->db == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -410,6 +484,147 @@ ngx_http_helpdesk_templates(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     lcf->templates_dir = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_helpdesk_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_helpdesk_loc_conf_t  *lcf = conf;
+
+    ngx_str_t  *value;
+
+    if (lcf->url.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (!((value[1].len > 8
+           && ngx_strncasecmp(value[1].data, (u_char *) "https://", 8) == 0)
+          || (value[1].len > 7
+              && ngx_strncasecmp(value[1].data, (u_char *) "http://", 7)
+                 == 0))
+        || value[1].data[value[1].len - 1] != '/'
+        || ngx_strlchr(value[1].data, value[1].data + value[1].len, '?')
+        || ngx_strlchr(value[1].data, value[1].data + value[1].len, '#'))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_url: invalid URL \"%V\" (the portal's "
+                           "public address, http:// or https://, ending "
+                           "with a slash)", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    lcf->url = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+/* a time in seconds from a parameter such as "idle=8h" */
+static ngx_int_t
+ngx_http_helpdesk_conf_time(ngx_str_t *value, const char *name, time_t *t)
+{
+    size_t     len;
+    ngx_str_t  s;
+
+    len = ngx_strlen(name);
+
+    if (value->len <= len + 1 || ngx_strncmp(value->data, name, len) != 0
+        || value->data[len] != '=')
+    {
+        return NGX_DECLINED;
+    }
+
+    s.data = value->data + len + 1;
+    s.len = value->len - len - 1;
+
+    *t = ngx_parse_time(&s, 1);
+
+    return *t == (time_t) NGX_ERROR || *t <= 0 ? NGX_ERROR : NGX_OK;
+}
+
+
+static char *
+ngx_http_helpdesk_session(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_helpdesk_main_conf_t  *mcf = conf;
+
+    time_t       t;
+    ngx_int_t    rc;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    if (mcf->session_idle != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    mcf->session_idle = 8 * 3600;
+    mcf->session_absolute = 30 * 24 * 3600;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        rc = ngx_http_helpdesk_conf_time(&value[i], "idle", &t);
+        if (rc == NGX_OK) {
+            mcf->session_idle = t;
+            continue;
+        }
+
+        if (rc == NGX_DECLINED) {
+            rc = ngx_http_helpdesk_conf_time(&value[i], "absolute", &t);
+            if (rc == NGX_OK) {
+                mcf->session_absolute = t;
+                continue;
+            }
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_session: invalid parameter \"%V\" "
+                           "(expected idle=TIME or absolute=TIME, such as "
+                           "idle=8h absolute=30d)", &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_helpdesk_login_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_helpdesk_main_conf_t  *mcf = conf;
+
+    time_t      t;
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (mcf->login_limit.window != 0) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    n = ngx_atoi(value[1].data, value[1].len);
+
+    if (n <= 0 || n > 100) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_login_limit: invalid number \"%V\" "
+                           "(failed logins allowed, 1 to 100)", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_helpdesk_conf_time(&value[2], "per", &t) != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_login_limit: invalid parameter \"%V\" "
+                           "(expected per=TIME, such as per=15m)", &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    mcf->login_limit.limit = (unsigned) n;
+    mcf->login_limit.window = (uint64_t) t;
 
     return NGX_CONF_OK;
 }

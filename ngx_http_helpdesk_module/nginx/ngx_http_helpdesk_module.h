@@ -14,6 +14,8 @@
 #include <jansson.h>
 
 #include "hd_core.h"
+#include "hd_account.h"
+#include "hd_auth.h"
 #include "hd_i18n.h"
 #include "hd_pool.h"
 #include "hd_store.h"
@@ -22,11 +24,13 @@
 
 
 #define NGX_HTTP_HELPDESK_MAX_ARGS     4
+#define NGX_HTTP_HELPDESK_MAX_BODY     65536   /* forms and JSON */
+#define NGX_HTTP_HELPDESK_MAX_REQUEST  (64 * 1024 * 1024)   /* uploads */
 
 /* route flags */
-#define NGX_HTTP_HELPDESK_API          0x01    /* JSON in and out */
-#define NGX_HTTP_HELPDESK_BODY         0x02    /* reads a request body */
+#define NGX_HTTP_HELPDESK_BODY         0x02    /* reads fields, checks CSRF */
 #define NGX_HTTP_HELPDESK_NO_STORE     0x04    /* works without storage */
+#define NGX_HTTP_HELPDESK_AUTH         0x08    /* only for logged-in callers */
 
 
 typedef struct ngx_http_helpdesk_ctx_s    ngx_http_helpdesk_ctx_t;
@@ -51,6 +55,12 @@ typedef struct {
     ngx_str_t                      thread_pool_name;
     ngx_thread_pool_t             *thread_pool;
 
+    hd_limit_t                     login_limit;
+    hd_limit_t                     mail_limit;
+    hd_limit_t                     address_limit;
+    time_t                         session_idle;
+    time_t                         session_absolute;
+
     /* per worker */
     hd_store_t                    *store;
     time_t                         store_retry;
@@ -61,6 +71,7 @@ typedef struct {
 typedef struct {
     ngx_flag_t                     enabled;
     ngx_str_t                      mount;          /* ends with '/' */
+    ngx_str_t                      url;            /* helpdesk_url */
     ngx_str_t                      templates_dir;
     hd_templates_t                *templates;
 } ngx_http_helpdesk_loc_conf_t;
@@ -75,8 +86,40 @@ struct ngx_http_helpdesk_ctx_s {
     ngx_uint_t                      nargs;
     hd_pool_t                       pool;       /* r->pool for the core */
     hd_lang_e                       lang;
+    ngx_uint_t                      lang_chosen; /* by this browser */
     ngx_uint_t                      api;        /* answer errors in JSON */
+    ngx_uint_t                      via_token;  /* Authorization: Bearer */
+    hd_caller_t                     caller;
+    hd_portal_t                     portal;
+    json_t                         *input;      /* the body's fields */
+    ngx_str_t                       csrf;
+    char                           *new_token;  /* shown once */
+    ngx_int_t                       rc;         /* of an answer a gate sent */
 };
+
+
+/* a field of a form or JSON body */
+typedef struct {
+    const char                     *name;
+    size_t                          max;        /* bytes */
+    ngx_uint_t                      raw;        /* not trimmed: passwords */
+} ngx_http_helpdesk_field_t;
+
+
+/* what every offloaded job has: the result of the core flow */
+typedef struct {
+    hd_portal_t                     portal;
+    uint64_t                        now;
+    hd_rc                           rc;
+    hd_err_t                        err;
+    hd_errors_t                     errors;
+    uint64_t                        retry_after;
+} ngx_http_helpdesk_job_t;
+
+
+/* renders a form again with its errors */
+typedef ngx_int_t (*ngx_http_helpdesk_form_pt)(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status);
 
 
 extern ngx_module_t  ngx_http_helpdesk_module;
@@ -95,6 +138,48 @@ ngx_table_elt_t *ngx_http_helpdesk_header(ngx_http_request_t *r,
     const char *name);
 ngx_int_t ngx_http_helpdesk_cookie(ngx_http_request_t *r, const char *name,
     ngx_str_t *value);
+ngx_int_t ngx_http_helpdesk_local_path(ngx_http_helpdesk_ctx_t *ctx,
+    ngx_str_t *path);
+
+/*
+ * Gates (reading the body, the fields, the CSRF check, who is calling)
+ * return NGX_OK to go on, or NGX_DECLINED when they have answered the
+ * request themselves (a 4xx): the handler then returns ctx->rc.
+ */
+#define ngx_http_helpdesk_answered(ctx, answer)                               \
+    ((ctx)->rc = (answer), NGX_DECLINED)
+
+/* ngx_http_helpdesk_body.c */
+ngx_int_t ngx_http_helpdesk_read_input(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_input_set(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, json_t *input);
+ngx_int_t ngx_http_helpdesk_input_str(ngx_http_helpdesk_ctx_t *ctx,
+    const char *name, hd_str_t *value);
+ngx_int_t ngx_http_helpdesk_input_fields(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, const ngx_http_helpdesk_field_t *fields,
+    hd_str_t *values);
+
+ngx_int_t ngx_http_helpdesk_confirmed(const hd_str_t *password,
+    const hd_str_t *confirm, const char *field, hd_errors_t *errors);
+
+/* ngx_http_helpdesk_auth.c */
+void ngx_http_helpdesk_portal_init(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_base_url(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_identify(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+void ngx_http_helpdesk_caller_language(ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_set_cookie(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, const char *name, const char *value,
+    time_t max_age);
+ngx_str_t *ngx_http_helpdesk_csrf_token(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_csrf_check(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_secret_arg(ngx_http_request_t *r,
+    const char *name, hd_str_t *value);
 
 /* ngx_http_helpdesk_response.c */
 hd_val_t *ngx_http_helpdesk_view(ngx_http_request_t *r,
@@ -112,6 +197,21 @@ ngx_int_t ngx_http_helpdesk_error(ngx_http_request_t *r,
     const char *field);
 ngx_int_t ngx_http_helpdesk_fail(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, hd_err_t *err);
+ngx_int_t ngx_http_helpdesk_job_failed(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, ngx_http_helpdesk_job_t *job,
+    ngx_http_helpdesk_form_pt form);
+void ngx_http_helpdesk_view_form(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_val_t *view, const char **echo,
+    hd_errors_t *errors);
+ngx_int_t ngx_http_helpdesk_no_content(ngx_http_request_t *r);
+ngx_int_t ngx_http_helpdesk_message(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, const char *title, const char *text,
+    const char *link, const char *link_text, ngx_uint_t status);
+hd_val_t *ngx_http_helpdesk_time_text(ngx_http_helpdesk_ctx_t *ctx,
+    uint64_t t);
+ngx_int_t ngx_http_helpdesk_go(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, const char *path, const char *notice);
+ngx_uint_t ngx_http_helpdesk_status(hd_rc rc);
 ngx_int_t ngx_http_helpdesk_redirect(ngx_http_request_t *r, u_char *location,
     size_t len);
 ngx_int_t ngx_http_helpdesk_add_header(ngx_http_request_t *r,
@@ -128,6 +228,11 @@ typedef ngx_int_t (*ngx_http_helpdesk_done_pt)(ngx_http_request_t *r,
 ngx_int_t ngx_http_helpdesk_offload(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, ngx_http_helpdesk_work_pt work,
     ngx_http_helpdesk_done_pt done, void *data);
+ngx_int_t ngx_http_helpdesk_background(ngx_http_helpdesk_main_conf_t *mcf,
+    ngx_log_t *log, ngx_http_helpdesk_work_pt work, void *data, size_t size);
+hd_arena_t *ngx_http_helpdesk_arena(ngx_http_request_t *r, size_t block);
+void *ngx_http_helpdesk_job(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, size_t size);
 
 /* ngx_http_helpdesk_pages.c */
 ngx_int_t ngx_http_helpdesk_landing(ngx_http_request_t *r,
@@ -138,6 +243,50 @@ ngx_int_t ngx_http_helpdesk_asset(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_api_status(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
+
+/* ngx_http_helpdesk_account.c: register, log in and out, reset, confirm */
+ngx_int_t ngx_http_helpdesk_register_form(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_register(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_login_form(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_login(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_logout(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_forgot_form(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_forgot(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_reset_form(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_reset(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_confirm_form(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_confirm(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+const char *ngx_http_helpdesk_home(ngx_http_helpdesk_ctx_t *ctx);
+
+/* ngx_http_helpdesk_profile.c: the profile, me, API tokens */
+ngx_int_t ngx_http_helpdesk_profile(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_profile_update(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_password_change(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_email_change(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_tokens(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_token_create(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_token_revoke(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_me(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+json_t *ngx_http_helpdesk_account_json(hd_account_t *account);
 
 
 #endif /* NGX_HTTP_HELPDESK_MODULE_H */

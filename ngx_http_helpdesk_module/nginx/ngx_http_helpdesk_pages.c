@@ -21,35 +21,6 @@ ngx_http_helpdesk_landing(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
 }
 
 
-/*
- * Where to return after the switch: a path of this portal only, never
- * another site ("//host", "/\host") and never a header injection
- */
-static ngx_int_t
-ngx_http_helpdesk_local_path(ngx_http_helpdesk_ctx_t *ctx, ngx_str_t *path)
-{
-    size_t  i;
-
-    if (path->len < ctx->lcf->mount.len
-        || ngx_strncmp(path->data, ctx->lcf->mount.data, ctx->lcf->mount.len)
-           != 0
-        || (path->len > 1 && (path->data[1] == '/' || path->data[1] == '\\')))
-    {
-        return NGX_DECLINED;
-    }
-
-    for (i = 0; i < path->len; i++) {
-        if (path->data[i] < 0x20 || path->data[i] == 0x7f
-            || path->data[i] == '\\')
-        {
-            return NGX_DECLINED;
-        }
-    }
-
-    return NGX_OK;
-}
-
-
 ngx_int_t
 ngx_http_helpdesk_language(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
 {

@@ -33,8 +33,15 @@ static const ngx_uint_t  ngx_http_helpdesk_rc_status[] = {
     NGX_HTTP_INTERNAL_SERVER_ERROR,     /* HD_IO */
     NGX_HTTP_INTERNAL_SERVER_ERROR,     /* HD_CORRUPT */
     NGX_HTTP_INTERNAL_SERVER_ERROR,     /* HD_NOMEM */
-    NGX_HTTP_SERVICE_UNAVAILABLE        /* HD_BUSY */
+    NGX_HTTP_SERVICE_UNAVAILABLE,       /* HD_BUSY */
+    NGX_HTTP_UNAUTHORIZED               /* HD_UNAUTHORIZED */
 };
+
+
+static void ngx_http_helpdesk_view_caller(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_val_t *view);
+static ngx_int_t ngx_http_helpdesk_errors(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, ngx_uint_t status, hd_errors_t *errors);
 
 
 static ngx_str_t  ngx_http_helpdesk_csp = ngx_string(
@@ -155,7 +162,278 @@ ngx_http_helpdesk_view(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
 
     hd_val_set(pool, view, "other_langs", langs);
 
+    ngx_http_helpdesk_view_caller(r, ctx, view);
+
     return view;
+}
+
+
+/* who is logged in, the CSRF token of their forms, a notice to show */
+static void
+ngx_http_helpdesk_view_caller(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_val_t *view)
+{
+    char             key[64];
+    hd_val_t        *user;
+    hd_pool_t       *pool = &ctx->pool;
+    ngx_str_t        notice;
+    hd_account_t    *a = ctx->caller.account;
+    const hd_str_t  *text;
+
+    if (a != NULL) {
+        user = hd_val_map(pool);
+        hd_val_set_str(pool, user, "name", a->name.data, a->name.len);
+        hd_val_set_str(pool, user, "login", a->login.data, a->login.len);
+        hd_val_set_bool(pool, user, "staff", hd_account_is_staff(a));
+        hd_val_set(pool, view, "user", user);
+    }
+
+    if (ctx->caller.has_session) {
+        hd_val_set_str(pool, view, "csrf", ctx->caller.csrf.data,
+                       ctx->caller.csrf.len);
+    }
+
+    /* ?notice=code after a redirect: only texts of the catalogue */
+    if (ngx_http_arg(r, (u_char *) "notice", 6, &notice) == NGX_OK
+        && notice.len > 0 && notice.len < 40)
+    {
+        ngx_snprintf((u_char *) key, sizeof(key), "notices.%V%Z", &notice);
+        text = ngx_http_helpdesk_text(ctx, key);
+
+        if (text != NULL) {
+            hd_val_set_str(pool, view, "notice", text->data, text->len);
+        }
+    }
+}
+
+
+/*
+ * A form's view: the values as they were sent (but passwords), and the
+ * errors, each under its field and in a list for the summary at the top
+ */
+void
+ngx_http_helpdesk_view_form(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_val_t *view, const char **echo,
+    hd_errors_t *errors)
+{
+    char             key[96];
+    size_t           i;
+    hd_str_t         v;
+    hd_val_t        *values, *by_field, *list, *item;
+    hd_pool_t       *pool = &ctx->pool;
+    ngx_str_t       *csrf;
+    const hd_str_t  *text;
+
+    values = hd_val_map(pool);
+
+    for (i = 0; echo != NULL && echo[i] != NULL; i++) {
+        if (ngx_http_helpdesk_input_str(ctx, echo[i], &v) == NGX_OK
+            && v.data != NULL)
+        {
+            hd_val_set_str(pool, values, echo[i], v.data, v.len);
+        }
+    }
+
+    hd_val_set(pool, view, "values", values);
+
+    csrf = ngx_http_helpdesk_csrf_token(r, ctx);
+    if (csrf != NULL) {
+        hd_val_set_str(pool, view, "csrf", csrf->data, csrf->len);
+    }
+
+    if (errors == NULL || errors->n == 0) {
+        return;
+    }
+
+    by_field = hd_val_map(pool);
+    list = hd_val_list(pool);
+
+    for (i = 0; i < errors->n; i++) {
+        ngx_snprintf((u_char *) key, sizeof(key), "errors.%s%Z",
+                     errors->item[i].code);
+        text = ngx_http_helpdesk_text(ctx, key);
+
+        if (text == NULL) {
+            text = ngx_http_helpdesk_text(ctx, "errors.invalid");
+        }
+
+        if (text == NULL) {
+            continue;
+        }
+
+        item = hd_val_map(pool);
+        hd_val_set_str(pool, item, "message", text->data, text->len);
+
+        if (errors->item[i].field != NULL) {
+            hd_val_set_cstr(pool, item, "field", errors->item[i].field);
+            hd_val_set_str(pool, by_field, errors->item[i].field, text->data,
+                           text->len);
+        }
+
+        hd_val_push(pool, list, item);
+    }
+
+    hd_val_set(pool, view, "errors", by_field);
+    hd_val_set(pool, view, "error_list", list);
+    hd_val_set_bool(pool, view, "has_errors", list->u.items.n != 0);
+}
+
+
+/*
+ * A time as people read it, in the portal's zone (Moscow, UTC+3, until the
+ * calendars make it configurable): "21.11.2026 22:10" or "2026-11-21 22:10"
+ */
+hd_val_t *
+ngx_http_helpdesk_time_text(ngx_http_helpdesk_ctx_t *ctx, uint64_t t)
+{
+    u_char     *p, *end;
+    ngx_tm_t    tm;
+
+    if (t == 0) {
+        return hd_val_cstr(&ctx->pool, "");
+    }
+
+    p = hd_palloc(&ctx->pool, 32);
+    if (p == NULL) {
+        return NULL;
+    }
+
+    ngx_gmtime((time_t) t + 3 * 3600, &tm);
+
+    if (ctx->lang == HD_LANG_RU) {
+        end = ngx_sprintf(p, "%02d.%02d.%4d %02d:%02d", tm.ngx_tm_mday,
+                          tm.ngx_tm_mon, tm.ngx_tm_year, tm.ngx_tm_hour,
+                          tm.ngx_tm_min);
+    } else {
+        end = ngx_sprintf(p, "%4d-%02d-%02d %02d:%02d", tm.ngx_tm_year,
+                          tm.ngx_tm_mon, tm.ngx_tm_mday, tm.ngx_tm_hour,
+                          tm.ngx_tm_min);
+    }
+
+    return hd_val_str(&ctx->pool, p, end - p);
+}
+
+
+ngx_uint_t
+ngx_http_helpdesk_status(hd_rc rc)
+{
+    if ((size_t) rc >= sizeof(ngx_http_helpdesk_rc_status)
+                       / sizeof(ngx_http_helpdesk_rc_status[0]))
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_helpdesk_rc_status[rc];
+}
+
+
+/*
+ * A core flow that failed: a form shown again with its errors, the API's
+ * JSON error (with every field's error), a 429 with Retry-After, or the
+ * error page
+ */
+ngx_int_t
+ngx_http_helpdesk_job_failed(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, ngx_http_helpdesk_job_t *job,
+    ngx_http_helpdesk_form_pt form)
+{
+    u_char      *p;
+    ngx_uint_t   status;
+
+    status = ngx_http_helpdesk_status(job->rc);
+
+    if (job->rc == HD_RATE_LIMITED && job->retry_after) {
+        p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
+        if (p != NULL) {
+            ngx_http_helpdesk_add_header(r, "Retry-After", p,
+                                         ngx_sprintf(p, "%uL",
+                                                     job->retry_after) - p);
+        }
+    }
+
+    if (status >= NGX_HTTP_INTERNAL_SERVER_ERROR) {
+        return ngx_http_helpdesk_fail(r, ctx, &job->err);
+    }
+
+    /* a single error of the flow becomes the form's error */
+    if (job->errors.n == 0 && job->err.code != NULL) {
+        hd_errors_add(&job->errors, job->err.field, job->err.code);
+    }
+
+    if (!ctx->api && form != NULL) {
+        return form(r, ctx, &job->errors, status);
+    }
+
+    return ngx_http_helpdesk_errors(r, ctx, status, &job->errors);
+}
+
+
+/* every error, as {"error": the first, "errors": [all]} or a page */
+static ngx_int_t
+ngx_http_helpdesk_errors(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
+    ngx_uint_t status, hd_errors_t *errors)
+{
+    char             key[96];
+    size_t           i;
+    json_t          *all, *e, *first;
+    const hd_str_t  *text;
+
+    if (!ctx->api || errors->n == 0) {
+        return ngx_http_helpdesk_error(r, ctx, status,
+                                       errors->n ? errors->item[0].code
+                                                 : "internal",
+                                       errors->n ? errors->item[0].field
+                                                 : NULL);
+    }
+
+    all = json_array();
+    first = NULL;
+
+    for (i = 0; i < errors->n; i++) {
+        ngx_snprintf((u_char *) key, sizeof(key), "errors.%s%Z",
+                     errors->item[i].code);
+        text = ngx_http_helpdesk_text(ctx, key);
+
+        e = json_pack("{s:s, s:s#}", "code", errors->item[i].code,
+                      "message",
+                      text ? (char *) text->data : errors->item[i].code,
+                      text ? text->len : ngx_strlen(errors->item[i].code));
+
+        if (e == NULL) {
+            continue;
+        }
+
+        if (errors->item[i].field != NULL) {
+            json_object_set_new(e, "field",
+                                json_string(errors->item[i].field));
+        }
+
+        if (first == NULL) {
+            first = json_deep_copy(e);
+        }
+
+        json_array_append_new(all, e);
+    }
+
+    return ngx_http_helpdesk_send_json(r, status,
+                                       json_pack("{s:o, s:o}", "error",
+                                                 first ? first
+                                                       : json_object(),
+                                                 "errors", all));
+}
+
+
+ngx_int_t
+ngx_http_helpdesk_no_content(ngx_http_request_t *r)
+{
+    ngx_http_helpdesk_security_headers(r);
+    ngx_http_helpdesk_add_header(r, "Cache-Control", (u_char *) "no-store", 8);
+
+    r->headers_out.status = NGX_HTTP_NO_CONTENT;
+    r->headers_out.content_length_n = 0;
+    r->header_only = 1;
+
+    return ngx_http_send_header(r);
 }
 
 
@@ -378,10 +656,7 @@ ngx_http_helpdesk_fail(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
 {
     ngx_uint_t  status;
 
-    status = (size_t) err->rc < sizeof(ngx_http_helpdesk_rc_status)
-                                / sizeof(ngx_http_helpdesk_rc_status[0])
-             ? ngx_http_helpdesk_rc_status[err->rc]
-             : NGX_HTTP_INTERNAL_SERVER_ERROR;
+    status = ngx_http_helpdesk_status(err->rc);
 
     if (status >= NGX_HTTP_INTERNAL_SERVER_ERROR) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0, "helpdesk: %s",
@@ -420,3 +695,62 @@ ngx_http_helpdesk_redirect(ngx_http_request_t *r, u_char *location,
     return ngx_http_send_header(r);
 }
 
+
+/* a page that says one thing, with one link on */
+ngx_int_t
+ngx_http_helpdesk_message(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
+    const char *title, const char *text, const char *link,
+    const char *link_text, ngx_uint_t status)
+{
+    hd_val_t        *view;
+    const hd_str_t  *s;
+
+    if (ctx->api) {
+        return ngx_http_helpdesk_error(r, ctx, status, "token_invalid",
+                                       "token");
+    }
+
+    view = ngx_http_helpdesk_view(r, ctx, title);
+    if (view == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    s = ngx_http_helpdesk_text(ctx, text);
+    if (s != NULL) {
+        hd_val_set_str(&ctx->pool, view, "message", s->data, s->len);
+    }
+
+    s = ngx_http_helpdesk_text(ctx, link_text);
+    if (s != NULL) {
+        hd_val_set_cstr(&ctx->pool, view, "link", link);
+        hd_val_set_str(&ctx->pool, view, "link_text", s->data, s->len);
+    }
+
+    return ngx_http_helpdesk_render(r, ctx, "pages/message", view, status);
+}
+
+
+/* 303 to a page of the portal, with a notice to show there */
+ngx_int_t
+ngx_http_helpdesk_go(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
+    const char *path, const char *notice)
+{
+    u_char  *location, *p;
+    size_t   len;
+
+    len = ctx->lcf->mount.len + ngx_strlen(path) + sizeof("?notice=") - 1
+          + (notice ? ngx_strlen(notice) : 0);
+
+    location = ngx_pnalloc(r->pool, len);
+    if (location == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_sprintf(location, "%V%s", &ctx->lcf->mount, path);
+
+    if (notice != NULL) {
+        p = ngx_sprintf(p, "?notice=%s", notice);
+    }
+
+    return ngx_http_helpdesk_redirect(r, location, p - location);
+}

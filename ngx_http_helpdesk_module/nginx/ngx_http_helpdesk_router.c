@@ -7,11 +7,17 @@
 #include "ngx_http_helpdesk_module.h"
 
 
-#define NGX_HTTP_HELPDESK_GET   (NGX_HTTP_GET|NGX_HTTP_HEAD)
+#define NGX_HTTP_HELPDESK_GET    (NGX_HTTP_GET|NGX_HTTP_HEAD)
+#define NGX_HTTP_HELPDESK_FORM   NGX_HTTP_HELPDESK_BODY
+#define NGX_HTTP_HELPDESK_USER   NGX_HTTP_HELPDESK_AUTH
+#define NGX_HTTP_HELPDESK_USER_FORM                                           \
+    (NGX_HTTP_HELPDESK_AUTH|NGX_HTTP_HELPDESK_BODY)
 
 
 /* every route of the portal, relative to the location's prefix */
 static const ngx_http_helpdesk_route_t  ngx_http_helpdesk_routes[] = {
+
+    /* pages */
 
     { NGX_HTTP_HELPDESK_GET, "", ngx_http_helpdesk_landing, 0, "landing" },
     { NGX_HTTP_HELPDESK_GET, "lang/{code}", ngx_http_helpdesk_language,
@@ -19,8 +25,74 @@ static const ngx_http_helpdesk_route_t  ngx_http_helpdesk_routes[] = {
     { NGX_HTTP_HELPDESK_GET, "static/{file}", ngx_http_helpdesk_asset,
       NGX_HTTP_HELPDESK_NO_STORE, "static" },
 
+    { NGX_HTTP_HELPDESK_GET, "register", ngx_http_helpdesk_register_form, 0,
+      "register" },
+    { NGX_HTTP_POST, "register", ngx_http_helpdesk_register,
+      NGX_HTTP_HELPDESK_FORM, "register" },
+    { NGX_HTTP_HELPDESK_GET, "login", ngx_http_helpdesk_login_form, 0,
+      "login" },
+    { NGX_HTTP_POST, "login", ngx_http_helpdesk_login,
+      NGX_HTTP_HELPDESK_FORM, "login" },
+    { NGX_HTTP_POST, "logout", ngx_http_helpdesk_logout,
+      NGX_HTTP_HELPDESK_USER_FORM, "logout" },
+    { NGX_HTTP_HELPDESK_GET, "password/forgot", ngx_http_helpdesk_forgot_form,
+      0, "password.forgot" },
+    { NGX_HTTP_POST, "password/forgot", ngx_http_helpdesk_forgot,
+      NGX_HTTP_HELPDESK_FORM, "password.forgot" },
+    { NGX_HTTP_HELPDESK_GET, "password/reset", ngx_http_helpdesk_reset_form,
+      0, "password.reset" },
+    { NGX_HTTP_POST, "password/reset", ngx_http_helpdesk_reset,
+      NGX_HTTP_HELPDESK_FORM, "password.reset" },
+    { NGX_HTTP_HELPDESK_GET, "email/confirm", ngx_http_helpdesk_confirm_form,
+      0, "email.confirm" },
+    { NGX_HTTP_POST, "email/confirm", ngx_http_helpdesk_confirm,
+      NGX_HTTP_HELPDESK_FORM, "email.confirm" },
+
+    { NGX_HTTP_HELPDESK_GET, "profile", ngx_http_helpdesk_profile,
+      NGX_HTTP_HELPDESK_USER, "profile" },
+    { NGX_HTTP_POST, "profile", ngx_http_helpdesk_profile_update,
+      NGX_HTTP_HELPDESK_USER_FORM, "profile" },
+    { NGX_HTTP_POST, "profile/password", ngx_http_helpdesk_password_change,
+      NGX_HTTP_HELPDESK_USER_FORM, "profile.password" },
+    { NGX_HTTP_POST, "profile/email", ngx_http_helpdesk_email_change,
+      NGX_HTTP_HELPDESK_USER_FORM, "profile.email" },
+    { NGX_HTTP_POST, "profile/tokens", ngx_http_helpdesk_token_create,
+      NGX_HTTP_HELPDESK_USER_FORM, "profile.tokens" },
+    { NGX_HTTP_POST, "profile/tokens/{id}/revoke",
+      ngx_http_helpdesk_token_revoke, NGX_HTTP_HELPDESK_USER_FORM,
+      "profile.tokens.revoke" },
+
+    /* the JSON API: the same handlers, answering JSON */
+
     { NGX_HTTP_HELPDESK_GET, "api/v1/status", ngx_http_helpdesk_api_status,
-      NGX_HTTP_HELPDESK_API, "api.status" },
+      0, "api.status" },
+    { NGX_HTTP_POST, "api/v1/accounts", ngx_http_helpdesk_register,
+      NGX_HTTP_HELPDESK_BODY, "api.accounts" },
+    { NGX_HTTP_POST, "api/v1/session", ngx_http_helpdesk_login,
+      NGX_HTTP_HELPDESK_BODY, "api.session" },
+    { NGX_HTTP_DELETE, "api/v1/session", ngx_http_helpdesk_logout,
+      NGX_HTTP_HELPDESK_USER_FORM, "api.session" },
+    { NGX_HTTP_HELPDESK_GET, "api/v1/me", ngx_http_helpdesk_me,
+      NGX_HTTP_HELPDESK_USER, "api.me" },
+    { NGX_HTTP_PATCH, "api/v1/me", ngx_http_helpdesk_profile_update,
+      NGX_HTTP_HELPDESK_USER_FORM, "api.me" },
+    { NGX_HTTP_POST, "api/v1/me/password", ngx_http_helpdesk_password_change,
+      NGX_HTTP_HELPDESK_USER_FORM, "api.me.password" },
+    { NGX_HTTP_POST, "api/v1/me/email", ngx_http_helpdesk_email_change,
+      NGX_HTTP_HELPDESK_USER_FORM, "api.me.email" },
+    { NGX_HTTP_HELPDESK_GET, "api/v1/me/tokens", ngx_http_helpdesk_tokens,
+      NGX_HTTP_HELPDESK_USER, "api.me.tokens" },
+    { NGX_HTTP_POST, "api/v1/me/tokens", ngx_http_helpdesk_token_create,
+      NGX_HTTP_HELPDESK_USER_FORM, "api.me.tokens" },
+    { NGX_HTTP_DELETE, "api/v1/me/tokens/{id}",
+      ngx_http_helpdesk_token_revoke, NGX_HTTP_HELPDESK_USER_FORM,
+      "api.me.tokens" },
+    { NGX_HTTP_POST, "api/v1/password/forgot", ngx_http_helpdesk_forgot,
+      NGX_HTTP_HELPDESK_BODY, "api.password.forgot" },
+    { NGX_HTTP_POST, "api/v1/password/reset", ngx_http_helpdesk_reset,
+      NGX_HTTP_HELPDESK_BODY, "api.password.reset" },
+    { NGX_HTTP_POST, "api/v1/email/confirm", ngx_http_helpdesk_confirm,
+      NGX_HTTP_HELPDESK_BODY, "api.email.confirm" },
 
     { 0, NULL, NULL, 0, NULL }
 };
@@ -31,9 +103,12 @@ static ngx_int_t ngx_http_helpdesk_dispatch(ngx_http_request_t *r,
 static void ngx_http_helpdesk_body_read(ngx_http_request_t *r);
 static ngx_int_t ngx_http_helpdesk_match(ngx_http_helpdesk_ctx_t *ctx,
     const char *pattern);
-static hd_lang_e ngx_http_helpdesk_language_of(ngx_http_request_t *r);
+static void ngx_http_helpdesk_language_of(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
 static void ngx_http_helpdesk_allow(ngx_http_request_t *r,
     ngx_uint_t methods);
+static ngx_int_t ngx_http_helpdesk_login_required(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
 
 
 ngx_int_t
@@ -68,7 +143,7 @@ ngx_http_helpdesk_handler(ngx_http_request_t *r)
 
     ctx->api = ctx->path.len >= 4
                && ngx_strncmp(ctx->path.data, "api/", 4) == 0;
-    ctx->lang = ngx_http_helpdesk_language_of(r);
+    ngx_http_helpdesk_language_of(r, ctx);
 
     allowed = 0;
 
@@ -99,6 +174,29 @@ ngx_http_helpdesk_handler(ngx_http_request_t *r)
 
     ctx->route = route;
 
+    if (!(route->flags & NGX_HTTP_HELPDESK_NO_STORE)) {
+        if (ngx_http_helpdesk_store(r, ctx) == NULL) {
+            ngx_http_discard_request_body(r);
+            return ngx_http_helpdesk_error(r, ctx,
+                                           NGX_HTTP_SERVICE_UNAVAILABLE,
+                                           "storage_unavailable", NULL);
+        }
+
+        ngx_http_helpdesk_portal_init(r, ctx);
+
+        if (ngx_http_helpdesk_identify(r, ctx) != NGX_OK) {
+            ngx_http_discard_request_body(r);
+            return ctx->rc;
+        }
+    }
+
+    if ((route->flags & NGX_HTTP_HELPDESK_AUTH)
+        && ctx->caller.account == NULL)
+    {
+        ngx_http_discard_request_body(r);
+        return ngx_http_helpdesk_login_required(r, ctx);
+    }
+
     if (!(route->flags & NGX_HTTP_HELPDESK_BODY)) {
         rc = ngx_http_discard_request_body(r);
 
@@ -106,7 +204,16 @@ ngx_http_helpdesk_handler(ngx_http_request_t *r)
             return rc;
         }
 
-        return ngx_http_helpdesk_dispatch(r, ctx);
+        return ctx->route->handler(r, ctx);
+    }
+
+    /* fields and the CSRF check before the handler; bounded first */
+
+    if (r->headers_in.content_length_n > NGX_HTTP_HELPDESK_MAX_BODY) {
+        ngx_http_discard_request_body(r);
+        return ngx_http_helpdesk_error(r, ctx,
+                                       NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                       "body_too_large", NULL);
     }
 
     rc = ngx_http_read_client_request_body(r, ngx_http_helpdesk_body_read);
@@ -119,22 +226,6 @@ ngx_http_helpdesk_handler(ngx_http_request_t *r)
 }
 
 
-static ngx_int_t
-ngx_http_helpdesk_dispatch(ngx_http_request_t *r,
-    ngx_http_helpdesk_ctx_t *ctx)
-{
-    if (!(ctx->route->flags & NGX_HTTP_HELPDESK_NO_STORE)
-        && ngx_http_helpdesk_store(r, ctx) == NULL)
-    {
-        return ngx_http_helpdesk_error(r, ctx,
-                                       NGX_HTTP_SERVICE_UNAVAILABLE,
-                                       "storage_unavailable", NULL);
-    }
-
-    return ctx->route->handler(r, ctx);
-}
-
-
 static void
 ngx_http_helpdesk_body_read(ngx_http_request_t *r)
 {
@@ -143,6 +234,51 @@ ngx_http_helpdesk_body_read(ngx_http_request_t *r)
     ctx = ngx_http_get_module_ctx(r, ngx_http_helpdesk_module);
 
     ngx_http_finalize_request(r, ngx_http_helpdesk_dispatch(r, ctx));
+}
+
+
+static ngx_int_t
+ngx_http_helpdesk_dispatch(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx)
+{
+    if (ngx_http_helpdesk_read_input(r, ctx) != NGX_OK
+        || ngx_http_helpdesk_csrf_check(r, ctx) != NGX_OK)
+    {
+        return ctx->rc;
+    }
+
+    return ctx->route->handler(r, ctx);
+}
+
+
+/* a page that needs a login: the API says 401, a browser goes to log in */
+static ngx_int_t
+ngx_http_helpdesk_login_required(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx)
+{
+    u_char  *location, *p;
+    size_t   len, esc;
+
+    if (ctx->api || r->method != NGX_HTTP_GET) {
+        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_UNAUTHORIZED,
+                                       "unauthorized", NULL);
+    }
+
+    esc = ngx_escape_uri(NULL, r->unparsed_uri.data, r->unparsed_uri.len,
+                         NGX_ESCAPE_ARGS);
+    len = ctx->lcf->mount.len + sizeof("login?next=") - 1
+          + r->unparsed_uri.len + 2 * esc;
+
+    location = ngx_pnalloc(r->pool, len);
+    if (location == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_sprintf(location, "%Vlogin?next=", &ctx->lcf->mount);
+    p = (u_char *) ngx_escape_uri(p, r->unparsed_uri.data,
+                                  r->unparsed_uri.len, NGX_ESCAPE_ARGS);
+
+    return ngx_http_helpdesk_redirect(r, location, p - location);
 }
 
 
@@ -283,9 +419,14 @@ ngx_http_helpdesk_cookie(ngx_http_request_t *r, const char *name,
 }
 
 
-/* the visitor's choice (a cookie), or the browser's, or Russian */
-static hd_lang_e
-ngx_http_helpdesk_language_of(ngx_http_request_t *r)
+/*
+ * The language: this browser's choice (a cookie), else the account's (set
+ * once the caller is known), else the browser's Accept-Language, else
+ * Russian
+ */
+static void
+ngx_http_helpdesk_language_of(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx)
 {
     int               lang;
     ngx_str_t         value;
@@ -295,15 +436,42 @@ ngx_http_helpdesk_language_of(ngx_http_request_t *r)
         lang = hd_lang_from_code(value.data, value.len);
 
         if (lang >= 0) {
-            return (hd_lang_e) lang;
+            ctx->lang = (hd_lang_e) lang;
+            ctx->lang_chosen = 1;
+            return;
         }
     }
 
     h = ngx_http_helpdesk_header(r, "Accept-Language");
 
-    if (h != NULL) {
-        return hd_lang_accept(h->value.data, h->value.len);
+    ctx->lang = h ? hd_lang_accept(h->value.data, h->value.len) : HD_LANG_RU;
+}
+
+
+/*
+ * Where to go back to (?next=, ?back=): a path of this portal only, never
+ * another site ("//host", "/\\host") and never a header injection
+ */
+ngx_int_t
+ngx_http_helpdesk_local_path(ngx_http_helpdesk_ctx_t *ctx, ngx_str_t *path)
+{
+    size_t  i;
+
+    if (path->len < ctx->lcf->mount.len
+        || ngx_strncmp(path->data, ctx->lcf->mount.data, ctx->lcf->mount.len)
+           != 0
+        || (path->len > 1 && (path->data[1] == '/' || path->data[1] == '\\')))
+    {
+        return NGX_DECLINED;
     }
 
-    return HD_LANG_RU;
+    for (i = 0; i < path->len; i++) {
+        if (path->data[i] < 0x20 || path->data[i] == 0x7f
+            || path->data[i] == '\\')
+        {
+            return NGX_DECLINED;
+        }
+    }
+
+    return NGX_OK;
 }

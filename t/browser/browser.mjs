@@ -19,6 +19,19 @@ export async function launch() {
 
 let failed = 0;
 
+// errors of the page's own scripts; a 4xx answer a test asks for (a form
+// sent back with its errors is a 422) is logged by chromium too: not these
+export function watchErrors(page) {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) {
+      errors.push(m.text());
+    }
+  });
+  return errors;
+}
+
 export function check(ok, description, detail) {
   if (ok) {
     console.log(`ok - ${description}`);

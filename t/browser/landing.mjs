@@ -1,15 +1,13 @@
 // A visitor opens the portal: the landing page in Russian with its three
 // main buttons, then English one click away, and back.
 
-import { run, check, equal, match } from './browser.mjs';
+import { run, check, equal, match, watchErrors } from './browser.mjs';
 
 const base = process.argv[2];
 
 await run(async (browser) => {
   const page = await browser.newPage({ locale: 'ru-RU' });
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
+  const errors = watchErrors(page);
 
   const res = await page.goto(base);
   equal(res.status(), 200, 'the landing page loads');

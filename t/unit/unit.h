@@ -55,4 +55,38 @@ unit_rmdir(const char *dir)
 }
 
 
+/* a fresh store in a scratch directory, for a group's setup and teardown */
+#include "hd_store.h"
+
+static hd_store_t  *unit_store;
+static char        *unit_store_dir;
+
+
+static inline int
+unit_store_setup(void **state)
+{
+    hd_err_t  err;
+
+    (void) state;
+
+    unit_store_dir = unit_tmpdir();
+
+    return hd_store_open(&unit_store, unit_store_dir, 1 << 22, &err) == HD_OK
+           ? 0 : -1;
+}
+
+
+static inline int
+unit_store_teardown(void **state)
+{
+    (void) state;
+
+    hd_store_close(unit_store);
+    unit_rmdir(unit_store_dir);
+    free(unit_store_dir);
+
+    return 0;
+}
+
+
 #endif /* HD_UNIT_H */

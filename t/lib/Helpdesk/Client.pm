@@ -60,10 +60,12 @@ sub request {
         }
     }
 
-    if (($res->{headers}{'content-type'} // '') =~ m{^application/json}
-        && length $res->{content}) {
+    my $type = $res->{headers}{'content-type'} // '';
+    if ($type =~ m{^application/json} && length $res->{content}) {
         $res->{json} = eval { $json->decode($res->{content}) };
     }
+    # pages as text (characters), as a person reads them
+    utf8::decode($res->{content}) if $type =~ m{^text/} && defined $res->{content};
 
     return $res;
 }
@@ -91,6 +93,23 @@ sub api {
         $req{content} = ref $data ? $json->encode($data) : $data;
     }
     return $self->request($method, $path =~ m{^/} ? $path : "api/v1/$path", %o, %req);
+}
+
+# logs in through the API: keeps the session cookie and the CSRF token
+sub login {
+    my ($self, $who, $password) = @_;
+    my $res = $self->api('POST', 'session', { login => $who, password => $password });
+    die "cannot log in $who: $res->{status} $res->{content}" unless $res->{status} == 200;
+    $self->{csrf} = $res->{json}{csrf_token};
+    return $res;
+}
+
+# the hidden CSRF field of a page's forms
+sub form_csrf {
+    my ($self, $path) = @_;
+    my $res = $self->get($path);
+    my ($csrf) = $res->{content} =~ /name="csrf" value="([^"]+)"/;
+    return $csrf;
 }
 
 sub json { $json }

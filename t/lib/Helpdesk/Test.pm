@@ -93,7 +93,8 @@ events {
 }
 
 http {
-    access_log $dir/logs/access.log;
+    log_format helpdesk '\$remote_addr \$pid "\$request" \$status "\$http_referer" "\$http_user_agent"';
+    access_log $dir/logs/access.log helpdesk;
     client_body_temp_path $dir/tmp/body;
     proxy_temp_path $dir/tmp/proxy;
     fastcgi_temp_path $dir/tmp/fastcgi;
@@ -283,6 +284,60 @@ sub quote {
     return $s if $s =~ m{^[\w/.,:=@%+-]+$};
     $s =~ s/'/'\\''/g;
     return "'$s'";
+}
+
+# a customer registered and logged in through the API: a client with its
+# session cookie and CSRF token
+sub user {
+    my ($self, $login, %o) = @_;
+    my $ua = $self->client(%{ $o{client} // {} });
+    my %fields = (
+        email => $o{email} // "$login\@example.com",
+        login => $login,
+        password => $o{password} // "$login-password-1",
+        name => $o{name} // "User $login",
+    );
+    my $res = $ua->api('POST', 'accounts', \%fields);
+    die "cannot register $login: $res->{status} $res->{content}" unless $res->{status} == 201;
+    $ua->{id} = $res->{json}{id};
+    $ua->login($login, $fields{password});
+    return $ua;
+}
+
+# the outbox as the CLI lists it, oldest first: [{id, state, kind, to, subject}]
+sub outbox {
+    my ($self) = @_;
+    my ($rc, $out) = $self->cli('outbox', 'list', '--all');
+    die "outbox list: $out" if $rc;
+    my @mail;
+    for (reverse split /\n/, $out) {
+        my ($id, $state, $date, $kind, $to, $subject) = split /\t/;
+        push @mail, { id => $id, state => $state, kind => $kind, to => $to,
+                      subject => $subject };
+    }
+    return @mail;
+}
+
+# one mail in full: {headers..., body}
+sub mail {
+    my ($self, $id) = @_;
+    my ($rc, $out) = $self->cli('outbox', 'show', $id);
+    die "outbox show: $out" if $rc;
+    my ($head, $body) = split /\n\n/, $out, 2;
+    my %m = (body => $body);
+    for (split /\n/, $head) {
+        my ($k, $v) = split /: /, $_, 2;
+        $m{lc $k} = $v;
+    }
+    utf8::decode($m{$_}) for keys %m;
+    return \%m;
+}
+
+# the newest mail of a kind to an address
+sub last_mail {
+    my ($self, $kind, $to) = @_;
+    my ($m) = grep { $_->{kind} eq $kind && lc $_->{to} eq lc $to } reverse $self->outbox;
+    return $m ? $self->mail($m->{id}) : undef;
 }
 
 sub client {

@@ -1,0 +1,101 @@
+/*
+ * The flows of accounts: registration, login and logout, password reset,
+ * password and e-mail change, profile, personal API tokens. Each runs its
+ * own transactions; the slow ones (password hashing) are meant for a thread.
+ */
+
+#ifndef HD_AUTH_H
+#define HD_AUTH_H
+
+
+#include "hd_account.h"
+#include "hd_portal.h"
+
+
+typedef struct {
+    hd_str_t      who;              /* login or e-mail */
+    hd_str_t      password;
+    hd_str_t      address;          /* the client's, for limits and logs */
+    hd_str_t      agent;
+} hd_login_input_t;
+
+
+typedef struct {
+    uint64_t      account;
+    uint8_t       language;
+    uint64_t      retry_after;      /* with HD_RATE_LIMITED */
+    char          token[HD_TOKEN_TEXT_LEN + 1];
+    char          csrf[HD_TOKEN_TEXT_LEN + 1];
+} hd_login_result_t;
+
+
+/* who is calling: the account of a live session or API token */
+typedef struct {
+    hd_account_t *account;          /* copied into the pool */
+    hd_uchar      session[HD_SHA256_LEN];
+    int           has_session;
+    hd_str_t      csrf;
+    uint64_t      seen;             /* the session's last use */
+} hd_caller_t;
+
+
+/* customers from the form, staff from the CLI (with in->role) */
+hd_rc hd_auth_register(const hd_portal_t *portal,
+    const hd_account_input_t *in, uint64_t now, uint64_t *id,
+    hd_errors_t *errors, hd_err_t *err);
+
+/* HD_UNAUTHORIZED ("bad_credentials") whether the account exists or not */
+hd_rc hd_auth_login(const hd_portal_t *portal, const hd_login_input_t *in,
+    uint64_t now, hd_login_result_t *res, hd_err_t *err);
+
+/* a session for an account whose password was just checked or set */
+hd_rc hd_auth_start_session(const hd_portal_t *portal, uint64_t account,
+    const hd_str_t *address, const hd_str_t *agent, uint64_t now,
+    hd_login_result_t *res, hd_err_t *err);
+
+hd_rc hd_auth_logout(const hd_portal_t *portal,
+    const hd_uchar session[HD_SHA256_LEN], hd_err_t *err);
+
+/* in a read transaction the caller holds (the event loop's) */
+hd_rc hd_auth_session(hd_txn_t *txn, const hd_portal_t *portal,
+    const hd_uchar *token, size_t len, uint64_t now, hd_pool_t *pool,
+    hd_caller_t *caller);
+hd_rc hd_auth_api_token(hd_txn_t *txn, const hd_uchar *token, size_t len,
+    hd_pool_t *pool, hd_caller_t *caller);
+hd_rc hd_auth_touch(const hd_portal_t *portal,
+    const hd_uchar session[HD_SHA256_LEN], uint64_t now, hd_err_t *err);
+
+/* the same answer whether or not the address has an account */
+hd_rc hd_auth_reset_request(const hd_portal_t *portal, const hd_str_t *email,
+    const hd_str_t *address, uint64_t now, uint64_t *retry_after,
+    hd_err_t *err);
+/* a live one-time link of the kind; its data (a new e-mail) copied */
+hd_rc hd_auth_link_check(const hd_portal_t *portal, int kind,
+    const hd_str_t *token, uint64_t now, hd_pool_t *pool, hd_str_t *data);
+hd_rc hd_auth_reset_complete(const hd_portal_t *portal,
+    const hd_str_t *token, const hd_str_t *password, uint64_t now,
+    hd_errors_t *errors, hd_err_t *err);
+
+hd_rc hd_auth_change_password(const hd_portal_t *portal, uint64_t account,
+    const hd_str_t *current, const hd_str_t *password,
+    const hd_uchar *keep_session, uint64_t now, hd_errors_t *errors,
+    hd_err_t *err);
+
+hd_rc hd_auth_email_change(const hd_portal_t *portal, uint64_t account,
+    const hd_str_t *email, uint64_t now, hd_errors_t *errors, hd_err_t *err);
+hd_rc hd_auth_email_confirm(const hd_portal_t *portal, const hd_str_t *token,
+    uint64_t now, hd_str_t *email, hd_pool_t *pool, hd_err_t *err);
+
+hd_rc hd_auth_update_profile(const hd_portal_t *portal, uint64_t account,
+    const hd_account_input_t *in, uint64_t now, hd_errors_t *errors,
+    hd_err_t *err);
+
+hd_rc hd_auth_token_create(const hd_portal_t *portal, uint64_t account,
+    const hd_str_t *name, uint64_t now, uint64_t *id,
+    char text[HD_API_TOKEN_TEXT_LEN + 1], hd_errors_t *errors,
+    hd_err_t *err);
+hd_rc hd_auth_token_revoke(const hd_portal_t *portal, uint64_t account,
+    uint64_t id, hd_err_t *err);
+
+
+#endif /* HD_AUTH_H */

@@ -1,0 +1,35 @@
+/*
+ * What every flow of the portal needs from its surroundings: the store, the
+ * templates (for e-mail), the public address of the portal (for links in
+ * e-mail: never taken from a request's Host header), and the policies set by
+ * directives. The module fills one per request, the CLI one per run.
+ */
+
+#ifndef HD_PORTAL_H
+#define HD_PORTAL_H
+
+
+#include "hd_core.h"
+#include "hd_ratelimit.h"
+#include "hd_session.h"
+#include "hd_templates.h"
+
+
+typedef struct {
+    hd_store_t             *store;
+    const hd_templates_t   *templates;
+    hd_str_t                base_url;       /* ends with '/' */
+    hd_limit_t              login_limit;    /* failed logins, per account
+                                               and per address */
+    hd_limit_t              mail_limit;     /* reset and confirmation
+                                               mails, per account */
+    hd_limit_t              address_limit;  /* such requests per address */
+    hd_session_limits_t     session;
+} hd_portal_t;
+
+
+#define HD_RESET_TTL           3600            /* a password reset link */
+#define HD_EMAIL_CHANGE_TTL    (24 * 3600)     /* an e-mail confirmation */
+
+
+#endif /* HD_PORTAL_H */

@@ -1,0 +1,107 @@
+# The security baseline on every response (SPEC §12), the logs free of
+# secrets, a full database answered with 507, kill -9 under writes.
+
+use strict;
+use warnings;
+use utf8;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use POSIX qw(_exit);
+use Test::More;
+use Time::HiRes qw(sleep);
+use Helpdesk::Test;
+
+binmode Test::More->builder->$_, ':utf8' for qw(output failure_output todo_output);
+
+my $hd = Helpdesk::Test->new->start;
+my $ua = $hd->user('sec');
+my $visitor = $hd->client;
+
+for my $case ([ $visitor, '/' ], [ $visitor, '/login' ], [ $visitor, '/register' ],
+              [ $visitor, '/password/forgot' ], [ $ua, '/profile' ], [ $visitor, '/nope' ],
+              [ $visitor, '/api/v1/status' ], [ $ua, '/api/v1/me' ], [ $visitor, '/api/v1/me' ],
+              [ $visitor, '/static/app.css' ]) {
+    my ($c, $path) = @$case;
+    my $res = $c->get($path);
+    my $h = $res->{headers};
+    my $ok = ($h->{'content-security-policy'} // '') =~ /default-src 'none'; script-src 'self'.*frame-ancestors 'none'/
+          && ($h->{'x-content-type-options'} // '') eq 'nosniff'
+          && ($h->{'referrer-policy'} // '') eq 'same-origin'
+          && ($h->{'x-frame-options'} // '') eq 'DENY';
+    ok($ok, "security headers on $path ($res->{status})");
+}
+
+my $page = $ua->get('/profile')->{content};
+unlike($page, qr/<script(?![^>]*\bsrc=)/, 'no inline script on pages');
+unlike($page, qr/\sstyle=|\son\w+=/, 'no inline style or event handlers');
+my @forms = $page =~ /(<form[^>]* method="post".*?<\/form>)/sg;
+ok(@forms >= 5, 'the profile has its forms');
+is(scalar(grep { /name="csrf" value="[\w-]{43}"/ } @forms), scalar @forms, 'every form carries a CSRF token');
+
+# logs: logins, tokens, cookies leave no trace
+$ua->api('POST', 'me/tokens', { name => 'x' });
+my $logs = $hd->access_log . $hd->error_log;
+ok(index($logs, 'sec-password-1') < 0, 'the password is in no log');
+ok(index($logs, $ua->cookies->{hd_session}) < 0, 'the session token is in no log');
+ok(index($logs, $ua->csrf) < 0, 'the CSRF token is in no log');
+
+$hd->finish;
+
+# a full database: 507 with a clear message and an error-log line; nothing
+# half-written; what is stored is still served
+my $full = Helpdesk::Test->new(map => '64k')->start;
+my ($status, $n, $res) = (0, 0);
+my $web = $full->client(lang => 'en');
+for my $i (1 .. 80) {
+    $res = $web->api('POST', 'accounts', { email => "filler$i\@example.com", login => "filler$i",
+                                           password => 'filler password 1', name => 'Я' x 200,
+                                           organisation => 'О' x 200 });
+    $status = $res->{status};
+    last if $status != 201;
+    $n++;
+}
+is($status, 507, "the database filled up after $n accounts: 507");
+is($res->{json}{error}{code}, 'storage_full', '... with a clear code');
+like($res->{json}{error}{message}, qr/full/i, '... and message');
+like($full->error_log, qr/\[error\].*helpdesk: the database is full \(map size \d+ MB\): raise the map size of helpdesk_db/,
+     '... and a line in the error log saying what to do');
+is($full->client->api('POST', 'session', { login => 'filler1', password => 'filler password 1' })->{status} =~ /^(200|507)$/ ? 1 : 0,
+   1, 'a login still answers (200, or 507 if its session cannot be stored)');
+is($full->client->get('/')->{status}, 200, 'pages are still served');
+my ($rc, $out) = $full->cli('check');
+like($out, qr/^accounts\s+$n$/m, "exactly the $n accounts that were acknowledged are stored");
+like($out, qr/^consistent$/m, 'the database is consistent');
+$full->finish;
+
+# kill -9 of every nginx process while registrations and logins go on
+my $crash = Helpdesk::Test->new->start;
+my @kids;
+for my $k (1 .. 3) {
+    my $pid = fork // die;
+    if (!$pid) {
+        my $c = $crash->client(timeout => 5);
+        for my $i (1 .. 200) {
+            $c->api('POST', 'accounts', { email => "c$k-$i\@example.com", login => "c$k-$i",
+                                          password => 'crash password 1', name => "C $k $i" });
+            $c->api('POST', 'session', { login => "c$k-$i", password => 'crash password 1' });
+        }
+        _exit(0);
+    }
+    push @kids, $pid;
+}
+sleep 2.5;
+$crash->crash;
+waitpid $_, 0 for @kids;
+
+($rc, $out) = $crash->cli('check');
+is($rc, 0, 'helpdesk check after kill -9 under writes') or diag($out);
+like($out, qr/^consistent$/m, '... reports a consistent database');
+my ($accounts) = $out =~ /^accounts\s+(\d+)$/m;
+ok($accounts > 0, "... with the $accounts accounts made before the kill");
+$crash->start;
+is($crash->client->api('GET', 'status')->{status}, 200, 'nginx starts again');
+my $again = $crash->client->api('POST', 'session', { login => 'c1-1', password => 'crash password 1' });
+is($again->{status}, 200, 'an account made before the kill logs in');
+$crash->finish;
+
+done_testing;
