@@ -8,7 +8,7 @@ CFLAGS    ?= -g -O2
 HD_FLAGS   = -std=gnu11 -Wall -Wextra -Werror -fPIC \
              -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
              -Ingx_http_helpdesk_module/core
-LIBS       = -llmdb -lcrypto -lpcre2-8 -ljansson -lpthread
+LIBS       = -llmdb -lcrypto -lpcre2-8 -ljansson -lcsv -lpthread
 
 CORE_SRCS := $(wildcard ngx_http_helpdesk_module/core/*.c)
 CORE_HDRS := $(wildcard ngx_http_helpdesk_module/core/*.h)

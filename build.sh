@@ -22,7 +22,7 @@ CC_OPT="-g -O2 -fstack-protector-strong -Wformat -Werror=format-security -fPIC -
 LD_OPT="-Wl,-z,relro -Wl,-z,now -fPIC"
 
 BUILD_PKGS="gcc make pkg-config nginx nginx-dev liblmdb-dev libpcre2-dev
-            libssl-dev libjansson-dev libcmocka-dev"
+            libssl-dev libjansson-dev libcsv-dev libcmocka-dev"
 TEST_PKGS="perl ca-certificates lmdb-utils chromium fonts-dejavu-core wrk"
 
 say() { printf '%s\n' "$*" >&2; }

@@ -84,7 +84,7 @@ $ua = $abs->user('ada');
 is($ua->api('GET', 'me')->{status}, 200, 'a fresh session');
 sleep 1.5;
 is($ua->api('GET', 'me')->{status}, 200, '... used');
-sleep 2;
+sleep 2.7;
 is($ua->api('GET', 'me')->{status}, 401, '... ends at its absolute lifetime all the same');
 $abs->finish;
 

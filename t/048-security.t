@@ -49,7 +49,7 @@ $hd->finish;
 
 # a full database: 507 with a clear message and an error-log line; nothing
 # half-written; what is stored is still served
-my $full = Helpdesk::Test->new(map => '64k')->start;
+my $full = Helpdesk::Test->new(map => '192k')->start;
 my ($status, $n, $res) = (0, 0);
 my $web = $full->client(lang => 'en');
 for my $i (1 .. 80) {
@@ -63,7 +63,7 @@ for my $i (1 .. 80) {
 is($status, 507, "the database filled up after $n accounts: 507");
 is($res->{json}{error}{code}, 'storage_full', '... with a clear code');
 like($res->{json}{error}{message}, qr/full/i, '... and message');
-like($full->error_log, qr/\[error\].*helpdesk: the database is full \(map size \d+ MB\): raise the map size of helpdesk_db/,
+like($full->error_log, qr/\[error\].*helpdesk: the database is full \(map size \d+ [KM]B\): raise the map size of helpdesk_db/,
      '... and a line in the error log saying what to do');
 is($full->client->api('POST', 'session', { login => 'filler1', password => 'filler password 1' })->{status} =~ /^(200|507)$/ ? 1 : 0,
    1, 'a login still answers (200, or 507 if its session cannot be stored)');

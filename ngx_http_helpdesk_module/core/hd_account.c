@@ -44,6 +44,8 @@ hd_account_input_init(hd_account_input_t *in)
     memset(in, 0, sizeof(hd_account_input_t));
     in->language = -1;
     in->role = -1;
+    in->prefs = -1;
+    in->company = -1;
 }
 
 
@@ -58,27 +60,26 @@ hd_errors_add(hd_errors_t *errors, const char *field, const char *code)
 }
 
 
-/* a line of text of at most max characters; required or not */
-static void
-hd_account_check_text(const hd_str_t *s, size_t max, int required,
-    const char *field, const char *required_code, const char *long_code,
-    const char *invalid_code, hd_errors_t *errors)
+void
+hd_errors_text(hd_errors_t *errors, const char *field, const hd_str_t *s,
+    size_t max, const char *required, const char *invalid,
+    const char *too_long)
 {
     if (s->len == 0) {
         if (required) {
-            hd_errors_add(errors, field, required_code);
+            hd_errors_add(errors, field, required);
         }
 
         return;
     }
 
-    if (hd_utf8_chars(s->data, s->len) > max) {
-        hd_errors_add(errors, field, long_code);
-
-    } else if (!hd_utf8_valid(s->data, s->len)
-               || !hd_text_printable(s->data, s->len, 0))
+    if (!hd_utf8_valid(s->data, s->len)
+        || !hd_text_printable(s->data, s->len, 0))
     {
-        hd_errors_add(errors, field, invalid_code);
+        hd_errors_add(errors, field, invalid);
+
+    } else if (hd_utf8_chars(s->data, s->len) > max) {
+        hd_errors_add(errors, field, too_long);
     }
 }
 
@@ -151,9 +152,8 @@ hd_account_validate(const hd_account_input_t *in, int registration,
     }
 
     if (registration || in->name.data != NULL) {
-        hd_account_check_text(&in->name, HD_NAME_MAX_CHARS, 1, "name",
-                              "name_required", "name_too_long",
-                              "name_invalid", errors);
+        hd_errors_text(errors, "name", &in->name, HD_NAME_MAX_CHARS,
+                       "name_required", "name_invalid", "name_too_long");
     }
 
     if (in->phone.len
@@ -162,9 +162,9 @@ hd_account_validate(const hd_account_input_t *in, int registration,
         hd_errors_add(errors, "phone", "phone_invalid");
     }
 
-    hd_account_check_text(&in->organisation, HD_ORG_MAX_CHARS, 0,
-                          "organisation", NULL, "organisation_too_long",
-                          "organisation_invalid", errors);
+    hd_errors_text(errors, "organisation", &in->organisation,
+                   HD_ORG_MAX_CHARS, NULL, "organisation_invalid",
+                   "organisation_too_long");
 }
 
 
@@ -430,6 +430,14 @@ hd_account_update(hd_txn_t *txn, uint64_t id, const hd_account_input_t *in,
 
     if (in->role >= 0) {
         a.role = (uint8_t) in->role;
+    }
+
+    if (in->prefs >= 0) {
+        a.prefs = (uint32_t) in->prefs;
+    }
+
+    if (in->company >= 0) {
+        a.company = (uint64_t) in->company;
     }
 
     a.updated = now;

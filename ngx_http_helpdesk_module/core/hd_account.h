@@ -63,7 +63,12 @@ typedef struct {
     hd_str_t      organisation;
     int           language;         /* -1: not given */
     int           role;             /* -1: not given */
+    int64_t       prefs;            /* -1: not given */
+    int64_t       company;          /* -1: not given */
 } hd_account_input_t;
+
+
+#define HD_PREF_HIDE_EXPIRED   0x01    /* "My certificates" without them */
 
 
 /* validation finds every bad field at once, for forms */
@@ -84,6 +89,15 @@ extern const char             *hd_role_names[HD_ROLE_COUNT];
 
 void hd_account_input_init(hd_account_input_t *in);
 void hd_errors_add(hd_errors_t *errors, const char *field, const char *code);
+
+/*
+ * A line of text people type (a name...): valid UTF-8, no control
+ * characters, at most max characters; required when `required` (its code)
+ * is given. The codes say what is wrong.
+ */
+void hd_errors_text(hd_errors_t *errors, const char *field,
+    const hd_str_t *s, size_t max, const char *required, const char *invalid,
+    const char *too_long);
 
 /* registration: every field; updates (profile) check only what is given */
 void hd_account_validate(const hd_account_input_t *in, int registration,

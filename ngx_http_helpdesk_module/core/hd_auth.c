@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "hd_auth.h"
+#include "hd_notify.h"
 #include "hd_outbox.h"
 #include "hd_password.h"
 #include "hd_store.h"
@@ -50,68 +51,6 @@ static void
 hd_auth_id_key(char key[HD_AUTH_KEY_MAX], const char *prefix, uint64_t id)
 {
     snprintf(key, HD_AUTH_KEY_MAX, "%s%llu", prefix, (unsigned long long) id);
-}
-
-
-/* a mail to an account, rendered from mail/<lang>/<name> with view */
-static hd_rc
-hd_auth_mail(hd_txn_t *txn, const hd_portal_t *portal, const char *name,
-    const hd_account_t *to, const hd_str_t *address, hd_val_t *view,
-    hd_pool_t *pool, uint64_t now, hd_err_t *err)
-{
-    hd_rc            rc;
-    hd_mail_t        mail;
-    const hd_str_t  *product;
-
-    product = hd_i18n_text(portal->templates->catalog[to->language],
-                           "product");
-
-    hd_val_set_str(pool, view, "name", to->name.data, to->name.len);
-    hd_val_set_str(pool, view, "login", to->login.data, to->login.len);
-    hd_val_set_str(pool, view, "portal", portal->base_url.data,
-                   portal->base_url.len);
-
-    if (product != NULL) {
-        hd_val_set_str(pool, view, "product", product->data, product->len);
-    }
-
-    memset(&mail, 0, sizeof(mail));
-
-    rc = hd_mail_render(portal->templates, (hd_lang_e) to->language, name,
-                        view, pool, &mail, err);
-    if (rc != HD_OK) {
-        return rc;
-    }
-
-    mail.kind.data = (hd_uchar *) name;
-    mail.kind.len = strlen(name);
-    mail.to = address ? *address : to->email;
-    mail.to_name = to->name;
-    mail.account = to->id;
-
-    return hd_outbox_add(txn, &mail, now, err);
-}
-
-
-/* base_url + path + token */
-static hd_val_t *
-hd_auth_link(hd_pool_t *pool, const hd_portal_t *portal, const char *path,
-    const char *token)
-{
-    size_t     n;
-    hd_uchar  *p;
-
-    n = portal->base_url.len + strlen(path) + strlen(token);
-
-    p = hd_palloc(pool, n + 1);
-    if (p == NULL) {
-        return NULL;
-    }
-
-    snprintf((char *) p, n + 1, "%.*s%s%s", (int) portal->base_url.len,
-             portal->base_url.data, path, token);
-
-    return hd_val_str(pool, p, n);
 }
 
 
@@ -559,9 +498,9 @@ hd_auth_reset_request(const hd_portal_t *portal, const hd_str_t *email,
     if (rc == HD_OK) {
         view = hd_val_map(&arena->pool);
         hd_val_set(&arena->pool, view, "link",
-                   hd_auth_link(&arena->pool, portal, "password/reset?token=",
+                   hd_notify_link(&arena->pool, portal, "password/reset?token=",
                                 token));
-        rc = hd_auth_mail(&txn, portal, "password_reset", to, NULL, view,
+        rc = hd_notify_account(&txn, portal, "password_reset", to, NULL, view,
                           &arena->pool, now, err);
     }
 
@@ -624,7 +563,7 @@ hd_auth_new_password(hd_txn_t *txn, const hd_portal_t *portal,
     }
 
     if (rc == HD_OK) {
-        rc = hd_auth_mail(txn, portal, "password_changed", a, NULL,
+        rc = hd_notify_account(txn, portal, "password_changed", a, NULL,
                           hd_val_map(pool), pool, now, err);
     }
 
@@ -865,11 +804,11 @@ hd_auth_email_change(const hd_portal_t *portal, uint64_t id,
         if (rc == HD_OK) {
             view = hd_val_map(&arena->pool);
             hd_val_set(&arena->pool, view, "link",
-                       hd_auth_link(&arena->pool, portal,
+                       hd_notify_link(&arena->pool, portal,
                                     "email/confirm?token=", token));
             hd_val_set_str(&arena->pool, view, "new_email", email->data,
                            email->len);
-            rc = hd_auth_mail(&txn, portal, "email_change", account, email,
+            rc = hd_notify_account(&txn, portal, "email_change", account, email,
                               view, &arena->pool, now, err);
         }
 
@@ -877,7 +816,7 @@ hd_auth_email_change(const hd_portal_t *portal, uint64_t id,
             view = hd_val_map(&arena->pool);
             hd_val_set_str(&arena->pool, view, "new_email", email->data,
                            email->len);
-            rc = hd_auth_mail(&txn, portal, "email_change_notice", account,
+            rc = hd_notify_account(&txn, portal, "email_change_notice", account,
                               NULL, view, &arena->pool, now, err);
         }
 
@@ -965,17 +904,8 @@ hd_auth_token_create(const hd_portal_t *portal, uint64_t account,
     hd_rc     rc;
     hd_txn_t  txn;
 
-    if (name->len == 0) {
-        hd_errors_add(errors, "name", "token_name_required");
-
-    } else if (!hd_utf8_valid(name->data, name->len)
-               || !hd_text_printable(name->data, name->len, 0))
-    {
-        hd_errors_add(errors, "name", "name_invalid");
-
-    } else if (hd_utf8_chars(name->data, name->len) > HD_API_TOKEN_NAME_MAX) {
-        hd_errors_add(errors, "name", "name_too_long");
-    }
+    hd_errors_text(errors, "name", name, HD_API_TOKEN_NAME_MAX,
+                   "token_name_required", "name_invalid", "name_too_long");
 
     if (errors->n) {
         return hd_auth_first_error(errors, err);

@@ -9,7 +9,10 @@
 #include <time.h>
 
 #include "hd_account.h"
+#include "hd_certificate.h"
+#include "hd_company.h"
 #include "hd_outbox.h"
+#include "hd_product.h"
 #include "hd_ratelimit.h"
 #include "hd_session.h"
 #include "hd_store.h"
@@ -31,6 +34,18 @@ const hd_db_def_t  hd_dbs[HD_DB_COUNT] = {
     { "ratelimits", 0, &hd_ratelimit_desc, NULL },
     { "outbox", 0, &hd_mail_desc, NULL },
     { "outbox_queue", 0, NULL, NULL },
+    { "departments", 0, &hd_department_desc, NULL },
+    { "department_by_name", 0, NULL, NULL },
+    { "products", 0, &hd_product_desc, hd_product_check },
+    { "product_by_name", 0, NULL, NULL },
+    { "cert_types", 0, &hd_cert_type_desc, NULL },
+    { "cert_type_by_name", 0, NULL, NULL },
+    { "certificates", 0, &hd_certificate_desc, hd_cert_check },
+    { "cert_by_number", 0, NULL, NULL },
+    { "certs_by_holder", 0, NULL, NULL },
+    { "cert_unclosed", 0, NULL, NULL },
+    { "companies", 0, &hd_company_desc, hd_company_check },
+    { "company_members", 0, &hd_member_desc, NULL },
 };
 
 
@@ -103,12 +118,21 @@ hd_schema_prepare(hd_txn_t *txn, const hd_migration_t *migrations, size_t n,
             return rc;
         }
 
+        rc = hd_department_defaults(txn, (uint64_t) time(NULL), err);
+        if (rc != HD_OK) {
+            return rc;
+        }
+
         return hd_schema_set_version(txn, target, err);
     }
 
     if (rc != HD_OK) {
         return hd_err_set(err, HD_CORRUPT, NULL, "storage_corrupt",
                           "the schema version cannot be read");
+    }
+
+    if (version == target) {
+        return HD_OK;       /* nothing written: a full database still opens */
     }
 
     if (version > target) {

@@ -30,6 +30,18 @@ typedef enum {
     HD_DB_RATELIMITS,               /* what -> recent events */
     HD_DB_OUTBOX,                   /* id -> mail */
     HD_DB_OUTBOX_QUEUE,             /* due time, id -> "" (to deliver) */
+    HD_DB_DEPARTMENTS,              /* id -> department */
+    HD_DB_DEPARTMENT_BY_NAME,       /* sha256(lower name) -> id */
+    HD_DB_PRODUCTS,                 /* id -> product */
+    HD_DB_PRODUCT_BY_NAME,          /* sha256(lower name) -> id */
+    HD_DB_CERT_TYPES,               /* id -> certificate type */
+    HD_DB_CERT_TYPE_BY_NAME,        /* sha256(lower name) -> id */
+    HD_DB_CERTIFICATES,             /* id -> certificate */
+    HD_DB_CERT_BY_NUMBER,           /* lower-case number -> id */
+    HD_DB_CERTS_BY_HOLDER,          /* kind, holder, id -> "" */
+    HD_DB_CERT_UNCLOSED,            /* certificate, ticket -> "" */
+    HD_DB_COMPANIES,                /* id -> company */
+    HD_DB_COMPANY_MEMBERS,          /* company, account -> membership */
     HD_DB_COUNT
 } hd_db_e;
 
@@ -41,7 +53,13 @@ typedef enum {
     HD_KIND_API_TOKEN,
     HD_KIND_TOKEN,
     HD_KIND_RATELIMIT,
-    HD_KIND_MAIL
+    HD_KIND_MAIL,
+    HD_KIND_DEPARTMENT,
+    HD_KIND_PRODUCT,
+    HD_KIND_CERT_TYPE,
+    HD_KIND_CERTIFICATE,
+    HD_KIND_COMPANY,
+    HD_KIND_MEMBER
 } hd_kind_e;
 
 

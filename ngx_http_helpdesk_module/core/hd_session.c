@@ -106,8 +106,8 @@ hd_session_find(hd_txn_t *txn, const hd_uchar *token, size_t len,
         return rc;
     }
 
-    if ((limits->idle && now > session->seen + limits->idle)
-        || (limits->absolute && now > session->created + limits->absolute))
+    if ((limits->idle && now >= session->seen + limits->idle)
+        || (limits->absolute && now >= session->created + limits->absolute))
     {
         return HD_NOT_FOUND;
     }

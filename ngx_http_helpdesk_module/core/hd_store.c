@@ -548,6 +548,28 @@ hd_record_put(hd_txn_t *txn, hd_db_e db, const void *key, size_t klen,
 }
 
 
+hd_rc
+hd_txn_run(hd_store_t *store, hd_txn_fn fn, void *arg, hd_err_t *err)
+{
+    hd_rc     rc;
+    hd_txn_t  txn;
+
+    rc = hd_txn_begin(store, &txn, HD_TXN_WRITE, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    rc = fn(&txn, arg, err);
+
+    if (rc != HD_OK) {
+        hd_txn_abort(&txn);
+        return rc;
+    }
+
+    return hd_txn_commit(&txn, err);
+}
+
+
 static size_t
 hd_seq_key(hd_uchar *key, size_t size, const char *name)
 {
@@ -633,10 +655,17 @@ hd_store_rc(int mdb_rc, hd_store_t *store, hd_err_t *err)
                           "the record exists");
 
     case MDB_MAP_FULL:
+        if (store != NULL && store->map_size >= 1024 * 1024) {
+            return hd_err_set(err, HD_FULL, NULL, "storage_full",
+                              "the database is full (map size %zu MB): raise "
+                              "the map size of helpdesk_db",
+                              store->map_size / (1024 * 1024));
+        }
+
         return hd_err_set(err, HD_FULL, NULL, "storage_full",
-                          "the database is full (map size %zu MB): raise the "
-                          "map size of helpdesk_db", store
-                          ? store->map_size / (1024 * 1024) : (size_t) 0);
+                          "the database is full (map size %zu KB): raise the "
+                          "map size of helpdesk_db",
+                          store ? store->map_size / 1024 : (size_t) 0);
 
     case MDB_MAP_RESIZED:
         return hd_err_set(err, HD_BUSY, NULL, "storage_busy",

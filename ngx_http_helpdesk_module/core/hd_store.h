@@ -92,6 +92,14 @@ hd_rc hd_record_put(hd_txn_t *txn, hd_db_e db, const void *key, size_t klen,
     const hd_record_desc_t *desc, const void *rec, unsigned flags,
     hd_err_t *err);
 
+/*
+ * fn(txn, arg, err) in a write transaction of its own: committed when it
+ * returns HD_OK, aborted otherwise (nothing it wrote stays)
+ */
+typedef hd_rc (*hd_txn_fn)(hd_txn_t *txn, void *arg, hd_err_t *err);
+
+hd_rc hd_txn_run(hd_store_t *store, hd_txn_fn fn, void *arg, hd_err_t *err);
+
 /* the next number of a named sequence (1, 2, ...), in meta */
 hd_rc hd_seq_next(hd_txn_t *txn, const char *name, uint64_t *value,
     hd_err_t *err);

@@ -70,10 +70,21 @@ static ngx_int_t ngx_http_helpdesk_start_session(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, hd_login_result_t *res);
 
 
-/* where a logged-in person starts */
+/*
+ * Where a logged-in person starts: an invitation they followed before
+ * logging in or registering, or their profile
+ */
 const char *
-ngx_http_helpdesk_home(ngx_http_helpdesk_ctx_t *ctx)
+ngx_http_helpdesk_home(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
 {
+    ngx_str_t  invite;
+
+    if (ngx_http_helpdesk_cookie(r, "hd_invite", &invite) == NGX_OK
+        && invite.len)
+    {
+        return "company/join";
+    }
+
     return "profile";
 }
 
@@ -104,7 +115,7 @@ ngx_http_helpdesk_register_form(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx)
 {
     if (ctx->caller.account != NULL) {
-        return ngx_http_helpdesk_go(r, ctx, ngx_http_helpdesk_home(ctx),
+        return ngx_http_helpdesk_go(r, ctx, ngx_http_helpdesk_home(r, ctx),
                                     NULL);
     }
 
@@ -170,7 +181,7 @@ ngx_http_helpdesk_register_done(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    return ngx_http_helpdesk_go(r, ctx, ngx_http_helpdesk_home(ctx),
+    return ngx_http_helpdesk_go(r, ctx, ngx_http_helpdesk_home(r, ctx),
                                 "registered");
 }
 
@@ -239,7 +250,7 @@ ngx_http_helpdesk_login_form(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx)
 {
     if (ctx->caller.account != NULL) {
-        return ngx_http_helpdesk_go(r, ctx, ngx_http_helpdesk_home(ctx),
+        return ngx_http_helpdesk_go(r, ctx, ngx_http_helpdesk_home(r, ctx),
                                     NULL);
     }
 
@@ -343,7 +354,7 @@ ngx_http_helpdesk_login_done(ngx_http_request_t *r,
         }
     }
 
-    return ngx_http_helpdesk_go(r, ctx, ngx_http_helpdesk_home(ctx), NULL);
+    return ngx_http_helpdesk_go(r, ctx, ngx_http_helpdesk_home(r, ctx), NULL);
 }
 
 

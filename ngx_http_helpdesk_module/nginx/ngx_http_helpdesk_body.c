@@ -379,3 +379,37 @@ ngx_http_helpdesk_confirmed(const hd_str_t *password, const hd_str_t *confirm,
 
     return NGX_DECLINED;
 }
+
+
+/*
+ * A whole number field, as a JSON number or as a form's text: its value,
+ * -1 when absent or empty, -2 when it is not a number of 0 or more
+ */
+int64_t
+ngx_http_helpdesk_input_number(ngx_http_helpdesk_ctx_t *ctx, const char *name)
+{
+    json_t     *v;
+    ngx_int_t   n;
+
+    v = ctx->input ? json_object_get(ctx->input, name) : NULL;
+
+    if (v == NULL || json_is_null(v)) {
+        return -1;
+    }
+
+    if (json_is_integer(v)) {
+        return json_integer_value(v) >= 0 ? json_integer_value(v) : -2;
+    }
+
+    if (!json_is_string(v)) {
+        return -2;
+    }
+
+    if (json_string_length(v) == 0) {
+        return -1;
+    }
+
+    n = ngx_atoi((u_char *) json_string_value(v), json_string_length(v));
+
+    return n == NGX_ERROR ? -2 : n;
+}

@@ -31,6 +31,7 @@
 #define NGX_HTTP_HELPDESK_BODY         0x02    /* reads fields, checks CSRF */
 #define NGX_HTTP_HELPDESK_NO_STORE     0x04    /* works without storage */
 #define NGX_HTTP_HELPDESK_AUTH         0x08    /* only for logged-in callers */
+#define NGX_HTTP_HELPDESK_ADMIN        0x10    /* only for administrators */
 
 
 typedef struct ngx_http_helpdesk_ctx_s    ngx_http_helpdesk_ctx_t;
@@ -160,6 +161,8 @@ ngx_int_t ngx_http_helpdesk_input_fields(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, const ngx_http_helpdesk_field_t *fields,
     hd_str_t *values);
 
+int64_t ngx_http_helpdesk_input_number(ngx_http_helpdesk_ctx_t *ctx,
+    const char *name);
 ngx_int_t ngx_http_helpdesk_confirmed(const hd_str_t *password,
     const hd_str_t *confirm, const char *field, hd_errors_t *errors);
 
@@ -267,7 +270,8 @@ ngx_int_t ngx_http_helpdesk_confirm_form(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_confirm(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
-const char *ngx_http_helpdesk_home(ngx_http_helpdesk_ctx_t *ctx);
+const char *ngx_http_helpdesk_home(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
 
 /* ngx_http_helpdesk_profile.c: the profile, me, API tokens */
 ngx_int_t ngx_http_helpdesk_profile(ngx_http_request_t *r,
@@ -287,6 +291,50 @@ ngx_int_t ngx_http_helpdesk_token_revoke(ngx_http_request_t *r,
 ngx_int_t ngx_http_helpdesk_me(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 json_t *ngx_http_helpdesk_account_json(hd_account_t *account);
+
+/* ngx_http_helpdesk_certificates.c: my certificates, the wizard */
+ngx_int_t ngx_http_helpdesk_certificates(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_certificates_prefs(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_wizard(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_certificate_register(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+
+/* ngx_http_helpdesk_company.c */
+ngx_int_t ngx_http_helpdesk_company(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_company_create(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_company_invite(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_company_join_form(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_company_join(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_company_member(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_company_remove(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_company_delete(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+
+/* ngx_http_helpdesk_admin.c */
+ngx_int_t ngx_http_helpdesk_admin(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_products(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_product_save(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_cert_types(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_cert_type_save(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_admin_certificates(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_certificate_issue(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
 
 
 #endif /* NGX_HTTP_HELPDESK_MODULE_H */

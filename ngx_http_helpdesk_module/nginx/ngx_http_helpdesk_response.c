@@ -185,6 +185,7 @@ ngx_http_helpdesk_view_caller(ngx_http_request_t *r,
         hd_val_set_str(pool, user, "name", a->name.data, a->name.len);
         hd_val_set_str(pool, user, "login", a->login.data, a->login.len);
         hd_val_set_bool(pool, user, "staff", hd_account_is_staff(a));
+        hd_val_set_bool(pool, user, "admin", a->role == HD_ROLE_ADMINISTRATOR);
         hd_val_set(pool, view, "user", user);
     }
 

@@ -12,6 +12,10 @@
 #define NGX_HTTP_HELPDESK_USER   NGX_HTTP_HELPDESK_AUTH
 #define NGX_HTTP_HELPDESK_USER_FORM                                           \
     (NGX_HTTP_HELPDESK_AUTH|NGX_HTTP_HELPDESK_BODY)
+#define NGX_HTTP_HELPDESK_ADMIN_PAGE                                          \
+    (NGX_HTTP_HELPDESK_AUTH|NGX_HTTP_HELPDESK_ADMIN)
+#define NGX_HTTP_HELPDESK_ADMIN_FORM                                          \
+    (NGX_HTTP_HELPDESK_AUTH|NGX_HTTP_HELPDESK_ADMIN|NGX_HTTP_HELPDESK_BODY)
 
 
 /* every route of the portal, relative to the location's prefix */
@@ -62,6 +66,66 @@ static const ngx_http_helpdesk_route_t  ngx_http_helpdesk_routes[] = {
       ngx_http_helpdesk_token_revoke, NGX_HTTP_HELPDESK_USER_FORM,
       "profile.tokens.revoke" },
 
+    { NGX_HTTP_HELPDESK_GET, "certificates", ngx_http_helpdesk_certificates,
+      NGX_HTTP_HELPDESK_USER, "certificates" },
+    { NGX_HTTP_POST, "certificates/prefs",
+      ngx_http_helpdesk_certificates_prefs, NGX_HTTP_HELPDESK_USER_FORM,
+      "certificates.prefs" },
+    { NGX_HTTP_HELPDESK_GET, "certificates/register", ngx_http_helpdesk_wizard,
+      NGX_HTTP_HELPDESK_USER, "certificates.register" },
+    { NGX_HTTP_POST, "certificates/register",
+      ngx_http_helpdesk_certificate_register, NGX_HTTP_HELPDESK_USER_FORM,
+      "certificates.register" },
+
+    { NGX_HTTP_HELPDESK_GET, "company", ngx_http_helpdesk_company,
+      NGX_HTTP_HELPDESK_USER, "company" },
+    { NGX_HTTP_POST, "company", ngx_http_helpdesk_company_create,
+      NGX_HTTP_HELPDESK_USER_FORM, "company" },
+    { NGX_HTTP_POST, "company/invite", ngx_http_helpdesk_company_invite,
+      NGX_HTTP_HELPDESK_USER_FORM, "company.invite" },
+    { NGX_HTTP_HELPDESK_GET, "company/join",
+      ngx_http_helpdesk_company_join_form, 0, "company.join" },
+    { NGX_HTTP_POST, "company/join", ngx_http_helpdesk_company_join,
+      NGX_HTTP_HELPDESK_USER_FORM, "company.join" },
+    { NGX_HTTP_POST, "company/members/{id}", ngx_http_helpdesk_company_member,
+      NGX_HTTP_HELPDESK_USER_FORM, "company.member" },
+    { NGX_HTTP_POST, "company/members/{id}/remove",
+      ngx_http_helpdesk_company_remove, NGX_HTTP_HELPDESK_USER_FORM,
+      "company.member.remove" },
+    { NGX_HTTP_POST, "company/leave", ngx_http_helpdesk_company_remove,
+      NGX_HTTP_HELPDESK_USER_FORM, "company.leave" },
+    { NGX_HTTP_POST, "company/delete", ngx_http_helpdesk_company_delete,
+      NGX_HTTP_HELPDESK_USER_FORM, "company.delete" },
+
+    { NGX_HTTP_HELPDESK_GET, "admin", ngx_http_helpdesk_admin,
+      NGX_HTTP_HELPDESK_ADMIN_PAGE, "admin" },
+    { NGX_HTTP_HELPDESK_GET, "admin/products", ngx_http_helpdesk_products,
+      NGX_HTTP_HELPDESK_ADMIN_PAGE, "admin.products" },
+    { NGX_HTTP_POST, "admin/products", ngx_http_helpdesk_product_save,
+      NGX_HTTP_HELPDESK_ADMIN_FORM, "admin.products" },
+    { NGX_HTTP_HELPDESK_GET, "admin/products/{id}",
+      ngx_http_helpdesk_products, NGX_HTTP_HELPDESK_ADMIN_PAGE,
+      "admin.product" },
+    { NGX_HTTP_POST, "admin/products/{id}", ngx_http_helpdesk_product_save,
+      NGX_HTTP_HELPDESK_ADMIN_FORM, "admin.product" },
+    { NGX_HTTP_HELPDESK_GET, "admin/cert-types",
+      ngx_http_helpdesk_cert_types, NGX_HTTP_HELPDESK_ADMIN_PAGE,
+      "admin.cert_types" },
+    { NGX_HTTP_POST, "admin/cert-types", ngx_http_helpdesk_cert_type_save,
+      NGX_HTTP_HELPDESK_ADMIN_FORM, "admin.cert_types" },
+    { NGX_HTTP_HELPDESK_GET, "admin/cert-types/{id}",
+      ngx_http_helpdesk_cert_types, NGX_HTTP_HELPDESK_ADMIN_PAGE,
+      "admin.cert_type" },
+    { NGX_HTTP_POST, "admin/cert-types/{id}",
+      ngx_http_helpdesk_cert_type_save, NGX_HTTP_HELPDESK_ADMIN_FORM,
+      "admin.cert_type" },
+    { NGX_HTTP_HELPDESK_GET, "admin/certificates",
+      ngx_http_helpdesk_admin_certificates, NGX_HTTP_HELPDESK_ADMIN_PAGE,
+      "admin.certificates" },
+    { NGX_HTTP_POST, "admin/certificates",
+      ngx_http_helpdesk_certificate_issue, NGX_HTTP_HELPDESK_ADMIN_FORM,
+      "admin.certificates" },
+
     /* the JSON API: the same handlers, answering JSON */
 
     { NGX_HTTP_HELPDESK_GET, "api/v1/status", ngx_http_helpdesk_api_status,
@@ -87,6 +151,51 @@ static const ngx_http_helpdesk_route_t  ngx_http_helpdesk_routes[] = {
     { NGX_HTTP_DELETE, "api/v1/me/tokens/{id}",
       ngx_http_helpdesk_token_revoke, NGX_HTTP_HELPDESK_USER_FORM,
       "api.me.tokens" },
+    { NGX_HTTP_HELPDESK_GET, "api/v1/certificates",
+      ngx_http_helpdesk_certificates, NGX_HTTP_HELPDESK_USER,
+      "api.certificates" },
+    { NGX_HTTP_POST, "api/v1/certificates",
+      ngx_http_helpdesk_certificate_register, NGX_HTTP_HELPDESK_USER_FORM,
+      "api.certificates" },
+    { NGX_HTTP_HELPDESK_GET, "api/v1/company", ngx_http_helpdesk_company,
+      NGX_HTTP_HELPDESK_USER, "api.company" },
+    { NGX_HTTP_POST, "api/v1/company", ngx_http_helpdesk_company_create,
+      NGX_HTTP_HELPDESK_USER_FORM, "api.company" },
+    { NGX_HTTP_DELETE, "api/v1/company", ngx_http_helpdesk_company_delete,
+      NGX_HTTP_HELPDESK_USER_FORM, "api.company" },
+    { NGX_HTTP_POST, "api/v1/company/invitations",
+      ngx_http_helpdesk_company_invite, NGX_HTTP_HELPDESK_USER_FORM,
+      "api.company.invitations" },
+    { NGX_HTTP_POST, "api/v1/company/join", ngx_http_helpdesk_company_join,
+      NGX_HTTP_HELPDESK_USER_FORM, "api.company.join" },
+    { NGX_HTTP_PATCH, "api/v1/company/members/{id}",
+      ngx_http_helpdesk_company_member, NGX_HTTP_HELPDESK_USER_FORM,
+      "api.company.member" },
+    { NGX_HTTP_DELETE, "api/v1/company/members/{id}",
+      ngx_http_helpdesk_company_remove, NGX_HTTP_HELPDESK_USER_FORM,
+      "api.company.member" },
+
+    { NGX_HTTP_HELPDESK_GET, "api/v1/admin/products",
+      ngx_http_helpdesk_products, NGX_HTTP_HELPDESK_ADMIN_PAGE,
+      "api.admin.products" },
+    { NGX_HTTP_POST, "api/v1/admin/products", ngx_http_helpdesk_product_save,
+      NGX_HTTP_HELPDESK_ADMIN_FORM, "api.admin.products" },
+    { NGX_HTTP_PATCH, "api/v1/admin/products/{id}",
+      ngx_http_helpdesk_product_save, NGX_HTTP_HELPDESK_ADMIN_FORM,
+      "api.admin.product" },
+    { NGX_HTTP_HELPDESK_GET, "api/v1/admin/cert-types",
+      ngx_http_helpdesk_cert_types, NGX_HTTP_HELPDESK_ADMIN_PAGE,
+      "api.admin.cert_types" },
+    { NGX_HTTP_POST, "api/v1/admin/cert-types",
+      ngx_http_helpdesk_cert_type_save, NGX_HTTP_HELPDESK_ADMIN_FORM,
+      "api.admin.cert_types" },
+    { NGX_HTTP_PATCH, "api/v1/admin/cert-types/{id}",
+      ngx_http_helpdesk_cert_type_save, NGX_HTTP_HELPDESK_ADMIN_FORM,
+      "api.admin.cert_type" },
+    { NGX_HTTP_POST, "api/v1/admin/certificates",
+      ngx_http_helpdesk_certificate_issue, NGX_HTTP_HELPDESK_ADMIN_FORM,
+      "api.admin.certificates" },
+
     { NGX_HTTP_POST, "api/v1/password/forgot", ngx_http_helpdesk_forgot,
       NGX_HTTP_HELPDESK_BODY, "api.password.forgot" },
     { NGX_HTTP_POST, "api/v1/password/reset", ngx_http_helpdesk_reset,
@@ -195,6 +304,14 @@ ngx_http_helpdesk_handler(ngx_http_request_t *r)
     {
         ngx_http_discard_request_body(r);
         return ngx_http_helpdesk_login_required(r, ctx);
+    }
+
+    if ((route->flags & NGX_HTTP_HELPDESK_ADMIN)
+        && ctx->caller.account->role != HD_ROLE_ADMINISTRATOR)
+    {
+        ngx_http_discard_request_body(r);
+        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_FORBIDDEN,
+                                       "forbidden", NULL);
     }
 
     if (!(route->flags & NGX_HTTP_HELPDESK_BODY)) {

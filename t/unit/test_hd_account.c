@@ -8,9 +8,6 @@
 #include "hd_store.h"
 
 
-#define store  unit_store
-
-
 static hd_rc
 create(const char *email, const char *login, uint64_t *id, hd_err_t *err)
 {
@@ -26,7 +23,7 @@ create(const char *email, const char *login, uint64_t *id, hd_err_t *err)
     in.name.data = (hd_uchar *) "Name";
     in.name.len = 4;
 
-    hd_txn_begin(store, &txn, HD_TXN_WRITE, err);
+    hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, err);
     rc = hd_account_create(&txn, &in, "pbkdf2-sha256$1$x$y", 100, id, err);
 
     if (rc == HD_OK) {
@@ -37,27 +34,6 @@ create(const char *email, const char *login, uint64_t *id, hd_err_t *err)
     }
 
     return rc;
-}
-
-
-static size_t
-problems(void)
-{
-    size_t      n;
-    hd_txn_t    txn;
-    hd_err_t    err;
-    hd_check_t  check;
-
-    hd_buf_init(&check.report);
-    check.problems = 0;
-    hd_txn_begin(store, &txn, HD_TXN_READ, &err);
-    hd_schema_check(&txn, &check);
-    hd_txn_abort(&txn);
-
-    n = check.problems;
-    hd_buf_free(&check.report);
-
-    return n;
 }
 
 
@@ -82,7 +58,7 @@ test_unique_ignoring_case(void **state)
     assert_int_equal(create("ИРИНА@пример.РФ", "irina2", &id2, &err),
                      HD_CONFLICT);
 
-    hd_txn_begin(store, &txn, HD_TXN_READ, &err);
+    hd_txn_begin(unit_store, &txn, HD_TXN_READ, &err);
     assert_int_equal(hd_account_find(&txn, (hd_uchar *) "OLGA", 4, &a),
                      HD_OK);
     assert_true(a.id == id1);
@@ -93,7 +69,7 @@ test_unique_ignoring_case(void **state)
                      HD_NOT_FOUND);
     hd_txn_abort(&txn);
 
-    assert_int_equal(problems(), 0);
+    assert_int_equal(unit_problems(), 0);
 }
 
 
@@ -112,7 +88,7 @@ test_email_and_login_changes(void **state)
     assert_int_equal(create("stay@example.com", "stayer", &other, &err),
                      HD_OK);
 
-    hd_txn_begin(store, &txn, HD_TXN_WRITE, &err);
+    hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, &err);
     s.data = (hd_uchar *) "STAY@example.com";
     s.len = 16;
     assert_int_equal(hd_account_set_email(&txn, id, &s, 200, &err),
@@ -125,7 +101,7 @@ test_email_and_login_changes(void **state)
     assert_int_equal(hd_account_set_login(&txn, id, &s, 200, &err), HD_OK);
     hd_txn_commit(&txn, &err);
 
-    hd_txn_begin(store, &txn, HD_TXN_READ, &err);
+    hd_txn_begin(unit_store, &txn, HD_TXN_READ, &err);
     assert_int_equal(hd_account_find(&txn, (hd_uchar *) "move@example.com",
                                      16, &a), HD_NOT_FOUND);
     assert_int_equal(hd_account_find(&txn, (hd_uchar *) "MOVED@example.com",
@@ -137,7 +113,7 @@ test_email_and_login_changes(void **state)
                      HD_OK);
     hd_txn_abort(&txn);
 
-    assert_int_equal(problems(), 0);
+    assert_int_equal(unit_problems(), 0);
 }
 
 
@@ -151,18 +127,18 @@ test_check_finds_a_broken_index(void **state)
     (void) state;
 
     hd_be64_put(idv, 999);
-    hd_txn_begin(store, &txn, HD_TXN_WRITE, &err);
+    hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, &err);
     hd_db_put(&txn, HD_DB_ACCOUNT_BY_EMAIL, "ghost@example.com", 17, idv, 8,
               0, &err);
     hd_txn_commit(&txn, &err);
 
-    assert_true(problems() >= 2);   /* no account, and the counts differ */
+    assert_true(unit_problems() >= 2);   /* no account, and the counts differ */
 
-    hd_txn_begin(store, &txn, HD_TXN_WRITE, &err);
+    hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, &err);
     hd_db_del(&txn, HD_DB_ACCOUNT_BY_EMAIL, "ghost@example.com", 17, &err);
     hd_txn_commit(&txn, &err);
 
-    assert_int_equal(problems(), 0);
+    assert_int_equal(unit_problems(), 0);
 }
 
 

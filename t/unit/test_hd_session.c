@@ -8,9 +8,6 @@
 #include "hd_store.h"
 
 
-#define store  unit_store
-
-
 static void
 test_lifetimes(void **state)
 {
@@ -24,7 +21,7 @@ test_lifetimes(void **state)
 
     (void) state;
 
-    hd_txn_begin(store, &txn, HD_TXN_WRITE, &err);
+    hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, &err);
     assert_int_equal(hd_session_create(&txn, 7, 10000, NULL, NULL, token,
                                        csrf, &err), HD_OK);
 
@@ -73,7 +70,7 @@ test_end_all_but_one(void **state)
 
     (void) state;
 
-    hd_txn_begin(store, &txn, HD_TXN_WRITE, &err);
+    hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, &err);
 
     for (i = 0; i < 5; i++) {
         hd_session_create(&txn, i < 4 ? 42 : 43, 1, NULL, NULL, tokens[i],
@@ -117,7 +114,7 @@ test_api_tokens(void **state)
     (void) state;
 
     arena = hd_arena_create(0);
-    hd_txn_begin(store, &txn, HD_TXN_WRITE, &err);
+    hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, &err);
 
     assert_int_equal(hd_api_token_create(&txn, 5, &name, 1, &id, text, &err),
                      HD_OK);

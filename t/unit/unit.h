@@ -89,4 +89,25 @@ unit_store_teardown(void **state)
 }
 
 
+/* the problems hd_schema_check finds in the unit store */
+static inline size_t
+unit_problems(void)
+{
+    size_t      n;
+    hd_txn_t    txn;
+    hd_err_t    err;
+    hd_check_t  check;
+
+    hd_buf_init(&check.report);
+    check.problems = 0;
+    hd_txn_begin(unit_store, &txn, HD_TXN_READ, &err);
+    hd_schema_check(&txn, &check);
+    hd_txn_abort(&txn);
+    n = check.problems;
+    hd_buf_free(&check.report);
+
+    return n;
+}
+
+
 #endif /* HD_UNIT_H */

@@ -126,6 +126,7 @@ EOF
 sub write_file {
     my ($path, $text) = @_;
     open my $fh, '>', $path or die "$path: $!";
+    binmode $fh, ':utf8' if utf8::is_utf8($text);
     print $fh $text;
     close $fh;
 }
@@ -259,17 +260,23 @@ sub finish {
 sub cli {
     my ($self, @args) = @_;
     my %o = ref $args[-1] eq 'HASH' ? %{ pop @args } : ();
+    # arguments go out as UTF-8 bytes, the output comes back as text
+    @args = map { my $a = $_; utf8::encode($a) if utf8::is_utf8($a); $a } @args;
     my $cmd = join ' ', map { quote($_) } "$BUILD/helpdesk", '-d', $self->{data}, @args;
     my $out;
     if (defined $o{stdin}) {
         my $in = "$self->{dir}/stdin." . int(rand(1e9));
-        write_file($in, $o{stdin});
+        my $text = $o{stdin};
+        utf8::encode($text) if utf8::is_utf8($text);
+        write_file($in, $text);
         $out = `$cmd <$in 2>&1`;
         unlink $in;
     } else {
         $out = `$cmd </dev/null 2>&1`;
     }
-    return ($? >> 8, $out);
+    my $rc = $? >> 8;
+    utf8::decode($out);
+    return ($rc, $out);
 }
 
 # the CLI on another data directory (a backup)
@@ -301,6 +308,47 @@ sub user {
     die "cannot register $login: $res->{status} $res->{content}" unless $res->{status} == 201;
     $ua->{id} = $res->{json}{id};
     $ua->login($login, $fields{password});
+    return $ua;
+}
+
+# a product and a certificate type through the CLI: the type's id
+sub catalog {
+    my ($self, %o) = @_;
+    my $product = $o{product} // 'КриптоПро CSP';
+    my ($rc, $out) = $self->cli('products', 'list');
+    if ($out !~ /^\d+\t\Q$product\E\t/m) {
+        ($rc, $out) = $self->cli('products', 'add', $product, '--versions', '4.0,5.0');
+        die "products add: $out" if $rc;
+    }
+    my $name = $o{name} // 'Сертификат на ТП (1 год)';
+    ($rc, $out) = $self->cli('cert-types', 'add', '--name', $name, '--product', $product,
+                             '--term', $o{term} // 12, '--limit', $o{limit} // 2,
+                             '--level', $o{level} // 'standard', '--premium', $o{premium} // 0,
+                             '--kind', $o{kind} // 'certificate',
+                             '--department', $o{department} // 1);
+    die "cert-types add: $out" if $rc;
+    my ($id) = $out =~ /certificate type (\d+)/;
+    return $id;
+}
+
+# certificates issued through the CLI: ([number, code], ...)
+sub issue {
+    my ($self, $type, @opts) = @_;
+    my ($rc, $out) = $self->cli('certs', 'issue', '--type', $type, @opts);
+    die "certs issue: $out" if $rc;
+    return map { my @f = split /\t/; [ $f[0], $f[1] eq '(no code)' ? undef : $f[1] ] }
+           grep { /\S/ } split /\n/, $out;
+}
+
+# an administrator (or another staff role) logged in through the API
+sub staff {
+    my ($self, $login, $role) = @_;
+    my ($rc, $out) = $self->cli('staff', 'add', '--login', $login, '--email', "$login\@support.example",
+                                '--name', "Staff $login", '--role', $role // 'administrator',
+                                { stdin => "$login-password-1\n" });
+    die "staff add: $out" if $rc;
+    my $ua = $self->client;
+    $ua->login($login, "$login-password-1");
     return $ua;
 }
 

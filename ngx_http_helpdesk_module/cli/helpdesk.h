@@ -1,0 +1,58 @@
+/*
+ * The helpdesk command-line tool: what its files share (the run's state,
+ * the commands, small helpers).
+ */
+
+#ifndef HELPDESK_H
+#define HELPDESK_H
+
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hd_core.h"
+#include "hd_auth.h"
+#include "hd_portal.h"
+#include "hd_store.h"
+
+
+typedef struct {
+    const char    *data;        /* the data directory */
+    size_t         map_size;
+    int            argc;
+    char         **argv;
+    hd_store_t    *store;
+} hd_cli_t;
+
+
+/* helpdesk.c */
+void hd_cli_portal(hd_cli_t *cli, hd_portal_t *portal);
+int hd_cli_errors(const char *what, hd_errors_t *errors, hd_err_t *err);
+int hd_cli_str(const char *text, hd_str_t *s);
+
+/* helpdesk_store.c */
+int hd_cli_init(hd_cli_t *cli);
+int hd_cli_check(hd_cli_t *cli);
+int hd_cli_backup(hd_cli_t *cli);
+int hd_cli_stats(hd_cli_t *cli);
+
+/* helpdesk_accounts.c */
+int hd_cli_staff(hd_cli_t *cli);
+int hd_cli_outbox(hd_cli_t *cli);
+int hd_cli_demo(hd_cli_t *cli);          /* helpdesk_demo.c */
+
+/* helpdesk_catalog.c */
+int hd_cli_departments(hd_cli_t *cli);
+int hd_cli_products(hd_cli_t *cli);
+int hd_cli_cert_types(hd_cli_t *cli);
+int hd_cli_certs(hd_cli_t *cli);
+int hd_cli_companies(hd_cli_t *cli);
+
+
+#endif /* HELPDESK_H */

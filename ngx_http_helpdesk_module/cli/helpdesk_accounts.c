@@ -1,0 +1,209 @@
+/*
+ * Accounts from the CLI: staff accounts, the outbox.
+ */
+
+#include "helpdesk.h"
+
+#include "hd_crypto.h"
+#include "hd_outbox.h"
+
+
+static int hd_cli_read_password(char *buf, size_t size);
+
+
+/* the first line of standard input, without its line end */
+static int
+hd_cli_read_password(char *buf, size_t size)
+{
+    size_t  n;
+
+    if (fgets(buf, (int) size, stdin) == NULL) {
+        return -1;
+    }
+
+    n = strlen(buf);
+
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) {
+        buf[--n] = '\0';
+    }
+
+    return 0;
+}
+
+
+int
+hd_cli_staff(hd_cli_t *cli)
+{
+    int                  c, role;
+    char                 password[1100];
+    uint64_t             id;
+    hd_err_t             err;
+    hd_portal_t          portal;
+    hd_errors_t          errors;
+    hd_account_input_t   in;
+
+    static struct option  opts[] = {
+        { "login", required_argument, NULL, 'l' },
+        { "email", required_argument, NULL, 'e' },
+        { "name", required_argument, NULL, 'n' },
+        { "role", required_argument, NULL, 'r' },
+        { "phone", required_argument, NULL, 'p' },
+        { NULL, 0, NULL, 0 }
+    };
+
+    if (cli->argc < 1 || strcmp(cli->argv[0], "add") != 0) {
+        fprintf(stderr, "usage: helpdesk staff add --login L --email E "
+                "--name N --role agent|manager|administrator < password\n");
+        return 2;
+    }
+
+    hd_account_input_init(&in);
+    in.role = HD_ROLE_AGENT;
+
+    optind = 1;
+
+    while ((c = getopt_long(cli->argc, cli->argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'l':
+            in.login.data = (hd_uchar *) optarg;
+            in.login.len = strlen(optarg);
+            break;
+        case 'e':
+            in.email.data = (hd_uchar *) optarg;
+            in.email.len = strlen(optarg);
+            break;
+        case 'n':
+            in.name.data = (hd_uchar *) optarg;
+            in.name.len = strlen(optarg);
+            break;
+        case 'p':
+            in.phone.data = (hd_uchar *) optarg;
+            in.phone.len = strlen(optarg);
+            break;
+        case 'r':
+            role = hd_role_from_name((hd_uchar *) optarg, strlen(optarg));
+            if (role <= HD_ROLE_CUSTOMER) {
+                fprintf(stderr, "helpdesk: invalid role \"%s\": agent, "
+                        "manager or administrator\n", optarg);
+                return 2;
+            }
+            in.role = role;
+            break;
+        default:
+            return 2;
+        }
+    }
+
+    if (hd_cli_read_password(password, sizeof(password)) != 0) {
+        fprintf(stderr, "helpdesk: the password is read from standard "
+                "input\n");
+        return 2;
+    }
+
+    in.password.data = (hd_uchar *) password;
+    in.password.len = strlen(password);
+
+    hd_cli_portal(cli, &portal);
+    memset(&errors, 0, sizeof(errors));
+    hd_err_clear(&err);
+
+    if (hd_auth_register(&portal, &in, (uint64_t) time(NULL), &id, &errors,
+                         &err)
+        != HD_OK)
+    {
+        return hd_cli_errors("staff add", &errors, &err);
+    }
+
+    printf("staff account %llu: %.*s (%s)\n", (unsigned long long) id,
+           (int) in.login.len, in.login.data, hd_role_names[in.role]);
+
+    return 0;
+}
+
+
+int
+hd_cli_outbox(hd_cli_t *cli)
+{
+    int           all;
+    char          date[32];
+    hd_rc         rc;
+    time_t        t;
+    hd_str_t      k, v;
+    hd_txn_t      txn;
+    hd_err_t      err;
+    uint64_t      id;
+    hd_mail_t     m;
+    hd_cursor_t   cur;
+
+    if (cli->argc < 1) {
+        fprintf(stderr, "usage: helpdesk outbox list [--all] | show ID\n");
+        return 2;
+    }
+
+    if (hd_txn_begin(cli->store, &txn, HD_TXN_READ, &err) != HD_OK) {
+        fprintf(stderr, "helpdesk: %s\n", err.text);
+        return 1;
+    }
+
+    if (strcmp(cli->argv[0], "show") == 0 && cli->argc == 2) {
+        id = strtoull(cli->argv[1], NULL, 10);
+
+        if (hd_outbox_get(&txn, id, &m) != HD_OK) {
+            hd_txn_abort(&txn);
+            fprintf(stderr, "helpdesk: no mail %s in the outbox\n",
+                    cli->argv[1]);
+            return 1;
+        }
+
+        printf("Id: %llu\nState: %s\nKind: %.*s\nTo: %.*s <%.*s>\n"
+               "Message-ID: %.*s\nSubject: %.*s\n\n%.*s",
+               (unsigned long long) m.id, hd_mail_state_names[m.state % 3],
+               (int) m.kind.len, m.kind.data,
+               (int) m.to_name.len, m.to_name.data,
+               (int) m.to.len, m.to.data,
+               (int) m.message_id.len, m.message_id.data,
+               (int) m.subject.len, m.subject.data,
+               (int) m.body.len, m.body.data);
+
+        hd_txn_abort(&txn);
+        return 0;
+    }
+
+    if (strcmp(cli->argv[0], "list") != 0) {
+        hd_txn_abort(&txn);
+        fprintf(stderr, "usage: helpdesk outbox list [--all] | show ID\n");
+        return 2;
+    }
+
+    all = cli->argc > 1 && strcmp(cli->argv[1], "--all") == 0;
+
+    /* newest first: the last ones are what a person looks for */
+    if (hd_cursor_open(&txn, HD_DB_OUTBOX, &cur) != HD_OK) {
+        hd_txn_abort(&txn);
+        return 1;
+    }
+
+    for (rc = hd_cursor_last(&cur, &k, &v);
+         rc == HD_OK;
+         rc = hd_cursor_prev(&cur, &k, &v))
+    {
+        if (hd_record_decode(&hd_mail_desc, v.data, v.len, &m) != HD_OK
+            || (!all && m.state == HD_MAIL_SENT))
+        {
+            continue;
+        }
+
+        t = (time_t) m.created;
+        strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", gmtime(&t));
+
+        printf("%llu\t%s\t%s\t%.*s\t%.*s\t%.*s\n",
+               (unsigned long long) m.id, hd_mail_state_names[m.state % 3],
+               date, (int) m.kind.len, m.kind.data, (int) m.to.len, m.to.data,
+               (int) m.subject.len, m.subject.data);
+    }
+
+    hd_cursor_close(&cur);
+    hd_txn_abort(&txn);
+
+    return 0;
+}

@@ -1,0 +1,272 @@
+/*
+ * The demo of ./build.sh run, seeded once: an administrator and a customer
+ * (random passwords), a product and certificate types, a company owned by
+ * the customer with a contract, and certificates a newcomer can register
+ * (a valid and an expired one, with their codes). What a newcomer needs is
+ * kept in demo.txt beside the database (a demo, not an installation) and
+ * printed at every start.
+ */
+
+#include "helpdesk.h"
+
+#include "hd_certificate.h"
+#include "hd_company.h"
+#include "hd_crypto.h"
+#include "hd_date.h"
+#include "hd_product.h"
+
+
+typedef struct {
+    FILE          *out;
+    uint64_t       customer;
+    uint64_t       now;
+} hd_demo_t;
+
+
+static hd_rc
+hd_demo_catalog(hd_txn_t *txn, void *arg, hd_err_t *err)
+{
+    int                i;
+    char               number[HD_CERT_NUMBER_BUF];
+    char               code[HD_CERT_CODE_TEXT_LEN + 1], until[11];
+    hd_rc              rc;
+    int32_t            today;
+    hd_demo_t         *demo = arg;
+    hd_product_t       p;
+    hd_cert_type_t     cert, contract;
+    hd_certificate_t   c;
+
+    static const struct {
+        const char  *number;
+        int          months_from;   /* the start, months from today */
+        int          contract;
+        const char  *what;
+    } certs[] = {
+        { "CP-2026-000101", -1, 0, "a certificate to register" },
+        { "CP-2024-000042", -30, 0, "an expired one (to see the error)" },
+        { "MSA-2026-0007", -2, 1, "the company's contract" },
+    };
+
+    memset(&p, 0, sizeof(p));
+    hd_str_set(&p.name, "СКЗИ «КриптоПро CSP»");
+    hd_str_set(&p.versions, "4.0\n5.0\n5.0 R3");
+
+    rc = hd_product_save(txn, &p, demo->now, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    memset(&cert, 0, sizeof(cert));
+    hd_str_set(&cert.name, "Сертификат на ТП СКЗИ «КриптоПро CSP» на р/м "
+                           "(1 год)");
+    cert.product = p.id;
+    cert.term_months = 12;
+    cert.kind = HD_CERT_CERTIFICATE;
+    cert.ticket_limit = 2;
+    cert.level = HD_LEVEL_STANDARD;
+    cert.department = 1;
+
+    rc = hd_cert_type_save(txn, &cert, demo->now, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    memset(&contract, 0, sizeof(contract));
+    hd_str_set(&contract.name, "Договор расширенной поддержки MSA Business "
+                               "(1 год)");
+    contract.product = p.id;
+    contract.term_months = 12;
+    contract.kind = HD_CERT_CONTRACT;
+    contract.ticket_limit = 5;
+    contract.level = HD_LEVEL_MSA_BUSINESS;
+    contract.premium_per_year = 12;
+    contract.department = 2;
+
+    rc = hd_cert_type_save(txn, &contract, demo->now, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    today = hd_date_today(demo->now);
+
+    for (i = 0; i < 3; i++) {
+        memset(&c, 0, sizeof(c));
+        c.number.data = (hd_uchar *) certs[i].number;
+        c.number.len = strlen(certs[i].number);
+        c.type = certs[i].contract ? contract.id : cert.id;
+        c.valid_from = (uint32_t) hd_date_add_months(today,
+                                                     certs[i].months_from);
+        c.valid_until = (uint32_t) (hd_date_add_months((int32_t) c.valid_from,
+                                                       12) - 1);
+
+        rc = hd_cert_issue(txn, &c, 1, demo->now, number, code, err);
+        if (rc != HD_OK) {
+            return rc;
+        }
+
+        hd_date_format(c.valid_until, until);
+
+        if (certs[i].contract) {
+            fprintf(demo->out, "  %-36s number %-16s (MSA Business, valid "
+                    "until %s)\n", certs[i].what, certs[i].number, until);
+            continue;
+        }
+
+        fprintf(demo->out, "  %-36s number %-16s code %s (valid until %s)\n",
+                certs[i].what, certs[i].number, code, until);
+    }
+
+    return HD_OK;
+}
+
+
+/* the contract, registered to the customer's company */
+static hd_rc
+hd_demo_company_contract(hd_txn_t *txn, void *arg, hd_err_t *err)
+{
+    int                already;
+    hd_account_t       a;
+    hd_demo_t         *demo = arg;
+    hd_cert_claim_t    claim;
+    hd_certificate_t   c;
+
+    if (hd_account_get(txn, demo->customer, &a) != HD_OK) {
+        return hd_err_set(err, HD_NOT_FOUND, NULL, "not_found", "no customer");
+    }
+
+    if (hd_cert_find(txn, &(hd_str_t) hd_string("MSA-2026-0007"), &c)
+        != HD_OK)
+    {
+        return hd_err_set(err, HD_NOT_FOUND, NULL, "not_found",
+                          "no contract");
+    }
+
+    memset(&claim, 0, sizeof(claim));
+    hd_str_set(&claim.number, "MSA-2026-0007");
+    claim.holder_kind = HD_HOLDER_COMPANY;
+    claim.holder = a.company;
+    claim.account = demo->customer;
+
+    /* a demo contract: registered without its code */
+    return hd_cert_register_unchecked(txn, &claim, demo->now, &already,
+                                      err);
+}
+
+
+int
+hd_cli_demo(hd_cli_t *cli)
+{
+    FILE                *f;
+    char                 path[PATH_MAX], pw[2][24], line[512];
+    size_t               i;
+    uint64_t             id, company;
+    hd_err_t             err;
+    hd_uchar             raw[12];
+    hd_txn_t             txn;
+    hd_demo_t            demo;
+    hd_portal_t          portal;
+    hd_errors_t          errors;
+    hd_account_input_t   in;
+
+    static const struct {
+        const char  *login;
+        const char  *email;
+        const char  *name;
+        int          role;
+    } people[2] = {
+        { "admin", "admin@helpdesk.example", "Администратор портала",
+          HD_ROLE_ADMINISTRATOR },
+        { "customer", "customer@example.com", "Иван Петров",
+          HD_ROLE_CUSTOMER },
+    };
+
+    snprintf(path, sizeof(path), "%s/demo.txt", cli->data);
+
+    if (hd_txn_begin(cli->store, &txn, HD_TXN_READ, &err) == HD_OK) {
+        if (hd_db_get(&txn, HD_DB_META, "demo", 4, NULL) == HD_OK) {
+            hd_txn_abort(&txn);
+
+            f = fopen(path, "r");
+            while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+                fputs(line, stdout);
+            }
+
+            if (f != NULL) {
+                fclose(f);
+            }
+
+            return 0;
+        }
+
+        hd_txn_abort(&txn);
+    }
+
+    f = fopen(path, "w");
+    if (f == NULL) {
+        fprintf(stderr, "helpdesk: cannot write %s: %s\n", path,
+                strerror(errno));
+        return 1;
+    }
+
+    fchmod(fileno(f), 0600);
+
+    hd_cli_portal(cli, &portal);
+    demo.out = f;
+    demo.now = (uint64_t) time(NULL);
+
+    for (i = 0; i < 2; i++) {
+        hd_random(raw, sizeof(raw));
+        pw[i][hd_b64url_encode(pw[i], raw, sizeof(raw))] = '\0';
+
+        hd_account_input_init(&in);
+        hd_cli_str(people[i].login, &in.login);
+        hd_cli_str(people[i].email, &in.email);
+        hd_cli_str(people[i].name, &in.name);
+        hd_cli_str(pw[i], &in.password);
+        in.role = people[i].role;
+
+        memset(&errors, 0, sizeof(errors));
+
+        if (hd_auth_register(&portal, &in, demo.now, &id, &errors, &err)
+            != HD_OK)
+        {
+            fclose(f);
+            return hd_cli_errors("demo", &errors, &err);
+        }
+
+        fprintf(f, "  %-36s login %-16s password %s\n",
+                people[i].role == HD_ROLE_ADMINISTRATOR ? "administrator"
+                                                        : "customer",
+                people[i].login, pw[i]);
+
+        demo.customer = id;
+    }
+
+    memset(&errors, 0, sizeof(errors));
+
+    if (hd_company_create(&portal, demo.customer,
+                          &(hd_str_t) hd_string("ООО «Ромашка»"), demo.now,
+                          &company, &errors, &err)
+        != HD_OK
+        || hd_txn_run(cli->store, hd_demo_catalog, &demo, &err) != HD_OK
+        || hd_txn_run(cli->store, hd_demo_company_contract, &demo, &err)
+           != HD_OK)
+    {
+        fclose(f);
+        return hd_cli_errors("demo", &errors, &err);
+    }
+
+    fprintf(f, "  %-36s ООО «Ромашка», owned by the customer\n",
+            "a company");
+    fclose(f);
+
+    if (hd_txn_begin(cli->store, &txn, HD_TXN_WRITE, &err) != HD_OK
+        || hd_db_put(&txn, HD_DB_META, "demo", 4, "1", 1, 0, &err) != HD_OK
+        || hd_txn_commit(&txn, &err) != HD_OK)
+    {
+        fprintf(stderr, "helpdesk: demo: %s\n", err.text);
+        return 1;
+    }
+
+    return hd_cli_demo(cli);
+}

@@ -1,0 +1,134 @@
+/*
+ * Day numbers from and to civil dates (the proleptic Gregorian calendar).
+ */
+
+#include <stdio.h>
+
+#include "hd_date.h"
+
+
+int32_t
+hd_date_from_ymd(int y, int m, int d)
+{
+    int       era, yoe, doy, doe;
+
+    /* days from civil, after H. Hinnant's algorithm */
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+    return era * 146097 + doe - 719468;
+}
+
+
+void
+hd_date_to_ymd(int32_t day, int *y, int *m, int *d)
+{
+    int  era, doe, yoe, doy, mp, yy;
+
+    day += 719468;
+    era = (day >= 0 ? day : day - 146096) / 146097;
+    doe = day - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    yy = yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yy + (*m <= 2);
+}
+
+
+static int
+hd_date_days_in_month(int y, int m)
+{
+    static const int  days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+                                 31 };
+
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) {
+        return 29;
+    }
+
+    return days[m - 1];
+}
+
+
+int
+hd_date_parse(const hd_uchar *p, size_t len, int32_t *day)
+{
+    int     y, m, d;
+    size_t  i;
+
+    if (len != 10 || p[4] != '-' || p[7] != '-') {
+        return -1;
+    }
+
+    for (i = 0; i < 10; i++) {
+        if (i != 4 && i != 7 && (p[i] < '0' || p[i] > '9')) {
+            return -1;
+        }
+    }
+
+    y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10
+        + (p[3] - '0');
+    m = (p[5] - '0') * 10 + (p[6] - '0');
+    d = (p[8] - '0') * 10 + (p[9] - '0');
+
+    if (y < 1970 || y > 2999 || m < 1 || m > 12 || d < 1
+        || d > hd_date_days_in_month(y, m))
+    {
+        return -1;
+    }
+
+    *day = hd_date_from_ymd(y, m, d);
+
+    return 0;
+}
+
+
+void
+hd_date_format(int32_t day, char out[11])
+{
+    int  y, m, d;
+
+    hd_date_to_ymd(day, &y, &m, &d);
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned) y % 10000u,
+             (unsigned) m % 100u, (unsigned) d % 100u);
+}
+
+
+void
+hd_date_format_ru(int32_t day, char out[11])
+{
+    int  y, m, d;
+
+    hd_date_to_ymd(day, &y, &m, &d);
+    snprintf(out, 11, "%02u.%02u.%04u", (unsigned) d % 100u,
+             (unsigned) m % 100u, (unsigned) y % 10000u);
+}
+
+
+int32_t
+hd_date_today(uint64_t now)
+{
+    return (int32_t) ((now + HD_DATE_ZONE_OFFSET) / 86400);
+}
+
+
+int32_t
+hd_date_add_months(int32_t day, int months)
+{
+    int  y, m, d, total, dim;
+
+    hd_date_to_ymd(day, &y, &m, &d);
+
+    total = y * 12 + (m - 1) + months;
+    y = total / 12;
+    m = total % 12 + 1;
+    dim = hd_date_days_in_month(y, m);
+
+    return hd_date_from_ymd(y, m, d > dim ? dim : d);
+}
