@@ -98,6 +98,7 @@ ngx_http_helpdesk_identify(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx)
 {
     hd_rc             rc;
+    time_t            every;
     hd_err_t          err;
     hd_txn_t          txn;
     ngx_str_t         cookie, *auth;
@@ -159,9 +160,13 @@ ngx_http_helpdesk_identify(ngx_http_request_t *r,
 
     ngx_http_helpdesk_caller_language(ctx);
 
-    if ((uint64_t) ngx_time() >= ctx->caller.seen
-                                 + NGX_HTTP_HELPDESK_TOUCH_EVERY)
-    {
+    /*
+     * the last use is written at most every few minutes, but often enough
+     * that a short idle lifetime never ends a session in use
+     */
+    every = ngx_min(NGX_HTTP_HELPDESK_TOUCH_EVERY, ctx->mcf->session_idle / 2);
+
+    if ((uint64_t) ngx_time() >= ctx->caller.seen + (uint64_t) every) {
         ngx_http_helpdesk_touch(r, ctx);
     }
 
