@@ -183,6 +183,12 @@ http {
     server {
         listen 127.0.0.1:$port;
 
+        # attachments: the module checks access, then nginx sends the file
+        location /_helpdesk_files/ {
+            internal;
+            alias $data/files/;
+        }
+
         location / {
             helpdesk;
         }

@@ -4,6 +4,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -21,6 +22,55 @@ void
 hd_sha256(const void *data, size_t len, hd_uchar out[HD_SHA256_LEN])
 {
     SHA256(data, len, out);
+}
+
+
+hd_sha256_t *
+hd_sha256_begin(void)
+{
+    EVP_MD_CTX  *md;
+
+    md = EVP_MD_CTX_new();
+    if (md == NULL) {
+        return NULL;
+    }
+
+    if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+        EVP_MD_CTX_free(md);
+        return NULL;
+    }
+
+    return (hd_sha256_t *) md;
+}
+
+
+void
+hd_sha256_update(hd_sha256_t *h, const void *data, size_t len)
+{
+    (void) EVP_DigestUpdate((EVP_MD_CTX *) h, data, len);
+}
+
+
+void
+hd_sha256_end(hd_sha256_t *h, hd_uchar out[HD_SHA256_LEN])
+{
+    unsigned  n;
+
+    if (out != NULL) {
+        (void) EVP_DigestFinal_ex((EVP_MD_CTX *) h, out, &n);
+    }
+
+    EVP_MD_CTX_free((EVP_MD_CTX *) h);
+}
+
+
+void
+hd_hmac_sha256(const void *key, size_t klen, const void *data, size_t len,
+    hd_uchar out[HD_SHA256_LEN])
+{
+    unsigned  n = HD_SHA256_LEN;
+
+    (void) HMAC(EVP_sha256(), key, (int) klen, data, len, out, &n);
 }
 
 

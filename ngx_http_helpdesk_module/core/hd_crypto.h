@@ -19,6 +19,18 @@ int hd_random(void *buf, size_t len);
 void hd_sha256(const void *data, size_t len, hd_uchar out[HD_SHA256_LEN]);
 int hd_ct_equal(const void *a, const void *b, size_t len);
 
+/* SHA-256 of a stream (an upload): NULL when out of memory */
+typedef struct hd_sha256_s  hd_sha256_t;
+
+hd_sha256_t *hd_sha256_begin(void);
+void hd_sha256_update(hd_sha256_t *h, const void *data, size_t len);
+/* the digest; h is freed (also with out NULL: abandoned) */
+void hd_sha256_end(hd_sha256_t *h, hd_uchar out[HD_SHA256_LEN]);
+
+/* HMAC-SHA256 of data under key: a signed link */
+void hd_hmac_sha256(const void *key, size_t klen, const void *data,
+    size_t len, hd_uchar out[HD_SHA256_LEN]);
+
 /* PBKDF2-HMAC-SHA256; -1 on failure */
 int hd_pbkdf2_sha256(const void *password, size_t plen, const void *salt,
     size_t slen, unsigned iterations, hd_uchar *out, size_t olen);

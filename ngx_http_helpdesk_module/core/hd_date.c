@@ -132,3 +132,65 @@ hd_date_add_months(int32_t day, int months)
 
     return hd_date_from_ymd(y, m, d > dim ? dim : d);
 }
+
+
+int
+hd_period_parse(const hd_uchar *p, size_t len, hd_period_t *period)
+{
+    size_t    i;
+    uint64_t  n = 0;
+
+    if (len == 1 && p[0] == '0') {
+        period->n = 0;
+        period->unit = HD_PERIOD_DAYS;
+        return 0;
+    }
+
+    if (len < 2) {
+        return -1;
+    }
+
+    for (i = 0; i < len - 1; i++) {
+        if (p[i] < '0' || p[i] > '9') {
+            return -1;
+        }
+
+        n = n * 10 + (p[i] - '0');
+
+        if (n > 1000000) {
+            return -1;
+        }
+    }
+
+    switch (p[len - 1]) {
+    case 's':
+        period->unit = HD_PERIOD_SECONDS;
+        break;
+    case 'h':
+        period->unit = HD_PERIOD_HOURS;
+        break;
+    case 'd':
+        period->unit = HD_PERIOD_DAYS;
+        break;
+    default:
+        return -1;
+    }
+
+    period->n = (uint32_t) n;
+
+    return 0;
+}
+
+
+uint64_t
+hd_period_after(uint64_t t, const hd_period_t *period)
+{
+    switch (period->unit) {
+    case HD_PERIOD_HOURS:
+        return t + (uint64_t) period->n * 3600;
+    case HD_PERIOD_DAYS:
+        return t + (uint64_t) period->n * 86400;
+    default:
+        return t + period->n;
+    }
+}

@@ -30,4 +30,28 @@ int32_t hd_date_today(uint64_t now);
 int32_t hd_date_add_months(int32_t day, int months);
 
 
+/*
+ * A period of policy (a reopen window, later auto-close): plain seconds,
+ * or hours and days that count working time once business calendars exist
+ * (SPEC §6.1); until then they count calendar time
+ */
+typedef enum {
+    HD_PERIOD_SECONDS = 0,
+    HD_PERIOD_HOURS,
+    HD_PERIOD_DAYS
+} hd_period_unit_e;
+
+typedef struct {
+    uint32_t      n;                /* 0: no limit */
+    uint8_t       unit;
+} hd_period_t;
+
+
+/* "2d", "12h", "30s" or "0"; -1 on anything else */
+int hd_period_parse(const hd_uchar *p, size_t len, hd_period_t *period);
+
+/* t plus the period: the one place that is to count working time */
+uint64_t hd_period_after(uint64_t t, const hd_period_t *period);
+
+
 #endif /* HD_DATE_H */

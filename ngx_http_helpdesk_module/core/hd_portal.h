@@ -10,9 +10,21 @@
 
 
 #include "hd_core.h"
+#include "hd_date.h"
 #include "hd_ratelimit.h"
 #include "hd_session.h"
 #include "hd_templates.h"
+
+
+/* the directives' ticket policy */
+typedef struct {
+    uint64_t                number_start;   /* the first ticket number */
+    hd_period_t             reopen;         /* after closing; n 0: always */
+    hd_period_t             reopen_enhancement;
+    uint64_t                file_max;       /* bytes of one attachment */
+    uint64_t                message_max;    /* bytes of a message's files */
+    uint32_t                files_max;      /* files of one message */
+} hd_ticket_policy_t;
 
 
 typedef struct {
@@ -25,11 +37,17 @@ typedef struct {
                                                mails, per account */
     hd_limit_t              address_limit;  /* such requests per address */
     hd_session_limits_t     session;
+    hd_ticket_policy_t      tickets;
+    const char             *files;          /* the attachment store */
 } hd_portal_t;
 
 
 #define HD_RESET_TTL           3600            /* a password reset link */
 #define HD_EMAIL_CHANGE_TTL    (24 * 3600)     /* an e-mail confirmation */
+
+#define HD_TICKET_POLICY_DEFAULT                                              \
+    { 1, { 2, HD_PERIOD_DAYS }, { 5, HD_PERIOD_DAYS },                        \
+      20 * 1024 * 1024, 50 * 1024 * 1024, 10 }
 
 
 #endif /* HD_PORTAL_H */

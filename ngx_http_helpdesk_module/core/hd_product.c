@@ -556,7 +556,7 @@ hd_department_defaults(hd_txn_t *txn, uint64_t now, hd_err_t *err)
         const char  *name;
         uint32_t     flags;
     } defaults[] = {
-        { "Базовая поддержка", 0 },
+        { "Базовая поддержка", HD_DEPARTMENT_GENERAL },
         { "Расширенная поддержка", 0 },
         { "Сервис-менеджеры", HD_DEPARTMENT_FEEDBACK },
     };
@@ -574,6 +574,76 @@ hd_department_defaults(hd_txn_t *txn, uint64_t now, hd_err_t *err)
     }
 
     return HD_OK;
+}
+
+
+hd_rc
+hd_department_with(hd_txn_t *txn, uint32_t flag, hd_department_t *d)
+{
+    hd_rc            rc;
+    hd_str_t         k, v;
+    hd_cursor_t      cur;
+    hd_department_t  first;
+    int              have_first = 0;
+
+    rc = hd_cursor_open(txn, HD_DB_DEPARTMENTS, &cur);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    for (rc = hd_cursor_seek(&cur, NULL, 0, &k, &v);
+         rc == HD_OK;
+         rc = hd_cursor_next(&cur, &k, &v))
+    {
+        if (hd_record_decode(&hd_department_desc, v.data, v.len, d)
+            != HD_OK)
+        {
+            continue;
+        }
+
+        if (d->flags & flag) {
+            hd_cursor_close(&cur);
+            return HD_OK;
+        }
+
+        if (!have_first) {
+            first = *d;
+            have_first = 1;
+        }
+    }
+
+    hd_cursor_close(&cur);
+
+    if (flag == HD_DEPARTMENT_GENERAL && have_first) {
+        *d = first;
+        return HD_OK;
+    }
+
+    return HD_NOT_FOUND;
+}
+
+
+hd_rc
+hd_department_general_default(hd_txn_t *txn, hd_err_t *err)
+{
+    hd_rc            rc;
+    hd_department_t  d;
+
+    rc = hd_department_with(txn, HD_DEPARTMENT_GENERAL, &d);
+
+    if (rc == HD_NOT_FOUND || (rc == HD_OK && (d.flags
+                                               & HD_DEPARTMENT_GENERAL)))
+    {
+        return HD_OK;       /* no departments, or one is marked */
+    }
+
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    d.flags |= HD_DEPARTMENT_GENERAL;
+
+    return hd_department_save(txn, &d, 0, err);
 }
 
 

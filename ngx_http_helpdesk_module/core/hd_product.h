@@ -69,6 +69,8 @@ typedef struct {
 } hd_department_t;
 
 #define HD_DEPARTMENT_FEEDBACK  0x01    /* takes the "feedback" category */
+#define HD_DEPARTMENT_GENERAL   0x02    /* the general queue: tickets
+                                           without a certificate */
 
 
 extern const hd_record_desc_t  hd_product_desc;
@@ -119,6 +121,13 @@ hd_rc hd_department_list(hd_txn_t *txn, hd_pool_t *pool,
 
 /* the departments a new environment starts with (SPEC §5.4) */
 hd_rc hd_department_defaults(hd_txn_t *txn, uint64_t now, hd_err_t *err);
+/* marks the first department as the general queue when none is */
+hd_rc hd_department_general_default(hd_txn_t *txn, hd_err_t *err);
+/*
+ * The department with a flag (the lowest id of those that have it); for
+ * HD_DEPARTMENT_GENERAL, the first department when none is marked
+ */
+hd_rc hd_department_with(hd_txn_t *txn, uint32_t flag, hd_department_t *d);
 
 hd_rc hd_product_check(hd_txn_t *txn, hd_check_t *check);
 

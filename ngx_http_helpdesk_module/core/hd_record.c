@@ -302,3 +302,35 @@ hd_record_decode(const hd_record_desc_t *desc, const void *data, size_t len,
 
     return HD_OK;
 }
+
+
+int
+hd_record_strings_copy(const hd_record_desc_t *desc, void *rec,
+    hd_pool_t *pool)
+{
+    size_t     i;
+    hd_str_t  *s;
+    hd_uchar  *copy;
+
+    for (i = 0; i < desc->nfields; i++) {
+        if (desc->fields[i].type != HD_FIELD_STR) {
+            continue;
+        }
+
+        s = (hd_str_t *) ((hd_uchar *) rec + desc->fields[i].offset);
+
+        if (s->len == 0) {
+            s->data = (hd_uchar *) "";
+            continue;
+        }
+
+        copy = hd_pstrdup(pool, s->data, s->len);
+        if (copy == NULL) {
+            return -1;
+        }
+
+        s->data = copy;
+    }
+
+    return 0;
+}

@@ -12,6 +12,7 @@
 
 #include "hd_core.h"
 #include "hd_buf.h"
+#include "hd_pool.h"
 
 
 #define HD_RECORD_FORMAT  0xd1
@@ -58,6 +59,13 @@ int hd_record_encode(const hd_record_desc_t *desc, const void *rec,
 /* strings of rec point into data: valid as long as data is */
 hd_rc hd_record_decode(const hd_record_desc_t *desc, const void *data,
     size_t len, void *rec);
+
+/*
+ * Copies the record's strings into the pool, so that it outlives the
+ * transaction it was read in; 0, or -1 when the pool is exhausted
+ */
+int hd_record_strings_copy(const hd_record_desc_t *desc, void *rec,
+    hd_pool_t *pool);
 
 /* the kind and version in a record's header, or -1 */
 int hd_record_kind(const void *data, size_t len, uint8_t *version);

@@ -16,6 +16,7 @@
 #include "hd_ratelimit.h"
 #include "hd_session.h"
 #include "hd_store.h"
+#include "hd_ticket.h"
 #include "hd_token.h"
 
 
@@ -46,19 +47,42 @@ const hd_db_def_t  hd_dbs[HD_DB_COUNT] = {
     { "cert_unclosed", 0, NULL, NULL },
     { "companies", 0, &hd_company_desc, hd_company_check },
     { "company_members", 0, &hd_member_desc, NULL },
+    { "tickets", 0, &hd_ticket_desc, hd_ticket_check },
+    { "messages", 0, &hd_message_desc, NULL },
+    { "attachments", 0, &hd_attachment_desc, NULL },
+    { "blobs", 0, &hd_blob_desc, NULL },
+    { "audit", 0, &hd_audit_desc, NULL },
+    { "tickets_by_scope", MDB_DUPSORT | MDB_DUPFIXED, NULL, NULL },
+    { "tickets_by_department", MDB_DUPSORT | MDB_DUPFIXED, NULL, NULL },
+    { "tickets_by_owner", MDB_DUPSORT | MDB_DUPFIXED, NULL, NULL },
+    { "tickets_by_sla", 0, NULL, NULL },
+    { "tickets_by_autoclose", 0, NULL, NULL },
+    { "premium_used", 0, NULL, NULL },
 };
 
 
 /*
+ * Version 2: tickets. Their databases are created empty by the opening;
+ * what an older environment lacks is a department marked as the general
+ * queue, for tickets without a certificate.
+ */
+static hd_rc
+hd_schema_v2(hd_txn_t *txn, hd_err_t *err)
+{
+    return hd_department_general_default(txn, err);
+}
+
+
+/*
  * Migrations, oldest first: each moves an environment from version `from`
- * to from + 1 inside the opening transaction. None yet: version 1 is the
- * first schema.
+ * to from + 1 inside the opening transaction
  */
 const hd_migration_t  hd_migrations[] = {
-    { 0, NULL, NULL }
+    { 1, "tickets and the general queue", hd_schema_v2 },
 };
 
-const size_t  hd_nmigrations = 0;
+const size_t  hd_nmigrations = sizeof(hd_migrations)
+                               / sizeof(hd_migrations[0]);
 
 
 #define HD_SCHEMA_KEY  "schema"

@@ -13,7 +13,7 @@
 #include "hd_record.h"
 
 
-#define HD_SCHEMA_VERSION  1
+#define HD_SCHEMA_VERSION  2
 
 
 typedef enum {
@@ -42,6 +42,19 @@ typedef enum {
     HD_DB_CERT_UNCLOSED,            /* certificate, ticket -> "" */
     HD_DB_COMPANIES,                /* id -> company */
     HD_DB_COMPANY_MEMBERS,          /* company, account -> membership */
+    HD_DB_TICKETS,                  /* number -> ticket */
+    HD_DB_MESSAGES,                 /* ticket, id -> message */
+    HD_DB_ATTACHMENTS,              /* ticket, id -> attachment */
+    HD_DB_BLOBS,                    /* sha256 -> stored file */
+    HD_DB_AUDIT,                    /* ticket, id -> audit record */
+    HD_DB_TICKETS_BY_SCOPE,         /* kind, who, sub, unclosed =>
+                                       updated, number (sorted dups) */
+    HD_DB_TICKETS_BY_DEPARTMENT,    /* department, status => updated,
+                                       number */
+    HD_DB_TICKETS_BY_OWNER,         /* owner, status => updated, number */
+    HD_DB_TICKETS_BY_SLA,           /* due time, number -> "" */
+    HD_DB_TICKETS_BY_AUTOCLOSE,     /* due time, number -> "" */
+    HD_DB_PREMIUM_USED,             /* certificate, contract year -> n */
     HD_DB_COUNT
 } hd_db_e;
 
@@ -59,7 +72,12 @@ typedef enum {
     HD_KIND_CERT_TYPE,
     HD_KIND_CERTIFICATE,
     HD_KIND_COMPANY,
-    HD_KIND_MEMBER
+    HD_KIND_MEMBER,
+    HD_KIND_TICKET,
+    HD_KIND_MESSAGE,
+    HD_KIND_ATTACHMENT,
+    HD_KIND_BLOB,
+    HD_KIND_AUDIT
 } hd_kind_e;
 
 

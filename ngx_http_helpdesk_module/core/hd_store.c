@@ -510,6 +510,191 @@ hd_cursor_del(hd_cursor_t *cur, hd_err_t *err)
 
 
 hd_rc
+hd_dup_put(hd_txn_t *txn, hd_db_e db, const void *key, size_t klen,
+    const void *val, size_t vlen, hd_err_t *err)
+{
+    int      rc;
+    MDB_val  k, v;
+
+    k.mv_data = (void *) key;
+    k.mv_size = klen;
+    v.mv_data = (void *) val;
+    v.mv_size = vlen;
+
+    /* the same pair again is no change */
+    rc = mdb_put(txn->txn, txn->store->dbi[db], &k, &v, MDB_NODUPDATA);
+
+    if (rc == MDB_KEYEXIST) {
+        return HD_OK;
+    }
+
+    return rc == 0 ? HD_OK : hd_store_rc(rc, txn->store, err);
+}
+
+
+hd_rc
+hd_dup_del(hd_txn_t *txn, hd_db_e db, const void *key, size_t klen,
+    const void *val, size_t vlen, hd_err_t *err)
+{
+    int      rc;
+    MDB_val  k, v;
+
+    k.mv_data = (void *) key;
+    k.mv_size = klen;
+    v.mv_data = (void *) val;
+    v.mv_size = vlen;
+
+    rc = mdb_del(txn->txn, txn->store->dbi[db], &k, &v);
+
+    if (rc == MDB_NOTFOUND) {
+        return HD_NOT_FOUND;
+    }
+
+    return rc == 0 ? HD_OK : hd_store_rc(rc, txn->store, err);
+}
+
+
+hd_rc
+hd_dup_has(hd_txn_t *txn, hd_db_e db, const void *key, size_t klen,
+    const void *val, size_t vlen)
+{
+    int          rc;
+    MDB_val      k, v;
+    MDB_cursor  *cur;
+
+    rc = mdb_cursor_open(txn->txn, txn->store->dbi[db], &cur);
+    if (rc != 0) {
+        return hd_store_rc(rc, txn->store, NULL);
+    }
+
+    k.mv_data = (void *) key;
+    k.mv_size = klen;
+    v.mv_data = (void *) val;
+    v.mv_size = vlen;
+
+    rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH);
+    mdb_cursor_close(cur);
+
+    if (rc == MDB_NOTFOUND) {
+        return HD_NOT_FOUND;
+    }
+
+    return rc == 0 ? HD_OK : hd_store_rc(rc, txn->store, NULL);
+}
+
+
+hd_rc
+hd_dup_count(hd_txn_t *txn, hd_db_e db, const void *key, size_t klen,
+    size_t *n)
+{
+    int          rc;
+    size_t       count;
+    MDB_val      k, v;
+    MDB_cursor  *cur;
+
+    *n = 0;
+
+    rc = mdb_cursor_open(txn->txn, txn->store->dbi[db], &cur);
+    if (rc != 0) {
+        return hd_store_rc(rc, txn->store, NULL);
+    }
+
+    k.mv_data = (void *) key;
+    k.mv_size = klen;
+
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
+
+    if (rc == 0) {
+        rc = mdb_cursor_count(cur, &count);
+        if (rc == 0) {
+            *n = (size_t) count;
+        }
+
+    } else if (rc == MDB_NOTFOUND) {
+        rc = 0;
+    }
+
+    mdb_cursor_close(cur);
+
+    return rc == 0 ? HD_OK : hd_store_rc(rc, txn->store, NULL);
+}
+
+
+static hd_rc
+hd_cursor_dup_seek(hd_cursor_t *cur, const void *key, size_t klen,
+    MDB_cursor_op op, hd_str_t *val)
+{
+    int      rc;
+    MDB_val  k, v;
+
+    k.mv_data = (void *) key;
+    k.mv_size = klen;
+
+    rc = mdb_cursor_get(cur->cursor, &k, &v, MDB_SET);
+
+    if (rc == 0) {
+        rc = mdb_cursor_get(cur->cursor, &k, &v, op);
+    }
+
+    if (rc == MDB_NOTFOUND) {
+        return HD_NOT_FOUND;
+    }
+
+    if (rc != 0) {
+        return HD_IO;
+    }
+
+    val->data = v.mv_data;
+    val->len = v.mv_size;
+
+    return HD_OK;
+}
+
+
+hd_rc
+hd_cursor_dup_first(hd_cursor_t *cur, const void *key, size_t klen,
+    hd_str_t *v)
+{
+    return hd_cursor_dup_seek(cur, key, klen, MDB_FIRST_DUP, v);
+}
+
+
+hd_rc
+hd_cursor_dup_last(hd_cursor_t *cur, const void *key, size_t klen,
+    hd_str_t *v)
+{
+    return hd_cursor_dup_seek(cur, key, klen, MDB_LAST_DUP, v);
+}
+
+
+hd_rc
+hd_cursor_dup_next(hd_cursor_t *cur, hd_str_t *v)
+{
+    MDB_val  mk;
+
+    return hd_cursor_op(cur, MDB_NEXT_DUP, &mk, NULL, v);
+}
+
+
+hd_rc
+hd_cursor_dup_prev(hd_cursor_t *cur, hd_str_t *v)
+{
+    MDB_val  mk;
+
+    return hd_cursor_op(cur, MDB_PREV_DUP, &mk, NULL, v);
+}
+
+
+hd_rc
+hd_cursor_next_key(hd_cursor_t *cur, hd_str_t *k, hd_str_t *v)
+{
+    MDB_val  mk;
+
+    return hd_cursor_op(cur, MDB_NEXT_NODUP, &mk, k, v);
+}
+
+
+hd_rc
 hd_record_get(hd_txn_t *txn, hd_db_e db, const void *key, size_t klen,
     const hd_record_desc_t *desc, void *rec)
 {

@@ -85,6 +85,31 @@ hd_rc hd_cursor_prev(hd_cursor_t *cur, hd_str_t *k, hd_str_t *v);
 hd_rc hd_cursor_last(hd_cursor_t *cur, hd_str_t *k, hd_str_t *v);
 hd_rc hd_cursor_del(hd_cursor_t *cur, hd_err_t *err);
 
+/*
+ * Sorted duplicates (databases opened MDB_DUPSORT): an index key with many
+ * values, kept in order and counted in constant time
+ */
+hd_rc hd_dup_put(hd_txn_t *txn, hd_db_e db, const void *key, size_t klen,
+    const void *val, size_t vlen, hd_err_t *err);
+/* HD_NOT_FOUND when that value is not under the key */
+hd_rc hd_dup_del(hd_txn_t *txn, hd_db_e db, const void *key, size_t klen,
+    const void *val, size_t vlen, hd_err_t *err);
+/* HD_OK when the key has that value */
+hd_rc hd_dup_has(hd_txn_t *txn, hd_db_e db, const void *key, size_t klen,
+    const void *val, size_t vlen);
+/* how many values the key has (0 when it has none) */
+hd_rc hd_dup_count(hd_txn_t *txn, hd_db_e db, const void *key, size_t klen,
+    size_t *n);
+/* the key's first or last value, then the next or previous of the same key */
+hd_rc hd_cursor_dup_first(hd_cursor_t *cur, const void *key, size_t klen,
+    hd_str_t *v);
+hd_rc hd_cursor_dup_last(hd_cursor_t *cur, const void *key, size_t klen,
+    hd_str_t *v);
+hd_rc hd_cursor_dup_next(hd_cursor_t *cur, hd_str_t *v);
+hd_rc hd_cursor_dup_prev(hd_cursor_t *cur, hd_str_t *v);
+/* the next key (its first value), skipping the rest of this one's */
+hd_rc hd_cursor_next_key(hd_cursor_t *cur, hd_str_t *k, hd_str_t *v);
+
 /* records: encoded with their descriptor */
 hd_rc hd_record_get(hd_txn_t *txn, hd_db_e db, const void *key, size_t klen,
     const hd_record_desc_t *desc, void *rec);

@@ -30,6 +30,8 @@ ngx_http_helpdesk_portal_init(ngx_http_request_t *r,
     p->address_limit = mcf->address_limit;
     p->session.idle = mcf->session_idle;
     p->session.absolute = mcf->session_absolute;
+    p->tickets = mcf->tickets;
+    p->files = mcf->files_dir;
     p->base_url.len = 0;
     p->base_url.data = NULL;
 }

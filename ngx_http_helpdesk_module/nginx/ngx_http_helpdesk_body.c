@@ -16,7 +16,8 @@ static ngx_int_t ngx_http_helpdesk_parse_form(ngx_http_request_t *r,
 
 /* the body as one piece of memory, from buffers or nginx's temp file */
 static ngx_int_t
-ngx_http_helpdesk_body_text(ngx_http_request_t *r, ngx_str_t *text)
+ngx_http_helpdesk_body_text(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, ngx_str_t *text)
 {
     off_t         len;
     u_char       *p;
@@ -37,7 +38,7 @@ ngx_http_helpdesk_body_text(ngx_http_request_t *r, ngx_str_t *text)
         len += ngx_buf_size(cl->buf);
     }
 
-    if (len > NGX_HTTP_HELPDESK_MAX_BODY) {
+    if (len > ctx->body_max) {
         return NGX_DECLINED;
     }
 
@@ -72,7 +73,7 @@ ngx_http_helpdesk_body_text(ngx_http_request_t *r, ngx_str_t *text)
 }
 
 
-static ngx_uint_t
+ngx_uint_t
 ngx_http_helpdesk_content_type_is(ngx_http_request_t *r, const char *type)
 {
     size_t      len;
@@ -118,7 +119,7 @@ ngx_http_helpdesk_read_input(ngx_http_request_t *r,
     cln->handler = ngx_http_helpdesk_input_cleanup;
     cln->data = ctx;
 
-    rc = ngx_http_helpdesk_body_text(r, &text);
+    rc = ngx_http_helpdesk_body_text(r, ctx, &text);
 
     if (rc == NGX_DECLINED) {
         return ngx_http_helpdesk_answered(ctx,

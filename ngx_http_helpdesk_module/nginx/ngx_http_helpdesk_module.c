@@ -5,6 +5,8 @@
 
 #include "ngx_http_helpdesk_module.h"
 
+#include "hd_files.h"
+
 
 #define NGX_HTTP_HELPDESK_DEFAULT_MAP  (1024 * 1024 * 1024)
 #define NGX_HTTP_HELPDESK_READER_CHECK 60000
@@ -28,6 +30,14 @@ static char *ngx_http_helpdesk_session(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_helpdesk_login_limit(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_helpdesk_files(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_helpdesk_upload_limits(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_helpdesk_reopen_window(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_helpdesk_ticket_start(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 
 static ngx_int_t ngx_http_helpdesk_init_process(ngx_cycle_t *cycle);
 static void ngx_http_helpdesk_exit_process(ngx_cycle_t *cycle);
@@ -53,6 +63,27 @@ static const char  *ngx_http_helpdesk_needed_templates[] = {
     "pages/admin_products",
     "pages/admin_cert_types",
     "pages/admin_certificates",
+    "pages/tickets",
+    "pages/ticket_new",
+    "pages/ticket_created",
+    "pages/ticket",
+    "pages/ticket_rate",
+    "mail/ru/ticket_created",
+    "mail/en/ticket_created",
+    "mail/ru/ticket_reply",
+    "mail/en/ticket_reply",
+    "mail/ru/ticket_closed",
+    "mail/en/ticket_closed",
+    "mail/ru/ticket_cancelled",
+    "mail/en/ticket_cancelled",
+    "mail/ru/ticket_reopened",
+    "mail/en/ticket_reopened",
+    "mail/ru/ticket_staff_reply",
+    "mail/en/ticket_staff_reply",
+    "mail/ru/ticket_info_request",
+    "mail/en/ticket_info_request",
+    "mail/ru/ticket_solution",
+    "mail/en/ticket_solution",
     "mail/ru/password_reset",
     "mail/en/password_reset",
     "mail/ru/password_changed",
@@ -115,6 +146,34 @@ static ngx_command_t  ngx_http_helpdesk_commands[] = {
     { ngx_string("helpdesk_login_limit"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
       ngx_http_helpdesk_login_limit,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("helpdesk_files"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_http_helpdesk_files,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("helpdesk_upload_limits"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_helpdesk_upload_limits,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("helpdesk_reopen_window"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_http_helpdesk_reopen_window,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("helpdesk_ticket_start"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_helpdesk_ticket_start,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
@@ -195,6 +254,9 @@ ngx_http_helpdesk_create_main_conf(ngx_conf_t *cf)
      */
 
     mcf->map_size = NGX_CONF_UNSET_SIZE;
+    mcf->tickets.number_start = NGX_CONF_UNSET_UINT;
+    mcf->tickets.file_max = NGX_CONF_UNSET_UINT;
+    mcf->tickets.reopen.unit = 0xff;
     mcf->session_idle = NGX_CONF_UNSET;
     mcf->session_absolute = NGX_CONF_UNSET;
     /* mcf->login_limit.window == 0: not set */
@@ -223,8 +285,42 @@ ngx_http_helpdesk_init_main_conf(ngx_conf_t *cf, void *conf)
     mcf->address_limit.limit = 30;
     mcf->address_limit.window = 3600;
 
+    {
+        hd_ticket_policy_t  defaults = HD_TICKET_POLICY_DEFAULT;
+
+        if (mcf->tickets.number_start == NGX_CONF_UNSET_UINT) {
+            mcf->tickets.number_start = defaults.number_start;
+        }
+
+        if (mcf->tickets.file_max == NGX_CONF_UNSET_UINT) {
+            mcf->tickets.file_max = defaults.file_max;
+            mcf->tickets.message_max = defaults.message_max;
+            mcf->tickets.files_max = defaults.files_max;
+        }
+
+        if (mcf->tickets.reopen.unit == 0xff) {
+            mcf->tickets.reopen = defaults.reopen;
+            mcf->tickets.reopen_enhancement = defaults.reopen_enhancement;
+        }
+    }
+
     if (mcf->db == NULL) {
         return NGX_CONF_OK;
+    }
+
+    /* attachments: next to the database unless told otherwise */
+    if (mcf->files == NULL) {
+        mcf->files_dir = ngx_pnalloc(cf->pool, mcf->db->name.len
+                                               + sizeof("/files"));
+        if (mcf->files_dir == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_sprintf((u_char *) mcf->files_dir, "%V/files%Z", &mcf->db->name);
+    }
+
+    if (mcf->files_uri.data == NULL) {
+        ngx_str_set(&mcf->files_uri, NGX_HTTP_HELPDESK_FILES_URI);
     }
 
 #if (NGX_THREADS)
@@ -307,7 +403,8 @@ ngx_http_helpdesk_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
 
     if (clcf->client_max_body_size == 1024 * 1024) {
-        clcf->client_max_body_size = NGX_HTTP_HELPDESK_MAX_REQUEST;
+        clcf->client_max_body_size = (off_t) (mcf->tickets.message_max
+                                              + NGX_HTTP_HELPDESK_UPLOAD_EXTRA);
     }
 
     if (mcf->db == NULL) {
@@ -648,6 +745,249 @@ ngx_http_helpdesk_login_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/* "file=20m" and the like: a size from 1 byte to 1 GB */
+static ngx_int_t
+ngx_http_helpdesk_conf_size(ngx_str_t *value, const char *name, off_t *size)
+{
+    size_t     len;
+    ngx_str_t  s;
+
+    len = ngx_strlen(name);
+
+    if (value->len <= len + 1 || ngx_strncmp(value->data, name, len) != 0
+        || value->data[len] != '=')
+    {
+        return NGX_DECLINED;
+    }
+
+    s.data = value->data + len + 1;
+    s.len = value->len - len - 1;
+
+    *size = ngx_parse_offset(&s);
+
+    return *size == NGX_ERROR || *size <= 0 || *size > 1024 * 1024 * 1024
+           ? NGX_ERROR : NGX_OK;
+}
+
+
+static char *
+ngx_http_helpdesk_files(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_helpdesk_main_conf_t  *mcf = conf;
+
+    ngx_str_t  *value;
+
+    if (mcf->files != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (cf->args->nelts == 3) {
+        if (value[2].len < sizeof("internal=//") - 1
+            || ngx_strncmp(value[2].data, "internal=/", 10) != 0
+            || value[2].data[value[2].len - 1] != '/')
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "helpdesk_files: invalid parameter \"%V\" "
+                               "(expected internal=/URI/, the internal "
+                               "location that serves the files)", &value[2]);
+            return NGX_CONF_ERROR;
+        }
+
+        mcf->files_uri.data = value[2].data + 9;
+        mcf->files_uri.len = value[2].len - 9;
+    }
+
+    mcf->files = ngx_pcalloc(cf->pool, sizeof(ngx_path_t));
+    if (mcf->files == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    mcf->files->name = value[1];
+
+    if (mcf->files->name.len > 1
+        && mcf->files->name.data[mcf->files->name.len - 1] == '/')
+    {
+        mcf->files->name.len--;
+    }
+
+    if (ngx_conf_full_name(cf->cycle, &mcf->files->name, 0) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    mcf->files->conf_file = cf->conf_file->file.name.data;
+    mcf->files->line = cf->conf_file->line;
+
+    mcf->files_dir = ngx_pnalloc(cf->pool, mcf->files->name.len + 1);
+    if (mcf->files_dir == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_sprintf((u_char *) mcf->files_dir, "%V%Z", &mcf->files->name);
+
+    /* made by nginx for the workers' user */
+    if (ngx_add_path(cf, &mcf->files) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_helpdesk_upload_limits(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_helpdesk_main_conf_t  *mcf = conf;
+
+    off_t               size;
+    ngx_int_t           rc, n;
+    ngx_str_t          *value;
+    ngx_uint_t          i;
+    hd_ticket_policy_t  defaults = HD_TICKET_POLICY_DEFAULT;
+
+    if (mcf->tickets.file_max != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    mcf->tickets.file_max = defaults.file_max;
+    mcf->tickets.message_max = defaults.message_max;
+    mcf->tickets.files_max = defaults.files_max;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        rc = ngx_http_helpdesk_conf_size(&value[i], "file", &size);
+        if (rc == NGX_OK) {
+            mcf->tickets.file_max = (uint64_t) size;
+            continue;
+        }
+
+        if (rc == NGX_DECLINED) {
+            rc = ngx_http_helpdesk_conf_size(&value[i], "message", &size);
+            if (rc == NGX_OK) {
+                mcf->tickets.message_max = (uint64_t) size;
+                continue;
+            }
+        }
+
+        if (rc == NGX_DECLINED && value[i].len > 6
+            && ngx_strncmp(value[i].data, "count=", 6) == 0)
+        {
+            n = ngx_atoi(value[i].data + 6, value[i].len - 6);
+
+            if (n > 0 && n <= 100) {
+                mcf->tickets.files_max = (uint32_t) n;
+                continue;
+            }
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_upload_limits: invalid parameter "
+                           "\"%V\" (expected file=SIZE, message=SIZE or "
+                           "count=N: sizes up to 1g, count 1 to 100, such as "
+                           "file=20m message=50m count=10)", &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (mcf->tickets.file_max > mcf->tickets.message_max) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_upload_limits: file=%uL is larger than "
+                           "message=%uL", mcf->tickets.file_max,
+                           mcf->tickets.message_max);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_helpdesk_reopen_window(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_helpdesk_main_conf_t  *mcf = conf;
+
+    ngx_str_t   *value, s;
+    hd_period_t  p;
+
+    if (mcf->tickets.reopen.unit != 0xff) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (hd_period_parse(value[1].data, value[1].len, &p) != 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_reopen_window: invalid period \"%V\" "
+                           "(working days such as 2d, working hours such as "
+                           "16h, plain seconds such as 30s, or 0 for no "
+                           "limit)", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    mcf->tickets.reopen = p;
+    mcf->tickets.reopen_enhancement = p;
+
+    if (cf->args->nelts == 2) {
+        /* enhancements keep their longer window unless the first is 0 */
+        if (p.n != 0) {
+            mcf->tickets.reopen_enhancement.n = 5;
+            mcf->tickets.reopen_enhancement.unit = HD_PERIOD_DAYS;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    s = value[2];
+
+    if (s.len <= 12 || ngx_strncmp(s.data, "enhancement=", 12) != 0
+        || hd_period_parse(s.data + 12, s.len - 12, &p) != 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_reopen_window: invalid parameter \"%V\" "
+                           "(expected enhancement=PERIOD, such as "
+                           "enhancement=5d)", &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    mcf->tickets.reopen_enhancement = p;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_helpdesk_ticket_start(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_helpdesk_main_conf_t  *mcf = conf;
+
+    off_t       n;
+    ngx_str_t  *value;
+
+    if (mcf->tickets.number_start != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    n = ngx_atoof(value[1].data, value[1].len);
+
+    if (n <= 0 || n > 1000000000000LL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_ticket_start: invalid number \"%V\" "
+                           "(the first ticket number, 1 or more)", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    mcf->tickets.number_start = (uint64_t) n;
+
+    return NGX_CONF_OK;
+}
+
+
 static ngx_int_t
 ngx_http_helpdesk_init_process(ngx_cycle_t *cycle)
 {
@@ -664,6 +1004,17 @@ ngx_http_helpdesk_init_process(ngx_cycle_t *cycle)
      * trying again on later requests: the problem is in the log
      */
     (void) ngx_http_helpdesk_open_store(mcf, cycle->log);
+
+    {
+        hd_err_t  err;
+
+        hd_err_clear(&err);
+
+        if (hd_files_prepare(mcf->files_dir, &err) != HD_OK) {
+            ngx_log_error(NGX_LOG_ALERT, cycle->log, 0,
+                          "helpdesk: the attachment directory: %s", err.text);
+        }
+    }
 
     mcf->reader_check.handler = ngx_http_helpdesk_reader_check;
     mcf->reader_check.data = mcf;

@@ -20,22 +20,39 @@
 #include "hd_pool.h"
 #include "hd_store.h"
 #include "hd_templates.h"
+#include "hd_ticket.h"
 #include "hd_value.h"
 
 
 #define NGX_HTTP_HELPDESK_MAX_ARGS     4
 #define NGX_HTTP_HELPDESK_MAX_BODY     65536   /* forms and JSON */
-#define NGX_HTTP_HELPDESK_MAX_REQUEST  (64 * 1024 * 1024)   /* uploads */
+#define NGX_HTTP_HELPDESK_MAX_TEXT     (1024 * 1024)   /* ticket texts */
+#define NGX_HTTP_HELPDESK_UPLOAD_EXTRA (2 * 1024 * 1024)   /* a multipart
+                                           body's fields and framing */
+#define NGX_HTTP_HELPDESK_FILES_URI    "/_helpdesk_files/"
 
 /* route flags */
 #define NGX_HTTP_HELPDESK_BODY         0x02    /* reads fields, checks CSRF */
 #define NGX_HTTP_HELPDESK_NO_STORE     0x04    /* works without storage */
 #define NGX_HTTP_HELPDESK_AUTH         0x08    /* only for logged-in callers */
 #define NGX_HTTP_HELPDESK_ADMIN        0x10    /* only for administrators */
+#define NGX_HTTP_HELPDESK_UPLOAD       0x20    /* takes multipart uploads */
+#define NGX_HTTP_HELPDESK_STAFF        0x40    /* only for staff */
 
 
 typedef struct ngx_http_helpdesk_ctx_s    ngx_http_helpdesk_ctx_t;
 typedef struct ngx_http_helpdesk_route_s  ngx_http_helpdesk_route_t;
+
+
+/* a file of a multipart body, in the file store's tmp/ until a flow keeps
+ * it */
+typedef struct {
+    hd_upload_t                     info;
+    u_char                          name[HD_FILE_NAME_MAX_BYTES];
+    u_char                          type[100];
+    hd_str_t                        given_type;
+    char                            tmp[PATH_MAX];
+} ngx_http_helpdesk_upload_t;
 
 typedef ngx_int_t (*ngx_http_helpdesk_handler_pt)(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
@@ -61,6 +78,11 @@ typedef struct {
     hd_limit_t                     address_limit;
     time_t                         session_idle;
     time_t                         session_absolute;
+
+    ngx_path_t                    *files;          /* helpdesk_files */
+    char                          *files_dir;      /* with its NUL */
+    ngx_str_t                      files_uri;      /* the internal location */
+    hd_ticket_policy_t             tickets;
 
     /* per worker */
     hd_store_t                    *store;
@@ -96,6 +118,10 @@ struct ngx_http_helpdesk_ctx_s {
     ngx_str_t                       csrf;
     char                           *new_token;  /* shown once */
     ngx_int_t                       rc;         /* of an answer a gate sent */
+    off_t                           body_max;
+    ngx_uint_t                      multipart;
+    ngx_http_helpdesk_upload_t     *uploads;
+    ngx_uint_t                      nuploads;
 };
 
 
@@ -163,6 +189,8 @@ ngx_int_t ngx_http_helpdesk_input_fields(ngx_http_request_t *r,
 
 int64_t ngx_http_helpdesk_input_number(ngx_http_helpdesk_ctx_t *ctx,
     const char *name);
+ngx_uint_t ngx_http_helpdesk_content_type_is(ngx_http_request_t *r,
+    const char *type);
 ngx_int_t ngx_http_helpdesk_confirmed(const hd_str_t *password,
     const hd_str_t *confirm, const char *field, hd_errors_t *errors);
 
@@ -236,6 +264,17 @@ ngx_int_t ngx_http_helpdesk_background(ngx_http_helpdesk_main_conf_t *mcf,
 hd_arena_t *ngx_http_helpdesk_arena(ngx_http_request_t *r, size_t block);
 void *ngx_http_helpdesk_job(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, size_t size);
+
+/* ngx_http_helpdesk_upload.c */
+off_t ngx_http_helpdesk_upload_body_max(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_read_multipart(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_multipart_boundary(ngx_http_request_t *r,
+    hd_str_t *boundary);
+hd_rc ngx_http_helpdesk_store_uploads(const hd_portal_t *portal,
+    ngx_http_helpdesk_upload_t *uploads, ngx_uint_t n, hd_upload_t *files,
+    hd_err_t *err);
 
 /* ngx_http_helpdesk_pages.c */
 ngx_int_t ngx_http_helpdesk_landing(ngx_http_request_t *r,
@@ -335,6 +374,45 @@ ngx_int_t ngx_http_helpdesk_admin_certificates(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_certificate_issue(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
+
+/* ngx_http_helpdesk_staff.c: the staff's side of tickets */
+ngx_int_t ngx_http_helpdesk_staff_message(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+
+/* ngx_http_helpdesk_tickets.c: my tickets, a ticket, the customer's
+ * actions */
+ngx_int_t ngx_http_helpdesk_tickets(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_ticket_form(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_ticket_create(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_ticket_created(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_ticket(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_ticket_reply(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_ticket_close(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_ticket_reopen(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_ticket_rating(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_ticket_rate_form(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_ticket_file(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_ticket_form_page(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status);
+ngx_int_t ngx_http_helpdesk_ticket_page(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status);
+ngx_int_t ngx_http_helpdesk_ticket_rate_page(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status);
+uint64_t ngx_http_helpdesk_ticket_arg(ngx_http_helpdesk_ctx_t *ctx);
+json_t *ngx_http_helpdesk_json_time(uint64_t t);
+const hd_str_t *ngx_http_helpdesk_label(ngx_http_helpdesk_ctx_t *ctx,
+    const char *prefix, const char *name);
 
 
 #endif /* NGX_HTTP_HELPDESK_MODULE_H */

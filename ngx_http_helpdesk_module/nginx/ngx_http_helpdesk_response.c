@@ -721,7 +721,7 @@ ngx_http_helpdesk_message(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
         hd_val_set_str(&ctx->pool, view, "message", s->data, s->len);
     }
 
-    s = ngx_http_helpdesk_text(ctx, link_text);
+    s = link_text ? ngx_http_helpdesk_text(ctx, link_text) : NULL;
     if (s != NULL) {
         hd_val_set_cstr(&ctx->pool, view, "link", link);
         hd_val_set_str(&ctx->pool, view, "link_text", s->data, s->len);

@@ -16,6 +16,10 @@
     (NGX_HTTP_HELPDESK_AUTH|NGX_HTTP_HELPDESK_ADMIN)
 #define NGX_HTTP_HELPDESK_ADMIN_FORM                                          \
     (NGX_HTTP_HELPDESK_AUTH|NGX_HTTP_HELPDESK_ADMIN|NGX_HTTP_HELPDESK_BODY)
+#define NGX_HTTP_HELPDESK_USER_UPLOAD                                         \
+    (NGX_HTTP_HELPDESK_AUTH|NGX_HTTP_HELPDESK_BODY|NGX_HTTP_HELPDESK_UPLOAD)
+#define NGX_HTTP_HELPDESK_STAFF_UPLOAD                                        \
+    (NGX_HTTP_HELPDESK_USER_UPLOAD|NGX_HTTP_HELPDESK_STAFF)
 
 
 /* every route of the portal, relative to the location's prefix */
@@ -76,6 +80,32 @@ static const ngx_http_helpdesk_route_t  ngx_http_helpdesk_routes[] = {
     { NGX_HTTP_POST, "certificates/register",
       ngx_http_helpdesk_certificate_register, NGX_HTTP_HELPDESK_USER_FORM,
       "certificates.register" },
+
+    { NGX_HTTP_HELPDESK_GET, "tickets", ngx_http_helpdesk_tickets,
+      NGX_HTTP_HELPDESK_USER, "tickets" },
+    { NGX_HTTP_HELPDESK_GET, "tickets/new", ngx_http_helpdesk_ticket_form,
+      NGX_HTTP_HELPDESK_USER, "tickets.new" },
+    { NGX_HTTP_POST, "tickets/new", ngx_http_helpdesk_ticket_create,
+      NGX_HTTP_HELPDESK_USER_UPLOAD, "tickets.new" },
+    { NGX_HTTP_HELPDESK_GET, "tickets/{n}", ngx_http_helpdesk_ticket,
+      NGX_HTTP_HELPDESK_USER, "ticket" },
+    { NGX_HTTP_HELPDESK_GET, "tickets/{n}/created",
+      ngx_http_helpdesk_ticket_created, NGX_HTTP_HELPDESK_USER,
+      "ticket.created" },
+    { NGX_HTTP_POST, "tickets/{n}/reply", ngx_http_helpdesk_ticket_reply,
+      NGX_HTTP_HELPDESK_USER_UPLOAD, "ticket.reply" },
+    { NGX_HTTP_POST, "tickets/{n}/close", ngx_http_helpdesk_ticket_close,
+      NGX_HTTP_HELPDESK_USER_FORM, "ticket.close" },
+    { NGX_HTTP_POST, "tickets/{n}/reopen", ngx_http_helpdesk_ticket_reopen,
+      NGX_HTTP_HELPDESK_USER_UPLOAD, "ticket.reopen" },
+    { NGX_HTTP_POST, "tickets/{n}/rating", ngx_http_helpdesk_ticket_rating,
+      NGX_HTTP_HELPDESK_USER_FORM, "ticket.rating" },
+    { NGX_HTTP_HELPDESK_GET, "tickets/{n}/rate",
+      ngx_http_helpdesk_ticket_rate_form, 0, "ticket.rate" },
+    { NGX_HTTP_POST, "tickets/{n}/rate", ngx_http_helpdesk_ticket_rating,
+      NGX_HTTP_HELPDESK_FORM, "ticket.rate" },
+    { NGX_HTTP_HELPDESK_GET, "tickets/{n}/files/{id}",
+      ngx_http_helpdesk_ticket_file, NGX_HTTP_HELPDESK_USER, "ticket.file" },
 
     { NGX_HTTP_HELPDESK_GET, "company", ngx_http_helpdesk_company,
       NGX_HTTP_HELPDESK_USER, "company" },
@@ -157,6 +187,32 @@ static const ngx_http_helpdesk_route_t  ngx_http_helpdesk_routes[] = {
     { NGX_HTTP_POST, "api/v1/certificates",
       ngx_http_helpdesk_certificate_register, NGX_HTTP_HELPDESK_USER_FORM,
       "api.certificates" },
+    { NGX_HTTP_HELPDESK_GET, "api/v1/tickets", ngx_http_helpdesk_tickets,
+      NGX_HTTP_HELPDESK_USER, "api.tickets" },
+    { NGX_HTTP_POST, "api/v1/tickets", ngx_http_helpdesk_ticket_create,
+      NGX_HTTP_HELPDESK_USER_UPLOAD, "api.tickets" },
+    { NGX_HTTP_HELPDESK_GET, "api/v1/tickets/{n}", ngx_http_helpdesk_ticket,
+      NGX_HTTP_HELPDESK_USER, "api.ticket" },
+    { NGX_HTTP_POST, "api/v1/tickets/{n}/messages",
+      ngx_http_helpdesk_ticket_reply, NGX_HTTP_HELPDESK_USER_UPLOAD,
+      "api.ticket.messages" },
+    { NGX_HTTP_POST, "api/v1/tickets/{n}/close",
+      ngx_http_helpdesk_ticket_close, NGX_HTTP_HELPDESK_USER_FORM,
+      "api.ticket.close" },
+    { NGX_HTTP_POST, "api/v1/tickets/{n}/reopen",
+      ngx_http_helpdesk_ticket_reopen, NGX_HTTP_HELPDESK_USER_UPLOAD,
+      "api.ticket.reopen" },
+    { NGX_HTTP_POST, "api/v1/tickets/{n}/rating",
+      ngx_http_helpdesk_ticket_rating, NGX_HTTP_HELPDESK_USER_FORM,
+      "api.ticket.rating" },
+    { NGX_HTTP_HELPDESK_GET, "api/v1/tickets/{n}/files/{id}",
+      ngx_http_helpdesk_ticket_file, NGX_HTTP_HELPDESK_USER,
+      "api.ticket.file" },
+
+    { NGX_HTTP_POST, "api/v1/staff/tickets/{n}/messages",
+      ngx_http_helpdesk_staff_message, NGX_HTTP_HELPDESK_STAFF_UPLOAD,
+      "api.staff.ticket.messages" },
+
     { NGX_HTTP_HELPDESK_GET, "api/v1/company", ngx_http_helpdesk_company,
       NGX_HTTP_HELPDESK_USER, "api.company" },
     { NGX_HTTP_POST, "api/v1/company", ngx_http_helpdesk_company_create,
@@ -306,8 +362,10 @@ ngx_http_helpdesk_handler(ngx_http_request_t *r)
         return ngx_http_helpdesk_login_required(r, ctx);
     }
 
-    if ((route->flags & NGX_HTTP_HELPDESK_ADMIN)
-        && ctx->caller.account->role != HD_ROLE_ADMINISTRATOR)
+    if (((route->flags & NGX_HTTP_HELPDESK_STAFF)
+         && !hd_account_is_staff(ctx->caller.account))
+        || ((route->flags & NGX_HTTP_HELPDESK_ADMIN)
+            && ctx->caller.account->role != HD_ROLE_ADMINISTRATOR))
     {
         ngx_http_discard_request_body(r);
         return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_FORBIDDEN,
@@ -326,11 +384,18 @@ ngx_http_helpdesk_handler(ngx_http_request_t *r)
 
     /* fields and the CSRF check before the handler; bounded first */
 
-    if (r->headers_in.content_length_n > NGX_HTTP_HELPDESK_MAX_BODY) {
+    ctx->body_max = (route->flags & NGX_HTTP_HELPDESK_UPLOAD)
+                    ? ngx_http_helpdesk_upload_body_max(r, ctx)
+                    : NGX_HTTP_HELPDESK_MAX_BODY;
+
+    if (r->headers_in.content_length_n > ctx->body_max) {
         ngx_http_discard_request_body(r);
         return ngx_http_helpdesk_error(r, ctx,
                                        NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
-                                       "body_too_large", NULL);
+                                       ctx->multipart ? "message_too_large"
+                                                      : "body_too_large",
+                                       ctx->multipart ? "attachments"
+                                                      : NULL);
     }
 
     rc = ngx_http_read_client_request_body(r, ngx_http_helpdesk_body_read);
@@ -349,6 +414,12 @@ ngx_http_helpdesk_body_read(ngx_http_request_t *r)
     ngx_http_helpdesk_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_helpdesk_module);
+
+    /* a multipart body is parsed in a thread, which goes on from there */
+    if (ctx->multipart) {
+        ngx_http_finalize_request(r, ngx_http_helpdesk_read_multipart(r, ctx));
+        return;
+    }
 
     ngx_http_finalize_request(r, ngx_http_helpdesk_dispatch(r, ctx));
 }

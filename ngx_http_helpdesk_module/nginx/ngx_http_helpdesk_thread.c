@@ -77,12 +77,19 @@ ngx_http_helpdesk_arena(ngx_http_request_t *r, size_t block)
 }
 
 
-/* a job of a request: the portal and the time it started, filled */
+/* a job of a request: the portal (with its address) and the time, filled */
 void *
 ngx_http_helpdesk_job(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
     size_t size)
 {
     ngx_http_helpdesk_job_t  *job;
+
+    /* flows may send e-mail: their links need the portal's address */
+    if (ctx->portal.base_url.len == 0
+        && ngx_http_helpdesk_base_url(r, ctx) != NGX_OK)
+    {
+        return NULL;
+    }
 
     job = ngx_pcalloc(r->pool, size);
     if (job == NULL) {

@@ -4,6 +4,7 @@
  */
 
 #include "unit.h"
+#include "hd_product.h"
 #include "hd_store.h"
 
 
@@ -75,6 +76,7 @@ static void
 test_migrations_run_in_order(void **state)
 {
     char        *dir;
+    hd_uchar     vv[4];
     uint32_t     version;
     hd_str_t     v;
     hd_txn_t     txn;
@@ -85,7 +87,11 @@ test_migrations_run_in_order(void **state)
 
     store = open_fresh(&dir);
 
+    /* as if the environment were of version 1 */
     hd_txn_begin(store, &txn, HD_TXN_WRITE, &err);
+    hd_be32_put(vv, 1);
+    assert_int_equal(hd_db_put(&txn, HD_DB_META, "schema", 6, vv, 4, 0, &err),
+                     HD_OK);
     nsteps = 0;
     assert_int_equal(hd_schema_prepare(&txn, test_migrations, 2, 3, &err),
                      HD_OK);
@@ -107,6 +113,53 @@ test_migrations_run_in_order(void **state)
                      HD_CORRUPT);
     assert_non_null(strstr(err.text, "no migration from schema version 3"));
 
+    hd_txn_abort(&txn);
+    hd_store_close(store);
+    unit_rmdir(dir);
+    free(dir);
+}
+
+
+/*
+ * The real step from version 1: an environment made before tickets gets
+ * a general queue (its first department) and the ticket databases
+ */
+static void
+test_version_1_gets_tickets(void **state)
+{
+    char             *dir;
+    size_t            n;
+    uint32_t          version;
+    hd_uchar          v[4];
+    hd_txn_t          txn;
+    hd_err_t          err;
+    hd_store_t       *store;
+    hd_department_t   d;
+
+    (void) state;
+
+    store = open_fresh(&dir);
+
+    hd_txn_begin(store, &txn, HD_TXN_WRITE, &err);
+    assert_int_equal(hd_department_with(&txn, HD_DEPARTMENT_GENERAL, &d),
+                     HD_OK);
+    d.flags &= ~HD_DEPARTMENT_GENERAL;
+    assert_int_equal(hd_department_save(&txn, &d, 0, &err), HD_OK);
+    hd_be32_put(v, 1);
+    hd_db_put(&txn, HD_DB_META, "schema", 6, v, 4, 0, &err);
+    assert_int_equal(hd_txn_commit(&txn, &err), HD_OK);
+    hd_store_close(store);
+
+    assert_int_equal(hd_store_open(&store, dir, 0, &err), HD_OK);
+    hd_txn_begin(store, &txn, HD_TXN_READ, &err);
+    hd_schema_version(&txn, &version);
+    assert_int_equal(version, 2);
+    assert_int_equal(hd_department_with(&txn, HD_DEPARTMENT_GENERAL, &d),
+                     HD_OK);
+    assert_true(d.flags & HD_DEPARTMENT_GENERAL);
+    assert_int_equal(d.id, 1);
+    assert_int_equal(hd_db_count(&txn, HD_DB_TICKETS, &n), HD_OK);
+    assert_int_equal(n, 0);
     hd_txn_abort(&txn);
     hd_store_close(store);
     unit_rmdir(dir);
@@ -185,6 +238,7 @@ main(void)
     const struct CMUnitTest  tests[] = {
         cmocka_unit_test(test_new_environment),
         cmocka_unit_test(test_migrations_run_in_order),
+        cmocka_unit_test(test_version_1_gets_tickets),
         cmocka_unit_test(test_newer_environment_is_refused),
         cmocka_unit_test(test_check_reports),
     };

@@ -82,6 +82,39 @@ sub post_form {
                      %{ $o{headers} // {} } });
 }
 
+# a multipart/form-data body as a browser makes it: fields (a hash, or an
+# array of pairs to keep their order) and files [field, name, bytes, type]
+sub multipart {
+    my ($self, $fields, $files) = @_;
+    my $boundary = '----helpdesk' . join '', map { int rand 10 } 1 .. 20;
+    my @pairs = ref $fields eq 'HASH' ? map { ($_, $fields->{$_}) } sort keys %$fields
+              : @{ $fields // [] };
+    my $body = '';
+    while (my ($k, $v) = splice @pairs, 0, 2) {
+        utf8::encode($v) if utf8::is_utf8($v);
+        $body .= "--$boundary\r\nContent-Disposition: form-data; name=\"$k\"\r\n\r\n$v\r\n";
+    }
+    for my $f (@{ $files // [] }) {
+        my ($name, $filename, $content, $type) = @$f;
+        utf8::encode($filename) if utf8::is_utf8($filename);
+        $body .= "--$boundary\r\nContent-Disposition: form-data; name=\"$name\"; "
+               . "filename=\"$filename\"\r\nContent-Type: " . ($type // 'application/octet-stream')
+               . "\r\n\r\n$content\r\n";
+    }
+    $body .= "--$boundary--\r\n";
+    return ("multipart/form-data; boundary=$boundary", $body);
+}
+
+# a form with files; with api => 1 the API's CSRF header goes along
+sub post_multipart {
+    my ($self, $path, $fields, $files, %o) = @_;
+    my ($type, $body) = $self->multipart($fields, $files);
+    my %headers = ('Content-Type' => $type, %{ $o{headers} // {} });
+    $headers{'X-CSRF-Token'} //= $self->{csrf} if $o{api} && $self->{csrf};
+    $path = "api/v1/$path" if $o{api} && $path !~ m{^/};
+    return $self->request('POST', $path, %o, content => $body, headers => \%headers);
+}
+
 # JSON to the API, with the CSRF token when there is one
 sub api {
     my ($self, $method, $path, $data, %o) = @_;

@@ -40,6 +40,7 @@ sub new {
     my $self = bless {
         dir       => $dir,
         data      => "$dir/data",
+        files     => $o{files} // "$dir/data/files",
         port      => free_port(),
         workers   => $o{workers} // 2,
         map       => $o{map} // '64m',
@@ -113,6 +114,12 @@ http {
         }
 
         $c{server}
+
+        # attachments: the module checks access, then nginx sends the file
+        location /_helpdesk_files/ {
+            internal;
+            alias $c{files}/;
+        }
 
         location $c{mount} {
             helpdesk;
@@ -338,6 +345,37 @@ sub issue {
     die "certs issue: $out" if $rc;
     return map { my @f = split /\t/; [ $f[0], $f[1] eq '(no code)' ? undef : $f[1] ] }
            grep { /\S/ } split /\n/, $out;
+}
+
+# a certificate of the type, issued and registered to the user: its number
+sub certificate {
+    my ($self, $ua, $type, %o) = @_;
+    my ($cert) = $self->issue($type, @{ $o{issue} // [] });
+    my $res = $ua->api('POST', 'certificates', { number => $cert->[0],
+                                                 (defined $cert->[1] ? (code => $cert->[1]) : ()),
+                                                 (defined $o{holder} ? (holder => $o{holder}) : ()) });
+    die "cannot register $cert->[0]: $res->{status} $res->{content}"
+        unless $res->{status} == 201;
+    return $cert->[0];
+}
+
+# a ticket created through the API: its number (fields override the defaults)
+sub ticket {
+    my ($self, $ua, %fields) = @_;
+    my $res = $ua->api('POST', 'tickets', { subject => 'A problem', description => 'What happens',
+                                            category => 'technical', type => 'bug', severity => 3,
+                                            %fields });
+    die "cannot create a ticket: $res->{status} $res->{content}" unless $res->{status} == 201;
+    return $res->{json}{number};
+}
+
+# a staff message on a ticket through the API: (status, json)
+sub staff_says {
+    my ($self, $staff, $number, $kind, $body) = @_;
+    my $res = $staff->api('POST', "staff/tickets/$number/messages",
+                          { kind => $kind, body => $body // "Staff $kind" });
+    die "staff $kind on $number: $res->{status} $res->{content}" unless $res->{status} == 201;
+    return $res->{json};
 }
 
 # an administrator (or another staff role) logged in through the API

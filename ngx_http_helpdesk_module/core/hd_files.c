@@ -1,0 +1,264 @@
+/*
+ * The content-addressed file store of attachments.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hd_files.h"
+
+
+static hd_rc
+hd_files_mkdir(const char *path, hd_err_t *err)
+{
+    if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+        return hd_err_set(err, HD_IO, NULL, "io", "cannot create \"%s\": %s",
+                          path, strerror(errno));
+    }
+
+    return HD_OK;
+}
+
+
+static hd_rc
+hd_files_sync_dir(const char *path, hd_err_t *err)
+{
+    int  fd, rc;
+
+    fd = open(path, O_RDONLY | O_DIRECTORY);
+    if (fd == -1) {
+        return hd_err_set(err, HD_IO, NULL, "io", "cannot open \"%s\": %s",
+                          path, strerror(errno));
+    }
+
+    rc = fsync(fd);
+    close(fd);
+
+    if (rc == -1) {
+        return hd_err_set(err, HD_IO, NULL, "io", "fsync(\"%s\"): %s", path,
+                          strerror(errno));
+    }
+
+    return HD_OK;
+}
+
+
+hd_rc
+hd_files_prepare(const char *dir, hd_err_t *err)
+{
+    hd_rc  rc;
+    char   tmp[PATH_MAX];
+
+    if ((size_t) snprintf(tmp, sizeof(tmp), "%s/tmp", dir) >= sizeof(tmp)) {
+        return hd_err_set(err, HD_INVALID, NULL, "path_too_long",
+                          "the file store's path is too long");
+    }
+
+    rc = hd_files_mkdir(dir, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    return hd_files_mkdir(tmp, err);
+}
+
+
+hd_rc
+hd_file_begin(hd_file_writer_t *w, const char *dir, hd_err_t *err)
+{
+    char      name[2 * 16 + 1];
+    hd_uchar  rnd[16];
+
+    memset(w, 0, sizeof(*w));
+    w->fd = -1;
+
+    if (hd_random(rnd, sizeof(rnd)) != 0) {
+        return hd_err_set(err, HD_IO, NULL, "io", "no random bytes");
+    }
+
+    name[hd_hex_encode(name, rnd, sizeof(rnd))] = '\0';
+
+    if ((size_t) snprintf(w->path, sizeof(w->path), "%s/tmp/%s", dir, name)
+        >= sizeof(w->path))
+    {
+        return hd_err_set(err, HD_INVALID, NULL, "path_too_long",
+                          "the file store's path is too long");
+    }
+
+    w->hash = hd_sha256_begin();
+    if (w->hash == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    w->fd = open(w->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+    if (w->fd == -1 && errno == ENOENT) {
+        /* the directory went away (a restore?): made again */
+        if (hd_files_prepare(dir, err) == HD_OK) {
+            w->fd = open(w->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                         0600);
+        }
+    }
+
+    if (w->fd == -1) {
+        hd_sha256_end(w->hash, NULL);
+        w->hash = NULL;
+        return hd_err_set(err, HD_IO, NULL, "io", "cannot create \"%s\": %s",
+                          w->path, strerror(errno));
+    }
+
+    return HD_OK;
+}
+
+
+hd_rc
+hd_file_write(hd_file_writer_t *w, const void *data, size_t len,
+    hd_err_t *err)
+{
+    ssize_t          n;
+    const hd_uchar  *p = data;
+
+    hd_sha256_update(w->hash, data, len);
+    w->size += len;
+
+    while (len) {
+        n = write(w->fd, p, len);
+
+        if (n == -1) {
+            if (errno == EINTR) {
+                continue;
+            }
+
+            return hd_err_set(err, errno == ENOSPC ? HD_FULL : HD_IO, NULL,
+                              errno == ENOSPC ? "storage_full" : "io",
+                              "writing \"%s\": %s", w->path, strerror(errno));
+        }
+
+        p += n;
+        len -= n;
+    }
+
+    return HD_OK;
+}
+
+
+hd_rc
+hd_file_finish(hd_file_writer_t *w, hd_uchar sha256[HD_SHA256_LEN],
+    hd_err_t *err)
+{
+    int  rc;
+
+    hd_sha256_end(w->hash, sha256);
+    w->hash = NULL;
+
+    rc = fsync(w->fd);
+    close(w->fd);
+    w->fd = -1;
+
+    if (rc == -1) {
+        return hd_err_set(err, HD_IO, NULL, "io", "fsync(\"%s\"): %s",
+                          w->path, strerror(errno));
+    }
+
+    return HD_OK;
+}
+
+
+void
+hd_file_discard(hd_file_writer_t *w)
+{
+    if (w->hash != NULL) {
+        hd_sha256_end(w->hash, NULL);
+        w->hash = NULL;
+    }
+
+    if (w->fd != -1) {
+        close(w->fd);
+        w->fd = -1;
+    }
+
+    if (w->path[0]) {
+        (void) unlink(w->path);
+        w->path[0] = '\0';
+    }
+}
+
+
+void
+hd_file_rel_path(const hd_uchar sha256[HD_SHA256_LEN],
+    char out[HD_FILE_REL_LEN + 1])
+{
+    char  hex[2 * HD_SHA256_LEN];
+
+    hd_hex_encode(hex, sha256, HD_SHA256_LEN);
+
+    out[0] = hex[0];
+    out[1] = hex[1];
+    out[2] = '/';
+    memcpy(out + 3, hex, sizeof(hex));
+    out[HD_FILE_REL_LEN] = '\0';
+}
+
+
+hd_rc
+hd_file_store(const char *dir, const char *tmp,
+    const hd_uchar sha256[HD_SHA256_LEN], hd_err_t *err)
+{
+    hd_rc        rc;
+    char         rel[HD_FILE_REL_LEN + 1], path[PATH_MAX], sub[PATH_MAX];
+    struct stat  st;
+
+    hd_file_rel_path(sha256, rel);
+
+    if ((size_t) snprintf(path, sizeof(path), "%s/%s", dir, rel)
+        >= sizeof(path))
+    {
+        return hd_err_set(err, HD_INVALID, NULL, "path_too_long",
+                          "the file store's path is too long");
+    }
+
+    if (stat(path, &st) == 0) {
+        /* stored before: this copy is not needed */
+        (void) unlink(tmp);
+        return HD_OK;
+    }
+
+    snprintf(sub, sizeof(sub), "%s/%.2s", dir, rel);
+
+    rc = hd_files_mkdir(sub, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    if (rename(tmp, path) == -1) {
+        return hd_err_set(err, HD_IO, NULL, "io", "rename(\"%s\", \"%s\"): %s",
+                          tmp, path, strerror(errno));
+    }
+
+    rc = hd_files_sync_dir(sub, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    return hd_files_sync_dir(dir, err);
+}
+
+
+int64_t
+hd_file_size(const char *dir, const hd_uchar sha256[HD_SHA256_LEN])
+{
+    char         rel[HD_FILE_REL_LEN + 1], path[PATH_MAX];
+    struct stat  st;
+
+    hd_file_rel_path(sha256, rel);
+    snprintf(path, sizeof(path), "%s/%s", dir, rel);
+
+    if (stat(path, &st) == -1) {
+        return -1;
+    }
+
+    return (int64_t) st.st_size;
+}

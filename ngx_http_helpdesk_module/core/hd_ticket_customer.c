@@ -1,0 +1,1211 @@
+/*
+ * The customer's ticket flows, each one write transaction: what it checks,
+ * what it writes (ticket, thread, attachments, audit, indexes) and the
+ * e-mail to the ticket's holder, all committed together or not at all.
+ */
+
+#include <stdio.h>
+
+#include "hd_company.h"
+#include "hd_date.h"
+#include "hd_notify.h"
+#include "hd_store.h"
+#include "hd_text.h"
+#include "hd_ticket_customer.h"
+
+
+#define HD_LINK_SECRET_KEY  "secret:links"
+
+
+typedef struct {
+    const hd_portal_t          *portal;
+    const hd_ticket_input_t    *in;
+    const hd_ticket_change_t   *change;
+    uint64_t                    author;
+    uint64_t                    now;
+    hd_ticket_t                *t;
+    hd_errors_t                *errors;
+    hd_arena_t                 *arena;
+    uint64_t                    message;
+    uint8_t                     status;
+} hd_flow_t;
+
+
+void
+hd_ticket_input_init(hd_ticket_input_t *in)
+{
+    memset(in, 0, sizeof(*in));
+    in->type = -1;
+    in->category = -1;
+    in->severity = -1;
+}
+
+
+void
+hd_ticket_validate_body(const hd_str_t *body, const char *field,
+    hd_errors_t *errors)
+{
+    if (body->len == 0) {
+        hd_errors_add(errors, field, "body_required");
+
+    } else if (!hd_utf8_valid(body->data, body->len)
+               || !hd_text_printable(body->data, body->len, 1))
+    {
+        hd_errors_add(errors, field, "text_invalid");
+
+    } else if (hd_utf8_chars(body->data, body->len) > HD_BODY_MAX_CHARS) {
+        hd_errors_add(errors, field, "body_too_long");
+    }
+}
+
+
+void
+hd_ticket_validate(const hd_ticket_input_t *in, hd_errors_t *errors)
+{
+    hd_errors_text(errors, "subject", &in->subject, HD_SUBJECT_MAX_CHARS,
+                   "subject_required", "text_invalid", "subject_too_long");
+
+    hd_ticket_validate_body(&in->description, "description", errors);
+
+    if (in->category == -1) {
+        hd_errors_add(errors, "category", "category_required");
+
+    } else if (in->category < 0) {
+        hd_errors_add(errors, "category", "category_invalid");
+    }
+
+    if (in->type == -1) {
+        hd_errors_add(errors, "type", "type_required");
+
+    } else if (in->type < 0) {
+        hd_errors_add(errors, "type", "type_invalid");
+    }
+
+    if (in->severity == -1) {
+        hd_errors_add(errors, "severity", "severity_required");
+
+    } else if (in->severity < 1 || in->severity > 4) {
+        hd_errors_add(errors, "severity", "severity_invalid");
+    }
+
+    if (in->premium < 0) {
+        hd_errors_add(errors, "premium", "premium_invalid");
+    }
+
+    hd_errors_text(errors, "product_version", &in->product_version,
+                   HD_VERSION_MAX_CHARS, NULL, "text_invalid",
+                   "version_too_long");
+    hd_errors_text(errors, "os_version", &in->os_version,
+                   HD_VERSION_MAX_CHARS, NULL, "text_invalid",
+                   "version_too_long");
+    hd_errors_text(errors, "certificate", &in->certificate,
+                   HD_CERT_NUMBER_MAX, NULL, "certificate_unknown",
+                   "certificate_unknown");
+    hd_errors_text(errors, "product", &in->product, HD_PRODUCT_NAME_MAX, NULL,
+                   "product_unknown", "product_unknown");
+}
+
+
+unsigned
+hd_ticket_rights(hd_txn_t *txn, const hd_account_t *caller,
+    const hd_ticket_t *t)
+{
+    hd_member_t  m;
+
+    if (caller == NULL) {
+        return 0;
+    }
+
+    if (caller->id == t->author) {
+        return HD_TICKET_SEE | HD_TICKET_ACT | HD_TICKET_RATE;
+    }
+
+    if (t->company == 0 || caller->company != t->company
+        || hd_company_member(txn, t->company, caller->id, &m) != HD_OK)
+    {
+        return 0;
+    }
+
+    if (m.role == HD_MEMBER_ADMIN || m.role == HD_MEMBER_OWNER) {
+        return HD_TICKET_SEE | HD_TICKET_ACT;
+    }
+
+    return (m.rights & HD_RIGHT_SEES_TICKETS) ? HD_TICKET_SEE : 0;
+}
+
+
+int
+hd_ticket_sees_company(hd_txn_t *txn, const hd_account_t *a)
+{
+    hd_member_t  m;
+
+    if (a->company == 0
+        || hd_company_member(txn, a->company, a->id, &m) != HD_OK)
+    {
+        return 0;
+    }
+
+    return m.role == HD_MEMBER_ADMIN || m.role == HD_MEMBER_OWNER
+           || (m.rights & HD_RIGHT_SEES_TICKETS);
+}
+
+
+uint32_t
+hd_contract_year(int32_t valid_from, int32_t today)
+{
+    int  fy, fm, fd, ty, tm, td, years;
+
+    if (today <= valid_from) {
+        return 0;
+    }
+
+    hd_date_to_ymd(valid_from, &fy, &fm, &fd);
+    hd_date_to_ymd(today, &ty, &tm, &td);
+
+    years = ty - fy;
+
+    if (tm < fm || (tm == fm && td < fd)) {
+        years--;
+    }
+
+    return years > 0 ? (uint32_t) years : 0;
+}
+
+
+uint64_t
+hd_ticket_reopen_until(const hd_ticket_policy_t *policy, const hd_ticket_t *t)
+{
+    const hd_period_t  *window;
+
+    window = t->type == HD_TYPE_ENHANCEMENT ? &policy->reopen_enhancement
+                                            : &policy->reopen;
+
+    if (window->n == 0) {
+        return 0;
+    }
+
+    return hd_period_after(t->closed, window);
+}
+
+
+/* whether the account holds the certificate, itself or through its company */
+static int
+hd_ticket_holds(const hd_account_t *a, const hd_certificate_t *c)
+{
+    return (c->holder_kind == HD_HOLDER_ACCOUNT && c->holder == a->id)
+           || (c->holder_kind == HD_HOLDER_COMPANY && a->company != 0
+               && c->holder == a->company);
+}
+
+
+/* premium incidents left this contract year: -1 unlimited */
+static int
+hd_premium_left(hd_txn_t *txn, const hd_certificate_t *c,
+    const hd_cert_type_t *type, int32_t today)
+{
+    uint32_t  used;
+
+    if (type->level == HD_LEVEL_STANDARD || type->premium_per_year == 0) {
+        return 0;
+    }
+
+    if (type->premium_per_year == HD_PREMIUM_UNLIMITED) {
+        return -1;
+    }
+
+    if (hd_premium_used(txn, c->id, hd_contract_year(c->valid_from, today),
+                        &used)
+        != HD_OK)
+    {
+        return 0;
+    }
+
+    return used >= type->premium_per_year
+           ? 0 : (int) (type->premium_per_year - used);
+}
+
+
+hd_rc
+hd_ticket_certificates(hd_txn_t *txn, const hd_account_t *caller,
+    int32_t today, hd_pool_t *pool, hd_ticket_cert_t **list, size_t *n)
+{
+    size_t             i, k, count, total = 0;
+    hd_rc              rc;
+    unsigned           pass;
+    hd_product_t       p;
+    hd_ticket_cert_t  *out;
+    hd_certificate_t  *certs[2];
+    size_t             ncerts[2] = { 0, 0 };
+
+    *list = NULL;
+    *n = 0;
+
+    for (pass = 0; pass < 2; pass++) {
+        certs[pass] = NULL;
+
+        if (pass == 1 && caller->company == 0) {
+            break;
+        }
+
+        rc = hd_cert_list_holder(txn, pass ? HD_HOLDER_COMPANY
+                                           : HD_HOLDER_ACCOUNT,
+                                 pass ? caller->company : caller->id, pool,
+                                 &certs[pass], &ncerts[pass]);
+        if (rc != HD_OK) {
+            return rc;
+        }
+
+        total += ncerts[pass];
+    }
+
+    out = hd_pcalloc(pool, (total ? total : 1) * sizeof(hd_ticket_cert_t));
+    if (out == NULL) {
+        return HD_NOMEM;
+    }
+
+    count = 0;
+
+    for (pass = 0; pass < 2; pass++) {
+        for (i = 0; i < ncerts[pass]; i++) {
+            if (hd_cert_state(&certs[pass][i], today) != HD_CERT_ACTIVE) {
+                continue;
+            }
+
+            k = count;
+            out[k].cert = certs[pass][i];
+            out[k].company = pass == 1;
+
+            if (hd_cert_type_get(txn, out[k].cert.type, &out[k].type)
+                != HD_OK)
+            {
+                continue;
+            }
+
+            hd_record_strings_copy(&hd_cert_type_desc, &out[k].type, pool);
+
+            if (hd_product_get(txn, out[k].type.product, &p) == HD_OK) {
+                out[k].product.data = hd_pstrdup(pool, p.name.data,
+                                                 p.name.len);
+                out[k].product.len = p.name.len;
+            }
+
+            (void) hd_cert_unclosed(txn, out[k].cert.id, &out[k].unclosed);
+            out[k].premium_left = hd_premium_left(txn, &out[k].cert,
+                                                  &out[k].type, today);
+            count++;
+        }
+    }
+
+    *list = out;
+    *n = count;
+
+    return HD_OK;
+}
+
+
+/* labels of the mail's language */
+static void
+hd_ticket_mail_label(hd_pool_t *pool, hd_val_t *view, const hd_val_t *catalog,
+    const char *name, const char *prefix, const char *value)
+{
+    char             key[96];
+    const hd_str_t  *text;
+
+    snprintf(key, sizeof(key), "tickets.%s_%s", prefix, value);
+
+    text = hd_i18n_text(catalog, key);
+
+    if (text != NULL) {
+        hd_val_set_str(pool, view, name, text->data, text->len);
+
+    } else {
+        hd_val_set_cstr(pool, view, name, value);
+    }
+}
+
+
+/*
+ * A notification to the ticket's holder (its author), in their language:
+ * the ticket's number, subject, status, link; the message when given
+ */
+hd_rc
+hd_ticket_notify(hd_txn_t *txn, const hd_portal_t *portal, hd_pool_t *pool,
+    const hd_ticket_t *t, const char *name, const hd_str_t *message,
+    const hd_str_t *rate_link, uint64_t actor, uint64_t now, hd_err_t *err)
+{
+    char              num[24];
+    hd_rc             rc;
+    hd_val_t         *view;
+    hd_account_t      author, who;
+    const hd_val_t   *catalog;
+    hd_department_t   d;
+
+    rc = hd_account_get(txn, t->author, &author);
+    if (rc != HD_OK) {
+        return rc == HD_NOT_FOUND ? HD_OK : rc;
+    }
+
+    if (author.email.len == 0) {
+        return HD_OK;
+    }
+
+    catalog = portal->templates->catalog[author.language < HD_LANG_COUNT
+                                         ? author.language : HD_LANG_RU];
+
+    view = hd_val_map(pool);
+    if (view == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    snprintf(num, sizeof(num), "%llu", (unsigned long long) t->number);
+
+    hd_val_set_str(pool, view, "number", hd_pstrdup(pool, num, strlen(num)),
+                   strlen(num));
+    hd_val_set_str(pool, view, "subject", t->subject.data, t->subject.len);
+    hd_ticket_mail_label(pool, view, catalog, "status", "status",
+                         hd_status_names[t->status % HD_STATUS_COUNT]);
+    hd_ticket_mail_label(pool, view, catalog, "priority", "priority",
+                         hd_priority_names[t->priority % HD_PRIORITY_COUNT]);
+    hd_val_set_bool(pool, view, "no_certificate", t->certificate == 0);
+    hd_val_set(pool, view, "link",
+               hd_notify_link(pool, portal, "tickets/", num));
+
+    if (hd_department_get(txn, t->department, &d) == HD_OK) {
+        hd_val_set_str(pool, view, "department",
+                       hd_pstrdup(pool, d.name.data, d.name.len), d.name.len);
+    }
+
+    if (message != NULL) {
+        hd_val_set_str(pool, view, "message", message->data, message->len);
+    }
+
+    if (rate_link != NULL) {
+        hd_val_set_str(pool, view, "rate_link", rate_link->data,
+                       rate_link->len);
+    }
+
+    if (actor != 0 && actor != t->author
+        && hd_account_get(txn, actor, &who) == HD_OK)
+    {
+        hd_val_set_str(pool, view, "by",
+                       hd_pstrdup(pool, who.name.data, who.name.len),
+                       who.name.len);
+    }
+
+    return hd_notify_account(txn, portal, name,
+                             hd_account_copy(pool, &author), NULL, view,
+                             pool, now, err);
+}
+
+
+hd_rc
+hd_ticket_post(hd_txn_t *txn, hd_ticket_t *t, uint8_t kind, uint8_t side,
+    uint64_t actor, uint8_t channel, const hd_str_t *body,
+    const hd_upload_t *files, size_t nfiles, uint64_t now, uint64_t *id,
+    hd_err_t *err)
+{
+    hd_rc            rc;
+    size_t           i;
+    hd_message_t     m;
+    hd_attachment_t  a;
+
+    memset(&m, 0, sizeof(m));
+    m.ticket = t->number;
+    m.kind = kind;
+    m.author = actor;
+    m.side = side;
+    m.body = *body;
+    m.created = now;
+    m.channel = channel;
+    m.files = (uint32_t) nfiles;
+
+    rc = hd_message_add(txn, &m, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    for (i = 0; i < nfiles; i++) {
+        memset(&a, 0, sizeof(a));
+        a.ticket = t->number;
+        a.message = m.id;
+        a.name = files[i].name;
+        a.type = files[i].type;
+        a.size = files[i].size;
+        a.sha256.data = (hd_uchar *) files[i].sha256;
+        a.sha256.len = HD_SHA256_LEN;
+        a.author = actor;
+        a.created = now;
+
+        rc = hd_attachment_add(txn, &a, err);
+        if (rc != HD_OK) {
+            return rc;
+        }
+    }
+
+    t->messages++;
+    t->attachments += (uint32_t) nfiles;
+    t->updated = now;
+
+    /* an internal note is no reply the customer sees */
+    if (kind != HD_MESSAGE_NOTE) {
+        t->last_replier = actor;
+        t->last_side = side;
+    }
+
+    if (id != NULL) {
+        *id = m.id;
+    }
+
+    return HD_OK;
+}
+
+
+/* the certificate's limit of unclosed tickets: one more fits */
+static hd_rc
+hd_ticket_limit(hd_txn_t *txn, const hd_certificate_t *c,
+    const hd_cert_type_t *type, hd_err_t *err)
+{
+    hd_rc   rc;
+    size_t  unclosed;
+
+    if (type->ticket_limit == 0) {
+        return HD_OK;
+    }
+
+    rc = hd_cert_unclosed(txn, c->id, &unclosed);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    if (unclosed >= type->ticket_limit) {
+        return hd_err_set(err, HD_LIMIT, "certificate", "ticket_limit_reached",
+                          "the certificate %.*s has %zu unclosed tickets of "
+                          "%u allowed", (int) c->number.len, c->number.data,
+                          unclosed, type->ticket_limit);
+    }
+
+    return HD_OK;
+}
+
+
+static hd_rc
+hd_ticket_field_error(hd_flow_t *f, hd_err_t *err, hd_rc rc,
+    const char *field, const char *code)
+{
+    hd_errors_add(f->errors, field, code);
+
+    return hd_err_set(err, rc, field, code, "%s: %s", field, code);
+}
+
+
+static hd_rc
+hd_ticket_create_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
+{
+    int                      left;
+    hd_rc                    rc;
+    int32_t                  today;
+    hd_str_t                 name;
+    hd_flow_t               *f = arg;
+    hd_ticket_t             *t = f->t;
+    hd_account_t             a;
+    hd_product_t             p;
+    hd_ticket_t              ref;
+    hd_cert_type_t           type;
+    hd_department_t          d;
+    hd_certificate_t         c;
+    const hd_ticket_input_t *in = f->in;
+
+    rc = hd_account_get(txn, f->author, &a);
+    if (rc != HD_OK || a.state == HD_ACCOUNT_DISABLED) {
+        return hd_err_set(err, HD_UNAUTHORIZED, NULL, "unauthorized",
+                          "no such account");
+    }
+
+    today = hd_date_today(f->now);
+
+    memset(t, 0, sizeof(*t));
+    t->subject = in->subject;
+    t->type = (uint8_t) in->type;
+    t->category = (uint8_t) in->category;
+    t->severity = (uint8_t) in->severity;
+    t->product_version = in->product_version;
+    t->os_version = in->os_version;
+    t->channel = in->channel;
+    t->author = a.id;
+    t->company = a.company;
+    t->created = f->now;
+    t->updated = f->now;
+    t->status_changed = f->now;
+    t->status = HD_STATUS_NEW;
+    t->last_replier = a.id;
+    t->last_side = HD_SIDE_CUSTOMER;
+
+    if (in->reference != 0) {
+        if (hd_ticket_get(txn, in->reference, &ref) != HD_OK
+            || !(hd_ticket_rights(txn, &a, &ref) & HD_TICKET_SEE))
+        {
+            return hd_ticket_field_error(f, err, HD_INVALID, "reference",
+                                         "ticket_unknown");
+        }
+
+        t->reference = in->reference;
+    }
+
+    memset(&type, 0, sizeof(type));
+
+    if (in->certificate.len) {
+        if (hd_cert_find(txn, &in->certificate, &c) != HD_OK
+            || !hd_ticket_holds(&a, &c)
+            || hd_cert_type_get(txn, c.type, &type) != HD_OK)
+        {
+            /* someone else's certificate is as unknown as a made-up one */
+            return hd_ticket_field_error(f, err, HD_INVALID, "certificate",
+                                         "certificate_unknown");
+        }
+
+        switch (hd_cert_state(&c, today)) {
+        case HD_CERT_ACTIVE:
+            break;
+        case HD_CERT_EXPIRED:
+            return hd_ticket_field_error(f, err, HD_INVALID, "certificate",
+                                         "certificate_expired");
+        case HD_CERT_NOT_YET_VALID:
+            return hd_ticket_field_error(f, err, HD_INVALID, "certificate",
+                                         "certificate_not_yet_valid");
+        default:
+            return hd_ticket_field_error(f, err, HD_INVALID, "certificate",
+                                         "certificate_unknown");
+        }
+
+        /* the limit, read and kept in this transaction: no race past it */
+        rc = hd_ticket_limit(txn, &c, &type, err);
+        if (rc != HD_OK) {
+            if (rc == HD_LIMIT) {
+                hd_errors_add(f->errors, "certificate",
+                              "ticket_limit_reached");
+            }
+
+            return rc;
+        }
+
+        t->certificate = c.id;
+        t->level = type.level;
+        t->product = type.product;
+    }
+
+    if (in->premium == 1) {
+        if (t->certificate == 0) {
+            return hd_ticket_field_error(f, err, HD_INVALID, "premium",
+                                         "premium_needs_certificate");
+        }
+
+        left = hd_premium_left(txn, &c, &type, today);
+
+        if (type.level == HD_LEVEL_STANDARD || type.premium_per_year == 0) {
+            return hd_ticket_field_error(f, err, HD_INVALID, "premium",
+                                         "premium_not_in_contract");
+        }
+
+        if (left == 0) {
+            return hd_ticket_field_error(f, err, HD_LIMIT, "premium",
+                                         "premium_quota_spent");
+        }
+
+        rc = hd_premium_count(txn, c.id,
+                              hd_contract_year(c.valid_from, today), err);
+        if (rc != HD_OK) {
+            return rc;
+        }
+
+        t->premium = 1;
+    }
+
+    if (in->product.len) {
+        if (hd_product_lookup(txn, &in->product, &p) != HD_OK) {
+            return hd_ticket_field_error(f, err, HD_INVALID, "product",
+                                         "product_unknown");
+        }
+
+        t->product = p.id;
+    }
+
+    /* the queue: feedback to the service managers, else the certificate's
+     * department, else the general one */
+
+    rc = HD_NOT_FOUND;
+
+    if (t->category == HD_CATEGORY_FEEDBACK) {
+        rc = hd_department_with(txn, HD_DEPARTMENT_FEEDBACK, &d);
+    }
+
+    if (rc != HD_OK && type.department != 0) {
+        rc = hd_department_get(txn, type.department, &d);
+    }
+
+    if (rc != HD_OK) {
+        rc = hd_department_with(txn, HD_DEPARTMENT_GENERAL, &d);
+    }
+
+    if (rc != HD_OK) {
+        return hd_err_set(err, HD_CONFLICT, NULL, "no_department",
+                          "there is no department to take the ticket");
+    }
+
+    t->department = d.id;
+    t->priority = (uint8_t) hd_priority_derive(t->certificate != 0,
+                                               t->premium, t->level,
+                                               t->severity);
+
+    rc = hd_ticket_number(txn, f->portal->tickets.number_start, &t->number,
+                          err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    rc = hd_ticket_post(txn, t, HD_MESSAGE_CUSTOMER, HD_SIDE_CUSTOMER, a.id,
+                        in->channel, &in->description, in->files,
+                        in->nfiles, f->now, &f->message, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    name.data = (hd_uchar *) hd_channel_names[in->channel % HD_CHANNEL_COUNT];
+    name.len = strlen((char *) name.data);
+
+    rc = hd_ticket_audit(txn, t, HD_ACTION_CREATE, a.id, HD_SIDE_CUSTOMER,
+                         f->now, HD_STATUS_NONE, HD_STATUS_NEW, &name, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    rc = hd_ticket_put(txn, NULL, t, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    return hd_ticket_notify(txn, f->portal, &f->arena->pool, t,
+                            "ticket_created", NULL, NULL, 0, f->now, err);
+}
+
+
+hd_rc
+hd_ticket_create(const hd_portal_t *portal, uint64_t author,
+    const hd_ticket_input_t *in, uint64_t now, hd_ticket_t *out,
+    hd_errors_t *errors, hd_err_t *err)
+{
+    hd_rc      rc;
+    hd_flow_t  f;
+
+    hd_ticket_validate(in, errors);
+
+    if (errors->n) {
+        return hd_err_set(err, HD_INVALID, errors->item[0].field,
+                          errors->item[0].code, "the ticket is not valid");
+    }
+
+    memset(&f, 0, sizeof(f));
+    f.portal = portal;
+    f.in = in;
+    f.author = author;
+    f.now = now;
+    f.t = out;
+    f.errors = errors;
+
+    f.arena = hd_arena_create(8192);
+    if (f.arena == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    rc = hd_txn_run(portal->store, hd_ticket_create_txn, &f, err);
+
+    hd_arena_destroy(f.arena);
+
+    /* the ticket's strings were the input's: still valid for the caller */
+    return rc;
+}
+
+
+/* the ticket of a change, with what the actor may do on it */
+static hd_rc
+hd_ticket_load(hd_txn_t *txn, hd_flow_t *f, hd_ticket_t *old,
+    unsigned need, hd_err_t *err)
+{
+    hd_rc          rc;
+    unsigned       rights;
+    hd_account_t   a;
+
+    rc = hd_ticket_get(txn, f->change->number, f->t);
+    if (rc != HD_OK) {
+        return hd_err_set(err, HD_NOT_FOUND, NULL, "not_found",
+                          "no ticket %llu",
+                          (unsigned long long) f->change->number);
+    }
+
+    if (f->change->token.len == 0) {
+        if (hd_account_get(txn, f->change->actor, &a) != HD_OK) {
+            return hd_err_set(err, HD_UNAUTHORIZED, NULL, "unauthorized",
+                              "no such account");
+        }
+
+        rights = hd_ticket_rights(txn, &a, f->t);
+
+        /* a ticket one may not see is no ticket at all */
+        if (!(rights & HD_TICKET_SEE)) {
+            return hd_err_set(err, HD_NOT_FOUND, NULL, "not_found",
+                              "no ticket %llu",
+                              (unsigned long long) f->change->number);
+        }
+
+        if ((rights & need) != need) {
+            return hd_err_set(err, HD_FORBIDDEN, NULL, "forbidden",
+                              "not allowed on ticket %llu",
+                              (unsigned long long) f->change->number);
+        }
+
+    } else if (hd_ticket_rating_check(txn, f->t, &f->change->token)
+               != HD_OK)
+    {
+        return hd_err_set(err, HD_NOT_FOUND, "token", "link_invalid",
+                          "the rating link is not valid");
+    }
+
+    /* copies: the writes below may move what the database gave */
+    hd_ticket_copy(&f->arena->pool, f->t);
+    *old = *f->t;
+
+    return HD_OK;
+}
+
+
+static hd_rc
+hd_ticket_reply_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
+{
+    hd_rc        rc;
+    hd_flow_t   *f = arg;
+    hd_ticket_t  old;
+
+    rc = hd_ticket_load(txn, f, &old, HD_TICKET_ACT, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    if (hd_status_closed(f->t->status)) {
+        return hd_err_set(err, HD_CONFLICT, NULL, "ticket_closed",
+                          "ticket %llu is closed: reopen it to reply",
+                          (unsigned long long) f->t->number);
+    }
+
+    rc = hd_ticket_post(txn, f->t, HD_MESSAGE_CUSTOMER, HD_SIDE_CUSTOMER,
+                        f->change->actor, f->change->channel,
+                        &f->change->body, f->change->files,
+                        f->change->nfiles, f->now, &f->message, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    rc = hd_ticket_act(txn, f->t, HD_ACTION_CUSTOMER_REPLY,
+                       f->change->actor, HD_SIDE_CUSTOMER, f->now, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    rc = hd_ticket_put(txn, &old, f->t, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    f->status = f->t->status;
+
+    return hd_ticket_notify(txn, f->portal, &f->arena->pool, f->t,
+                            "ticket_reply", &f->change->body, NULL,
+                            f->change->actor, f->now, err);
+}
+
+
+/*
+ * Runs a change's transaction with its own arena for the e-mail; a change
+ * that carries a message has it checked first
+ */
+static hd_rc
+hd_ticket_change_run(const hd_portal_t *portal,
+    const hd_ticket_change_t *change, uint64_t now, hd_txn_fn fn,
+    int with_body, hd_flow_t *f, hd_err_t *err)
+{
+    hd_rc        rc;
+    hd_ticket_t  t;
+    hd_errors_t  errors;
+
+    memset(f, 0, sizeof(*f));
+
+    if (with_body) {
+        memset(&errors, 0, sizeof(errors));
+        hd_ticket_validate_body(&change->body, "body", &errors);
+
+        if (errors.n) {
+            return hd_err_set(err, HD_INVALID, "body", errors.item[0].code,
+                              "the message is not valid");
+        }
+    }
+
+    f->portal = portal;
+    f->change = change;
+    f->now = now;
+    f->t = &t;
+
+    f->arena = hd_arena_create(8192);
+    if (f->arena == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    rc = hd_txn_run(portal->store, fn, f, err);
+
+    hd_arena_destroy(f->arena);
+    f->t = NULL;
+
+    return rc;
+}
+
+
+hd_rc
+hd_ticket_reply(const hd_portal_t *portal, const hd_ticket_change_t *change,
+    uint64_t now, uint64_t *message, uint8_t *status, hd_err_t *err)
+{
+    hd_rc      rc;
+    hd_flow_t  f;
+
+    rc = hd_ticket_change_run(portal, change, now, hd_ticket_reply_txn, 1,
+                              &f, err);
+
+    *message = f.message;
+    *status = f.status;
+
+    return rc;
+}
+
+
+static hd_rc
+hd_ticket_close_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
+{
+    char          token[HD_RATING_TOKEN_LEN + 1];
+    char          path[64];
+    hd_rc         rc;
+    hd_flow_t    *f = arg;
+    hd_ticket_t   old;
+    hd_str_t      link;
+    hd_val_t     *l;
+
+    rc = hd_ticket_load(txn, f, &old, HD_TICKET_ACT, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    if (hd_status_closed(f->t->status)) {
+        return hd_err_set(err, HD_CONFLICT, NULL, "ticket_already_closed",
+                          "ticket %llu is closed already",
+                          (unsigned long long) f->t->number);
+    }
+
+    rc = hd_ticket_act(txn, f->t, HD_ACTION_CUSTOMER_CLOSE, f->change->actor,
+                       HD_SIDE_CUSTOMER, f->now, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    rc = hd_ticket_put(txn, &old, f->t, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    f->status = f->t->status;
+
+    /* the closing e-mail carries the rating link */
+    rc = hd_ticket_rating_token(txn, f->t, 1, token, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    snprintf(path, sizeof(path), "tickets/%llu/rate?t=",
+             (unsigned long long) f->t->number);
+
+    l = hd_notify_link(&f->arena->pool, f->portal, path, token);
+    if (l == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    link = l->u.str;
+
+    return hd_ticket_notify(txn, f->portal, &f->arena->pool, f->t,
+                            f->t->status == HD_STATUS_CLOSED
+                            ? "ticket_closed" : "ticket_cancelled",
+                            NULL, &link, f->change->actor, f->now, err);
+}
+
+
+hd_rc
+hd_ticket_close(const hd_portal_t *portal, const hd_ticket_change_t *change,
+    uint64_t now, uint8_t *status, hd_err_t *err)
+{
+    hd_rc      rc;
+    hd_flow_t  f;
+
+    rc = hd_ticket_change_run(portal, change, now, hd_ticket_close_txn, 0,
+                              &f, err);
+    *status = f.status;
+
+    return rc;
+}
+
+
+static hd_rc
+hd_ticket_reopen_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
+{
+    hd_rc              rc;
+    uint64_t           until;
+    hd_flow_t         *f = arg;
+    hd_ticket_t        old;
+    hd_cert_type_t     type;
+    hd_certificate_t   c;
+
+    rc = hd_ticket_load(txn, f, &old, HD_TICKET_ACT, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    if (!hd_status_closed(f->t->status)) {
+        return hd_err_set(err, HD_CONFLICT, NULL, "ticket_not_closed",
+                          "ticket %llu is not closed",
+                          (unsigned long long) f->t->number);
+    }
+
+    if (hd_transition(HD_ACTION_REOPEN, f->t->status) < 0) {
+        return hd_err_set(err, HD_CONFLICT, NULL, "ticket_cannot_reopen",
+                          "ticket %llu was cancelled: it cannot be reopened",
+                          (unsigned long long) f->t->number);
+    }
+
+    until = hd_ticket_reopen_until(&f->portal->tickets, f->t);
+
+    if (until != 0 && f->now > until) {
+        return hd_err_set(err, HD_CONFLICT, NULL, "reopen_window_passed",
+                          "ticket %llu closed too long ago to reopen",
+                          (unsigned long long) f->t->number);
+    }
+
+    /* back in work, it counts against its certificate again */
+    if (f->t->certificate != 0
+        && hd_cert_get(txn, f->t->certificate, &c) == HD_OK
+        && hd_cert_type_get(txn, c.type, &type) == HD_OK)
+    {
+        rc = hd_ticket_limit(txn, &c, &type, err);
+        if (rc != HD_OK) {
+            return rc;
+        }
+    }
+
+    rc = hd_ticket_post(txn, f->t, HD_MESSAGE_CUSTOMER, HD_SIDE_CUSTOMER,
+                        f->change->actor, f->change->channel,
+                        &f->change->body, f->change->files,
+                        f->change->nfiles, f->now, &f->message, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    rc = hd_ticket_act(txn, f->t, HD_ACTION_REOPEN, f->change->actor,
+                       HD_SIDE_CUSTOMER, f->now, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    rc = hd_ticket_put(txn, &old, f->t, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    f->status = f->t->status;
+
+    return hd_ticket_notify(txn, f->portal, &f->arena->pool, f->t,
+                            "ticket_reopened", &f->change->body, NULL,
+                            f->change->actor, f->now, err);
+}
+
+
+hd_rc
+hd_ticket_reopen(const hd_portal_t *portal, const hd_ticket_change_t *change,
+    uint64_t now, uint8_t *status, hd_err_t *err)
+{
+    hd_rc      rc;
+    hd_flow_t  f;
+
+    rc = hd_ticket_change_run(portal, change, now, hd_ticket_reopen_txn, 1,
+                              &f, err);
+    *status = f.status;
+
+    return rc;
+}
+
+
+static hd_rc
+hd_ticket_rate_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
+{
+    char          detail[8];
+    hd_rc         rc;
+    hd_str_t      d;
+    hd_flow_t    *f = arg;
+    hd_ticket_t   old;
+
+    rc = hd_ticket_load(txn, f, &old, HD_TICKET_RATE, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    if (!hd_status_closed(f->t->status)) {
+        return hd_err_set(err, HD_CONFLICT, NULL, "ticket_not_closed",
+                          "ticket %llu is not closed yet",
+                          (unsigned long long) f->t->number);
+    }
+
+    if (f->t->rating != 0) {
+        return hd_err_set(err, HD_CONFLICT, NULL, "already_rated",
+                          "ticket %llu is rated already",
+                          (unsigned long long) f->t->number);
+    }
+
+    f->t->rating = (uint8_t) f->change->stars;
+    f->t->rating_comment = f->change->comment;
+    f->t->rated = f->now;
+
+    snprintf(detail, sizeof(detail), "%d", f->change->stars);
+    d.data = (hd_uchar *) detail;
+    d.len = strlen(detail);
+
+    rc = hd_ticket_audit(txn, f->t, HD_ACTION_RATE,
+                         f->change->token.len ? f->t->author
+                                              : f->change->actor,
+                         HD_SIDE_CUSTOMER, f->now, f->t->status,
+                         f->t->status, &d, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    return hd_ticket_put(txn, &old, f->t, err);
+}
+
+
+hd_rc
+hd_ticket_rate(const hd_portal_t *portal, const hd_ticket_change_t *change,
+    uint64_t now, hd_err_t *err)
+{
+    hd_flow_t    f;
+    hd_errors_t  errors;
+
+    memset(&errors, 0, sizeof(errors));
+
+    if (change->stars < 1 || change->stars > 5) {
+        return hd_err_set(err, HD_INVALID, "stars", "stars_invalid",
+                          "stars are 1 to 5");
+    }
+
+    if (change->comment.len) {
+        if (!hd_utf8_valid(change->comment.data, change->comment.len)
+            || !hd_text_printable(change->comment.data, change->comment.len,
+                                  1))
+        {
+            return hd_err_set(err, HD_INVALID, "comment", "text_invalid",
+                              "the comment is not text");
+        }
+
+        if (hd_utf8_chars(change->comment.data, change->comment.len)
+            > HD_COMMENT_MAX_CHARS)
+        {
+            return hd_err_set(err, HD_INVALID, "comment", "comment_too_long",
+                              "the comment is too long");
+        }
+    }
+
+    return hd_ticket_change_run(portal, change, now, hd_ticket_rate_txn, 0,
+                                &f, err);
+}
+
+
+/* the key of signed links: made once, kept in the database */
+static hd_rc
+hd_link_secret(hd_txn_t *txn, int create, hd_uchar key[HD_SHA256_LEN],
+    hd_err_t *err)
+{
+    hd_rc     rc;
+    hd_str_t  v;
+
+    rc = hd_db_get(txn, HD_DB_META, HD_LINK_SECRET_KEY,
+                   sizeof(HD_LINK_SECRET_KEY) - 1, &v);
+
+    if (rc == HD_OK && v.len == HD_SHA256_LEN) {
+        memcpy(key, v.data, HD_SHA256_LEN);
+        return HD_OK;
+    }
+
+    if (!create) {
+        return HD_NOT_FOUND;
+    }
+
+    if (hd_random(key, HD_SHA256_LEN) != 0) {
+        return hd_err_set(err, HD_IO, NULL, "io", "no random bytes");
+    }
+
+    return hd_db_put(txn, HD_DB_META, HD_LINK_SECRET_KEY,
+                     sizeof(HD_LINK_SECRET_KEY) - 1, key, HD_SHA256_LEN, 0,
+                     err);
+}
+
+
+static void
+hd_rating_mac(const hd_uchar key[HD_SHA256_LEN], const hd_ticket_t *t,
+    hd_uchar mac[HD_SHA256_LEN])
+{
+    hd_uchar  data[7 + 16];
+
+    memcpy(data, "rating:", 7);
+    hd_be64_put(data + 7, t->number);
+    hd_be64_put(data + 15, t->closed);
+
+    hd_hmac_sha256(key, HD_SHA256_LEN, data, sizeof(data), mac);
+}
+
+
+hd_rc
+hd_ticket_rating_token(hd_txn_t *txn, const hd_ticket_t *t, int create,
+    char out[HD_RATING_TOKEN_LEN + 1], hd_err_t *err)
+{
+    hd_rc     rc;
+    hd_uchar  key[HD_SHA256_LEN], mac[HD_SHA256_LEN];
+
+    rc = hd_link_secret(txn, create, key, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    hd_rating_mac(key, t, mac);
+    out[hd_b64url_encode(out, mac, HD_SHA256_LEN)] = '\0';
+
+    return HD_OK;
+}
+
+
+hd_rc
+hd_ticket_rating_check(hd_txn_t *txn, const hd_ticket_t *t,
+    const hd_str_t *token)
+{
+    hd_uchar  key[HD_SHA256_LEN], mac[HD_SHA256_LEN], got[HD_SHA256_LEN];
+
+    if (token->len != HD_RATING_TOKEN_LEN
+        || hd_b64url_decode(got, sizeof(got), (const char *) token->data,
+                            token->len) != HD_SHA256_LEN
+        || !hd_status_closed(t->status)
+        || hd_link_secret(txn, 0, key, NULL) != HD_OK)
+    {
+        return HD_NOT_FOUND;
+    }
+
+    hd_rating_mac(key, t, mac);
+
+    return hd_ct_equal(mac, got, HD_SHA256_LEN) ? HD_OK : HD_NOT_FOUND;
+}
