@@ -17,7 +17,7 @@ CLI_SRCS  := $(wildcard ngx_http_helpdesk_module/cli/*.c)
 UNIT_SRCS := $(wildcard t/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:t/unit/%.c=$(BUILD)/unit/%)
 
-all: $(BUILD)/helpdesk $(UNIT_BINS)
+all: $(BUILD)/helpdesk $(UNIT_BINS) $(BUILD)/gen-tickets
 
 $(BUILD)/core/%.o: ngx_http_helpdesk_module/core/%.c $(CORE_HDRS)
 	@mkdir -p $(@D)
@@ -35,7 +35,12 @@ $(BUILD)/unit/%: t/unit/%.c t/unit/unit.h $(BUILD)/libhelpdesk.a $(CORE_HDRS)
 	$(CC) $(CFLAGS) $(HD_FLAGS) -It/unit -o $@ $< $(BUILD)/libhelpdesk.a \
 	    $(LIBS) -lcmocka
 
+# bench/'s data generator, on the same core
+$(BUILD)/gen-tickets: bench/gen-tickets.c $(BUILD)/libhelpdesk.a $(CORE_HDRS)
+	$(CC) $(CFLAGS) $(HD_FLAGS) -o $@ $< $(BUILD)/libhelpdesk.a $(LIBS)
+
 clean:
-	rm -rf $(BUILD)/core $(BUILD)/unit $(BUILD)/helpdesk $(BUILD)/libhelpdesk.a
+	rm -rf $(BUILD)/core $(BUILD)/unit $(BUILD)/helpdesk $(BUILD)/libhelpdesk.a \
+	    $(BUILD)/gen-tickets
 
 .PHONY: all clean

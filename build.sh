@@ -153,7 +153,9 @@ run() {
 
     "$BUILD/helpdesk" -d "$data" init >/dev/null
     local demo
-    demo=$("$BUILD/helpdesk" -d "$data" demo)
+    demo=$(HELPDESK_URL="http://127.0.0.1:$port/" \
+           HELPDESK_TEMPLATES="$ROOT/lua-free-templates" \
+           "$BUILD/helpdesk" -d "$data" demo)
 
     cat >"$rundir/nginx.conf" <<EOF
 # written by build.sh run

@@ -109,4 +109,41 @@ fails_with('an unknown thread pool',
                            http => 'helpdesk_thread_pool hd;');
 is($rc, 0, 'a declared thread pool is accepted') or diag($out);
 
+# tickets: uploads, the reopen window, numbering, the file store
+fails_with('an upload limit that is not a size',
+           qr/helpdesk_upload_limits: invalid parameter "file=huge"/,
+           http => 'helpdesk_upload_limits file=huge;');
+fails_with('an unknown upload limit',
+           qr/helpdesk_upload_limits: invalid parameter "files=3"/,
+           http => 'helpdesk_upload_limits files=3;');
+fails_with('a count out of range',
+           qr/helpdesk_upload_limits: invalid parameter "count=0"/,
+           http => 'helpdesk_upload_limits count=0;');
+fails_with('a file limit over the message limit',
+           qr/helpdesk_upload_limits: file=31457280 is larger than message=10485760/,
+           http => 'helpdesk_upload_limits file=30m message=10m;');
+fails_with('a reopen window that is no period',
+           qr/helpdesk_reopen_window: invalid period "two days"/,
+           http => 'helpdesk_reopen_window "two days";');
+fails_with('a reopen window without a unit',
+           qr/helpdesk_reopen_window: invalid period "2"/,
+           http => 'helpdesk_reopen_window 2;');
+fails_with('a bad enhancement window',
+           qr/helpdesk_reopen_window: invalid parameter "enhancement=5w"/,
+           http => 'helpdesk_reopen_window 2d enhancement=5w;');
+fails_with('a ticket start that is no number',
+           qr/helpdesk_ticket_start: invalid number "abc"/,
+           http => 'helpdesk_ticket_start abc;');
+fails_with('a ticket start of 0',
+           qr/helpdesk_ticket_start: invalid number "0"/,
+           http => 'helpdesk_ticket_start 0;');
+fails_with('a file store with a bad internal location',
+           qr/helpdesk_files: invalid parameter "internal=files"/,
+           http => "helpdesk_files $dir/files internal=files;");
+($rc, $out) = $hd->nginx_t(http => "helpdesk_upload_limits file=5m message=20m count=4;\n"
+                                 . "    helpdesk_reopen_window 0;\n"
+                                 . "    helpdesk_ticket_start 33858;\n"
+                                 . "    helpdesk_files $dir/files internal=/_helpdesk_files/;");
+is($rc, 0, 'good ticket directives pass') or diag($out);
+
 done_testing;

@@ -25,17 +25,7 @@ is($res->{json}{role}, 'owner', '... and is its owner');
 is($owner->api('POST', 'company', { name => 'Another' })->{status}, 409, 'one company per account');
 
 # invitations through the outbox
-sub invite_and_join {
-    my ($inviter, $login) = @_;
-    my $res = $inviter->api('POST', 'company/invitations', { email => "$login\@example.com" });
-    return $res if $res->{status} != 202;
-    my $mail = $hd->last_mail('company_invitation', "$login\@example.com");
-    my ($token) = $mail->{body} =~ /company\/join\?token=([\w-]{43})/;
-    my $ua = $hd->user($login, client => { lang => 'en' });
-    $res = $ua->api('POST', 'company/join', { token => $token });
-    $ua->{join} = $res;
-    return $ua;
-}
+sub invite_and_join { $hd->invite($_[0], $_[1], client => { lang => 'en' }) }
 
 my $admin = invite_and_join($owner, 'anna');
 is($admin->{join}{status}, 200, 'an invited person joins by the link in the mail');

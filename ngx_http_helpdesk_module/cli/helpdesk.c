@@ -50,9 +50,12 @@ hd_cli_usage(FILE *out)
     size_t  i;
 
     fprintf(out,
-            "usage: helpdesk [-d DIR] COMMAND [ARGS]\n"
+            "usage: helpdesk [-d DIR] [-f FILES] COMMAND [ARGS]\n"
             "\n"
             "  -d DIR    the data directory (default: $HELPDESK_DATA)\n"
+            "  -f FILES  the attachment store, when helpdesk_files moved it "
+            "(default:\n"
+            "            $HELPDESK_FILES, else DIR/files)\n"
             "  -m SIZE   the LMDB map size for a new data directory, e.g. "
             "1g\n"
             "\ncommands:\n");
@@ -144,6 +147,65 @@ hd_cli_portal(hd_cli_t *cli, hd_portal_t *portal)
 }
 
 
+/*
+ * The portal for flows that send e-mail: the templates of
+ * $HELPDESK_TEMPLATES, else those beside the build (../lua-free-templates
+ * from the binary); links to $HELPDESK_URL, else http://localhost/
+ */
+int
+hd_cli_mail_portal(hd_cli_t *cli, hd_pool_t *pool, hd_portal_t *portal)
+{
+    char              self[PATH_MAX], dir[PATH_MAX + 32], *slash;
+    ssize_t           n;
+    hd_err_t          err;
+    const char       *templates, *url;
+    hd_templates_t   *t;
+
+    hd_cli_portal(cli, portal);
+
+    templates = getenv("HELPDESK_TEMPLATES");
+
+    if (templates == NULL || templates[0] == '\0') {
+        n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n <= 0) {
+            fprintf(stderr, "helpdesk: set HELPDESK_TEMPLATES to the "
+                    "template directory\n");
+            return -1;
+        }
+
+        self[n] = '\0';
+        slash = strrchr(self, '/');
+        if (slash != NULL) {
+            *slash = '\0';
+        }
+
+        snprintf(dir, sizeof(dir), "%s/../lua-free-templates", self);
+        templates = dir;
+    }
+
+    hd_err_clear(&err);
+
+    if (hd_templates_load(pool, templates, &t, &err) != HD_OK) {
+        fprintf(stderr, "helpdesk: the templates (%s): %s\n", templates,
+                err.text);
+        return -1;
+    }
+
+    url = getenv("HELPDESK_URL");
+    if (url == NULL || url[0] == '\0') {
+        url = "http://localhost/";
+    }
+
+    portal->templates = t;
+    portal->base_url.data = hd_pstrdup(pool, url, strlen(url));
+    portal->base_url.len = strlen(url);
+    portal->tickets = (hd_ticket_policy_t) HD_TICKET_POLICY_DEFAULT;
+    portal->files = cli->files;
+
+    return 0;
+}
+
+
 int
 hd_cli_errors(const char *what, hd_errors_t *errors, hd_err_t *err)
 {
@@ -185,6 +247,7 @@ int
 main(int argc, char **argv)
 {
     int                      c, rc;
+    char                     files[PATH_MAX];
     size_t                   i;
     hd_cli_t                 cli;
     const hd_cli_command_t  *cmd;
@@ -192,10 +255,16 @@ main(int argc, char **argv)
     memset(&cli, 0, sizeof(cli));
     cli.data = getenv("HELPDESK_DATA");
 
-    while ((c = getopt(argc, argv, "+d:m:h")) != -1) {
+    cli.files = getenv("HELPDESK_FILES");
+
+    while ((c = getopt(argc, argv, "+d:f:m:h")) != -1) {
         switch (c) {
         case 'd':
             cli.data = optarg;
+            break;
+
+        case 'f':
+            cli.files = optarg;
             break;
 
         case 'm':
@@ -245,6 +314,13 @@ main(int argc, char **argv)
 
     cli.argc = argc - optind - 1;
     cli.argv = argv + optind + 1;
+
+    /* attachments live next to the database unless helpdesk_files moved
+     * them (then -f or HELPDESK_FILES says where) */
+    if (cli.files == NULL || cli.files[0] == '\0') {
+        snprintf(files, sizeof(files), "%s/files", cli.data);
+        cli.files = files;
+    }
 
     if (hd_cli_open(&cli) != 0) {
         return 1;

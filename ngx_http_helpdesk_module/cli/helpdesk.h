@@ -20,10 +20,12 @@
 #include "hd_auth.h"
 #include "hd_portal.h"
 #include "hd_store.h"
+#include "hd_templates.h"
 
 
 typedef struct {
     const char    *data;        /* the data directory */
+    const char    *files;       /* the attachment store */
     size_t         map_size;
     int            argc;
     char         **argv;
@@ -33,6 +35,7 @@ typedef struct {
 
 /* helpdesk.c */
 void hd_cli_portal(hd_cli_t *cli, hd_portal_t *portal);
+int hd_cli_mail_portal(hd_cli_t *cli, hd_pool_t *pool, hd_portal_t *portal);
 int hd_cli_errors(const char *what, hd_errors_t *errors, hd_err_t *err);
 int hd_cli_str(const char *text, hd_str_t *s);
 

@@ -4,7 +4,8 @@
  * the customer with a contract, and certificates a newcomer can register
  * (a valid and an expired one, with their codes). What a newcomer needs is
  * kept in demo.txt beside the database (a demo, not an installation) and
- * printed at every start.
+ * printed at every start. Each later part of the product adds its step
+ * (a demo of an older version gets the new steps only).
  */
 
 #include "helpdesk.h"
@@ -14,6 +15,12 @@
 #include "hd_crypto.h"
 #include "hd_date.h"
 #include "hd_product.h"
+#include "hd_templates.h"
+#include "hd_ticket_customer.h"
+#include "hd_ticket_staff.h"
+
+
+static int hd_demo_accounts(hd_cli_t *cli, const char *path);
 
 
 typedef struct {
@@ -153,16 +160,215 @@ hd_demo_company_contract(hd_txn_t *txn, void *arg, hd_err_t *err)
 }
 
 
+/* step 2: tickets the customer can see at once, with the e-mail they make */
+static int
+hd_demo_tickets(hd_cli_t *cli, FILE *f)
+{
+    hd_rc               rc;
+    uint8_t             status;
+    uint64_t            now, message;
+    hd_err_t            err;
+    hd_txn_t            txn;
+    hd_portal_t         portal;
+    hd_arena_t         *arena;
+    hd_errors_t         errors;
+    hd_account_t        customer, admin;
+    hd_ticket_t         t;
+    hd_ticket_input_t   in;
+    hd_staff_message_t  sm;
+
+    arena = hd_arena_create(0);
+    if (arena == NULL || hd_cli_mail_portal(cli, &arena->pool, &portal) != 0) {
+        hd_arena_destroy(arena);
+        return 1;
+    }
+
+    rc = hd_txn_begin(cli->store, &txn, HD_TXN_READ, &err);
+    if (rc == HD_OK) {
+        rc = hd_account_find(&txn, (hd_uchar *) "customer", 8, &customer);
+        if (rc == HD_OK) {
+            rc = hd_account_find(&txn, (hd_uchar *) "admin", 5, &admin);
+        }
+
+        hd_txn_abort(&txn);
+    }
+
+    if (rc != HD_OK) {
+        hd_arena_destroy(arena);
+        fprintf(stderr, "helpdesk: demo: the demo accounts are missing\n");
+        return 1;
+    }
+
+    now = (uint64_t) time(NULL);
+    memset(&errors, 0, sizeof(errors));
+
+    /* a premium incident on the company's contract, support asks back */
+    hd_ticket_input_init(&in);
+    hd_str_set(&in.subject, "Не подписывается документ в СЭД");
+    hd_str_set(&in.description, "При подписи документа в СЭД появляется "
+               "ошибка 0x80090008 «Указан неправильный алгоритм».\n"
+               "ОС: Windows 11 23H2, КриптоПро CSP 5.0 R3.");
+    hd_str_set(&in.certificate, "MSA-2026-0007");
+    hd_str_set(&in.product_version, "5.0 R3");
+    hd_str_set(&in.os_version, "Windows 11 23H2");
+    in.category = HD_CATEGORY_TECHNICAL;
+    in.type = HD_TYPE_BUG;
+    in.severity = 2;
+    in.premium = 1;
+    in.channel = HD_CHANNEL_WEB;
+
+    rc = hd_ticket_create(&portal, customer.id, &in, now, &t, &errors, &err);
+
+    if (rc == HD_OK) {
+        memset(&sm, 0, sizeof(sm));
+        sm.number = t.number;
+        sm.actor = admin.id;
+        sm.kind = HD_MESSAGE_INFO_REQUEST;
+        hd_str_set(&sm.body, "Здравствуйте! Пришлите, пожалуйста, журнал "
+                   "событий CSP (Панель управления CSP → Журнал) и версию "
+                   "драйвера токена.");
+
+        rc = hd_ticket_staff_message(&portal, &sm, now + 60, &message,
+                                     &status, &err);
+    }
+
+    if (rc == HD_OK) {
+        fprintf(f, "  %-36s no. %llu, support awaits the customer's answer\n",
+                "a premium ticket", (unsigned long long) t.number);
+
+        /* a question without a certificate, solved: to close and rate */
+        hd_ticket_input_init(&in);
+        hd_str_set(&in.subject, "Как перенести лицензию на новый компьютер?");
+        hd_str_set(&in.description, "Меняем рабочее место сотрудника. Можно "
+                   "ли перенести лицензию CSP и как это сделать?");
+        in.category = HD_CATEGORY_ACCOUNT_OR_CONTRACT;
+        in.type = HD_TYPE_CONSULTATION;
+        in.severity = 4;
+        in.channel = HD_CHANNEL_WEB;
+
+        rc = hd_ticket_create(&portal, customer.id, &in, now + 120, &t,
+                              &errors, &err);
+    }
+
+    if (rc == HD_OK) {
+        memset(&sm, 0, sizeof(sm));
+        sm.number = t.number;
+        sm.actor = admin.id;
+        sm.kind = HD_MESSAGE_SOLUTION;
+        hd_str_set(&sm.body, "Лицензию можно перенести: удалите ключ на "
+                   "старом рабочем месте и введите его на новом.");
+
+        rc = hd_ticket_staff_message(&portal, &sm, now + 180, &message,
+                                     &status, &err);
+    }
+
+    hd_arena_destroy(arena);
+
+    if (rc != HD_OK) {
+        return hd_cli_errors("demo", &errors, &err);
+    }
+
+    fprintf(f, "  %-36s no. %llu, solved: close it and rate it\n",
+            "a ticket without a certificate", (unsigned long long) t.number);
+
+    return 0;
+}
+
+
+/* the demo's steps done so far ("demo" in meta): 0 when none */
+static int
+hd_demo_level(hd_cli_t *cli)
+{
+    int       level = 0;
+    hd_str_t  v;
+    hd_txn_t  txn;
+
+    if (hd_txn_begin(cli->store, &txn, HD_TXN_READ, NULL) == HD_OK) {
+        if (hd_db_get(&txn, HD_DB_META, "demo", 4, &v) == HD_OK
+            && v.len == 1)
+        {
+            level = v.data[0] - '0';
+        }
+
+        hd_txn_abort(&txn);
+    }
+
+    return level;
+}
+
+
+static int
+hd_demo_set_level(hd_cli_t *cli, int level)
+{
+    char      v = (char) ('0' + level);
+    hd_err_t  err;
+    hd_txn_t  txn;
+
+    if (hd_txn_begin(cli->store, &txn, HD_TXN_WRITE, &err) != HD_OK
+        || hd_db_put(&txn, HD_DB_META, "demo", 4, &v, 1, 0, &err) != HD_OK
+        || hd_txn_commit(&txn, &err) != HD_OK)
+    {
+        fprintf(stderr, "helpdesk: demo: %s\n", err.text);
+        return 1;
+    }
+
+    return 0;
+}
+
+
 int
 hd_cli_demo(hd_cli_t *cli)
 {
+    FILE  *f;
+    char   path[PATH_MAX], line[512];
+    int    level;
+
+    snprintf(path, sizeof(path), "%s/demo.txt", cli->data);
+    level = hd_demo_level(cli);
+
+    if (level < 1 && hd_demo_accounts(cli, path) != 0) {
+        return 1;
+    }
+
+    if (level < 2) {
+        f = fopen(path, "a");
+        if (f == NULL) {
+            fprintf(stderr, "helpdesk: cannot write %s: %s\n", path,
+                    strerror(errno));
+            return 1;
+        }
+
+        if (hd_demo_tickets(cli, f) != 0 || hd_demo_set_level(cli, 2) != 0) {
+            fclose(f);
+            return 1;
+        }
+
+        fclose(f);
+    }
+
+    f = fopen(path, "r");
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+        fputs(line, stdout);
+    }
+
+    if (f != NULL) {
+        fclose(f);
+    }
+
+    return 0;
+}
+
+
+/* step 1: the accounts, the catalogue, the company and its contract */
+static int
+hd_demo_accounts(hd_cli_t *cli, const char *path)
+{
     FILE                *f;
-    char                 path[PATH_MAX], pw[2][24], line[512];
+    char                 pw[2][24];
     size_t               i;
     uint64_t             id, company;
     hd_err_t             err;
     hd_uchar             raw[12];
-    hd_txn_t             txn;
     hd_demo_t            demo;
     hd_portal_t          portal;
     hd_errors_t          errors;
@@ -179,27 +385,6 @@ hd_cli_demo(hd_cli_t *cli)
         { "customer", "customer@example.com", "Иван Петров",
           HD_ROLE_CUSTOMER },
     };
-
-    snprintf(path, sizeof(path), "%s/demo.txt", cli->data);
-
-    if (hd_txn_begin(cli->store, &txn, HD_TXN_READ, &err) == HD_OK) {
-        if (hd_db_get(&txn, HD_DB_META, "demo", 4, NULL) == HD_OK) {
-            hd_txn_abort(&txn);
-
-            f = fopen(path, "r");
-            while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-                fputs(line, stdout);
-            }
-
-            if (f != NULL) {
-                fclose(f);
-            }
-
-            return 0;
-        }
-
-        hd_txn_abort(&txn);
-    }
 
     f = fopen(path, "w");
     if (f == NULL) {
@@ -260,13 +445,5 @@ hd_cli_demo(hd_cli_t *cli)
             "a company");
     fclose(f);
 
-    if (hd_txn_begin(cli->store, &txn, HD_TXN_WRITE, &err) != HD_OK
-        || hd_db_put(&txn, HD_DB_META, "demo", 4, "1", 1, 0, &err) != HD_OK
-        || hd_txn_commit(&txn, &err) != HD_OK)
-    {
-        fprintf(stderr, "helpdesk: demo: %s\n", err.text);
-        return 1;
-    }
-
-    return hd_cli_demo(cli);
+    return hd_demo_set_level(cli, 1);
 }

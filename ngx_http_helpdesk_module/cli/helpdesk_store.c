@@ -4,6 +4,9 @@
 
 #include "helpdesk.h"
 
+#include "hd_files.h"
+#include "hd_ticket.h"
+
 
 int
 hd_cli_init(hd_cli_t *cli)
@@ -44,6 +47,7 @@ hd_cli_check(hd_cli_t *cli)
     check.problems = 0;
 
     hd_schema_check(&txn, &check);
+    hd_blob_check(&txn, cli->files, &check);
     hd_txn_abort(&txn);
 
     if (hd_store_info(cli->store, &info) == HD_OK) {
@@ -73,6 +77,8 @@ hd_cli_check(hd_cli_t *cli)
 int
 hd_cli_backup(hd_cli_t *cli)
 {
+    char      files[PATH_MAX];
+    size_t    copied;
     hd_err_t  err;
 
     if (cli->argc != 1) {
@@ -85,7 +91,19 @@ hd_cli_backup(hd_cli_t *cli)
         return 1;
     }
 
-    printf("backup of %s written to %s\n", cli->data, cli->argv[0]);
+    /*
+     * the files after the database: each is written before any
+     * transaction names it, so every file the copy names is there
+     */
+    snprintf(files, sizeof(files), "%s/files", cli->argv[0]);
+
+    if (hd_files_copy(cli->files, files, &copied, &err) != HD_OK) {
+        fprintf(stderr, "helpdesk: the attachments: %s\n", err.text);
+        return 1;
+    }
+
+    printf("backup of %s written to %s (%zu attachment files)\n", cli->data,
+           cli->argv[0], copied);
 
     return 0;
 }

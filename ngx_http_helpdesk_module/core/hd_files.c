@@ -2,6 +2,7 @@
  * The content-addressed file store of attachments.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -261,4 +262,114 @@ hd_file_size(const char *dir, const hd_uchar sha256[HD_SHA256_LEN])
     }
 
     return (int64_t) st.st_size;
+}
+
+
+static hd_rc
+hd_files_copy_one(const char *from, const char *to, hd_err_t *err)
+{
+    int      in, out;
+    char     buf[65536];
+    ssize_t  n;
+
+    if (link(from, to) == 0) {
+        return HD_OK;
+    }
+
+    in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in == -1) {
+        return hd_err_set(err, HD_IO, NULL, "io", "open(\"%s\"): %s", from,
+                          strerror(errno));
+    }
+
+    out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (out == -1) {
+        close(in);
+        return hd_err_set(err, HD_IO, NULL, "io", "create(\"%s\"): %s", to,
+                          strerror(errno));
+    }
+
+    while ((n = read(in, buf, sizeof(buf))) > 0) {
+        if (write(out, buf, n) != n) {
+            n = -1;
+            break;
+        }
+    }
+
+    if (n == 0 && fsync(out) == -1) {
+        n = -1;
+    }
+
+    close(in);
+    close(out);
+
+    if (n != 0) {
+        (void) unlink(to);
+        return hd_err_set(err, HD_IO, NULL, "io", "copying \"%s\": %s", from,
+                          strerror(errno));
+    }
+
+    return HD_OK;
+}
+
+
+hd_rc
+hd_files_copy(const char *src, const char *dst, size_t *copied, hd_err_t *err)
+{
+    DIR            *top, *sub;
+    char            from[PATH_MAX], to[PATH_MAX];
+    hd_rc           rc = HD_OK;
+    struct stat     st;
+    struct dirent  *d, *f;
+
+    *copied = 0;
+
+    top = opendir(src);
+    if (top == NULL) {
+        return errno == ENOENT ? HD_OK
+               : hd_err_set(err, HD_IO, NULL, "io", "opendir(\"%s\"): %s",
+                            src, strerror(errno));
+    }
+
+    rc = hd_files_mkdir(dst, err);
+
+    /* the two-level layout: <2 hex>/<64 hex>; tmp/ is not content */
+    while (rc == HD_OK && (d = readdir(top)) != NULL) {
+        if (strlen(d->d_name) != 2 || strcmp(d->d_name, "..") == 0) {
+            continue;
+        }
+
+        snprintf(from, sizeof(from), "%s/%s", src, d->d_name);
+        snprintf(to, sizeof(to), "%s/%s", dst, d->d_name);
+
+        sub = opendir(from);
+        if (sub == NULL) {
+            continue;
+        }
+
+        rc = hd_files_mkdir(to, err);
+
+        while (rc == HD_OK && (f = readdir(sub)) != NULL) {
+            if (strlen(f->d_name) != 2 * HD_SHA256_LEN) {
+                continue;
+            }
+
+            snprintf(from, sizeof(from), "%s/%s/%s", src, d->d_name,
+                     f->d_name);
+            snprintf(to, sizeof(to), "%s/%s/%s", dst, d->d_name, f->d_name);
+
+            if (stat(to, &st) == 0) {
+                continue;
+            }
+
+            rc = hd_files_copy_one(from, to, err);
+            (*copied)++;
+        }
+
+        closedir(sub);
+    }
+
+    closedir(top);
+
+    return rc;
 }

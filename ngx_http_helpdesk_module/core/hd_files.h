@@ -52,5 +52,12 @@ void hd_file_rel_path(const hd_uchar sha256[HD_SHA256_LEN],
 /* the stored content's size, or -1 when it is not there */
 int64_t hd_file_size(const char *dir, const hd_uchar sha256[HD_SHA256_LEN]);
 
+/*
+ * Every stored content of src into dst (a backup): hard links where the
+ * file system allows, copies elsewhere; contents dst has are kept
+ */
+hd_rc hd_files_copy(const char *src, const char *dst, size_t *copied,
+    hd_err_t *err);
+
 
 #endif /* HD_FILES_H */

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 
+#include "hd_files.h"
 #include "hd_store.h"
 #include "hd_ticket.h"
 
@@ -1152,6 +1153,57 @@ hd_ticket_check(hd_txn_t *txn, hd_check_t *check)
     }
 
     hd_buf_printf(&check->report, "tickets checked: %zu\n", tickets);
+
+    return HD_OK;
+}
+
+
+hd_rc
+hd_blob_check(hd_txn_t *txn, const char *files, hd_check_t *check)
+{
+    char         hex[2 * HD_SHA256_LEN + 1];
+    hd_rc        rc;
+    size_t       n = 0, missing = 0;
+    int64_t      size;
+    hd_str_t     k, v;
+    hd_blob_t    b;
+    hd_cursor_t  cur;
+
+    rc = hd_cursor_open(txn, HD_DB_BLOBS, &cur);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    for (rc = hd_cursor_seek(&cur, NULL, 0, &k, &v);
+         rc == HD_OK;
+         rc = hd_cursor_next(&cur, &k, &v))
+    {
+        if (k.len != HD_SHA256_LEN
+            || hd_record_decode(&hd_blob_desc, v.data, v.len, &b) != HD_OK)
+        {
+            continue;
+        }
+
+        n++;
+        size = hd_file_size(files, k.data);
+
+        if (size < 0 || (uint64_t) size != b.size) {
+            hex[hd_hex_encode(hex, k.data, HD_SHA256_LEN)] = '\0';
+
+            if (missing++ < 10) {
+                hd_check_problem(check, "the file %s is %s", hex,
+                                 size < 0 ? "missing" : "of the wrong size");
+            }
+        }
+    }
+
+    hd_cursor_close(&cur);
+
+    if (missing > 10) {
+        hd_check_problem(check, "... and %zu more files", missing - 10);
+    }
+
+    hd_buf_printf(&check->report, "files checked: %zu in %s\n", n, files);
 
     return HD_OK;
 }

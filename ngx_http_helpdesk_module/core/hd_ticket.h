@@ -341,6 +341,8 @@ hd_rc hd_premium_count(hd_txn_t *txn, uint64_t certificate, uint32_t year,
 void hd_ticket_copy(hd_pool_t *pool, hd_ticket_t *t);
 
 hd_rc hd_ticket_check(hd_txn_t *txn, hd_check_t *check);
+/* every stored file the database refers to is on disk, whole */
+hd_rc hd_blob_check(hd_txn_t *txn, const char *files, hd_check_t *check);
 
 
 #endif /* HD_TICKET_H */

@@ -39,6 +39,10 @@ static char *ngx_http_helpdesk_reopen_window(ngx_conf_t *cf,
 static char *ngx_http_helpdesk_ticket_start(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 
+static ngx_int_t ngx_http_helpdesk_postconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_helpdesk_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+
 static ngx_int_t ngx_http_helpdesk_init_process(ngx_cycle_t *cycle);
 static void ngx_http_helpdesk_exit_process(ngx_cycle_t *cycle);
 static void ngx_http_helpdesk_reader_check(ngx_event_t *ev);
@@ -191,7 +195,7 @@ static ngx_command_t  ngx_http_helpdesk_commands[] = {
 
 static ngx_http_module_t  ngx_http_helpdesk_module_ctx = {
     NULL,                                   /* preconfiguration */
-    NULL,                                   /* postconfiguration */
+    ngx_http_helpdesk_postconfiguration,    /* postconfiguration */
 
     ngx_http_helpdesk_create_main_conf,     /* create main configuration */
     ngx_http_helpdesk_init_main_conf,       /* init main configuration */
@@ -398,13 +402,14 @@ ngx_http_helpdesk_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     /*
      * nginx's own limit on bodies (1m unless set) would answer bigger ones
      * with its HTML page before the module sees them: the module bounds
-     * bodies itself (forms, JSON, uploads) and answers in JSON or HTML
+     * bodies itself, per route (forms, JSON, uploads), and answers in JSON
+     * or HTML naming the limit; bodies without a length are cut at the
+     * same limits by its request body filter
      */
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
 
     if (clcf->client_max_body_size == 1024 * 1024) {
-        clcf->client_max_body_size = (off_t) (mcf->tickets.message_max
-                                              + NGX_HTTP_HELPDESK_UPLOAD_EXTRA);
+        clcf->client_max_body_size = 0;
     }
 
     if (mcf->db == NULL) {
@@ -742,6 +747,48 @@ ngx_http_helpdesk_login_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     mcf->login_limit.window = (uint64_t) t;
 
     return NGX_CONF_OK;
+}
+
+
+static ngx_http_request_body_filter_pt  ngx_http_helpdesk_next_body_filter;
+
+
+static ngx_int_t
+ngx_http_helpdesk_postconfiguration(ngx_conf_t *cf)
+{
+    ngx_http_helpdesk_next_body_filter = ngx_http_top_request_body_filter;
+    ngx_http_top_request_body_filter = ngx_http_helpdesk_body_filter;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The portal's requests: a body longer than its route takes is refused as
+ * it arrives, also one sent without a length (chunked)
+ */
+static ngx_int_t
+ngx_http_helpdesk_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_chain_t              *cl;
+    ngx_http_helpdesk_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_helpdesk_module);
+
+    if (ctx != NULL && ctx->body_max) {
+        for (cl = in; cl; cl = cl->next) {
+            ctx->body_received += ngx_buf_size(cl->buf);
+        }
+
+        if (ctx->body_received > ctx->body_max) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "helpdesk: a request body over %O bytes refused",
+                          ctx->body_max);
+            return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+        }
+    }
+
+    return ngx_http_helpdesk_next_body_filter(r, in);
 }
 
 

@@ -119,6 +119,7 @@ struct ngx_http_helpdesk_ctx_s {
     char                           *new_token;  /* shown once */
     ngx_int_t                       rc;         /* of an answer a gate sent */
     off_t                           body_max;
+    off_t                           body_received;
     ngx_uint_t                      multipart;
     ngx_http_helpdesk_upload_t     *uploads;
     ngx_uint_t                      nuploads;

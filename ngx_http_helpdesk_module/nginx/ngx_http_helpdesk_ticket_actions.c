@@ -44,7 +44,7 @@ ngx_http_helpdesk_input_choice(ngx_http_helpdesk_ctx_t *ctx,
 }
 
 
-/* yes or no: JSON true/false, or a form's "1", "on", "0"...; -2 neither */
+/* yes or no: JSON true/false/1/0, or a form's "1", "on", "0"...; -2 neither */
 static int
 ngx_http_helpdesk_input_bool(ngx_http_helpdesk_ctx_t *ctx, const char *name)
 {
@@ -59,6 +59,11 @@ ngx_http_helpdesk_input_bool(ngx_http_helpdesk_ctx_t *ctx, const char *name)
 
     if (json_is_boolean(v)) {
         return json_is_true(v);
+    }
+
+    if (json_is_integer(v)) {
+        return json_integer_value(v) == 0 ? 0
+               : json_integer_value(v) == 1 ? 1 : -2;
     }
 
     if (ngx_http_helpdesk_input_str(ctx, name, &s) != NGX_OK) {

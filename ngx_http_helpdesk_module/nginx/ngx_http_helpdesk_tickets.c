@@ -493,7 +493,7 @@ ngx_http_helpdesk_ticket_form_page(ngx_http_request_t *r,
     hd_val_t           *view, *certs, *item, *products;
     ngx_str_t           ref;
     hd_pool_t          *pool = &ctx->pool;
-    ngx_uint_t          any_premium;
+    ngx_uint_t          any_premium, any_selected, sel;
     hd_product_t       *plist;
     hd_ticket_cert_t   *tc;
 
@@ -548,6 +548,7 @@ ngx_http_helpdesk_ticket_form_page(ngx_http_request_t *r,
 
     certs = hd_val_list(pool);
     any_premium = 0;
+    any_selected = 0;
     (void) ngx_http_helpdesk_input_str(ctx, "certificate", &chosen);
 
     for (i = 0; i < n; i++) {
@@ -564,11 +565,20 @@ ngx_http_helpdesk_ticket_form_page(ngx_http_request_t *r,
                         tc[i].type.ticket_limit
                         && tc[i].unclosed >= tc[i].type.ticket_limit);
         hd_val_set_bool(pool, item, "company", tc[i].company);
-        hd_val_set_bool(pool, item, "selected",
-                        chosen.data != NULL
-                        && chosen.len == tc[i].cert.number.len
-                        && ngx_strncmp(chosen.data, tc[i].cert.number.data,
-                                       chosen.len) == 0);
+        /* as sent; on a fresh form the first with room */
+        if (chosen.data != NULL) {
+            sel = chosen.len == tc[i].cert.number.len
+                  && ngx_strncmp(chosen.data, tc[i].cert.number.data,
+                                 chosen.len) == 0;
+
+        } else {
+            sel = !any_selected
+                  && !(tc[i].type.ticket_limit
+                       && tc[i].unclosed >= tc[i].type.ticket_limit);
+        }
+
+        any_selected |= sel;
+        hd_val_set_bool(pool, item, "selected", sel);
 
         if (tc[i].type.level != HD_LEVEL_STANDARD
             && tc[i].type.premium_per_year != 0)
@@ -589,8 +599,7 @@ ngx_http_helpdesk_ticket_form_page(ngx_http_request_t *r,
     hd_val_set(pool, view, "certificates", certs);
     hd_val_set_bool(pool, view, "has_certificates", n != 0);
     hd_val_set_bool(pool, view, "any_premium", any_premium);
-    hd_val_set_bool(pool, view, "no_certificate_chosen",
-                    n == 0 || (chosen.data != NULL && chosen.len == 0));
+    hd_val_set_bool(pool, view, "no_certificate_chosen", !any_selected);
 
     (void) ngx_http_helpdesk_input_str(ctx, "category", &chosen);
     hd_val_set(pool, view, "categories",
@@ -848,6 +857,16 @@ ngx_http_helpdesk_message_view(ngx_http_helpdesk_ctx_t *ctx,
 }
 
 
+static void
+ngx_http_helpdesk_set_given(hd_pool_t *pool, hd_val_t *map, const char *key,
+    const hd_str_t *s)
+{
+    if (s->len) {
+        hd_val_set_str(pool, map, key, s->data, s->len);
+    }
+}
+
+
 /* the ticket's fields shown in its header */
 static void
 ngx_http_helpdesk_ticket_header(ngx_http_helpdesk_ctx_t *ctx,
@@ -895,12 +914,12 @@ ngx_http_helpdesk_ticket_header(ngx_http_helpdesk_ctx_t *ctx,
                                             && t->severity <= 4)
                                            ? t->severity - 1 : 3]);
 
-    hd_val_set_str(pool, view, "certificate", cert->data, cert->len);
-    hd_val_set_str(pool, view, "product", product->data, product->len);
-    hd_val_set_str(pool, view, "product_version", t->product_version.data,
-                   t->product_version.len);
-    hd_val_set_str(pool, view, "os_version", t->os_version.data,
-                   t->os_version.len);
+    /* optional fields only when there: a template's section shows them */
+    ngx_http_helpdesk_set_given(pool, view, "certificate", cert);
+    ngx_http_helpdesk_set_given(pool, view, "product", product);
+    ngx_http_helpdesk_set_given(pool, view, "product_version",
+                                &t->product_version);
+    ngx_http_helpdesk_set_given(pool, view, "os_version", &t->os_version);
     hd_val_set_bool(pool, view, "premium", t->premium != 0);
     hd_val_set_bool(pool, view, "closed", hd_status_closed(t->status));
 

@@ -97,6 +97,7 @@ sub multipart {
     for my $f (@{ $files // [] }) {
         my ($name, $filename, $content, $type) = @$f;
         utf8::encode($filename) if utf8::is_utf8($filename);
+        utf8::encode($content) if utf8::is_utf8($content);
         $body .= "--$boundary\r\nContent-Disposition: form-data; name=\"$name\"; "
                . "filename=\"$filename\"\r\nContent-Type: " . ($type // 'application/octet-stream')
                . "\r\n\r\n$content\r\n";

@@ -6,6 +6,7 @@ package Helpdesk::Test;
 
 use strict;
 use warnings;
+use utf8;
 
 use Cwd qw(abs_path);
 use File::Basename qw(dirname);
@@ -41,6 +42,7 @@ sub new {
         dir       => $dir,
         data      => "$dir/data",
         files     => $o{files} // "$dir/data/files",
+        files_uri => $o{files_uri} // '/_helpdesk_files/',
         port      => free_port(),
         workers   => $o{workers} // 2,
         map       => $o{map} // '64m',
@@ -116,7 +118,7 @@ http {
         $c{server}
 
         # attachments: the module checks access, then nginx sends the file
-        location /_helpdesk_files/ {
+        location $c{files_uri} {
             internal;
             alias $c{files}/;
         }
@@ -357,6 +359,20 @@ sub certificate {
     die "cannot register $cert->[0]: $res->{status} $res->{content}"
         unless $res->{status} == 201;
     return $cert->[0];
+}
+
+# an invitation to the inviter's company and its acceptance by a new
+# customer: the customer's client ({join} holds the answer to joining), or
+# the answer to the invitation when it was refused
+sub invite {
+    my ($self, $inviter, $login, %o) = @_;
+    my $res = $inviter->api('POST', 'company/invitations', { email => "$login\@example.com" });
+    return $res if $res->{status} != 202;
+    my $mail = $self->last_mail('company_invitation', "$login\@example.com");
+    my ($token) = $mail->{body} =~ /company\/join\?token=([\w-]{43})/;
+    my $ua = $self->user($login, %o);
+    $ua->{join} = $ua->api('POST', 'company/join', { token => $token });
+    return $ua;
 }
 
 # a ticket created through the API: its number (fields override the defaults)

@@ -1,0 +1,44 @@
+# The demo of ./build.sh run (helpdesk demo): seeded once, grown by later
+# steps; its customer logs in with the printed password and finds tickets
+# in both states a newcomer should see.
+
+use strict;
+use warnings;
+use utf8;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use Helpdesk::Test;
+
+binmode Test::More->builder->$_, ':utf8' for qw(output failure_output todo_output);
+
+my $hd = Helpdesk::Test->new->start;
+local $ENV{HELPDESK_URL} = $hd->url('/');
+
+my ($rc, $out) = $hd->cli('demo');
+is($rc, 0, 'helpdesk demo') or diag($out);
+my ($password) = $out =~ /customer\s+login customer\s+password (\S+)/;
+ok($password, '... prints the customer and a password');
+like($out, qr/a premium ticket\s+no\. (\d+), support awaits/, '... and its tickets');
+
+my ($rc2, $again) = $hd->cli('demo');
+is($again, $out, 'a second run changes nothing and prints the same');
+
+my $ua = $hd->client;
+$ua->login('customer', $password);
+my $res = $ua->api('GET', 'tickets');
+is($res->{json}{total}, 2, 'the demo customer has two tickets');
+my %status = map { $_->{subject} => $_->{status} } @{ $res->{json}{tickets} };
+is($status{'Не подписывается документ в СЭД'}, 'awaiting_customer', '... one awaiting their answer');
+is($status{'Как перенести лицензию на новый компьютер?'}, 'solved', '... one solved');
+my ($premium) = grep { $_->{premium} } @{ $res->{json}{tickets} };
+is($premium->{priority}, 'urgent', "... the premium one on the company's MSA Business contract");
+
+my $mail = $hd->last_mail('ticket_info_request', 'customer@example.com');
+like($mail->{body}, qr{\Q${\ $hd->url('/')}\Etickets/\d+}, 'its e-mail links the portal of HELPDESK_URL');
+
+($rc, $out) = $hd->cli('check');
+is($rc, 0, 'the demo data checks consistent') or diag($out);
+
+$hd->finish;
+done_testing;

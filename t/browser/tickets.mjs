@@ -1,0 +1,97 @@
+// A customer's ticket from start to end: the form (with a screenshot
+// attached), the confirmation, "My tickets" with its counts, the ticket
+// page, a reply, support's solution, closing, rating.
+
+import { run, check, equal, match, watchErrors } from './browser.mjs';
+
+const [base, login, password, cert, staffToken, shot] = process.argv.slice(2);
+
+await run(async (browser) => {
+  const context = await browser.newContext({ locale: 'en-US' });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+
+  await page.goto(base + 'login');
+  await page.fill('#login', login);
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+
+  // a screenshot to attach: of the portal itself
+  await page.goto(base);
+  await page.screenshot({ path: shot });
+
+  await page.click('text=Create a ticket');
+  equal(new URL(page.url()).pathname, '/tickets/new', 'the landing page\'s button opens the form');
+  match(await page.textContent('#one-problem'), /One ticket, one problem/, 'the form says "one ticket, one problem"');
+  match(await page.textContent('#no-certificate-note'), /lowest priority/,
+        '... and what a ticket without a certificate gets');
+  match(await page.textContent('.cert-choice'), /unclosed 0 of 2/, '... and "unclosed N of M"');
+
+  await page.check(`input[name=certificate][value="${cert}"]`);
+  await page.selectOption('#type', 'bug');
+  await page.selectOption('#severity', '2');
+  await page.fill('#subject', 'CSP fails to sign');
+  await page.fill('#description', 'Error 0x80090008 when signing.\nScreenshot attached.');
+  await page.setInputFiles('#attachments', shot);
+  await page.click('button:has-text("Send")');
+
+  match(await page.textContent('h1'), /registered/, 'a confirmation page');
+  const number = (await page.textContent('#created-number')).trim();
+  check(/^\d+$/.test(number), 'with the ticket number', number);
+
+  await page.click('a:has-text("My tickets")');
+  const summary = await page.textContent('#limits-summary');
+  match(summary, /Unclosed tickets: 1, Tickets allowed: 2/, '"My tickets" shows the counts');
+  const rows = await page.$$eval('table.tickets tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  equal(rows.length, 1, 'one ticket in the list');
+  check(rows[0].includes(number) && rows[0].includes('CSP fails to sign') && /New/.test(rows[0]),
+        'the row: number, subject, status', rows[0]);
+
+  await page.click(`a.ticket-link:has-text("${number}")`);
+  equal(await page.textContent('#ticket-number'), number, 'the ticket page');
+  match(await page.textContent('.thread'), /Error 0x80090008/, 'the description in the thread');
+  const file = await page.$('.files a');
+  check(file !== null, 'the screenshot is attached');
+  match(await file.textContent(), /screenshot\.png/, '... by its name');
+  const download = await context.request.get(new URL(await file.getAttribute('href'), base).href);
+  equal(download.status(), 200, 'the screenshot downloads');
+  match(download.headers()['content-disposition'], /^attachment/, '... as an attachment');
+  equal((await download.body()).subarray(1, 4).toString(), 'PNG', '... and is the PNG');
+
+  await page.fill('#body', 'It also happens with CSP 5.0 R3.');
+  await page.click('button:has-text("Send the reply")');
+  match(await page.textContent('.notice'), /reply is added/, 'a reply');
+  match(await page.textContent('#ticket-status'), /In progress/, '... puts the ticket in progress');
+  match(await page.textContent('.thread'), /CSP 5\.0 R3/, '... and is in the thread');
+
+  // support gives a solution
+  const solution = await context.request.post(base + `api/v1/staff/tickets/${number}/messages`, {
+    headers: { Authorization: `Bearer ${staffToken}` },
+    data: { kind: 'solution', body: 'Update to 5.0 R3 build 12000.' },
+  });
+  equal(solution.status(), 201, 'support provides a solution');
+
+  await page.reload();
+  match(await page.textContent('#ticket-status'), /Solution provided/, 'the page shows the solution');
+  match(await page.textContent('.thread'), /build 12000/, '... in the thread');
+
+  await page.click('#close-ticket');
+  match(await page.textContent('.notice'), /ticket is closed/, 'closing it');
+  match(await page.textContent('#ticket-status'), /^Closed$/, '... closed');
+
+  await page.check('input[name=stars][value="5"]');
+  await page.fill('#comment', 'Quick and to the point');
+  await page.click('#rate-ticket');
+  match(await page.textContent('.notice'), /Thank you for the rating/, 'rating it');
+  equal(await page.textContent('.rating'), '★★★★★', '... five stars shown');
+  equal(await page.$('#rate-ticket'), null, '... and no second rating offered');
+
+  await page.setViewportSize({ width: 360, height: 740 });
+  let overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 0, 'the ticket page is readable on a phone', `${overflow}px too wide`);
+  await page.goto(base + 'tickets?show=all');
+  overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 0, 'the list too', `${overflow}px too wide`);
+
+  check(errors.length === 0, 'no errors in the browser console', errors.join('; '));
+});
