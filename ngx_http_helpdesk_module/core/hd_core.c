@@ -57,3 +57,31 @@ hd_rc_name(hd_rc rc)
 
     return hd_rc_names[rc];
 }
+
+
+size_t
+hd_int_text(char *out, int64_t v)
+{
+    char      tmp[24];
+    size_t    n = 0, len = 0;
+    uint64_t  u;
+
+    if (v < 0) {
+        out[len++] = '-';
+        u = (uint64_t) -(v + 1) + 1;
+
+    } else {
+        u = (uint64_t) v;
+    }
+
+    do {
+        tmp[n++] = (char) ('0' + u % 10);
+        u /= 10;
+    } while (u);
+
+    while (n) {
+        out[len++] = tmp[--n];
+    }
+
+    return len;
+}

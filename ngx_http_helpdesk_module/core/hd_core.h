@@ -77,6 +77,10 @@ hd_rc hd_err_set(hd_err_t *err, hd_rc rc, const char *field, const char *code,
 void hd_err_clear(hd_err_t *err);
 const char *hd_rc_name(hd_rc rc);
 
+/* a whole number as decimal text, without printf: its length (out holds
+ * at least 21 bytes) */
+size_t hd_int_text(char *out, int64_t v);
+
 
 static inline int
 hd_str_eq(const hd_str_t *s, const char *text)

@@ -21,12 +21,20 @@ hd_varint_put(hd_uchar *p, uint64_t v)
 }
 
 
-size_t
-hd_varint_get(const hd_uchar *p, const hd_uchar *end, uint64_t *v)
+static inline size_t
+hd_varint_get_inline(const hd_uchar *p, const hd_uchar *end, uint64_t *v)
 {
     size_t    n;
     unsigned  shift;
-    uint64_t  r = 0;
+    uint64_t  r;
+
+    /* most are one byte: tags, lengths, small numbers */
+    if (p < end && p[0] < 0x80) {
+        *v = p[0];
+        return 1;
+    }
+
+    r = 0;
 
     for (n = 0, shift = 0; p + n < end && shift < 64; n++, shift += 7) {
         r |= (uint64_t) (p[n] & 0x7f) << shift;
@@ -38,6 +46,13 @@ hd_varint_get(const hd_uchar *p, const hd_uchar *end, uint64_t *v)
     }
 
     return 0;
+}
+
+
+size_t
+hd_varint_get(const hd_uchar *p, const hd_uchar *end, uint64_t *v)
+{
+    return hd_varint_get_inline(p, end, v);
 }
 
 
@@ -193,12 +208,18 @@ hd_record_field(const hd_record_desc_t *desc, uint64_t tag, size_t *hint)
 {
     size_t  i;
 
-    /* fields are usually stored in table order: try the next one first */
-    if (*hint < desc->nfields && desc->fields[*hint].tag == tag) {
-        return &desc->fields[(*hint)++];
+    /*
+     * fields are stored in table order, empty ones left out: search on
+     * from the last one found, and only then from the start
+     */
+    for (i = *hint; i < desc->nfields; i++) {
+        if (desc->fields[i].tag == tag) {
+            *hint = i + 1;
+            return &desc->fields[i];
+        }
     }
 
-    for (i = 0; i < desc->nfields; i++) {
+    for (i = 0; i < *hint && i < desc->nfields; i++) {
         if (desc->fields[i].tag == tag) {
             *hint = i + 1;
             return &desc->fields[i];
@@ -215,7 +236,7 @@ hd_record_decode(const hd_record_desc_t *desc, const void *data, size_t len,
 {
     size_t            n, hint;
     int64_t           i;
-    uint64_t          tag, flen, v;
+    uint64_t          tag, flen, v = 0;
     hd_uchar         *r = rec;
     hd_str_t         *s;
     const hd_uchar   *p = data, *end = p + len;
@@ -239,14 +260,14 @@ hd_record_decode(const hd_record_desc_t *desc, const void *data, size_t len,
     hint = 0;
 
     while (p < end) {
-        n = hd_varint_get(p, end, &tag);
+        n = hd_varint_get_inline(p, end, &tag);
         if (n == 0) {
             return HD_CORRUPT;
         }
 
         p += n;
 
-        n = hd_varint_get(p, end, &flen);
+        n = hd_varint_get_inline(p, end, &flen);
         if (n == 0 || flen > (uint64_t) (end - p - n)) {
             return HD_CORRUPT;
         }
@@ -268,7 +289,7 @@ hd_record_decode(const hd_record_desc_t *desc, const void *data, size_t len,
             continue;
         }
 
-        if (hd_varint_get(p, p + flen, &v) != flen) {
+        if (hd_varint_get_inline(p, p + flen, &v) != flen) {
             return HD_CORRUPT;
         }
 

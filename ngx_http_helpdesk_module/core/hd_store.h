@@ -119,7 +119,9 @@ hd_rc hd_record_put(hd_txn_t *txn, hd_db_e db, const void *key, size_t klen,
 
 /*
  * fn(txn, arg, err) in a write transaction of its own: committed when it
- * returns HD_OK, aborted otherwise (nothing it wrote stays)
+ * returns HD_OK, aborted otherwise (nothing it wrote stays). Flows of
+ * several threads at once are committed together (each in a nested
+ * transaction, one fsync for all): it returns once fn's writes are on disk
  */
 typedef hd_rc (*hd_txn_fn)(hd_txn_t *txn, void *arg, hd_err_t *err);
 

@@ -987,7 +987,10 @@ hd_ticket_list(hd_txn_t *txn, const hd_ticket_query_t *q, hd_pool_t *pool,
                               &page->tickets[page->n])
                 == HD_OK)
             {
-                hd_ticket_copy(pool, &page->tickets[page->n]);
+                if (!q->in_place) {
+                    hd_ticket_copy(pool, &page->tickets[page->n]);
+                }
+
                 page->n++;
             }
         }
@@ -1018,7 +1021,7 @@ hd_ticket_entries(hd_txn_t *txn, const hd_ticket_t *t, size_t *missing)
     unclosed = !hd_status_closed(t->status);
     hd_entry(entry, t);
 
-#define hd_expect(found)                                                          n++;                                                                          if (!(found)) {                                                                   (*missing)++;                                                             }
+#define hd_expect(found)  n++; *missing += !(found)
 
     hd_scope_key(key, HD_SCOPE_AUTHOR, t->author, t->company, unclosed);
     hd_expect(hd_dup_has(txn, HD_DB_TICKETS_BY_SCOPE, key, HD_SCOPE_KEY_LEN,

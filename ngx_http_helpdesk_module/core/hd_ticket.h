@@ -232,6 +232,8 @@ typedef struct {
     int           closed_too;       /* "Show resolved" */
     size_t        offset;
     size_t        limit;
+    int           in_place;         /* strings left in the transaction's
+                                       pages: valid until it ends */
 } hd_ticket_query_t;
 
 typedef struct {

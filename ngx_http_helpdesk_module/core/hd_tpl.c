@@ -38,6 +38,7 @@ typedef enum {
 typedef struct {
     size_t      n;
     hd_str_t   *part;
+    uint32_t   *hash;       /* of each part, for hd_val_get_hashed */
 } hd_tpl_key_t;
 
 
@@ -84,8 +85,29 @@ typedef struct {
 } hd_tpl_compiler_t;
 
 
+/*
+ * Where a key was found, remembered for the render: a key found in the map
+ * on top of the stack (a generated list's reused row), and the end of a
+ * dotted key whose first part is an indexed (unchanging) map such as the
+ * message catalogue
+ */
+#define HD_TPL_CACHE  256
+
+typedef struct {
+    const hd_tpl_key_t   *key;
+    const hd_val_t       *top;
+    const hd_val_item_t  *item;
+    const hd_val_t       *root;
+    const hd_val_t       *result;
+} hd_tpl_cached_t;
+
+
 typedef struct {
     hd_tpl_out_t      *out;
+    hd_tpl_cached_t    cache[HD_TPL_CACHE];
+    size_t             len;         /* of buf: written to out in pieces */
+    int                failed;
+    hd_uchar           buf[4096];
     const hd_val_t    *stack[HD_TPL_MAX_DEPTH];
     size_t             depth;
     size_t             partials;
@@ -556,7 +578,8 @@ hd_tpl_parse_key(hd_tpl_compiler_t *c, hd_tpl_op_t *op)
     }
 
     op->key.part = hd_palloc(c->pool, n * sizeof(hd_str_t));
-    if (op->key.part == NULL) {
+    op->key.hash = hd_palloc(c->pool, n * sizeof(uint32_t));
+    if (op->key.part == NULL || op->key.hash == NULL) {
         hd_err_set(c->err, HD_NOMEM, NULL, "nomem", "out of memory");
         return -1;
     }
@@ -571,6 +594,7 @@ hd_tpl_parse_key(hd_tpl_compiler_t *c, hd_tpl_op_t *op)
 
             op->key.part[op->key.n].data = (hd_uchar *) p + start;
             op->key.part[op->key.n].len = i - start;
+            op->key.hash[op->key.n] = hd_val_hash(p + start, i - start);
             op->key.n++;
             start = i + 1;
         }
@@ -752,18 +776,102 @@ int
 hd_tpl_render_as(const hd_tpl_t *tpl, const hd_val_t *data,
     hd_tpl_out_t *out, int escape)
 {
-    hd_tpl_renderer_t  rd;
+    int                 rc;
+    hd_tpl_renderer_t  *rd, local;
 
-    rd.out = out;
-    rd.stack[0] = data;
-    rd.depth = 1;
-    rd.partials = 0;
-    rd.indent.len = 0;
-    rd.indent.data = (hd_uchar *) rd.indent_buf;
-    rd.line_start = 0;
-    rd.escape = escape;
+    rd = &local;
+    rd->out = out;
+    memset(rd->cache, 0, sizeof(rd->cache));
+    rd->len = 0;
+    rd->failed = 0;
+    rd->stack[0] = data;
+    rd->depth = 1;
+    rd->partials = 0;
+    rd->indent.len = 0;
+    rd->indent.data = (hd_uchar *) rd->indent_buf;
+    rd->line_start = 0;
+    rd->escape = escape;
 
-    return hd_tpl_render_ops(&rd, tpl, 0, tpl->nops);
+    rc = hd_tpl_render_ops(rd, tpl, 0, tpl->nops);
+
+    if (rc == 0 && rd->len && out->write(out, rd->buf, rd->len) != 0) {
+        rc = -1;
+    }
+
+    return rc || rd->failed ? -1 : 0;
+}
+
+
+/* output goes through the renderer's buffer, to out in large pieces */
+static int
+hd_tpl_put(hd_tpl_renderer_t *rd, const hd_uchar *p, size_t n)
+{
+    if (rd->len + n > sizeof(rd->buf)) {
+        if (rd->len && rd->out->write(rd->out, rd->buf, rd->len) != 0) {
+            rd->failed = 1;
+            return -1;
+        }
+
+        rd->len = 0;
+
+        if (n > sizeof(rd->buf)) {
+            return rd->out->write(rd->out, p, n);
+        }
+    }
+
+    memcpy(rd->buf + rd->len, p, n);
+    rd->len += n;
+
+    return 0;
+}
+
+
+/* the characters HTML escaping replaces, and by what */
+static const hd_uchar  hd_tpl_escaped[256] = {
+    ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
+};
+
+
+static const char *
+hd_tpl_entity(hd_uchar c)
+{
+    switch (c) {
+    case '&':  return "&amp;";
+    case '<':  return "&lt;";
+    case '>':  return "&gt;";
+    case '"':  return "&quot;";
+    default:   return "&#39;";
+    }
+}
+
+
+static int
+hd_tpl_put_escaped(hd_tpl_renderer_t *rd, const hd_uchar *p, size_t n)
+{
+    const char      *rep;
+    const hd_uchar  *start = p, *end = p + n;
+
+    for ( ;; ) {
+        while (p < end && !hd_tpl_escaped[*p]) {
+            p++;
+        }
+
+        if (p > start && hd_tpl_put(rd, start, p - start) != 0) {
+            return -1;
+        }
+
+        if (p == end) {
+            return 0;
+        }
+
+        rep = hd_tpl_entity(*p);
+
+        if (hd_tpl_put(rd, (const hd_uchar *) rep, strlen(rep)) != 0) {
+            return -1;
+        }
+
+        start = ++p;
+    }
 }
 
 
@@ -771,7 +879,8 @@ static int
 hd_tpl_render_section(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl,
     const hd_tpl_op_t *op, uint32_t k)
 {
-    const hd_val_t       *v;
+    size_t                i;
+    const hd_val_t       *v, *row;
     const hd_val_item_t  *item;
 
     v = hd_tpl_lookup(rd, &op->key);
@@ -785,6 +894,20 @@ hd_tpl_render_section(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl,
     }
 
     if (!hd_val_truthy(v)) {
+        return 0;
+    }
+
+    if (v->type == HD_VAL_GEN) {
+        for (i = 0; i < v->u.gen.n; i++) {
+            row = v->u.gen.next(v->u.gen.data, i);
+
+            if (row == NULL
+                || hd_tpl_render_in(rd, tpl, row, k + 1, op->end) != 0)
+            {
+                return -1;
+            }
+        }
+
         return 0;
     }
 
@@ -912,27 +1035,66 @@ hd_tpl_render_ops(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl, uint32_t from,
 static const hd_val_t *
 hd_tpl_lookup(hd_tpl_renderer_t *rd, const hd_tpl_key_t *key)
 {
-    size_t           i, d;
-    const hd_val_t  *v;
+    size_t                i, d;
+    const hd_val_t       *v, *top, *root;
+    hd_tpl_cached_t      *c;
+    const hd_val_item_t  *item;
 
     if (key->n == 0) {
         return rd->stack[rd->depth - 1];
     }
 
+    top = rd->stack[rd->depth - 1];
+    c = &rd->cache[((uintptr_t) key / sizeof(hd_tpl_key_t)) % HD_TPL_CACHE];
+
+    if (c->key != key) {
+        c->key = key;
+        c->top = NULL;
+        c->item = NULL;
+        c->root = NULL;
+    }
+
     /* the first part is looked up through the context stack, the rest only
      * inside what the first part found */
 
-    v = NULL;
+    if (c->top == top && c->item != NULL) {
+        item = c->item;
 
-    for (d = rd->depth; d > 0; d--) {
-        v = hd_val_get(rd->stack[d - 1], key->part[0].data, key->part[0].len);
-        if (v != NULL) {
-            break;
+    } else {
+        item = NULL;
+
+        for (d = rd->depth; d > 0; d--) {
+            item = hd_val_find_hashed(rd->stack[d - 1], key->part[0].data,
+                                      key->part[0].len, key->hash[0]);
+            if (item != NULL) {
+                break;
+            }
         }
+
+        c->top = top;
+        c->item = (item != NULL && d == rd->depth) ? item : NULL;
     }
 
+    v = item ? item->val : NULL;
+
+    if (v == NULL || key->n == 1) {
+        return v;
+    }
+
+    if (c->root == v) {
+        return c->result;
+    }
+
+    root = v;
+
     for (i = 1; v != NULL && i < key->n; i++) {
-        v = hd_val_get(v, key->part[i].data, key->part[i].len);
+        v = hd_val_get_hashed(v, key->part[i].data, key->part[i].len,
+                              key->hash[i]);
+    }
+
+    if (root->type == HD_VAL_MAP && root->u.items.index != NULL) {
+        c->root = root;
+        c->result = v;
     }
 
     return v;
@@ -948,7 +1110,7 @@ hd_tpl_write_indented(hd_tpl_renderer_t *rd, const hd_uchar *p, size_t n,
 
     while (n) {
         if (rd->line_start) {
-            if (rd->out->write(rd->out, rd->indent.data, rd->indent.len)
+            if (hd_tpl_put(rd, rd->indent.data, rd->indent.len)
                 != 0)
             {
                 return -1;
@@ -960,8 +1122,8 @@ hd_tpl_write_indented(hd_tpl_renderer_t *rd, const hd_uchar *p, size_t n,
         nl = kind == HD_TPL_EMIT_TEXT ? memchr(p, '\n', n) : NULL;
         len = nl ? (size_t) (nl - p) + 1 : n;
 
-        if ((kind == HD_TPL_EMIT_ESCAPED ? hd_tpl_escape(rd->out, p, len)
-                                         : rd->out->write(rd->out, p, len))
+        if ((kind == HD_TPL_EMIT_ESCAPED ? hd_tpl_put_escaped(rd, p, len)
+                                         : hd_tpl_put(rd, p, len))
             != 0)
         {
             return -1;
@@ -992,10 +1154,10 @@ hd_tpl_emit(hd_tpl_renderer_t *rd, const hd_uchar *p, size_t n,
     }
 
     if (kind == HD_TPL_EMIT_ESCAPED) {
-        return hd_tpl_escape(rd->out, p, n);
+        return hd_tpl_put_escaped(rd, p, n);
     }
 
-    return rd->out->write(rd->out, p, n);
+    return hd_tpl_put(rd, p, n);
 }
 
 
@@ -1017,7 +1179,7 @@ hd_tpl_emit_value(hd_tpl_renderer_t *rd, const hd_val_t *v, int escape)
                            escape ? HD_TPL_EMIT_ESCAPED : HD_TPL_EMIT_RAW);
 
     case HD_VAL_INT:
-        n = snprintf(num, sizeof(num), "%lld", (long long) v->u.integer);
+        n = (int) hd_int_text(num, v->u.integer);
         return hd_tpl_emit(rd, (hd_uchar *) num, n, HD_TPL_EMIT_RAW);
 
     case HD_VAL_REAL:
@@ -1046,15 +1208,17 @@ hd_tpl_escape(hd_tpl_out_t *out, const hd_uchar *p, size_t n)
     const char      *rep;
     const hd_uchar  *start = p, *end = p + n;
 
-    for ( ; p < end; p++) {
-        switch (*p) {
-        case '&':  rep = "&amp;"; break;
-        case '<':  rep = "&lt;"; break;
-        case '>':  rep = "&gt;"; break;
-        case '"':  rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default:   continue;
+    for ( ;; ) {
+        /* the long runs of plain text go by a table, then out in one */
+        while (p < end && !hd_tpl_escaped[*p]) {
+            p++;
         }
+
+        if (p == end) {
+            break;
+        }
+
+        rep = hd_tpl_entity(*p);
 
         run = p - start;
 
@@ -1066,7 +1230,7 @@ hd_tpl_escape(hd_tpl_out_t *out, const hd_uchar *p, size_t n)
             return -1;
         }
 
-        start = p + 1;
+        start = ++p;
     }
 
     if (p > start) {

@@ -56,6 +56,22 @@ hd_val_str(hd_pool_t *pool, const void *data, size_t len)
 
 
 hd_val_t *
+hd_val_gen(hd_pool_t *pool, hd_val_gen_pt next, void *data, size_t n)
+{
+    hd_val_t  *v;
+
+    v = hd_val_new(pool, HD_VAL_GEN);
+    if (v != NULL) {
+        v->u.gen.next = next;
+        v->u.gen.data = data;
+        v->u.gen.n = n;
+    }
+
+    return v;
+}
+
+
+hd_val_t *
 hd_val_cstr(hd_pool_t *pool, const char *s)
 {
     return hd_val_str(pool, s, strlen(s));
@@ -90,6 +106,30 @@ hd_val_real(hd_pool_t *pool, double r)
 }
 
 
+static void
+hd_val_link(hd_val_t *c, hd_val_item_t *item, const void *key,
+    size_t key_len, hd_val_t *val)
+{
+    item->next = NULL;
+    item->key.data = (hd_uchar *) key;
+    item->key.len = key_len;
+    item->hash = key ? hd_val_hash(key, key_len) : 0;
+    item->val = val;
+
+    if (c->u.items.tail) {
+        c->u.items.tail->next = item;
+
+    } else {
+        c->u.items.head = item;
+    }
+
+    c->u.items.tail = item;
+    c->u.items.n++;
+    c->u.items.index = NULL;
+    c->u.items.keys |= (uint64_t) 1 << (item->hash & 63);
+}
+
+
 static int
 hd_val_append(hd_pool_t *pool, hd_val_t *c, const void *key, size_t key_len,
     hd_val_t *val)
@@ -105,23 +145,38 @@ hd_val_append(hd_pool_t *pool, hd_val_t *c, const void *key, size_t key_len,
         return -1;
     }
 
-    item->next = NULL;
-    item->key.data = (hd_uchar *) key;
-    item->key.len = key_len;
-    item->val = val;
-
-    if (c->u.items.tail) {
-        c->u.items.tail->next = item;
-
-    } else {
-        c->u.items.head = item;
-    }
-
-    c->u.items.tail = item;
-    c->u.items.n++;
-    c->u.items.index = NULL;
+    hd_val_link(c, item, key, key_len, val);
 
     return 0;
+}
+
+
+/* a scalar under a key: the item and its value in one allocation */
+typedef struct {
+    hd_val_item_t  item;
+    hd_val_t       val;
+} hd_val_pair_t;
+
+
+static hd_val_t *
+hd_val_set_new(hd_pool_t *pool, hd_val_t *map, const char *key,
+    hd_val_type_e type)
+{
+    hd_val_pair_t  *pair;
+
+    if (map == NULL) {
+        return NULL;
+    }
+
+    pair = hd_palloc(pool, sizeof(hd_val_pair_t));
+    if (pair == NULL) {
+        return NULL;
+    }
+
+    pair->val.type = type;
+    hd_val_link(map, &pair->item, key, strlen(key), &pair->val);
+
+    return &pair->val;
 }
 
 
@@ -140,11 +195,28 @@ hd_val_set_n(hd_pool_t *pool, hd_val_t *map, const void *key, size_t key_len,
 }
 
 
+hd_val_t *
+hd_val_slot(hd_pool_t *pool, hd_val_t *map, const char *key)
+{
+    return hd_val_set_new(pool, map, key, HD_VAL_NULL);
+}
+
+
 int
 hd_val_set_str(hd_pool_t *pool, hd_val_t *map, const char *key,
     const void *data, size_t len)
 {
-    return hd_val_set(pool, map, key, hd_val_str(pool, data, len));
+    hd_val_t  *v;
+
+    v = hd_val_set_new(pool, map, key, HD_VAL_STR);
+    if (v == NULL) {
+        return -1;
+    }
+
+    v->u.str.data = (hd_uchar *) data;
+    v->u.str.len = len;
+
+    return 0;
 }
 
 
@@ -152,14 +224,23 @@ int
 hd_val_set_cstr(hd_pool_t *pool, hd_val_t *map, const char *key,
     const char *s)
 {
-    return hd_val_set(pool, map, key, hd_val_cstr(pool, s));
+    return hd_val_set_str(pool, map, key, s, strlen(s));
 }
 
 
 int
 hd_val_set_int(hd_pool_t *pool, hd_val_t *map, const char *key, int64_t i)
 {
-    return hd_val_set(pool, map, key, hd_val_int(pool, i));
+    hd_val_t  *v;
+
+    v = hd_val_set_new(pool, map, key, HD_VAL_INT);
+    if (v == NULL) {
+        return -1;
+    }
+
+    v->u.integer = i;
+
+    return 0;
 }
 
 
@@ -177,6 +258,22 @@ hd_val_push(hd_pool_t *pool, hd_val_t *list, hd_val_t *val)
 }
 
 
+/* keys are short: compared here rather than through a call */
+static inline int
+hd_val_key_equal(const hd_uchar *a, const hd_uchar *b, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if (a[i] != b[i]) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
 static int
 hd_val_key_cmp(const hd_uchar *a, size_t alen, const hd_uchar *b, size_t blen)
 {
@@ -191,11 +288,32 @@ hd_val_key_cmp(const hd_uchar *a, size_t alen, const hd_uchar *b, size_t blen)
 }
 
 
+uint32_t
+hd_val_hash(const void *key, size_t len)
+{
+    size_t           i;
+    uint32_t         h = 2166136261u;
+    const hd_uchar  *p = key;
+
+    for (i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 16777619u;
+    }
+
+    return h;
+}
+
+
+/* the index's order: by hash, then by key (equal hashes are rare) */
 static int
 hd_val_item_cmp(const void *one, const void *two)
 {
     const hd_val_item_t  *a = *(hd_val_item_t * const *) one;
     const hd_val_item_t  *b = *(hd_val_item_t * const *) two;
+
+    if (a->hash != b->hash) {
+        return a->hash < b->hash ? -1 : 1;
+    }
 
     return hd_val_key_cmp(a->key.data, a->key.len, b->key.data, b->key.len);
 }
@@ -233,11 +351,33 @@ hd_val_index(hd_pool_t *pool, hd_val_t *map)
 hd_val_t *
 hd_val_get(const hd_val_t *map, const void *key, size_t key_len)
 {
+    return hd_val_get_hashed(map, key, key_len, hd_val_hash(key, key_len));
+}
+
+
+hd_val_t *
+hd_val_get_hashed(const hd_val_t *map, const void *key, size_t key_len,
+    uint32_t hash)
+{
+    const hd_val_item_t  *item;
+
+    item = hd_val_find_hashed(map, key, key_len, hash);
+
+    return item ? item->val : NULL;
+}
+
+
+const hd_val_item_t *
+hd_val_find_hashed(const hd_val_t *map, const void *key, size_t key_len,
+    uint32_t hash)
+{
     int              rc;
     size_t           lo, hi, mid;
     hd_val_item_t   *item;
 
-    if (map == NULL || map->type != HD_VAL_MAP) {
+    if (map == NULL || map->type != HD_VAL_MAP
+        || !(map->u.items.keys & ((uint64_t) 1 << (hash & 63))))
+    {
         return NULL;
     }
 
@@ -249,10 +389,16 @@ hd_val_get(const hd_val_t *map, const void *key, size_t key_len)
             mid = lo + (hi - lo) / 2;
             item = map->u.items.index[mid];
 
-            rc = hd_val_key_cmp(item->key.data, item->key.len, key, key_len);
+            if (item->hash != hash) {
+                rc = item->hash < hash ? -1 : 1;
+
+            } else {
+                rc = hd_val_key_cmp(item->key.data, item->key.len, key,
+                                    key_len);
+            }
 
             if (rc == 0) {
-                return item->val;
+                return item;
             }
 
             if (rc < 0) {
@@ -267,10 +413,10 @@ hd_val_get(const hd_val_t *map, const void *key, size_t key_len)
     }
 
     for (item = map->u.items.head; item; item = item->next) {
-        if (item->key.len == key_len
-            && memcmp(item->key.data, key, key_len) == 0)
+        if (item->hash == hash && item->key.len == key_len
+            && hd_val_key_equal(item->key.data, key, key_len))
         {
-            return item->val;
+            return item;
         }
     }
 
@@ -316,6 +462,9 @@ hd_val_truthy(const hd_val_t *v)
 
     case HD_VAL_LIST:
         return v->u.items.n != 0;
+
+    case HD_VAL_GEN:
+        return v->u.gen.n != 0;
 
     default:
         return 1;

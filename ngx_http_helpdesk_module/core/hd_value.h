@@ -20,16 +20,25 @@ typedef enum {
     HD_VAL_REAL,
     HD_VAL_STR,
     HD_VAL_LIST,
-    HD_VAL_MAP
+    HD_VAL_MAP,
+    HD_VAL_GEN          /* a list made item by item as it is rendered */
 } hd_val_type_e;
 
 
 typedef struct hd_val_s       hd_val_t;
 typedef struct hd_val_item_s  hd_val_item_t;
 
+/*
+ * The i-th item of a generated list. It may return the same map each time,
+ * its values changed: then it must keep the same keys (a renderer remembers
+ * where it found a key in a map)
+ */
+typedef hd_val_t *(*hd_val_gen_pt)(void *data, size_t i);
+
 struct hd_val_item_s {
     hd_val_item_t  *next;
     hd_str_t        key;        /* maps only */
+    uint32_t        hash;       /* of the key: compared before the bytes */
     hd_val_t       *val;
 };
 
@@ -47,7 +56,15 @@ struct hd_val_s {
             hd_val_item_t   *tail;
             size_t           n;
             hd_val_item_t  **index;     /* sorted by key, see hd_val_index */
+            uint64_t         keys;      /* a bit per key's hash: a lookup
+                                           that misses it skips the map */
         } items;
+
+        struct {
+            hd_val_gen_pt    next;
+            void            *data;
+            size_t           n;
+        } gen;
     } u;
 };
 
@@ -66,6 +83,8 @@ hd_val_t *hd_val_str(hd_pool_t *pool, const void *data, size_t len);
 hd_val_t *hd_val_cstr(hd_pool_t *pool, const char *s);
 hd_val_t *hd_val_int(hd_pool_t *pool, int64_t i);
 hd_val_t *hd_val_real(hd_pool_t *pool, double r);
+hd_val_t *hd_val_gen(hd_pool_t *pool, hd_val_gen_pt next, void *data,
+    size_t n);
 
 int hd_val_set(hd_pool_t *pool, hd_val_t *map, const char *key,
     hd_val_t *val);
@@ -80,11 +99,21 @@ int hd_val_set_int(hd_pool_t *pool, hd_val_t *map, const char *key,
 int hd_val_set_bool(hd_pool_t *pool, hd_val_t *map, const char *key,
     int b);
 int hd_val_push(hd_pool_t *pool, hd_val_t *list, hd_val_t *val);
+/* a key whose value the caller fills (and refills: a generated list's
+ * reused map) */
+hd_val_t *hd_val_slot(hd_pool_t *pool, hd_val_t *map, const char *key);
 
 /* sorts a map's keys once so that lookups are binary searches */
 int hd_val_index(hd_pool_t *pool, hd_val_t *map);
 
+/* FNV-1a of a key: templates hash their names once, when compiled */
+uint32_t hd_val_hash(const void *key, size_t len);
+
 hd_val_t *hd_val_get(const hd_val_t *map, const void *key, size_t key_len);
+hd_val_t *hd_val_get_hashed(const hd_val_t *map, const void *key,
+    size_t key_len, uint32_t hash);
+const hd_val_item_t *hd_val_find_hashed(const hd_val_t *map,
+    const void *key, size_t key_len, uint32_t hash);
 hd_val_t *hd_val_get_path(const hd_val_t *map, const char *path);
 int hd_val_truthy(const hd_val_t *v);
 

@@ -426,6 +426,15 @@ ngx_http_helpdesk_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
+    if (conf->labels == NULL) {
+        if (prev->labels != NULL && prev->templates == conf->templates) {
+            conf->labels = prev->labels;
+
+        } else if (ngx_http_helpdesk_labels_init(cf, conf) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
     for (i = 0; ngx_http_helpdesk_needed_templates[i]; i++) {
         if (hd_tpl_set_find(conf->templates->set,
                             ngx_http_helpdesk_needed_templates[i])

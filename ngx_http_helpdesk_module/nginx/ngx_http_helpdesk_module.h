@@ -17,6 +17,7 @@
 #include "hd_account.h"
 #include "hd_auth.h"
 #include "hd_i18n.h"
+#include "hd_json.h"
 #include "hd_pool.h"
 #include "hd_store.h"
 #include "hd_templates.h"
@@ -91,12 +92,32 @@ typedef struct {
 } ngx_http_helpdesk_main_conf_t;
 
 
+/* the tables of ticket labels (statuses, priorities...) in each language */
+typedef enum {
+    NGX_HTTP_HELPDESK_L_STATUS = 0,
+    NGX_HTTP_HELPDESK_L_PRIORITY,
+    NGX_HTTP_HELPDESK_L_TYPE,
+    NGX_HTTP_HELPDESK_L_CATEGORY,
+    NGX_HTTP_HELPDESK_L_SEVERITY,
+    NGX_HTTP_HELPDESK_L_SIDE,
+    NGX_HTTP_HELPDESK_L_KIND,
+    NGX_HTTP_HELPDESK_L_EVENT,
+    NGX_HTTP_HELPDESK_L_COUNT
+} ngx_http_helpdesk_label_e;
+
+typedef struct {
+    hd_val_t                     **label[HD_LANG_COUNT]
+                                        [NGX_HTTP_HELPDESK_L_COUNT];
+} ngx_http_helpdesk_labels_t;
+
+
 typedef struct {
     ngx_flag_t                     enabled;
     ngx_str_t                      mount;          /* ends with '/' */
     ngx_str_t                      url;            /* helpdesk_url */
     ngx_str_t                      templates_dir;
     hd_templates_t                *templates;
+    ngx_http_helpdesk_labels_t    *labels;
 } ngx_http_helpdesk_loc_conf_t;
 
 
@@ -124,6 +145,22 @@ struct ngx_http_helpdesk_ctx_s {
     ngx_http_helpdesk_upload_t     *uploads;
     ngx_uint_t                      nuploads;
 };
+
+
+/* a response built in the request's buffers (templates, JSON) */
+typedef struct {
+    hd_tpl_out_t                    out;
+    ngx_pool_t                     *pool;
+    ngx_chain_t                    *first;
+    ngx_chain_t                   **last;
+    ngx_buf_t                      *buf;
+    size_t                          total;
+} ngx_http_helpdesk_out_t;
+
+typedef struct {
+    ngx_http_helpdesk_out_t         out;
+    hd_jw_t                         w;
+} ngx_http_helpdesk_jw_t;
 
 
 /* a field of a form or JSON body */
@@ -221,6 +258,11 @@ ngx_int_t ngx_http_helpdesk_render(ngx_http_request_t *r,
     ngx_uint_t status);
 ngx_int_t ngx_http_helpdesk_send_json(ngx_http_request_t *r,
     ngx_uint_t status, json_t *json);
+ngx_http_helpdesk_jw_t *ngx_http_helpdesk_jw_new(ngx_http_request_t *r);
+void ngx_http_helpdesk_jw_init(ngx_http_request_t *r,
+    ngx_http_helpdesk_jw_t *j);
+ngx_int_t ngx_http_helpdesk_jw_send(ngx_http_request_t *r,
+    ngx_http_helpdesk_jw_t *j, ngx_uint_t status);
 ngx_int_t ngx_http_helpdesk_send_bytes(ngx_http_request_t *r,
     ngx_uint_t status, const char *type, u_char *data, size_t len,
     ngx_uint_t copy);
@@ -411,9 +453,9 @@ ngx_int_t ngx_http_helpdesk_ticket_page(ngx_http_request_t *r,
 ngx_int_t ngx_http_helpdesk_ticket_rate_page(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status);
 uint64_t ngx_http_helpdesk_ticket_arg(ngx_http_helpdesk_ctx_t *ctx);
-json_t *ngx_http_helpdesk_json_time(uint64_t t);
-const hd_str_t *ngx_http_helpdesk_label(ngx_http_helpdesk_ctx_t *ctx,
-    const char *prefix, const char *name);
+void ngx_http_helpdesk_jw_time(hd_jw_t *w, uint64_t t);
+ngx_int_t ngx_http_helpdesk_labels_init(ngx_conf_t *cf,
+    ngx_http_helpdesk_loc_conf_t *lcf);
 
 
 #endif /* NGX_HTTP_HELPDESK_MODULE_H */

@@ -6,18 +6,20 @@
 
 #include "ngx_http_helpdesk_module.h"
 
+#include "hd_json.h"
+
 
 #define NGX_HTTP_HELPDESK_OUT_BUF  8192
 
 
-typedef struct {
-    hd_tpl_out_t         out;
-    ngx_pool_t          *pool;
-    ngx_chain_t         *first;
-    ngx_chain_t        **last;
-    ngx_buf_t           *buf;
-    size_t               total;
-} ngx_http_helpdesk_out_t;
+
+
+static ngx_inline void
+ngx_http_helpdesk_2d(u_char *p, ngx_uint_t n)
+{
+    p[0] = (u_char) ('0' + n / 10 % 10);
+    p[1] = (u_char) ('0' + n % 10);
+}
 
 
 /* a core result as an HTTP status: the one place where this is decided */
@@ -287,31 +289,44 @@ ngx_http_helpdesk_view_form(ngx_http_request_t *r,
 hd_val_t *
 ngx_http_helpdesk_time_text(ngx_http_helpdesk_ctx_t *ctx, uint64_t t)
 {
-    u_char     *p, *end;
-    ngx_tm_t    tm;
+    u_char    *p;
+    ngx_tm_t   tm;
 
     if (t == 0) {
         return hd_val_cstr(&ctx->pool, "");
     }
 
-    p = hd_palloc(&ctx->pool, 32);
+    p = hd_palloc(&ctx->pool, 16);
     if (p == NULL) {
         return NULL;
     }
 
     ngx_gmtime((time_t) t + 3 * 3600, &tm);
 
+    /* by hand: pages show a time per row, printf is the slow part */
     if (ctx->lang == HD_LANG_RU) {
-        end = ngx_sprintf(p, "%02d.%02d.%4d %02d:%02d", tm.ngx_tm_mday,
-                          tm.ngx_tm_mon, tm.ngx_tm_year, tm.ngx_tm_hour,
-                          tm.ngx_tm_min);
+        ngx_http_helpdesk_2d(p, tm.ngx_tm_mday);
+        p[2] = '.';
+        ngx_http_helpdesk_2d(p + 3, tm.ngx_tm_mon);
+        p[5] = '.';
+        ngx_http_helpdesk_2d(p + 6, tm.ngx_tm_year / 100);
+        ngx_http_helpdesk_2d(p + 8, tm.ngx_tm_year % 100);
+
     } else {
-        end = ngx_sprintf(p, "%4d-%02d-%02d %02d:%02d", tm.ngx_tm_year,
-                          tm.ngx_tm_mon, tm.ngx_tm_mday, tm.ngx_tm_hour,
-                          tm.ngx_tm_min);
+        ngx_http_helpdesk_2d(p, tm.ngx_tm_year / 100);
+        ngx_http_helpdesk_2d(p + 2, tm.ngx_tm_year % 100);
+        p[4] = '-';
+        ngx_http_helpdesk_2d(p + 5, tm.ngx_tm_mon);
+        p[7] = '-';
+        ngx_http_helpdesk_2d(p + 8, tm.ngx_tm_mday);
     }
 
-    return hd_val_str(&ctx->pool, p, end - p);
+    p[10] = ' ';
+    ngx_http_helpdesk_2d(p + 11, tm.ngx_tm_hour);
+    p[13] = ':';
+    ngx_http_helpdesk_2d(p + 14, tm.ngx_tm_min);
+
+    return hd_val_str(&ctx->pool, p, 16);
 }
 
 
@@ -583,28 +598,71 @@ ngx_http_helpdesk_send_bytes(ngx_http_request_t *r, ngx_uint_t status,
 }
 
 
+/* a JSON writer into the response's buffers */
+ngx_http_helpdesk_jw_t *
+ngx_http_helpdesk_jw_new(ngx_http_request_t *r)
+{
+    ngx_http_helpdesk_jw_t  *j;
+
+    j = ngx_palloc(r->pool, sizeof(ngx_http_helpdesk_jw_t));
+    if (j != NULL) {
+        ngx_http_helpdesk_jw_init(r, j);
+    }
+
+    return j;
+}
+
+
+void
+ngx_http_helpdesk_jw_init(ngx_http_request_t *r, ngx_http_helpdesk_jw_t *j)
+{
+    j->out.out.write = ngx_http_helpdesk_out_write;
+    j->out.pool = r->pool;
+    j->out.first = NULL;
+    j->out.last = &j->out.first;
+    j->out.buf = NULL;
+    j->out.total = 0;
+
+    hd_jw_init(&j->w, &j->out.out);
+}
+
+
+ngx_int_t
+ngx_http_helpdesk_jw_send(ngx_http_request_t *r, ngx_http_helpdesk_jw_t *j,
+    ngx_uint_t status)
+{
+    if (hd_jw_finish(&j->w) != 0 || j->out.first == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_helpdesk_add_header(r, "Cache-Control", (u_char *) "no-store", 8);
+
+    return ngx_http_helpdesk_send(r, status, "application/json", j->out.first,
+                                  j->out.total);
+}
+
+
 ngx_int_t
 ngx_http_helpdesk_send_json(ngx_http_request_t *r, ngx_uint_t status,
     json_t *json)
 {
-    size_t   len;
-    u_char  *data;
+    ngx_http_helpdesk_jw_t  *j;
 
-    len = json_dumpb(json, NULL, 0, JSON_COMPACT);
+    if (json == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
-    data = ngx_pnalloc(r->pool, len ? len : 1);
-    if (data == NULL) {
+    /* written once, straight into the response's buffers */
+    j = ngx_http_helpdesk_jw_new(r);
+    if (j == NULL) {
         json_decref(json);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    json_dumpb(json, (char *) data, len, JSON_COMPACT);
+    hd_jw_json(&j->w, json);
     json_decref(json);
 
-    ngx_http_helpdesk_add_header(r, "Cache-Control", (u_char *) "no-store", 8);
-
-    return ngx_http_helpdesk_send_bytes(r, status, "application/json", data,
-                                        len, 0);
+    return ngx_http_helpdesk_jw_send(r, j, status);
 }
 
 

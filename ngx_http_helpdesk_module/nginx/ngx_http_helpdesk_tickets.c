@@ -113,62 +113,153 @@ ngx_http_helpdesk_ticket_arg(ngx_http_helpdesk_ctx_t *ctx)
 }
 
 
-/* a label of the catalogue, "tickets.<prefix>_<name>" */
-const hd_str_t *
-ngx_http_helpdesk_label(ngx_http_helpdesk_ctx_t *ctx, const char *prefix,
-    const char *name)
+static const char  *ngx_http_helpdesk_severity_names[] = { "1", "2", "3",
+                                                          "4" };
+
+/* each table: its prefix in the catalogue ("tickets.<prefix>_<name>") */
+static const struct {
+    const char      *prefix;
+    const char     **names;
+    ngx_uint_t       n;
+} ngx_http_helpdesk_label_tables[NGX_HTTP_HELPDESK_L_COUNT] = {
+    { "status", hd_status_names, HD_STATUS_COUNT },
+    { "priority", hd_priority_names, HD_PRIORITY_COUNT },
+    { "type", hd_ticket_type_names, HD_TYPE_COUNT },
+    { "category", hd_category_names, HD_CATEGORY_COUNT },
+    { "severity", ngx_http_helpdesk_severity_names, 4 },
+    { "side", hd_side_names, HD_SIDE_COUNT },
+    { "kind", hd_message_kind_names, HD_MESSAGE_KIND_COUNT },
+    { "event", hd_action_names, HD_ACTION_COUNT },
+};
+
+
+/*
+ * The labels of every table in every language, as template values made
+ * once with the configuration: pages of many rows look them up by index
+ */
+ngx_int_t
+ngx_http_helpdesk_labels_init(ngx_conf_t *cf,
+    ngx_http_helpdesk_loc_conf_t *lcf)
 {
-    char  key[96];
+    char                         key[96];
+    hd_pool_t                    pool;
+    hd_val_t                   **list;
+    ngx_uint_t                   lang, t, i;
+    const hd_str_t              *text;
+    ngx_http_helpdesk_labels_t  *labels;
 
-    ngx_snprintf((u_char *) key, sizeof(key), "tickets.%s_%s%Z", prefix,
-                 name);
+    labels = ngx_pcalloc(cf->pool, sizeof(ngx_http_helpdesk_labels_t));
+    if (labels == NULL) {
+        return NGX_ERROR;
+    }
 
-    return ngx_http_helpdesk_text(ctx, key);
+    ngx_http_helpdesk_hd_pool(&pool, cf->pool);
+
+    for (lang = 0; lang < HD_LANG_COUNT; lang++) {
+        for (t = 0; t < NGX_HTTP_HELPDESK_L_COUNT; t++) {
+            list = ngx_pcalloc(cf->pool, ngx_http_helpdesk_label_tables[t].n
+                                         * sizeof(hd_val_t *));
+            if (list == NULL) {
+                return NGX_ERROR;
+            }
+
+            for (i = 0; i < ngx_http_helpdesk_label_tables[t].n; i++) {
+                ngx_snprintf((u_char *) key, sizeof(key), "tickets.%s_%s%Z",
+                             ngx_http_helpdesk_label_tables[t].prefix,
+                             ngx_http_helpdesk_label_tables[t].names[i]);
+
+                text = hd_i18n_text(lcf->templates->catalog[lang], key);
+
+                /* a catalogue without the label shows the name itself */
+                list[i] = text != NULL
+                          ? hd_val_str(&pool, text->data, text->len)
+                          : hd_val_cstr(&pool,
+                                ngx_http_helpdesk_label_tables[t].names[i]);
+                if (list[i] == NULL) {
+                    return NGX_ERROR;
+                }
+            }
+
+            labels->label[lang][t] = list;
+        }
+    }
+
+    lcf->labels = labels;
+
+    return NGX_OK;
 }
 
 
 static void
 ngx_http_helpdesk_set_label(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *map,
-    const char *key, const char *prefix, const char *name)
+    const char *key, ngx_http_helpdesk_label_e table, ngx_uint_t i)
 {
-    const hd_str_t  *text;
-
-    text = ngx_http_helpdesk_label(ctx, prefix, name);
-
-    if (text != NULL) {
-        hd_val_set_str(&ctx->pool, map, key, text->data, text->len);
-
-    } else {
-        hd_val_set_cstr(&ctx->pool, map, key, name);
+    if (i >= ngx_http_helpdesk_label_tables[table].n) {
+        i = 0;
     }
+
+    hd_val_set(&ctx->pool, map, key,
+               ctx->lcf->labels->label[ctx->lang][table][i]);
 }
 
 
-/* 2026-11-21T10:00:00Z: the API's times */
-json_t *
-ngx_http_helpdesk_json_time(uint64_t t)
+/* 2026-11-21T10:00:00Z: the API's times (null for none) */
+void
+ngx_http_helpdesk_jw_time(hd_jw_t *w, uint64_t t)
 {
     u_char    buf[32], *p;
     ngx_tm_t  tm;
 
     if (t == 0) {
-        return json_null();
+        hd_jw_null(w);
+        return;
     }
 
     ngx_gmtime((time_t) t, &tm);
 
-    p = ngx_sprintf(buf, "%4d-%02d-%02dT%02d:%02d:%02dZ", tm.ngx_tm_year,
-                    tm.ngx_tm_mon, tm.ngx_tm_mday, tm.ngx_tm_hour,
-                    tm.ngx_tm_min, tm.ngx_tm_sec);
+    p = buf;
+    p += hd_int_text((char *) p, tm.ngx_tm_year);
+    *p++ = '-';
+    *p++ = (u_char) ('0' + tm.ngx_tm_mon / 10);
+    *p++ = (u_char) ('0' + tm.ngx_tm_mon % 10);
+    *p++ = '-';
+    *p++ = (u_char) ('0' + tm.ngx_tm_mday / 10);
+    *p++ = (u_char) ('0' + tm.ngx_tm_mday % 10);
+    *p++ = 'T';
+    *p++ = (u_char) ('0' + tm.ngx_tm_hour / 10);
+    *p++ = (u_char) ('0' + tm.ngx_tm_hour % 10);
+    *p++ = ':';
+    *p++ = (u_char) ('0' + tm.ngx_tm_min / 10);
+    *p++ = (u_char) ('0' + tm.ngx_tm_min % 10);
+    *p++ = ':';
+    *p++ = (u_char) ('0' + tm.ngx_tm_sec / 10);
+    *p++ = (u_char) ('0' + tm.ngx_tm_sec % 10);
+    *p++ = 'Z';
 
-    return json_stringn((char *) buf, p - buf);
+    hd_jw_str(w, buf, p - buf);
 }
 
 
-static json_t *
-ngx_http_helpdesk_json_str(const hd_str_t *s)
+static void
+ngx_http_helpdesk_jw_kstr(hd_jw_t *w, const char *key, const hd_str_t *s)
 {
-    return json_stringn((char *) s->data, s->len);
+    hd_jw_key(w, key);
+    hd_jw_str(w, s->data, s->len);
+}
+
+
+/* a string that may be empty: null then */
+static void
+ngx_http_helpdesk_jw_kopt(hd_jw_t *w, const char *key, const hd_str_t *s)
+{
+    hd_jw_key(w, key);
+
+    if (s->len) {
+        hd_jw_str(w, s->data, s->len);
+
+    } else {
+        hd_jw_null(w);
+    }
 }
 
 
@@ -189,68 +280,177 @@ ngx_http_helpdesk_ticket_cert(hd_txn_t *txn, hd_pool_t *pool,
 }
 
 
-/* a row of a list: the seed's columns */
+/* a row of a list in the API: the seed's columns, and more */
 static void
-ngx_http_helpdesk_ticket_row(ngx_http_helpdesk_ctx_t *ctx,
-    ngx_http_helpdesk_ticket_names_t *names, const hd_ticket_t *t,
-    int with_author, hd_val_t *list, json_t *array)
+ngx_http_helpdesk_ticket_jw(ngx_http_helpdesk_ticket_names_t *names,
+    const hd_ticket_t *t, hd_jw_t *w)
 {
-    hd_str_t        *replier, *department, *author;
-    hd_val_t        *row;
-    hd_pool_t       *pool = &ctx->pool;
-    const char      *status, *type, *priority;
+    hd_jw_object(w);
+    hd_jw_key(w, "number");
+    hd_jw_int(w, (int64_t) t->number);
+    ngx_http_helpdesk_jw_kstr(w, "subject", &t->subject);
+    hd_jw_key(w, "updated");
+    ngx_http_helpdesk_jw_time(w, t->updated);
+    hd_jw_key(w, "last_replier");
+    hd_jw_object(w);
+    ngx_http_helpdesk_jw_kstr(w, "name",
+        ngx_http_helpdesk_account_name(names, t->last_replier));
+    hd_jw_key(w, "side");
+    hd_jw_cstr(w, hd_side_names[t->last_side % HD_SIDE_COUNT]);
+    hd_jw_end(w, '}');
+    ngx_http_helpdesk_jw_kstr(w, "department",
+        ngx_http_helpdesk_department_name(names, t->department));
+    hd_jw_key(w, "type");
+    hd_jw_cstr(w, hd_ticket_type_names[t->type % HD_TYPE_COUNT]);
+    hd_jw_key(w, "status");
+    hd_jw_cstr(w, hd_status_names[t->status % HD_STATUS_COUNT]);
+    hd_jw_key(w, "priority");
+    hd_jw_cstr(w, hd_priority_names[t->priority % HD_PRIORITY_COUNT]);
+    ngx_http_helpdesk_jw_kstr(w, "author",
+        ngx_http_helpdesk_account_name(names, t->author));
+    hd_jw_key(w, "premium");
+    hd_jw_bool(w, t->premium != 0);
+    hd_jw_end(w, '}');
+}
 
-    replier = ngx_http_helpdesk_account_name(names, t->last_replier);
-    department = ngx_http_helpdesk_department_name(names, t->department);
-    author = ngx_http_helpdesk_account_name(names, t->author);
-    status = hd_status_names[t->status % HD_STATUS_COUNT];
-    type = hd_ticket_type_names[t->type % HD_TYPE_COUNT];
-    priority = hd_priority_names[t->priority % HD_PRIORITY_COUNT];
 
-    if (array != NULL) {
-        json_array_append_new(array,
-            json_pack("{s:I, s:o, s:o, s:{s:o, s:s}, s:o, s:s, s:s, s:s,"
-                      " s:o, s:b}",
-                      "number", (json_int_t) t->number,
-                      "subject", ngx_http_helpdesk_json_str(&t->subject),
-                      "updated", ngx_http_helpdesk_json_time(t->updated),
-                      "last_replier",
-                          "name", ngx_http_helpdesk_json_str(replier),
-                          "side", hd_side_names[t->last_side % HD_SIDE_COUNT],
-                      "department", ngx_http_helpdesk_json_str(department),
-                      "type", type,
-                      "status", status,
-                      "priority", priority,
-                      "author", ngx_http_helpdesk_json_str(author),
-                      "premium", t->premium != 0));
+/*
+ * The rows of a page, made as the template renders them: one map whose
+ * values each row refills (no tree of rows, and the renderer finds the
+ * keys where it found them before)
+ */
+typedef struct {
+    ngx_http_helpdesk_ctx_t           *ctx;
+    ngx_http_helpdesk_ticket_names_t  *names;
+    const hd_ticket_t                 *tickets;
+    hd_val_t                          *row;
+    hd_val_t                          *number;
+    hd_val_t                          *subject;
+    hd_val_t                          *updated;
+    hd_val_t                          *last_replier;
+    hd_val_t                          *department;
+    hd_val_t                          *type;
+    hd_val_t                          *status;
+    hd_val_t                          *priority;
+    hd_val_t                          *status_code;
+    hd_val_t                          *priority_code;
+    hd_val_t                          *premium;
+    hd_val_t                          *author;
+} ngx_http_helpdesk_rows_t;
+
+
+static void
+ngx_http_helpdesk_fill_str(hd_val_t *v, const hd_str_t *s)
+{
+    v->type = HD_VAL_STR;
+    v->u.str = *s;
+}
+
+
+static void
+ngx_http_helpdesk_fill_label(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *v,
+    ngx_http_helpdesk_label_e table, ngx_uint_t i)
+{
+    if (i >= ngx_http_helpdesk_label_tables[table].n) {
+        i = 0;
     }
 
-    if (list == NULL) {
-        return;
+    *v = *ctx->lcf->labels->label[ctx->lang][table][i];
+}
+
+
+static hd_val_t *
+ngx_http_helpdesk_row_next(void *data, size_t i)
+{
+    ngx_http_helpdesk_rows_t  *rows = data;
+
+    hd_val_t           *time;
+    hd_str_t            code;
+    const hd_ticket_t  *t = &rows->tickets[i];
+
+    rows->number->type = HD_VAL_INT;
+    rows->number->u.integer = (int64_t) t->number;
+    ngx_http_helpdesk_fill_str(rows->subject, &t->subject);
+
+    time = ngx_http_helpdesk_time_text(rows->ctx, t->updated);
+    if (time == NULL) {
+        return NULL;
     }
 
-    row = hd_val_map(pool);
-    hd_val_set_int(pool, row, "number", (int64_t) t->number);
-    hd_val_set_str(pool, row, "subject", t->subject.data, t->subject.len);
-    hd_val_set(pool, row, "updated",
-               ngx_http_helpdesk_time_text(ctx, t->updated));
-    hd_val_set_str(pool, row, "last_replier", replier->data, replier->len);
-    hd_val_set_bool(pool, row, "staff_replied", t->last_side == HD_SIDE_STAFF);
-    hd_val_set_str(pool, row, "department", department->data,
-                   department->len);
-    ngx_http_helpdesk_set_label(ctx, row, "type", "type", type);
-    ngx_http_helpdesk_set_label(ctx, row, "status", "status", status);
-    ngx_http_helpdesk_set_label(ctx, row, "priority", "priority", priority);
-    hd_val_set_cstr(pool, row, "status_code", status);
-    hd_val_set_cstr(pool, row, "priority_code", priority);
-    hd_val_set_bool(pool, row, "closed", hd_status_closed(t->status));
-    hd_val_set_bool(pool, row, "premium", t->premium != 0);
+    *rows->updated = *time;
 
-    if (with_author) {
-        hd_val_set_str(pool, row, "author", author->data, author->len);
+    ngx_http_helpdesk_fill_str(rows->last_replier,
+        ngx_http_helpdesk_account_name(rows->names, t->last_replier));
+    ngx_http_helpdesk_fill_str(rows->department,
+        ngx_http_helpdesk_department_name(rows->names, t->department));
+    ngx_http_helpdesk_fill_str(rows->author,
+        ngx_http_helpdesk_account_name(rows->names, t->author));
+
+    ngx_http_helpdesk_fill_label(rows->ctx, rows->type,
+                                 NGX_HTTP_HELPDESK_L_TYPE, t->type);
+    ngx_http_helpdesk_fill_label(rows->ctx, rows->status,
+                                 NGX_HTTP_HELPDESK_L_STATUS, t->status);
+    ngx_http_helpdesk_fill_label(rows->ctx, rows->priority,
+                                 NGX_HTTP_HELPDESK_L_PRIORITY, t->priority);
+
+    code.data = (hd_uchar *) hd_status_names[t->status % HD_STATUS_COUNT];
+    code.len = ngx_strlen(code.data);
+    ngx_http_helpdesk_fill_str(rows->status_code, &code);
+
+    code.data = (hd_uchar *) hd_priority_names[t->priority
+                                               % HD_PRIORITY_COUNT];
+    code.len = ngx_strlen(code.data);
+    ngx_http_helpdesk_fill_str(rows->priority_code, &code);
+
+    rows->premium->type = HD_VAL_BOOL;
+    rows->premium->u.boolean = t->premium != 0;
+
+    return rows->row;
+}
+
+
+static hd_val_t *
+ngx_http_helpdesk_rows(ngx_http_helpdesk_ctx_t *ctx,
+    ngx_http_helpdesk_ticket_names_t *names, const hd_ticket_t *tickets,
+    size_t n)
+{
+    hd_pool_t                 *pool = &ctx->pool;
+    ngx_http_helpdesk_rows_t  *rows;
+
+    rows = hd_pcalloc(pool, sizeof(ngx_http_helpdesk_rows_t));
+    if (rows == NULL) {
+        return NULL;
     }
 
-    hd_val_push(pool, list, row);
+    rows->ctx = ctx;
+    rows->names = names;
+    rows->tickets = tickets;
+    rows->row = hd_val_map(pool);
+
+    rows->number = hd_val_slot(pool, rows->row, "number");
+    rows->subject = hd_val_slot(pool, rows->row, "subject");
+    rows->updated = hd_val_slot(pool, rows->row, "updated");
+    rows->last_replier = hd_val_slot(pool, rows->row, "last_replier");
+    rows->department = hd_val_slot(pool, rows->row, "department");
+    rows->type = hd_val_slot(pool, rows->row, "type");
+    rows->status = hd_val_slot(pool, rows->row, "status");
+    rows->priority = hd_val_slot(pool, rows->row, "priority");
+    rows->status_code = hd_val_slot(pool, rows->row, "status_code");
+    rows->priority_code = hd_val_slot(pool, rows->row, "priority_code");
+    rows->premium = hd_val_slot(pool, rows->row, "premium");
+    rows->author = hd_val_slot(pool, rows->row, "author");
+
+    if (rows->author == NULL || rows->premium == NULL
+        || rows->priority_code == NULL || rows->status_code == NULL
+        || rows->priority == NULL || rows->status == NULL
+        || rows->type == NULL || rows->department == NULL
+        || rows->last_replier == NULL || rows->updated == NULL
+        || rows->subject == NULL || rows->number == NULL)
+    {
+        return NULL;
+    }
+
+    return hd_val_gen(pool, ngx_http_helpdesk_row_next, rows, n);
 }
 
 
@@ -288,7 +488,8 @@ ngx_http_helpdesk_tickets(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
     hd_err_t                           err;
     hd_txn_t                           txn;
     hd_val_t                          *view, *list, *certs, *item;
-    json_t                            *array, *jcerts;
+    ngx_int_t                          rc;
+    ngx_http_helpdesk_jw_t            *j;
     ngx_str_t                          show;
     ngx_int_t                          page, per_page;
     hd_pool_t                         *pool = &ctx->pool;
@@ -340,6 +541,9 @@ ngx_http_helpdesk_tickets(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
     q.offset = (size_t) (page - 1) * per_page;
     q.limit = (size_t) per_page;
 
+    /* the answer is made before the transaction ends: no copies */
+    q.in_place = 1;
+
     if (hd_ticket_list(&txn, &q, pool, &result) != HD_OK
         || hd_ticket_certificates(&txn, a, hd_date_today(ngx_time()), pool,
                                   &tc, &n)
@@ -353,17 +557,40 @@ ngx_http_helpdesk_tickets(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
     names.txn = &txn;
     names.pool = pool;
 
-    array = ctx->api ? json_array() : NULL;
-    jcerts = ctx->api ? json_array() : NULL;
-    list = ctx->api ? NULL : hd_val_list(pool);
     certs = hd_val_list(pool);
+    j = NULL;
+    list = NULL;
 
-    for (i = 0; i < result.n; i++) {
-        ngx_http_helpdesk_ticket_row(ctx, &names, &result.tickets[i],
-                                     q.sees_company, list, array);
+    if (ctx->api) {
+        j = ngx_http_helpdesk_jw_new(r);
+        if (j == NULL) {
+            hd_txn_abort(&txn);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        hd_jw_object(&j->w);
+        hd_jw_key(&j->w, "tickets");
+        hd_jw_array(&j->w);
     }
 
-    hd_txn_abort(&txn);
+    if (j != NULL) {
+        for (i = 0; i < result.n; i++) {
+            ngx_http_helpdesk_ticket_jw(&names, &result.tickets[i], &j->w);
+        }
+
+    } else {
+        list = ngx_http_helpdesk_rows(ctx, &names, result.tickets, result.n);
+        if (list == NULL) {
+            hd_txn_abort(&txn);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (j != NULL) {
+        hd_jw_end(&j->w, ']');
+        hd_jw_key(&j->w, "certificates");
+        hd_jw_array(&j->w);
+    }
 
     /* "Unclosed: N, allowed: M" per certificate, and in all */
     allowed = 0;
@@ -373,15 +600,15 @@ ngx_http_helpdesk_tickets(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
         allowed += tc[i].type.ticket_limit;
         unclosed += tc[i].unclosed;
 
-        if (jcerts != NULL) {
-            json_array_append_new(jcerts,
-                json_pack("{s:o, s:o, s:i, s:i}",
-                          "number", ngx_http_helpdesk_json_str(
-                                        &tc[i].cert.number),
-                          "product", ngx_http_helpdesk_json_str(
-                                         &tc[i].product),
-                          "unclosed", (int) tc[i].unclosed,
-                          "limit", (int) tc[i].type.ticket_limit));
+        if (j != NULL) {
+            hd_jw_object(&j->w);
+            ngx_http_helpdesk_jw_kstr(&j->w, "number", &tc[i].cert.number);
+            ngx_http_helpdesk_jw_kstr(&j->w, "product", &tc[i].product);
+            hd_jw_key(&j->w, "unclosed");
+            hd_jw_int(&j->w, (int64_t) tc[i].unclosed);
+            hd_jw_key(&j->w, "limit");
+            hd_jw_int(&j->w, tc[i].type.ticket_limit);
+            hd_jw_end(&j->w, '}');
             continue;
         }
 
@@ -398,21 +625,32 @@ ngx_http_helpdesk_tickets(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
         hd_val_push(pool, certs, item);
     }
 
-    if (ctx->api) {
-        return ngx_http_helpdesk_send_json(r, NGX_HTTP_OK,
-                   json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o}",
-                             "unclosed", (int) result.unclosed,
-                             "allowed", (int) allowed,
-                             "resolved", (int) result.closed,
-                             "total", (int) result.total,
-                             "page", (int) page,
-                             "per_page", (int) per_page,
-                             "certificates", jcerts,
-                             "tickets", array));
+    if (j != NULL) {
+        hd_jw_end(&j->w, ']');
+        hd_jw_key(&j->w, "unclosed");
+        hd_jw_int(&j->w, (int64_t) result.unclosed);
+        hd_jw_key(&j->w, "allowed");
+        hd_jw_int(&j->w, (int64_t) allowed);
+        hd_jw_key(&j->w, "resolved");
+        hd_jw_int(&j->w, (int64_t) result.closed);
+        hd_jw_key(&j->w, "total");
+        hd_jw_int(&j->w, (int64_t) result.total);
+        hd_jw_key(&j->w, "page");
+        hd_jw_int(&j->w, page);
+        hd_jw_key(&j->w, "per_page");
+        hd_jw_int(&j->w, per_page);
+        hd_jw_end(&j->w, '}');
+
+        rc = hd_jw_finish(&j->w);
+        hd_txn_abort(&txn);
+
+        return rc == 0 ? ngx_http_helpdesk_jw_send(r, j, NGX_HTTP_OK)
+                       : NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     view = ngx_http_helpdesk_view(r, ctx, "tickets.title");
     if (view == NULL) {
+        hd_txn_abort(&txn);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -440,27 +678,30 @@ ngx_http_helpdesk_tickets(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
         hd_val_set_int(pool, view, "next_page", page + 1);
     }
 
-    return ngx_http_helpdesk_render(r, ctx, "pages/tickets", view,
-                                    NGX_HTTP_OK);
+    rc = ngx_http_helpdesk_render(r, ctx, "pages/tickets", view,
+                                  NGX_HTTP_OK);
+    hd_txn_abort(&txn);
+
+    return rc;
 }
 
 
 /* the choices of a select: value, label, selected */
 static hd_val_t *
-ngx_http_helpdesk_choices(ngx_http_helpdesk_ctx_t *ctx, const char *prefix,
-    const char **names, ngx_uint_t n, const hd_str_t *chosen,
-    const char *def)
+ngx_http_helpdesk_choices(ngx_http_helpdesk_ctx_t *ctx,
+    ngx_http_helpdesk_label_e table, const hd_str_t *chosen, const char *def)
 {
-    hd_val_t    *list, *item;
-    hd_pool_t   *pool = &ctx->pool;
-    ngx_uint_t   i, sel;
+    hd_val_t     *list, *item;
+    hd_pool_t    *pool = &ctx->pool;
+    ngx_uint_t    i, sel;
+    const char  **names = ngx_http_helpdesk_label_tables[table].names;
 
     list = hd_val_list(pool);
 
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < ngx_http_helpdesk_label_tables[table].n; i++) {
         item = hd_val_map(pool);
         hd_val_set_cstr(pool, item, "value", names[i]);
-        ngx_http_helpdesk_set_label(ctx, item, "label", prefix, names[i]);
+        ngx_http_helpdesk_set_label(ctx, item, "label", table, i);
 
         if (chosen != NULL && chosen->data != NULL && chosen->len) {
             sel = hd_str_eq(chosen, names[i]);
@@ -502,7 +743,6 @@ ngx_http_helpdesk_ticket_form_page(ngx_http_request_t *r,
         "reference", NULL
     };
 
-    static const char  *severity_names[] = { "1", "2", "3", "4" };
 
     view = ngx_http_helpdesk_view(r, ctx, "tickets.new_title");
     if (view == NULL) {
@@ -603,19 +843,17 @@ ngx_http_helpdesk_ticket_form_page(ngx_http_request_t *r,
 
     (void) ngx_http_helpdesk_input_str(ctx, "category", &chosen);
     hd_val_set(pool, view, "categories",
-               ngx_http_helpdesk_choices(ctx, "category", hd_category_names,
-                                         HD_CATEGORY_COUNT, &chosen,
-                                         "technical"));
+               ngx_http_helpdesk_choices(ctx, NGX_HTTP_HELPDESK_L_CATEGORY,
+                                         &chosen, "technical"));
 
     (void) ngx_http_helpdesk_input_str(ctx, "type", &chosen);
     hd_val_set(pool, view, "types",
-               ngx_http_helpdesk_choices(ctx, "type", hd_ticket_type_names,
-                                         HD_TYPE_COUNT, &chosen,
-                                         "consultation"));
+               ngx_http_helpdesk_choices(ctx, NGX_HTTP_HELPDESK_L_TYPE,
+                                         &chosen, "consultation"));
 
     (void) ngx_http_helpdesk_input_str(ctx, "severity", &chosen);
     hd_val_set(pool, view, "severities",
-               ngx_http_helpdesk_choices(ctx, "severity", severity_names, 4,
+               ngx_http_helpdesk_choices(ctx, NGX_HTTP_HELPDESK_L_SEVERITY,
                                          &chosen, "3"));
 
     (void) ngx_http_helpdesk_input_str(ctx, "premium", &v);
@@ -724,16 +962,30 @@ ngx_http_helpdesk_ticket_can(ngx_http_helpdesk_ctx_t *ctx,
 }
 
 
-static json_t *
-ngx_http_helpdesk_message_json(ngx_http_helpdesk_ctx_t *ctx,
+static void
+ngx_http_helpdesk_message_jw(ngx_http_helpdesk_ctx_t *ctx,
     ngx_http_helpdesk_ticket_names_t *names, const hd_message_t *m,
-    const hd_attachment_t *files, size_t nfiles)
+    const hd_attachment_t *files, size_t nfiles, hd_jw_t *w)
 {
-    u_char   url[128], *p;
-    size_t   i;
-    json_t  *msg, *list;
+    u_char  url[128], *p;
+    size_t  i;
 
-    list = json_array();
+    hd_jw_object(w);
+    hd_jw_key(w, "id");
+    hd_jw_int(w, (int64_t) m->id);
+    hd_jw_key(w, "kind");
+    hd_jw_cstr(w, hd_message_kind_names[m->kind % HD_MESSAGE_KIND_COUNT]);
+    hd_jw_key(w, "side");
+    hd_jw_cstr(w, hd_side_names[m->side % HD_SIDE_COUNT]);
+    ngx_http_helpdesk_jw_kstr(w, "author",
+                              ngx_http_helpdesk_account_name(names,
+                                                             m->author));
+    ngx_http_helpdesk_jw_kstr(w, "body", &m->body);
+    hd_jw_key(w, "created");
+    ngx_http_helpdesk_jw_time(w, m->created);
+
+    hd_jw_key(w, "attachments");
+    hd_jw_array(w);
 
     for (i = 0; i < nfiles; i++) {
         if (files[i].message != m->id) {
@@ -743,38 +995,35 @@ ngx_http_helpdesk_message_json(ngx_http_helpdesk_ctx_t *ctx,
         p = ngx_sprintf(url, "%Vapi/v1/tickets/%uL/files/%uL",
                         &ctx->lcf->mount, m->ticket, files[i].id);
 
-        json_array_append_new(list,
-            json_pack("{s:I, s:o, s:o, s:I, s:s#}",
-                      "id", (json_int_t) files[i].id,
-                      "name", ngx_http_helpdesk_json_str(&files[i].name),
-                      "type", ngx_http_helpdesk_json_str(&files[i].type),
-                      "size", (json_int_t) files[i].size,
-                      "url", url, (int) (p - url)));
+        hd_jw_object(w);
+        hd_jw_key(w, "id");
+        hd_jw_int(w, (int64_t) files[i].id);
+        ngx_http_helpdesk_jw_kstr(w, "name", &files[i].name);
+        ngx_http_helpdesk_jw_kstr(w, "type", &files[i].type);
+        hd_jw_key(w, "size");
+        hd_jw_int(w, (int64_t) files[i].size);
+        hd_jw_key(w, "url");
+        hd_jw_str(w, url, p - url);
+        hd_jw_end(w, '}');
     }
 
-    msg = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o}",
-                    "id", (json_int_t) m->id,
-                    "kind", hd_message_kind_names[m->kind
-                                                  % HD_MESSAGE_KIND_COUNT],
-                    "side", hd_side_names[m->side % HD_SIDE_COUNT],
-                    "author", ngx_http_helpdesk_json_str(
-                                  ngx_http_helpdesk_account_name(names,
-                                                                 m->author)),
-                    "body", ngx_http_helpdesk_json_str(&m->body),
-                    "created", ngx_http_helpdesk_json_time(m->created),
-                    "attachments", list);
+    hd_jw_end(w, ']');
 
-    if (msg != NULL && m->kind == HD_MESSAGE_EVENT) {
-        json_object_set_new(msg, "event",
-            json_pack("{s:s, s:s?, s:s?}",
-                      "action", hd_action_names[m->action % HD_ACTION_COUNT],
-                      "from", m->from < HD_STATUS_COUNT
-                              ? hd_status_names[m->from] : NULL,
-                      "to", m->to < HD_STATUS_COUNT
-                            ? hd_status_names[m->to] : NULL));
+    if (m->kind == HD_MESSAGE_EVENT) {
+        hd_jw_key(w, "event");
+        hd_jw_object(w);
+        hd_jw_key(w, "action");
+        hd_jw_cstr(w, hd_action_names[m->action % HD_ACTION_COUNT]);
+        hd_jw_key(w, "from");
+        hd_jw_cstr(w, m->from < HD_STATUS_COUNT ? hd_status_names[m->from]
+                                                : NULL);
+        hd_jw_key(w, "to");
+        hd_jw_cstr(w, m->to < HD_STATUS_COUNT ? hd_status_names[m->to]
+                                              : NULL);
+        hd_jw_end(w, '}');
     }
 
-    return msg;
+    hd_jw_end(w, '}');
 }
 
 
@@ -795,11 +1044,10 @@ ngx_http_helpdesk_message_view(ngx_http_helpdesk_ctx_t *ctx,
     hd_val_set_int(pool, item, "id", (int64_t) m->id);
     hd_val_set_cstr(pool, item, "kind",
                     hd_message_kind_names[m->kind % HD_MESSAGE_KIND_COUNT]);
-    ngx_http_helpdesk_set_label(ctx, item, "kind_label", "kind",
-                                hd_message_kind_names[m->kind
-                                                  % HD_MESSAGE_KIND_COUNT]);
-    ngx_http_helpdesk_set_label(ctx, item, "side", "side",
-                                hd_side_names[m->side % HD_SIDE_COUNT]);
+    ngx_http_helpdesk_set_label(ctx, item, "kind_label",
+                                NGX_HTTP_HELPDESK_L_KIND, m->kind);
+    ngx_http_helpdesk_set_label(ctx, item, "side", NGX_HTTP_HELPDESK_L_SIDE,
+                                m->side);
     hd_val_set_str(pool, item, "author", author->data, author->len);
     hd_val_set(pool, item, "created",
                ngx_http_helpdesk_time_text(ctx, m->created));
@@ -807,18 +1055,17 @@ ngx_http_helpdesk_message_view(ngx_http_helpdesk_ctx_t *ctx,
 
     if (m->kind == HD_MESSAGE_EVENT) {
         hd_val_set_bool(pool, item, "event", 1);
-        ngx_http_helpdesk_set_label(ctx, item, "what", "event",
-                                    hd_action_names[m->action
-                                                    % HD_ACTION_COUNT]);
+        ngx_http_helpdesk_set_label(ctx, item, "what",
+                                    NGX_HTTP_HELPDESK_L_EVENT, m->action);
 
         if (m->to < HD_STATUS_COUNT) {
-            ngx_http_helpdesk_set_label(ctx, item, "to", "status",
-                                        hd_status_names[m->to]);
+            ngx_http_helpdesk_set_label(ctx, item, "to",
+                                        NGX_HTTP_HELPDESK_L_STATUS, m->to);
         }
 
         if (m->from < HD_STATUS_COUNT) {
-            ngx_http_helpdesk_set_label(ctx, item, "from", "status",
-                                        hd_status_names[m->from]);
+            ngx_http_helpdesk_set_label(ctx, item, "from",
+                                        NGX_HTTP_HELPDESK_L_STATUS, m->from);
         }
 
         return item;
@@ -876,8 +1123,6 @@ ngx_http_helpdesk_ticket_header(ngx_http_helpdesk_ctx_t *ctx,
     hd_str_t   *s;
     hd_pool_t  *pool = &ctx->pool;
 
-    static const char  *severities[] = { "1", "2", "3", "4" };
-
     hd_val_set_int(pool, view, "number", (int64_t) t->number);
     hd_val_set_str(pool, view, "subject", t->subject.data, t->subject.len);
     hd_val_set(pool, view, "created", ngx_http_helpdesk_time_text(ctx,
@@ -894,25 +1139,23 @@ ngx_http_helpdesk_ticket_header(ngx_http_helpdesk_ctx_t *ctx,
     s = ngx_http_helpdesk_account_name(names, t->author);
     hd_val_set_str(pool, view, "author", s->data, s->len);
 
-    ngx_http_helpdesk_set_label(ctx, view, "type", "type",
-                                hd_ticket_type_names[t->type % HD_TYPE_COUNT]);
-    ngx_http_helpdesk_set_label(ctx, view, "category", "category",
-                                hd_category_names[t->category
-                                                  % HD_CATEGORY_COUNT]);
-    ngx_http_helpdesk_set_label(ctx, view, "status", "status",
-                                hd_status_names[t->status % HD_STATUS_COUNT]);
-    ngx_http_helpdesk_set_label(ctx, view, "priority", "priority",
-                                hd_priority_names[t->priority
-                                                  % HD_PRIORITY_COUNT]);
+    ngx_http_helpdesk_set_label(ctx, view, "type", NGX_HTTP_HELPDESK_L_TYPE,
+                                t->type);
+    ngx_http_helpdesk_set_label(ctx, view, "category",
+                                NGX_HTTP_HELPDESK_L_CATEGORY, t->category);
+    ngx_http_helpdesk_set_label(ctx, view, "status",
+                                NGX_HTTP_HELPDESK_L_STATUS, t->status);
+    ngx_http_helpdesk_set_label(ctx, view, "priority",
+                                NGX_HTTP_HELPDESK_L_PRIORITY, t->priority);
     hd_val_set_cstr(pool, view, "status_code",
                     hd_status_names[t->status % HD_STATUS_COUNT]);
     hd_val_set_cstr(pool, view, "priority_code",
                     hd_priority_names[t->priority % HD_PRIORITY_COUNT]);
 
-    ngx_http_helpdesk_set_label(ctx, view, "severity", "severity",
-                                severities[(t->severity >= 1
-                                            && t->severity <= 4)
-                                           ? t->severity - 1 : 3]);
+    ngx_http_helpdesk_set_label(ctx, view, "severity",
+                                NGX_HTTP_HELPDESK_L_SEVERITY,
+                                (t->severity >= 1 && t->severity <= 4)
+                                ? t->severity - 1U : 3U);
 
     /* optional fields only when there: a template's section shows them */
     ngx_http_helpdesk_set_given(pool, view, "certificate", cert);
@@ -949,7 +1192,8 @@ ngx_http_helpdesk_ticket_page(ngx_http_request_t *r,
     hd_txn_t                           txn;
     hd_str_t                           cert, product;
     hd_val_t                          *view, *thread, *rating, *star;
-    json_t                            *json, *msgs;
+    hd_jw_t                           *w;
+    ngx_http_helpdesk_jw_t            *j;
     ngx_str_t                          order;
     hd_pool_t                         *pool = &ctx->pool;
     ngx_uint_t                         newest;
@@ -1011,64 +1255,95 @@ ngx_http_helpdesk_ticket_page(ngx_http_request_t *r,
     }
 
     if (ctx->api) {
-        msgs = json_array();
-
-        for (i = 0; i < nmsg; i++) {
-            json_array_append_new(msgs,
-                ngx_http_helpdesk_message_json(ctx, &names, &m[i], files,
-                                               nfiles));
+        j = ngx_http_helpdesk_jw_new(r);
+        if (j == NULL) {
+            hd_txn_abort(&txn);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        json = json_pack("{s:I, s:o, s:s, s:s, s:o, s:o, s:s, s:s, s:i,"
-                         " s:o, s:o, s:o, s:o, s:s, s:b, s:o, s:o, s:o,"
-                         " s:o, s:{s:b, s:b, s:b, s:b}, s:o}",
-            "number", (json_int_t) t.number,
-            "subject", ngx_http_helpdesk_json_str(&t.subject),
-            "status", hd_status_names[t.status % HD_STATUS_COUNT],
-            "priority", hd_priority_names[t.priority % HD_PRIORITY_COUNT],
-            "department", ngx_http_helpdesk_json_str(
-                ngx_http_helpdesk_department_name(&names, t.department)),
-            "owner", t.owner ? ngx_http_helpdesk_json_str(
-                                   ngx_http_helpdesk_account_name(&names,
-                                                                  t.owner))
-                             : json_null(),
-            "type", hd_ticket_type_names[t.type % HD_TYPE_COUNT],
-            "category", hd_category_names[t.category % HD_CATEGORY_COUNT],
-            "severity", (int) t.severity,
-            "certificate", cert.len ? ngx_http_helpdesk_json_str(&cert)
-                                    : json_null(),
-            "product", product.len ? ngx_http_helpdesk_json_str(&product)
-                                   : json_null(),
-            "product_version", ngx_http_helpdesk_json_str(&t.product_version),
-            "os_version", ngx_http_helpdesk_json_str(&t.os_version),
-            "channel", hd_channel_names[t.channel % HD_CHANNEL_COUNT],
-            "premium", t.premium != 0,
-            "created", ngx_http_helpdesk_json_time(t.created),
-            "updated", ngx_http_helpdesk_json_time(t.updated),
-            "author", ngx_http_helpdesk_json_str(
-                          ngx_http_helpdesk_account_name(&names, t.author)),
-            "rating", t.rating
-                      ? json_pack("{s:i, s:o}", "stars", (int) t.rating,
-                                  "comment", ngx_http_helpdesk_json_str(
-                                                 &t.rating_comment))
-                      : json_null(),
-            "can", "reply", (int) can.reply, "close", (int) can.close,
-                   "reopen", (int) can.reopen, "rate", (int) can.rate,
-            "messages", msgs);
+        w = &j->w;
+
+        hd_jw_object(w);
+        hd_jw_key(w, "number");
+        hd_jw_int(w, (int64_t) t.number);
+        ngx_http_helpdesk_jw_kstr(w, "subject", &t.subject);
+        hd_jw_key(w, "status");
+        hd_jw_cstr(w, hd_status_names[t.status % HD_STATUS_COUNT]);
+        hd_jw_key(w, "priority");
+        hd_jw_cstr(w, hd_priority_names[t.priority % HD_PRIORITY_COUNT]);
+        ngx_http_helpdesk_jw_kstr(w, "department",
+            ngx_http_helpdesk_department_name(&names, t.department));
+        ngx_http_helpdesk_jw_kopt(w, "owner",
+            ngx_http_helpdesk_account_name(&names, t.owner));
+        hd_jw_key(w, "type");
+        hd_jw_cstr(w, hd_ticket_type_names[t.type % HD_TYPE_COUNT]);
+        hd_jw_key(w, "category");
+        hd_jw_cstr(w, hd_category_names[t.category % HD_CATEGORY_COUNT]);
+        hd_jw_key(w, "severity");
+        hd_jw_int(w, t.severity);
+        ngx_http_helpdesk_jw_kopt(w, "certificate", &cert);
+        ngx_http_helpdesk_jw_kopt(w, "product", &product);
+        ngx_http_helpdesk_jw_kstr(w, "product_version", &t.product_version);
+        ngx_http_helpdesk_jw_kstr(w, "os_version", &t.os_version);
+        hd_jw_key(w, "channel");
+        hd_jw_cstr(w, hd_channel_names[t.channel % HD_CHANNEL_COUNT]);
+        hd_jw_key(w, "premium");
+        hd_jw_bool(w, t.premium != 0);
+        hd_jw_key(w, "created");
+        ngx_http_helpdesk_jw_time(w, t.created);
+        hd_jw_key(w, "updated");
+        ngx_http_helpdesk_jw_time(w, t.updated);
+        ngx_http_helpdesk_jw_kstr(w, "author",
+            ngx_http_helpdesk_account_name(&names, t.author));
+
+        hd_jw_key(w, "rating");
+        if (t.rating) {
+            hd_jw_object(w);
+            hd_jw_key(w, "stars");
+            hd_jw_int(w, t.rating);
+            ngx_http_helpdesk_jw_kstr(w, "comment", &t.rating_comment);
+            hd_jw_end(w, '}');
+
+        } else {
+            hd_jw_null(w);
+        }
+
+        if (t.reference) {
+            hd_jw_key(w, "reference");
+            hd_jw_int(w, (int64_t) t.reference);
+        }
+
+        if (can.reopen_until) {
+            hd_jw_key(w, "reopen_until");
+            ngx_http_helpdesk_jw_time(w, can.reopen_until);
+        }
+
+        hd_jw_key(w, "can");
+        hd_jw_object(w);
+        hd_jw_key(w, "reply");
+        hd_jw_bool(w, can.reply);
+        hd_jw_key(w, "close");
+        hd_jw_bool(w, can.close);
+        hd_jw_key(w, "reopen");
+        hd_jw_bool(w, can.reopen);
+        hd_jw_key(w, "rate");
+        hd_jw_bool(w, can.rate);
+        hd_jw_end(w, '}');
+
+        hd_jw_key(w, "messages");
+        hd_jw_array(w);
+
+        for (i = 0; i < nmsg; i++) {
+            ngx_http_helpdesk_message_jw(ctx, &names, &m[i], files, nfiles,
+                                         w);
+        }
+
+        hd_jw_end(w, ']');
+        hd_jw_end(w, '}');
 
         hd_txn_abort(&txn);
 
-        if (json != NULL && t.reference) {
-            json_object_set_new(json, "reference",
-                                json_integer((json_int_t) t.reference));
-        }
-
-        if (json != NULL && can.reopen_until) {
-            json_object_set_new(json, "reopen_until",
-                                ngx_http_helpdesk_json_time(can.reopen_until));
-        }
-
-        return ngx_http_helpdesk_send_json(r, NGX_HTTP_OK, json);
+        return ngx_http_helpdesk_jw_send(r, j, NGX_HTTP_OK);
     }
 
     view = ngx_http_helpdesk_view(r, ctx, NULL);
