@@ -1,10 +1,19 @@
 /*
- * A generator of tickets for benchmarks: COUNT tickets in the data
- * directory, written by the core's own hd_ticket_put (every index kept)
- * with a description each, spread over AUTHORS made-up customers, in big
- * transactions. Built by `make bench` as build/gen-tickets.
+ * A generator of tickets for benchmarks and tests: COUNT tickets in the
+ * data directory, written by the core's own hd_ticket_put (every index
+ * kept) with a description each, spread over AUTHORS customers (ids from
+ * FIRST; made up unless told), in big transactions. Built by `make` as
+ * build/gen-tickets.
  *
- *   build/gen-tickets -d DIR -n 1000000 [-a 10000]
+ *   build/gen-tickets -d DIR -n 1000000 [-a 10000] [-A FIRST]
+ *
+ * With -q, a staff queue's mix instead (seeded, so the same every run):
+ * DEPARTMENTS departments, owners from a list (40% unassigned), every
+ * status (80% unclosed), every priority, some at risk or past their SLA,
+ * subjects of a few words and an error code; -l FILE lists each ticket
+ * (tab-separated) for a test to check queries against.
+ *
+ *   build/gen-tickets -d DIR -q -n 100000 -D 5 -o 3,4,5 [-s SEED] [-l FILE]
  */
 
 #include <getopt.h>
@@ -18,24 +27,130 @@
 
 
 #define GEN_BATCH  20000
+#define GEN_OWNERS 64
+
+
+static uint64_t  gen_state = 88172645463325252ULL;
+
+static uint64_t
+gen_rand(void)
+{
+    /* xorshift64: the same sequence for the same seed */
+    gen_state ^= gen_state << 13;
+    gen_state ^= gen_state >> 7;
+    gen_state ^= gen_state << 17;
+
+    return gen_state;
+}
+
+
+static const char  *gen_verbs[] = {
+    "Ошибка", "Не работает", "Не устанавливается", "Сбой", "Зависает",
+    "Не подписывается", "Не видит", "Медленно работает"
+};
+
+static const char  *gen_objects[] = {
+    "подпись документа", "контейнер ключа", "токен", "сертификат",
+    "лицензия", "плагин браузера", "шифрование", "вход в систему",
+    "обновление", "журнал событий"
+};
+
+static const char  *gen_products[] = {
+    "КриптоПро CSP", "КриптоПро ЭЦП Browser plug-in", "Рутокен", "JaCarta",
+    "Windows 11", "Astra Linux"
+};
+
+#define gen_pick(list)  list[gen_rand() % (sizeof(list) / sizeof(list[0]))]
+
+
+/* a ticket of the staff queue's mix */
+static void
+gen_queue_ticket(hd_ticket_t *t, uint64_t i, uint64_t now,
+    uint64_t departments, const uint64_t *owners, size_t nowners,
+    char *subject, size_t size)
+{
+    uint64_t  r;
+
+    snprintf(subject, size, "%s: %s, %s 0x%08llx", gen_pick(gen_verbs),
+             gen_pick(gen_objects), gen_pick(gen_products),
+             (unsigned long long) (0x80090000 + gen_rand() % 500));
+    t->subject.data = (hd_uchar *) subject;
+    t->subject.len = strlen(subject);
+    t->department = 1 + gen_rand() % departments;
+
+    r = gen_rand() % 100;
+    t->status = (uint8_t) (r < 30 ? HD_STATUS_NEW
+                           : r < 60 ? HD_STATUS_OPEN
+                           : r < 70 ? HD_STATUS_AWAITING_CUSTOMER
+                           : r < 80 ? HD_STATUS_SOLVED
+                           : HD_STATUS_CLOSED + gen_rand() % 4);
+
+    t->owner = (nowners == 0 || gen_rand() % 100 < 40)
+               ? 0 : owners[gen_rand() % nowners];
+    t->priority = (uint8_t) (gen_rand() % HD_PRIORITY_COUNT);
+    t->type = (uint8_t) (gen_rand() % HD_TYPE_COUNT);
+    t->severity = (uint8_t) (1 + gen_rand() % 4);
+    t->created = now + i;
+    t->updated = t->created + gen_rand() % 5000;
+
+    if (!hd_status_closed(t->status)) {
+        t->sla_due = t->created + 3600 * (1 + gen_rand() % 72);
+        r = gen_rand() % 100;
+        t->sla_state = (uint8_t) (r < 5 ? HD_SLA_BREACHED
+                                  : r < 15 ? HD_SLA_AT_RISK : HD_SLA_OK);
+
+    } else {
+        t->closed = t->updated;
+    }
+}
 
 
 int
 main(int argc, char **argv)
 {
-    int            c;
-    char           subject[64];
-    const char    *dir = NULL;
+    int            c, queue = 0;
+    char           subject[256], *p, *end;
+    size_t         nowners = 0;
+    FILE          *list = NULL;
+    const char    *dir = NULL, *list_path = NULL;
     hd_rc          rc;
-    uint64_t       count = 1000, authors = 10000, i, done, now;
+    uint64_t       count = 1000, authors = 10000, first = 1000000, i, done;
+    uint64_t       now, departments = 3, owners[GEN_OWNERS];
     hd_err_t       err;
     hd_txn_t       txn;
     hd_store_t    *store;
     hd_ticket_t    t;
     hd_message_t   m;
 
-    while ((c = getopt(argc, argv, "d:n:a:")) != -1) {
+    while ((c = getopt(argc, argv, "d:n:a:A:qD:o:s:l:")) != -1) {
         switch (c) {
+        case 'A':
+            first = strtoull(optarg, NULL, 10);
+            break;
+        case 'q':
+            queue = 1;
+            break;
+        case 'D':
+            departments = strtoull(optarg, NULL, 10);
+            break;
+        case 'o':
+            for (p = optarg; *p && nowners < GEN_OWNERS; p = end) {
+                owners[nowners++] = strtoull(p, &end, 10);
+                if (*end == ',') {
+                    end++;
+                }
+
+                if (end == p) {
+                    break;
+                }
+            }
+            break;
+        case 's':
+            gen_state = strtoull(optarg, NULL, 10) | 1;
+            break;
+        case 'l':
+            list_path = optarg;
+            break;
         case 'd':
             dir = optarg;
             break;
@@ -47,12 +162,13 @@ main(int argc, char **argv)
             break;
         default:
             fprintf(stderr, "usage: gen-tickets -d DIR [-n COUNT] "
-                    "[-a AUTHORS]\n");
+                    "[-a AUTHORS] [-A FIRST] [-q -D DEPARTMENTS -o IDS "
+                    "-s SEED -l FILE]\n");
             return 2;
         }
     }
 
-    if (dir == NULL || authors == 0) {
+    if (dir == NULL || authors == 0 || departments == 0) {
         fprintf(stderr, "usage: gen-tickets -d DIR [-n COUNT] [-a AUTHORS]\n");
         return 2;
     }
@@ -66,6 +182,15 @@ main(int argc, char **argv)
 
     now = (uint64_t) time(NULL) - count;
 
+    if (list_path != NULL) {
+        list = fopen(list_path, "w");
+        if (list == NULL) {
+            perror(list_path);
+            hd_store_close(store);
+            return 1;
+        }
+    }
+
     for (done = 0; done < count; done += GEN_BATCH) {
         rc = hd_txn_begin(store, &txn, HD_TXN_WRITE, &err);
 
@@ -73,26 +198,49 @@ main(int argc, char **argv)
              i++)
         {
             memset(&t, 0, sizeof(t));
-            snprintf(subject, sizeof(subject), "Generated ticket %llu",
-                     (unsigned long long) i);
-            t.subject.data = (hd_uchar *) subject;
-            t.subject.len = strlen(subject);
-            t.type = (uint8_t) (i % HD_TYPE_COUNT);
-            t.severity = 3;
-            t.department = 1 + i % 3;
-            t.status = (uint8_t) (i % 5 == 0 ? HD_STATUS_CLOSED
-                                  : i % 3 == 0 ? HD_STATUS_OPEN
-                                  : HD_STATUS_NEW);
-            t.priority = HD_PRIORITY_LOW;
-            t.author = 1000000 + i % authors;      /* no real account */
-            t.created = now + i;
-            t.updated = now + i;
+
+            if (queue) {
+                gen_queue_ticket(&t, i, now, departments, owners, nowners,
+                                 subject, sizeof(subject));
+
+            } else {
+                snprintf(subject, sizeof(subject), "Generated ticket %llu",
+                         (unsigned long long) i);
+                t.subject.data = (hd_uchar *) subject;
+                t.subject.len = strlen(subject);
+                t.type = (uint8_t) (i % HD_TYPE_COUNT);
+                t.severity = 3;
+                t.department = 1 + i % departments;
+                t.status = (uint8_t) (i % 5 == 0 ? HD_STATUS_CLOSED
+                                      : i % 3 == 0 ? HD_STATUS_OPEN
+                                      : HD_STATUS_NEW);
+                t.priority = HD_PRIORITY_LOW;
+                t.created = now + i;
+                t.updated = now + i;
+            }
+
+            t.author = first + i % authors;
             t.last_replier = t.author;
             t.messages = 1;
 
             rc = hd_ticket_number(&txn, 1, &t.number, &err);
             if (rc != HD_OK) {
                 break;
+            }
+
+            if (list != NULL) {
+                fprintf(list, "%llu\t%llu\t%llu\t%s\t%s\t%s\t%llu\t%llu"
+                        "\t%llu\t%llu\t%s\n",
+                        (unsigned long long) t.number,
+                        (unsigned long long) t.department,
+                        (unsigned long long) t.owner,
+                        hd_status_names[t.status],
+                        hd_priority_names[t.priority],
+                        hd_sla_state_names[t.sla_state],
+                        (unsigned long long) t.sla_due,
+                        (unsigned long long) t.created,
+                        (unsigned long long) t.updated,
+                        (unsigned long long) t.author, subject);
             }
 
             memset(&m, 0, sizeof(m));
@@ -125,6 +273,11 @@ main(int argc, char **argv)
     }
 
     hd_store_close(store);
+
+    if (list != NULL && fclose(list) != 0) {
+        perror(list_path);
+        return 1;
+    }
 
     printf("%llu tickets generated in %s\n", (unsigned long long) count, dir);
 

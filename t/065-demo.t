@@ -27,15 +27,27 @@ is($again, $out, 'a second run changes nothing and prints the same');
 my $ua = $hd->client;
 $ua->login('customer', $password);
 my $res = $ua->api('GET', 'tickets');
-is($res->{json}{total}, 2, 'the demo customer has two tickets');
+is($res->{json}{total}, 3, 'the demo customer has three tickets');
 my %status = map { $_->{subject} => $_->{status} } @{ $res->{json}{tickets} };
 is($status{'Не подписывается документ в СЭД'}, 'awaiting_customer', '... one awaiting their answer');
 is($status{'Как перенести лицензию на новый компьютер?'}, 'solved', '... one solved');
+is($status{'Не устанавливается КриптоПро CSP на новый компьютер'}, 'new', '... one registered by phone');
 my ($premium) = grep { $_->{premium} } @{ $res->{json}{tickets} };
 is($premium->{priority}, 'urgent', "... the premium one on the company's MSA Business contract");
 
 my $mail = $hd->last_mail('ticket_info_request', 'customer@example.com');
 like($mail->{body}, qr{\Q${\ $hd->url('/')}\Etickets/\d+}, 'its e-mail links the portal of HELPDESK_URL');
+
+# the staff console's people: the agent finds the phone ticket in the queue
+my ($agent_pw) = $out =~ /agent \(basic and extended support\)\s+login agent\s+password (\S+)/;
+ok($agent_pw, 'the demo prints an agent and a password');
+like($out, qr/manager \(every department\)\s+login manager\s+password \S+/, '... and a manager');
+my $agent = $hd->client;
+$agent->login('agent', $agent_pw);
+$res = $agent->api('GET', 'staff/tickets?queue=unassigned');
+is($res->{status}, 200, 'the agent opens the queue');
+ok((grep { $_->{subject} =~ /Не устанавливается/ && $_->{channel} eq 'phone' } @{ $res->{json}{tickets} }),
+   '... and finds the phone ticket unassigned');
 
 ($rc, $out) = $hd->cli('check');
 is($rc, 0, 'the demo data checks consistent') or diag($out);

@@ -6,9 +6,90 @@
 
 #include "hd_crypto.h"
 #include "hd_outbox.h"
+#include "hd_product.h"
+#include "hd_staff.h"
 
 
 static int hd_cli_read_password(char *buf, size_t size);
+
+
+/*
+ * "1,2", "Базовая поддержка,3" or "all": the departments' ids (names
+ * looked up); -1 when one is unknown
+ */
+static int
+hd_cli_departments_list(hd_cli_t *cli, const char *text,
+    hd_staff_input_t *in)
+{
+    char              *copy, *p, *comma;
+    size_t             i, n;
+    hd_rc              rc;
+    hd_err_t           err;
+    hd_str_t           s;
+    hd_txn_t           txn;
+    hd_arena_t        *arena;
+    hd_department_t    d, *list;
+
+    in->n = 0;
+    in->set_departments = 1;
+
+    if (hd_txn_begin(cli->store, &txn, HD_TXN_READ, &err) != HD_OK) {
+        fprintf(stderr, "helpdesk: %s\n", err.text);
+        return -1;
+    }
+
+    if (strcmp(text, "all") == 0) {
+        arena = hd_arena_create(4096);
+        if (arena == NULL) {
+            hd_txn_abort(&txn);
+            return -1;
+        }
+
+        rc = hd_department_list(&txn, &arena->pool, &list, &n);
+
+        for (i = 0; rc == HD_OK && i < n && in->n < HD_STAFF_DEPARTMENTS_MAX;
+             i++)
+        {
+            in->departments[in->n++] = list[i].id;
+        }
+
+        hd_arena_destroy(arena);
+        hd_txn_abort(&txn);
+
+        return rc == HD_OK ? 0 : -1;
+    }
+
+    copy = strdup(text);
+    if (copy == NULL) {
+        hd_txn_abort(&txn);
+        return -1;
+    }
+
+    for (p = copy; p != NULL && *p; p = comma ? comma + 1 : NULL) {
+        comma = strchr(p, ',');
+        if (comma != NULL) {
+            *comma = '\0';
+        }
+
+        hd_cli_str(p, &s);
+
+        if (in->n == HD_STAFF_DEPARTMENTS_MAX
+            || hd_department_lookup(&txn, &s, &d) != HD_OK)
+        {
+            fprintf(stderr, "helpdesk: no department \"%s\"\n", p);
+            free(copy);
+            hd_txn_abort(&txn);
+            return -1;
+        }
+
+        in->departments[in->n++] = d.id;
+    }
+
+    free(copy);
+    hd_txn_abort(&txn);
+
+    return 0;
+}
 
 
 /* the first line of standard input, without its line end */
@@ -41,6 +122,7 @@ hd_cli_staff(hd_cli_t *cli)
     hd_portal_t          portal;
     hd_errors_t          errors;
     hd_account_input_t   in;
+    hd_staff_input_t     staff;
 
     static struct option  opts[] = {
         { "login", required_argument, NULL, 'l' },
@@ -48,17 +130,22 @@ hd_cli_staff(hd_cli_t *cli)
         { "name", required_argument, NULL, 'n' },
         { "role", required_argument, NULL, 'r' },
         { "phone", required_argument, NULL, 'p' },
+        { "departments", required_argument, NULL, 'd' },
         { NULL, 0, NULL, 0 }
     };
 
     if (cli->argc < 1 || strcmp(cli->argv[0], "add") != 0) {
         fprintf(stderr, "usage: helpdesk staff add --login L --email E "
-                "--name N --role agent|manager|administrator < password\n");
+                "--name N --role agent|manager|administrator "
+                "[--departments all|ID,NAME,...] < password\n");
         return 2;
     }
 
     hd_account_input_init(&in);
     in.role = HD_ROLE_AGENT;
+    memset(&staff, 0, sizeof(staff));
+    staff.role = -1;
+    staff.disabled = -1;
 
     optind = 1;
 
@@ -79,6 +166,11 @@ hd_cli_staff(hd_cli_t *cli)
         case 'p':
             in.phone.data = (hd_uchar *) optarg;
             in.phone.len = strlen(optarg);
+            break;
+        case 'd':
+            if (hd_cli_departments_list(cli, optarg, &staff) != 0) {
+                return 2;
+            }
             break;
         case 'r':
             role = hd_role_from_name((hd_uchar *) optarg, strlen(optarg));
@@ -110,6 +202,14 @@ hd_cli_staff(hd_cli_t *cli)
     if (hd_auth_register(&portal, &in, (uint64_t) time(NULL), &id, &errors,
                          &err)
         != HD_OK)
+    {
+        return hd_cli_errors("staff add", &errors, &err);
+    }
+
+    if (staff.set_departments
+        && hd_staff_update(&portal, 0, id, &staff, (uint64_t) time(NULL),
+                           &err)
+           != HD_OK)
     {
         return hd_cli_errors("staff add", &errors, &err);
     }

@@ -15,6 +15,7 @@
 #include "hd_crypto.h"
 #include "hd_date.h"
 #include "hd_product.h"
+#include "hd_staff.h"
 #include "hd_templates.h"
 #include "hd_ticket_customer.h"
 #include "hd_ticket_staff.h"
@@ -229,7 +230,7 @@ hd_demo_tickets(hd_cli_t *cli, FILE *f)
                    "драйвера токена.");
 
         rc = hd_ticket_staff_message(&portal, &sm, now + 60, &message,
-                                     &status, &err);
+                                     &status, NULL, &err);
     }
 
     if (rc == HD_OK) {
@@ -259,7 +260,7 @@ hd_demo_tickets(hd_cli_t *cli, FILE *f)
                    "старом рабочем месте и введите его на новом.");
 
         rc = hd_ticket_staff_message(&portal, &sm, now + 180, &message,
-                                     &status, &err);
+                                     &status, NULL, &err);
     }
 
     hd_arena_destroy(arena);
@@ -270,6 +271,125 @@ hd_demo_tickets(hd_cli_t *cli, FILE *f)
 
     fprintf(f, "  %-36s no. %llu, solved: close it and rate it\n",
             "a ticket without a certificate", (unsigned long long) t.number);
+
+    return 0;
+}
+
+
+/* step 3: the staff console's people, and a new ticket in the queue */
+static int
+hd_demo_staff(hd_cli_t *cli, FILE *f)
+{
+    char                pw[24];
+    size_t              i;
+    uint64_t            id, now, agent = 0;
+    hd_err_t            err;
+    hd_txn_t            txn;
+    hd_uchar            raw[12];
+    hd_portal_t         portal;
+    hd_arena_t         *arena;
+    hd_errors_t         errors;
+    hd_ticket_t         t;
+    hd_account_t        customer;
+    hd_staff_input_t    staff;
+    hd_ticket_input_t   ti;
+    hd_account_input_t  in;
+
+    static const struct {
+        const char  *login;
+        const char  *email;
+        const char  *name;
+        int          role;
+        const char  *what;
+    } people[] = {
+        { "agent", "agent@helpdesk.example", "Ольга Смирнова",
+          HD_ROLE_AGENT, "agent (basic and extended support)" },
+        { "manager", "manager@helpdesk.example", "Сергей Козлов",
+          HD_ROLE_MANAGER, "manager (every department)" },
+    };
+
+    arena = hd_arena_create(0);
+    if (arena == NULL || hd_cli_mail_portal(cli, &arena->pool, &portal) != 0)
+    {
+        hd_arena_destroy(arena);
+        return 1;
+    }
+
+    now = (uint64_t) time(NULL);
+
+    for (i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
+        hd_random(raw, sizeof(raw));
+        pw[hd_b64url_encode(pw, raw, sizeof(raw))] = '\0';
+
+        hd_account_input_init(&in);
+        hd_cli_str(people[i].login, &in.login);
+        hd_cli_str(people[i].email, &in.email);
+        hd_cli_str(people[i].name, &in.name);
+        hd_cli_str(pw, &in.password);
+        in.role = people[i].role;
+
+        memset(&errors, 0, sizeof(errors));
+        memset(&staff, 0, sizeof(staff));
+        staff.role = -1;
+        staff.disabled = -1;
+        staff.set_departments = 1;
+        staff.n = 2;
+        staff.departments[0] = 1;
+        staff.departments[1] = 2;
+
+        if (hd_auth_register(&portal, &in, now, &id, &errors, &err) != HD_OK
+            || hd_staff_update(&portal, 0, id, &staff, now, &err) != HD_OK)
+        {
+            hd_arena_destroy(arena);
+            return hd_cli_errors("demo", &errors, &err);
+        }
+
+        fprintf(f, "  %-36s login %-16s password %s\n", people[i].what,
+                people[i].login, pw);
+
+        if (i == 0) {
+            agent = id;
+        }
+    }
+
+    if (hd_txn_begin(cli->store, &txn, HD_TXN_READ, &err) != HD_OK
+        || hd_account_find(&txn, (hd_uchar *) "customer", 8, &customer)
+           != HD_OK)
+    {
+        hd_txn_abort(&txn);
+        hd_arena_destroy(arena);
+        fprintf(stderr, "helpdesk: demo: the demo customer is missing\n");
+        return 1;
+    }
+
+    hd_txn_abort(&txn);
+
+    /* registered by the agent from a phone call: waits in the queue */
+    hd_ticket_input_init(&ti);
+    hd_str_set(&ti.subject, "Не устанавливается КриптоПро CSP на новый "
+               "компьютер");
+    hd_str_set(&ti.description, "Клиент позвонил: установщик CSP 5.0 "
+               "завершается с ошибкой 1603 на Windows 11.");
+    hd_str_set(&ti.certificate, "MSA-2026-0007");
+    ti.category = HD_CATEGORY_TECHNICAL;
+    ti.type = HD_TYPE_CONSULTATION;
+    ti.severity = 3;
+    ti.channel = HD_CHANNEL_PHONE;
+    ti.by = agent;
+    memset(&errors, 0, sizeof(errors));
+
+    if (hd_ticket_create(&portal, customer.id, &ti, now + 240, &t, &errors,
+                         &err)
+        != HD_OK)
+    {
+        hd_arena_destroy(arena);
+        return hd_cli_errors("demo", &errors, &err);
+    }
+
+    fprintf(f, "  %-36s no. %llu, new in the staff queue: take it\n",
+            "a phone call registered", (unsigned long long) t.number);
+
+    hd_arena_destroy(arena);
 
     return 0;
 }
@@ -339,6 +459,22 @@ hd_cli_demo(hd_cli_t *cli)
         }
 
         if (hd_demo_tickets(cli, f) != 0 || hd_demo_set_level(cli, 2) != 0) {
+            fclose(f);
+            return 1;
+        }
+
+        fclose(f);
+    }
+
+    if (level < 3) {
+        f = fopen(path, "a");
+        if (f == NULL) {
+            fprintf(stderr, "helpdesk: cannot write %s: %s\n", path,
+                    strerror(errno));
+            return 1;
+        }
+
+        if (hd_demo_staff(cli, f) != 0 || hd_demo_set_level(cli, 3) != 0) {
             fclose(f);
             return 1;
         }

@@ -288,7 +288,32 @@ hd_account_create(hd_txn_t *txn, const hd_account_input_t *in,
 
     *id = a.id;
 
-    return HD_OK;
+    return hd_account_staff_mark(txn, a.id, a.role != HD_ROLE_CUSTOMER, err);
+}
+
+
+/*
+ * Staff accounts are listed by a mark (department 0) in the index of
+ * staff and departments: the administration lists them without reading
+ * every customer
+ */
+hd_rc
+hd_account_staff_mark(hd_txn_t *txn, uint64_t id, int staff, hd_err_t *err)
+{
+    hd_rc     rc;
+    hd_uchar  key[16];
+
+    hd_be64_put(key, id);
+    hd_be64_put(key + 8, 0);
+
+    if (staff) {
+        return hd_db_put(txn, HD_DB_STAFF_DEPARTMENTS, key, 16, "", 0, 0,
+                         err);
+    }
+
+    rc = hd_db_del(txn, HD_DB_STAFF_DEPARTMENTS, key, 16, err);
+
+    return rc == HD_NOT_FOUND ? HD_OK : rc;
 }
 
 
@@ -430,6 +455,13 @@ hd_account_update(hd_txn_t *txn, uint64_t id, const hd_account_input_t *in,
 
     if (in->role >= 0) {
         a.role = (uint8_t) in->role;
+
+        rc = hd_account_staff_mark(txn, a.id, a.role != HD_ROLE_CUSTOMER,
+                                   err);
+        if (rc != HD_OK) {
+            hd_arena_destroy(arena);
+            return rc;
+        }
     }
 
     if (in->prefs >= 0) {
@@ -440,6 +472,29 @@ hd_account_update(hd_txn_t *txn, uint64_t id, const hd_account_input_t *in,
         a.company = (uint64_t) in->company;
     }
 
+    a.updated = now;
+
+    rc = hd_account_put(txn, &a, err);
+    hd_arena_destroy(arena);
+
+    return rc;
+}
+
+
+hd_rc
+hd_account_set_state(hd_txn_t *txn, uint64_t id, unsigned state,
+    uint64_t now, hd_err_t *err)
+{
+    hd_rc          rc;
+    hd_arena_t    *arena;
+    hd_account_t   a;
+
+    rc = hd_account_load_copy(txn, id, &a, &arena);
+    if (rc != HD_OK) {
+        return hd_err_set(err, rc, NULL, "not_found", "no account");
+    }
+
+    a.state = (uint8_t) state;
     a.updated = now;
 
     rc = hd_account_put(txn, &a, err);

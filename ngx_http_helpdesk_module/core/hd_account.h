@@ -124,10 +124,16 @@ hd_rc hd_account_update(hd_txn_t *txn, uint64_t id,
     const hd_account_input_t *in, uint64_t now, hd_err_t *err);
 hd_rc hd_account_set_password(hd_txn_t *txn, uint64_t id,
     const char *password_hash, uint64_t now, hd_err_t *err);
+hd_rc hd_account_set_state(hd_txn_t *txn, uint64_t id, unsigned state,
+    uint64_t now, hd_err_t *err);
 hd_rc hd_account_set_login(hd_txn_t *txn, uint64_t id, const hd_str_t *login,
     uint64_t now, hd_err_t *err);
 hd_rc hd_account_set_email(hd_txn_t *txn, uint64_t id, const hd_str_t *email,
     uint64_t now, hd_err_t *err);
+
+/* the mark that lists an account among the staff, set or taken away */
+hd_rc hd_account_staff_mark(hd_txn_t *txn, uint64_t id, int staff,
+    hd_err_t *err);
 
 /* strings copied out of the database into the pool */
 hd_account_t *hd_account_copy(hd_pool_t *pool, const hd_account_t *account);

@@ -15,6 +15,7 @@
 #include "hd_product.h"
 #include "hd_ratelimit.h"
 #include "hd_session.h"
+#include "hd_staff.h"
 #include "hd_store.h"
 #include "hd_ticket.h"
 #include "hd_token.h"
@@ -53,23 +54,81 @@ const hd_db_def_t  hd_dbs[HD_DB_COUNT] = {
     { "blobs", 0, &hd_blob_desc, NULL },
     { "audit", 0, &hd_audit_desc, NULL },
     { "tickets_by_scope", MDB_DUPSORT | MDB_DUPFIXED, NULL, NULL },
-    { "tickets_by_department", MDB_DUPSORT | MDB_DUPFIXED, NULL, NULL },
-    { "tickets_by_owner", MDB_DUPSORT | MDB_DUPFIXED, NULL, NULL },
+    { "queues", MDB_DUPSORT | MDB_DUPFIXED, NULL, NULL },
+    { "queue_counts", 0, NULL, NULL },
     { "tickets_by_sla", 0, NULL, NULL },
     { "tickets_by_autoclose", 0, NULL, NULL },
     { "premium_used", 0, NULL, NULL },
+    { "tickets_rated", 0, NULL, NULL },
+    { "staff_departments", 0, NULL, hd_staff_check },
+    { "department_staff", 0, NULL, NULL },
+    { "queue_sla", MDB_DUPSORT | MDB_DUPFIXED, NULL, NULL },
+    { "ticket_words", MDB_DUPSORT | MDB_DUPFIXED, NULL, NULL },
 };
 
 
 /*
- * Version 2: tickets. Their databases are created empty by the opening;
- * what an older environment lacks is a department marked as the general
- * queue, for tickets without a certificate.
+ * Version 2: tickets and staff. Their databases are created empty by the
+ * opening; what an older environment lacks is a department marked as the
+ * general queue (for tickets without a certificate) and the marks that
+ * list its staff accounts.
  */
 static hd_rc
 hd_schema_v2(hd_txn_t *txn, hd_err_t *err)
 {
-    return hd_department_general_default(txn, err);
+    hd_rc         rc;
+    size_t        i, n = 0, cap = 0;
+    uint64_t     *staff = NULL, *grown;
+    hd_str_t      k, v;
+    hd_cursor_t   cur;
+    hd_account_t  a;
+
+    rc = hd_department_general_default(txn, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    rc = hd_cursor_open(txn, HD_DB_ACCOUNTS, &cur);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    /* marked after the walk: no writes under a cursor of the same table */
+    for (rc = hd_cursor_seek(&cur, NULL, 0, &k, &v);
+         rc == HD_OK;
+         rc = hd_cursor_next(&cur, &k, &v))
+    {
+        if (hd_record_decode(&hd_account_desc, v.data, v.len, &a) != HD_OK
+            || !hd_account_is_staff(&a))
+        {
+            continue;
+        }
+
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            grown = realloc(staff, cap * sizeof(uint64_t));
+            if (grown == NULL) {
+                hd_cursor_close(&cur);
+                free(staff);
+                return hd_err_set(err, HD_NOMEM, NULL, "nomem",
+                                  "out of memory");
+            }
+
+            staff = grown;
+        }
+
+        staff[n++] = a.id;
+    }
+
+    hd_cursor_close(&cur);
+
+    for (rc = HD_OK, i = 0; rc == HD_OK && i < n; i++) {
+        rc = hd_account_staff_mark(txn, staff[i], 1, err);
+    }
+
+    free(staff);
+
+    return rc;
 }
 
 

@@ -49,12 +49,20 @@ typedef enum {
     HD_DB_AUDIT,                    /* ticket, id -> audit record */
     HD_DB_TICKETS_BY_SCOPE,         /* kind, who, sub, unclosed =>
                                        updated, number (sorted dups) */
-    HD_DB_TICKETS_BY_DEPARTMENT,    /* department, status => updated,
-                                       number */
-    HD_DB_TICKETS_BY_OWNER,         /* owner, status => updated, number */
+    HD_DB_QUEUES,                   /* order, department (, owner),
+                                       status => key, number (hd_queue) */
+    HD_DB_QUEUE_COUNTS,             /* department (, owner), status,
+                                       priority -> n */
     HD_DB_TICKETS_BY_SLA,           /* due time, number -> "" */
     HD_DB_TICKETS_BY_AUTOCLOSE,     /* due time, number -> "" */
     HD_DB_PREMIUM_USED,             /* certificate, contract year -> n */
+    HD_DB_TICKETS_RATED,            /* rated time, number -> "" */
+    HD_DB_STAFF_DEPARTMENTS,        /* account, department -> "" */
+    HD_DB_DEPARTMENT_STAFF,         /* department, account -> "" */
+    HD_DB_QUEUE_SLA,                /* department, SLA state => key,
+                                       number (unclosed, at risk or
+                                       breached) */
+    HD_DB_TICKET_WORDS,             /* a word of a subject => number */
     HD_DB_COUNT
 } hd_db_e;
 

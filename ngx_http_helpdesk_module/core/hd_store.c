@@ -701,6 +701,35 @@ hd_cursor_dup_last(hd_cursor_t *cur, const void *key, size_t klen,
 
 
 hd_rc
+hd_cursor_dup_range(hd_cursor_t *cur, const void *key, size_t klen,
+    const void *val, size_t vlen, hd_str_t *v)
+{
+    int      rc;
+    MDB_val  k, d;
+
+    k.mv_data = (void *) key;
+    k.mv_size = klen;
+    d.mv_data = (void *) val;
+    d.mv_size = vlen;
+
+    rc = mdb_cursor_get(cur->cursor, &k, &d, MDB_GET_BOTH_RANGE);
+
+    if (rc == MDB_NOTFOUND) {
+        return HD_NOT_FOUND;
+    }
+
+    if (rc != 0) {
+        return HD_IO;
+    }
+
+    v->data = d.mv_data;
+    v->len = d.mv_size;
+
+    return HD_OK;
+}
+
+
+hd_rc
 hd_cursor_dup_next(hd_cursor_t *cur, hd_str_t *v)
 {
     MDB_val  mk;

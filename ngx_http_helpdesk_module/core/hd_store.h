@@ -105,6 +105,9 @@ hd_rc hd_cursor_dup_first(hd_cursor_t *cur, const void *key, size_t klen,
     hd_str_t *v);
 hd_rc hd_cursor_dup_last(hd_cursor_t *cur, const void *key, size_t klen,
     hd_str_t *v);
+/* the key's first value >= val */
+hd_rc hd_cursor_dup_range(hd_cursor_t *cur, const void *key, size_t klen,
+    const void *val, size_t vlen, hd_str_t *v);
 hd_rc hd_cursor_dup_next(hd_cursor_t *cur, hd_str_t *v);
 hd_rc hd_cursor_dup_prev(hd_cursor_t *cur, hd_str_t *v);
 /* the next key (its first value), skipping the rest of this one's */

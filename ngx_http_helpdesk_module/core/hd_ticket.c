@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "hd_files.h"
+#include "hd_queue.h"
 #include "hd_store.h"
 #include "hd_ticket.h"
 
@@ -45,6 +46,9 @@ static const hd_field_t  hd_ticket_fields[] = {
     hd_field(hd_ticket_t, 31, HD_FIELD_U64, rated),
     hd_field(hd_ticket_t, 32, HD_FIELD_U32, messages),
     hd_field(hd_ticket_t, 33, HD_FIELD_U32, attachments),
+    hd_field(hd_ticket_t, 34, HD_FIELD_U32, version),
+    hd_field(hd_ticket_t, 35, HD_FIELD_U64, sla_warn),
+    hd_field(hd_ticket_t, 36, HD_FIELD_U8, sla_state),
 };
 
 const hd_record_desc_t  hd_ticket_desc = hd_record(HD_KIND_TICKET, 1,
@@ -186,7 +190,12 @@ const char  *hd_message_kind_names[HD_MESSAGE_KIND_COUNT] = {
 
 const char  *hd_action_names[HD_ACTION_COUNT] = {
     "created", "customer_reply", "customer_close", "reopened", "staff_reply",
-    "info_request", "solution", "staff_cancel", "autoclosed", "rated"
+    "info_request", "solution", "staff_cancel", "autoclosed", "rated",
+    "assigned", "edited"
+};
+
+const char  *hd_sla_state_names[HD_SLA_STATE_COUNT] = {
+    "ok", "at_risk", "breached"
 };
 
 
@@ -194,7 +203,6 @@ const char  *hd_action_names[HD_ACTION_COUNT] = {
 #define HD_SCOPE_AUTHOR    1
 #define HD_SCOPE_COMPANY   2
 #define HD_SCOPE_KEY_LEN   18
-#define HD_QUEUE_KEY_LEN   9
 #define HD_ENTRY_LEN       16
 
 
@@ -383,14 +391,6 @@ hd_scope_key(hd_uchar *key, unsigned kind, uint64_t who, uint64_t sub,
 
 
 static void
-hd_queue_key(hd_uchar *key, uint64_t who, unsigned status)
-{
-    hd_be64_put(key, who);
-    key[8] = (hd_uchar) status;
-}
-
-
-static void
 hd_entry(hd_uchar *entry, const hd_ticket_t *t)
 {
     hd_be64_put(entry, t->updated);
@@ -454,18 +454,18 @@ hd_ticket_index(hd_txn_t *txn, const hd_ticket_t *t, int add, hd_err_t *err)
         }
     }
 
-    hd_queue_key(key, t->department, t->status);
-    rc = hd_index(txn, HD_DB_TICKETS_BY_DEPARTMENT, key, HD_QUEUE_KEY_LEN,
-                  entry, add, err);
+    rc = hd_queue_index(txn, t, add, err);
     if (rc != HD_OK) {
         return rc;
     }
 
-    hd_queue_key(key, t->owner, t->status);
-    rc = hd_index(txn, HD_DB_TICKETS_BY_OWNER, key, HD_QUEUE_KEY_LEN, entry,
-                  add, err);
-    if (rc != HD_OK) {
-        return rc;
+    if (t->rating != 0) {
+        hd_be64_put(key, t->rated);
+        hd_be64_put(key + 8, t->number);
+        rc = hd_index(txn, HD_DB_TICKETS_RATED, key, 16, NULL, add, err);
+        if (rc != HD_OK) {
+            return rc;
+        }
     }
 
     if (t->sla_due != 0) {
@@ -522,15 +522,36 @@ hd_ticket_record_add(hd_txn_t *txn, hd_db_e db, const char *seq,
 
 
 hd_rc
-hd_ticket_put(hd_txn_t *txn, const hd_ticket_t *old, const hd_ticket_t *t,
+hd_ticket_put(hd_txn_t *txn, const hd_ticket_t *old, hd_ticket_t *t,
     hd_err_t *err)
 {
     hd_rc     rc;
     hd_uchar  key[8];
 
+    /* what a form was made against can tell it changed meanwhile */
+    t->version = old ? old->version + 1 : 1;
+
     /* the old entries go first: the new ones may share keys with them */
     if (old != NULL) {
         rc = hd_ticket_index(txn, old, 0, err);
+        if (rc != HD_OK) {
+            return rc;
+        }
+    }
+
+    /* the subject's words, when it is new or changed */
+    if (old == NULL || old->subject.len != t->subject.len
+        || memcmp(old->subject.data, t->subject.data, t->subject.len) != 0)
+    {
+        if (old != NULL) {
+            rc = hd_queue_words_index(txn, old->number, &old->subject, 0,
+                                      err);
+            if (rc != HD_OK) {
+                return rc;
+            }
+        }
+
+        rc = hd_queue_words_index(txn, t->number, &t->subject, 1, err);
         if (rc != HD_OK) {
             return rc;
         }
@@ -935,6 +956,70 @@ hd_list_runs(hd_txn_t *txn, const hd_ticket_query_t *q, hd_run_t *runs,
 
 
 hd_rc
+hd_ticket_scope_numbers(hd_txn_t *txn, uint64_t account, uint64_t company,
+    uint64_t **list, size_t *n)
+{
+    int          pass;
+    size_t       cap = 0, plen;
+    hd_rc        rc;
+    hd_str_t     k, v;
+    uint64_t    *grown;
+    hd_uchar     prefix[HD_SCOPE_KEY_LEN];
+    hd_cursor_t  cur;
+
+    *list = NULL;
+    *n = 0;
+
+    rc = hd_cursor_open(txn, HD_DB_TICKETS_BY_SCOPE, &cur);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    for (pass = 0; pass < 2; pass++) {
+        if (pass == 0 && account == 0) {
+            continue;
+        }
+
+        if (pass == 1 && company == 0) {
+            continue;
+        }
+
+        /* an author's keys go on with the company of each ticket */
+        hd_scope_key(prefix, pass ? HD_SCOPE_COMPANY : HD_SCOPE_AUTHOR,
+                     pass ? company : account, 0, 0);
+        plen = pass ? HD_SCOPE_KEY_LEN - 1 : 9;
+
+        for (rc = hd_cursor_seek(&cur, prefix, plen, &k, &v);
+             rc == HD_OK && k.len == HD_SCOPE_KEY_LEN
+             && memcmp(k.data, prefix, plen) == 0;
+             rc = hd_cursor_next(&cur, &k, &v))
+        {
+            if (v.len != HD_ENTRY_LEN) {
+                continue;
+            }
+
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 64;
+                grown = realloc(*list, cap * sizeof(uint64_t));
+                if (grown == NULL) {
+                    hd_cursor_close(&cur);
+                    return HD_NOMEM;
+                }
+
+                *list = grown;
+            }
+
+            (*list)[(*n)++] = hd_be64_get(v.data + 8);
+        }
+    }
+
+    hd_cursor_close(&cur);
+
+    return HD_OK;
+}
+
+
+hd_rc
 hd_ticket_list(hd_txn_t *txn, const hd_ticket_query_t *q, hd_pool_t *pool,
     hd_ticket_page_t *page)
 {
@@ -1033,13 +1118,6 @@ hd_ticket_entries(hd_txn_t *txn, const hd_ticket_t *t, size_t *missing)
                              HD_SCOPE_KEY_LEN, entry, HD_ENTRY_LEN) == HD_OK);
     }
 
-    hd_queue_key(key, t->department, t->status);
-    hd_expect(hd_dup_has(txn, HD_DB_TICKETS_BY_DEPARTMENT, key,
-                         HD_QUEUE_KEY_LEN, entry, HD_ENTRY_LEN) == HD_OK);
-
-    hd_queue_key(key, t->owner, t->status);
-    hd_expect(hd_dup_has(txn, HD_DB_TICKETS_BY_OWNER, key, HD_QUEUE_KEY_LEN,
-                         entry, HD_ENTRY_LEN) == HD_OK);
 
 #undef hd_expect
 
@@ -1068,7 +1146,8 @@ hd_ticket_check(hd_txn_t *txn, hd_check_t *check)
 {
     hd_rc         rc;
     size_t        tickets = 0, expected = 0, missing = 0, n;
-    size_t        sla = 0, autoclose = 0, unclosed = 0, indexed;
+    size_t        sla = 0, autoclose = 0, unclosed = 0, queued = 0;
+    size_t        rated = 0;
     hd_str_t      k, v;
     hd_uchar      key[16];
     hd_ticket_t   t;
@@ -1089,6 +1168,8 @@ hd_ticket_check(hd_txn_t *txn, hd_check_t *check)
 
         tickets++;
         expected += hd_ticket_entries(txn, &t, &missing);
+        queued += hd_queue_expect(txn, &t, &missing);
+        rated += t.rating != 0;
 
         if (t.sla_due != 0) {
             sla++;
@@ -1118,23 +1199,18 @@ hd_ticket_check(hd_txn_t *txn, hd_check_t *check)
                          missing);
     }
 
-    indexed = 0;
-
-    if (hd_db_count(txn, HD_DB_TICKETS_BY_SCOPE, &n) == HD_OK) {
-        indexed += n;
+    if (hd_db_count(txn, HD_DB_TICKETS_BY_SCOPE, &n) == HD_OK
+        && n != expected)
+    {
+        hd_check_problem(check, "tickets: the scope index holds %zu entries "
+                         "for %zu expected", n, expected);
     }
 
-    if (hd_db_count(txn, HD_DB_TICKETS_BY_DEPARTMENT, &n) == HD_OK) {
-        indexed += n;
-    }
+    hd_queue_check(txn, queued, check);
 
-    if (hd_db_count(txn, HD_DB_TICKETS_BY_OWNER, &n) == HD_OK) {
-        indexed += n;
-    }
-
-    if (indexed != expected) {
-        hd_check_problem(check, "tickets: the queue indexes hold %zu entries "
-                         "for %zu expected", indexed, expected);
+    if (hd_db_count(txn, HD_DB_TICKETS_RATED, &n) == HD_OK && n != rated) {
+        hd_check_problem(check, "tickets: %zu rating entries for %zu rated "
+                         "tickets", n, rated);
     }
 
     if (hd_db_count(txn, HD_DB_TICKETS_BY_SLA, &n) == HD_OK && n != sla) {

@@ -34,6 +34,14 @@ typedef enum {
     HD_WAITS_CUSTOMER
 } hd_waits_e;
 
+/* where a ticket stands against its SLA (the timer says, SPEC §6.2) */
+typedef enum {
+    HD_SLA_OK = 0,
+    HD_SLA_AT_RISK,
+    HD_SLA_BREACHED,
+    HD_SLA_STATE_COUNT
+} hd_sla_state_e;
+
 typedef enum {
     HD_TYPE_CONSULTATION = 0,
     HD_TYPE_BUG,
@@ -96,6 +104,8 @@ typedef enum {
     HD_ACTION_STAFF_CANCEL,
     HD_ACTION_AUTOCLOSE,
     HD_ACTION_RATE,
+    HD_ACTION_ASSIGN,
+    HD_ACTION_EDIT,
     HD_ACTION_COUNT
 } hd_action_e;
 
@@ -162,6 +172,9 @@ typedef struct {
     uint64_t      rated;
     uint32_t      messages;
     uint32_t      attachments;
+    uint32_t      version;          /* each write: 1, 2, ... */
+    uint64_t      sla_warn;         /* at risk from (the SLA issue) */
+    uint8_t       sla_state;        /* hd_sla_state_e */
 } hd_ticket_t;
 
 
@@ -260,6 +273,7 @@ extern const char             *hd_channel_names[HD_CHANNEL_COUNT];
 extern const char             *hd_side_names[HD_SIDE_COUNT];
 extern const char             *hd_message_kind_names[HD_MESSAGE_KIND_COUNT];
 extern const char             *hd_action_names[HD_ACTION_COUNT];
+extern const char             *hd_sla_state_names[HD_SLA_STATE_COUNT];
 
 
 /* a name of one of the tables above, or -1 */
@@ -304,7 +318,7 @@ hd_rc hd_ticket_audit(hd_txn_t *txn, const hd_ticket_t *t,
  * ticket as it was (NULL for a new one).
  */
 hd_rc hd_ticket_put(hd_txn_t *txn, const hd_ticket_t *old,
-    const hd_ticket_t *t, hd_err_t *err);
+    hd_ticket_t *t, hd_err_t *err);
 
 /* the next ticket number: the sequence, never below start */
 hd_rc hd_ticket_number(hd_txn_t *txn, uint64_t start, uint64_t *number,
@@ -332,6 +346,13 @@ hd_rc hd_audit_list(hd_txn_t *txn, uint64_t ticket, hd_pool_t *pool,
 /* a page of someone's tickets, newest update first, with the counts */
 hd_rc hd_ticket_list(hd_txn_t *txn, const hd_ticket_query_t *q,
     hd_pool_t *pool, hd_ticket_page_t *page);
+
+/*
+ * The numbers of an account's tickets (as author) and of a company's
+ * (either may be 0), every status; the list malloc()ed
+ */
+hd_rc hd_ticket_scope_numbers(hd_txn_t *txn, uint64_t account,
+    uint64_t company, uint64_t **list, size_t *n);
 
 /* premium incidents used in the certificate's contract year */
 hd_rc hd_premium_used(hd_txn_t *txn, uint64_t certificate, uint32_t year,

@@ -542,7 +542,8 @@ hd_ticket_create_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
 
     if (in->reference != 0) {
         if (hd_ticket_get(txn, in->reference, &ref) != HD_OK
-            || !(hd_ticket_rights(txn, &a, &ref) & HD_TICKET_SEE))
+            || (!(hd_ticket_rights(txn, &a, &ref) & HD_TICKET_SEE)
+                && in->by == 0))
         {
             return hd_ticket_field_error(f, err, HD_INVALID, "reference",
                                          "ticket_unknown");
@@ -672,8 +673,9 @@ hd_ticket_create_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
     name.data = (hd_uchar *) hd_channel_names[in->channel % HD_CHANNEL_COUNT];
     name.len = strlen((char *) name.data);
 
-    rc = hd_ticket_audit(txn, t, HD_ACTION_CREATE, a.id, HD_SIDE_CUSTOMER,
-                         f->now, HD_STATUS_NONE, HD_STATUS_NEW, &name, err);
+    rc = hd_ticket_audit(txn, t, HD_ACTION_CREATE, in->by ? in->by : a.id,
+                         in->by ? HD_SIDE_STAFF : HD_SIDE_CUSTOMER, f->now,
+                         HD_STATUS_NONE, HD_STATUS_NEW, &name, err);
     if (rc != HD_OK) {
         return rc;
     }

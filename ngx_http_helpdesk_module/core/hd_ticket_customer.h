@@ -38,6 +38,8 @@ typedef struct {
     int             premium;        /* -2: not a yes or no */
     uint8_t         channel;
     uint64_t        reference;      /* continues this earlier ticket */
+    uint64_t        by;             /* staff who registered it (a phone
+                                       call); 0: its author */
     hd_upload_t    *files;
     size_t          nfiles;
 } hd_ticket_input_t;

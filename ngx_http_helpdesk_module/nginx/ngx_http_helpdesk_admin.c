@@ -6,6 +6,7 @@
 #include "ngx_http_helpdesk_module.h"
 
 #include "hd_certificate.h"
+#include "hd_company.h"
 #include "hd_date.h"
 #include "hd_product.h"
 #include "hd_text.h"
@@ -728,6 +729,8 @@ ngx_http_helpdesk_issue_page(ngx_http_request_t *r,
     hd_pool_t             *pool = &ctx->pool;
     hd_str_t               number;
     ngx_str_t              arg;
+    hd_account_t           a;
+    hd_company_t           company;
     hd_cert_type_t        *types = NULL;
     hd_certificate_t       c;
 
@@ -782,6 +785,30 @@ ngx_http_helpdesk_issue_page(ngx_http_request_t *r,
                 hd_val_set_bool(pool, found, "company",
                                 c.holder_kind == HD_HOLDER_COMPANY);
                 hd_val_set_int(pool, found, "holder", c.holder);
+                hd_val_set_int(pool, found, "id", c.id);
+                hd_val_set_bool(pool, found, "revoked", c.revoked != 0);
+
+                if (c.holder_kind == HD_HOLDER_ACCOUNT
+                    && hd_account_get(&txn, c.holder, &a) == HD_OK)
+                {
+                    hd_val_set_str(pool, found, "holder_name",
+                                   hd_pstrdup(pool, a.name.data, a.name.len),
+                                   a.name.len);
+                    hd_val_set_str(pool, found, "holder_email",
+                                   hd_pstrdup(pool, a.email.data,
+                                              a.email.len),
+                                   a.email.len);
+
+                } else if (c.holder_kind == HD_HOLDER_COMPANY
+                           && hd_company_get(&txn, c.holder, &company)
+                              == HD_OK)
+                {
+                    hd_val_set_str(pool, found, "holder_name",
+                                   hd_pstrdup(pool, company.name.data,
+                                              company.name.len),
+                                   company.name.len);
+                }
+
                 hd_val_set(pool, view, "found", found);
 
             } else {

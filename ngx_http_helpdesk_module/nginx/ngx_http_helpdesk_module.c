@@ -88,6 +88,10 @@ static const char  *ngx_http_helpdesk_needed_templates[] = {
     "mail/en/ticket_info_request",
     "mail/ru/ticket_solution",
     "mail/en/ticket_solution",
+    "mail/ru/ticket_cancelled_staff",
+    "mail/en/ticket_cancelled_staff",
+    "mail/ru/ticket_assigned",
+    "mail/en/ticket_assigned",
     "mail/ru/password_reset",
     "mail/en/password_reset",
     "mail/ru/password_changed",
@@ -115,6 +119,13 @@ static ngx_command_t  ngx_http_helpdesk_commands[] = {
     { ngx_string("helpdesk"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_helpdesk,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("helpdesk_metrics"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_helpdesk_metrics,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -765,8 +776,17 @@ static ngx_http_request_body_filter_pt  ngx_http_helpdesk_next_body_filter;
 static ngx_int_t
 ngx_http_helpdesk_postconfiguration(ngx_conf_t *cf)
 {
+    ngx_http_helpdesk_main_conf_t  *mcf;
+
     ngx_http_helpdesk_next_body_filter = ngx_http_top_request_body_filter;
     ngx_http_top_request_body_filter = ngx_http_helpdesk_body_filter;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_helpdesk_module);
+
+    /* requests are counted for the metrics where the portal is in use */
+    if (mcf->db != NULL && ngx_http_helpdesk_metrics_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     return NGX_OK;
 }

@@ -31,6 +31,7 @@
 #define NGX_HTTP_HELPDESK_UPLOAD_EXTRA (2 * 1024 * 1024)   /* a multipart
                                            body's fields and framing */
 #define NGX_HTTP_HELPDESK_FILES_URI    "/_helpdesk_files/"
+#define NGX_HTTP_HELPDESK_NAMES        32      /* names cached a page */
 
 /* route flags */
 #define NGX_HTTP_HELPDESK_BODY         0x02    /* reads fields, checks CSRF */
@@ -144,6 +145,8 @@ struct ngx_http_helpdesk_ctx_s {
     ngx_uint_t                      multipart;
     ngx_http_helpdesk_upload_t     *uploads;
     ngx_uint_t                      nuploads;
+    ngx_uint_t                      changed_meanwhile;
+    ngx_uint_t                      after_change;
 };
 
 
@@ -161,6 +164,19 @@ typedef struct {
     ngx_http_helpdesk_out_t         out;
     hd_jw_t                         w;
 } ngx_http_helpdesk_jw_t;
+
+
+/* names read once per page: accounts and departments */
+typedef struct {
+    hd_txn_t                       *txn;
+    hd_pool_t                      *pool;
+    uint64_t                        account[NGX_HTTP_HELPDESK_NAMES];
+    hd_str_t                        account_name[NGX_HTTP_HELPDESK_NAMES];
+    ngx_uint_t                      naccounts;
+    uint64_t                        department[NGX_HTTP_HELPDESK_NAMES];
+    hd_str_t                        department_name[NGX_HTTP_HELPDESK_NAMES];
+    ngx_uint_t                      ndepartments;
+} ngx_http_helpdesk_ticket_names_t;
 
 
 /* a field of a form or JSON body */
@@ -205,6 +221,17 @@ ngx_int_t ngx_http_helpdesk_cookie(ngx_http_request_t *r, const char *name,
     ngx_str_t *value);
 ngx_int_t ngx_http_helpdesk_local_path(ngx_http_helpdesk_ctx_t *ctx,
     ngx_str_t *path);
+ngx_uint_t ngx_http_helpdesk_route_count(void);
+ngx_uint_t ngx_http_helpdesk_route_index(
+    const ngx_http_helpdesk_route_t *route);
+const ngx_http_helpdesk_route_t *ngx_http_helpdesk_route_at(ngx_uint_t i);
+const char *ngx_http_helpdesk_route_method(
+    const ngx_http_helpdesk_route_t *route);
+
+/* ngx_http_helpdesk_metrics.c */
+ngx_int_t ngx_http_helpdesk_metrics_init(ngx_conf_t *cf);
+char *ngx_http_helpdesk_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 /*
  * Gates (reading the body, the fields, the CSRF check, who is calling)
@@ -418,8 +445,48 @@ ngx_int_t ngx_http_helpdesk_admin_certificates(ngx_http_request_t *r,
 ngx_int_t ngx_http_helpdesk_certificate_issue(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 
-/* ngx_http_helpdesk_staff.c: the staff's side of tickets */
+/* ngx_http_helpdesk_staff.c: the staff console's queue and tickets */
+ngx_int_t ngx_http_helpdesk_arg_text(ngx_http_request_t *r, const char *name,
+    size_t max, hd_str_t *value);
+ngx_int_t ngx_http_helpdesk_staff_queue(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_ticket(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status);
 ngx_int_t ngx_http_helpdesk_staff_message(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_edit(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_take(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+
+/* ngx_http_helpdesk_staff_new.c: tickets registered by staff, reports */
+ngx_int_t ngx_http_helpdesk_staff_new_form(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_create(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_customers(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_reports(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+
+/* ngx_http_helpdesk_staff_admin.c: staff, departments, companies */
+ngx_int_t ngx_http_helpdesk_admin_staff(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_admin_staff_add(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_admin_staff_update(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_admin_departments(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_admin_department_save(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_admin_companies(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_admin_cert_search(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_admin_cert_revoke(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 
 /* ngx_http_helpdesk_tickets.c: my tickets, a ticket, the customer's
@@ -456,6 +523,47 @@ uint64_t ngx_http_helpdesk_ticket_arg(ngx_http_helpdesk_ctx_t *ctx);
 void ngx_http_helpdesk_jw_time(hd_jw_t *w, uint64_t t);
 ngx_int_t ngx_http_helpdesk_labels_init(ngx_conf_t *cf,
     ngx_http_helpdesk_loc_conf_t *lcf);
+
+/* what the customer's and the staff's ticket pages share */
+hd_str_t *ngx_http_helpdesk_account_name(
+    ngx_http_helpdesk_ticket_names_t *names, uint64_t id);
+hd_str_t *ngx_http_helpdesk_department_name(
+    ngx_http_helpdesk_ticket_names_t *names, uint64_t id);
+void ngx_http_helpdesk_set_label(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *map,
+    const char *key, ngx_http_helpdesk_label_e table, ngx_uint_t i);
+void ngx_http_helpdesk_fill_label(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *v,
+    ngx_http_helpdesk_label_e table, ngx_uint_t i);
+void ngx_http_helpdesk_fill_str(hd_val_t *v, const hd_str_t *s);
+void ngx_http_helpdesk_set_given(hd_pool_t *pool, hd_val_t *map,
+    const char *key, const hd_str_t *s);
+void ngx_http_helpdesk_jw_kstr(hd_jw_t *w, const char *key,
+    const hd_str_t *s);
+void ngx_http_helpdesk_jw_kopt(hd_jw_t *w, const char *key,
+    const hd_str_t *s);
+hd_str_t ngx_http_helpdesk_ticket_cert(hd_txn_t *txn, hd_pool_t *pool,
+    const hd_ticket_t *t);
+ngx_int_t ngx_http_helpdesk_arg_number(ngx_http_request_t *r,
+    const char *name, ngx_int_t def, ngx_int_t max);
+hd_val_t *ngx_http_helpdesk_choices(ngx_http_helpdesk_ctx_t *ctx,
+    ngx_http_helpdesk_label_e table, const hd_str_t *chosen,
+    const char *def);
+hd_val_t *ngx_http_helpdesk_size_text(ngx_http_helpdesk_ctx_t *ctx,
+    uint64_t size);
+void ngx_http_helpdesk_message_jw(ngx_http_helpdesk_ctx_t *ctx,
+    ngx_http_helpdesk_ticket_names_t *names, const hd_message_t *m,
+    const hd_attachment_t *files, size_t nfiles, hd_jw_t *w);
+hd_val_t *ngx_http_helpdesk_message_view(ngx_http_helpdesk_ctx_t *ctx,
+    ngx_http_helpdesk_ticket_names_t *names, const hd_message_t *m,
+    const hd_attachment_t *files, size_t nfiles);
+void ngx_http_helpdesk_ticket_header(ngx_http_helpdesk_ctx_t *ctx,
+    ngx_http_helpdesk_ticket_names_t *names, const hd_ticket_t *t,
+    const hd_str_t *cert, const hd_str_t *product, hd_val_t *view);
+
+/* ngx_http_helpdesk_ticket_actions.c: fields both sides read */
+int ngx_http_helpdesk_input_choice(ngx_http_helpdesk_ctx_t *ctx,
+    const char *name, const char **names, size_t n);
+int ngx_http_helpdesk_input_bool(ngx_http_helpdesk_ctx_t *ctx,
+    const char *name);
 
 
 #endif /* NGX_HTTP_HELPDESK_MODULE_H */

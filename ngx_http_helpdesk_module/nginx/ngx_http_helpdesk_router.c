@@ -20,6 +20,10 @@
     (NGX_HTTP_HELPDESK_AUTH|NGX_HTTP_HELPDESK_BODY|NGX_HTTP_HELPDESK_UPLOAD)
 #define NGX_HTTP_HELPDESK_STAFF_UPLOAD                                        \
     (NGX_HTTP_HELPDESK_USER_UPLOAD|NGX_HTTP_HELPDESK_STAFF)
+#define NGX_HTTP_HELPDESK_STAFF_PAGE                                          \
+    (NGX_HTTP_HELPDESK_AUTH|NGX_HTTP_HELPDESK_STAFF)
+#define NGX_HTTP_HELPDESK_STAFF_FORM                                          \
+    (NGX_HTTP_HELPDESK_AUTH|NGX_HTTP_HELPDESK_STAFF|NGX_HTTP_HELPDESK_BODY)
 
 
 /* every route of the portal, relative to the location's prefix */
@@ -127,8 +131,55 @@ static const ngx_http_helpdesk_route_t  ngx_http_helpdesk_routes[] = {
     { NGX_HTTP_POST, "company/delete", ngx_http_helpdesk_company_delete,
       NGX_HTTP_HELPDESK_USER_FORM, "company.delete" },
 
+    { NGX_HTTP_HELPDESK_GET, "staff/tickets", ngx_http_helpdesk_staff_queue,
+      NGX_HTTP_HELPDESK_STAFF_PAGE, "staff.tickets" },
+    { NGX_HTTP_HELPDESK_GET, "staff/tickets/new",
+      ngx_http_helpdesk_staff_new_form, NGX_HTTP_HELPDESK_STAFF_PAGE,
+      "staff.tickets.new" },
+    { NGX_HTTP_POST, "staff/tickets/new", ngx_http_helpdesk_staff_create,
+      NGX_HTTP_HELPDESK_STAFF_UPLOAD, "staff.tickets.new" },
+    { NGX_HTTP_HELPDESK_GET, "staff/tickets/{n}",
+      ngx_http_helpdesk_staff_ticket, NGX_HTTP_HELPDESK_STAFF_PAGE,
+      "staff.ticket" },
+    { NGX_HTTP_POST, "staff/tickets/{n}", ngx_http_helpdesk_staff_edit,
+      NGX_HTTP_HELPDESK_STAFF_FORM, "staff.ticket" },
+    { NGX_HTTP_POST, "staff/tickets/{n}/take", ngx_http_helpdesk_staff_take,
+      NGX_HTTP_HELPDESK_STAFF_FORM, "staff.ticket.take" },
+    { NGX_HTTP_POST, "staff/tickets/{n}/messages",
+      ngx_http_helpdesk_staff_message, NGX_HTTP_HELPDESK_STAFF_UPLOAD,
+      "staff.ticket.messages" },
+    { NGX_HTTP_HELPDESK_GET, "staff/reports", ngx_http_helpdesk_staff_reports,
+      NGX_HTTP_HELPDESK_STAFF_PAGE, "staff.reports" },
+
     { NGX_HTTP_HELPDESK_GET, "admin", ngx_http_helpdesk_admin,
       NGX_HTTP_HELPDESK_ADMIN_PAGE, "admin" },
+    { NGX_HTTP_HELPDESK_GET, "admin/staff", ngx_http_helpdesk_admin_staff,
+      NGX_HTTP_HELPDESK_ADMIN_PAGE, "admin.staff" },
+    { NGX_HTTP_POST, "admin/staff", ngx_http_helpdesk_admin_staff_add,
+      NGX_HTTP_HELPDESK_ADMIN_FORM, "admin.staff" },
+    { NGX_HTTP_POST, "admin/staff/{id}", ngx_http_helpdesk_admin_staff_update,
+      NGX_HTTP_HELPDESK_ADMIN_FORM, "admin.staff.member" },
+    { NGX_HTTP_HELPDESK_GET, "admin/departments",
+      ngx_http_helpdesk_admin_departments, NGX_HTTP_HELPDESK_ADMIN_PAGE,
+      "admin.departments" },
+    { NGX_HTTP_POST, "admin/departments",
+      ngx_http_helpdesk_admin_department_save, NGX_HTTP_HELPDESK_ADMIN_FORM,
+      "admin.departments" },
+    { NGX_HTTP_HELPDESK_GET, "admin/departments/{id}",
+      ngx_http_helpdesk_admin_departments, NGX_HTTP_HELPDESK_ADMIN_PAGE,
+      "admin.department" },
+    { NGX_HTTP_POST, "admin/departments/{id}",
+      ngx_http_helpdesk_admin_department_save, NGX_HTTP_HELPDESK_ADMIN_FORM,
+      "admin.department" },
+    { NGX_HTTP_HELPDESK_GET, "admin/companies",
+      ngx_http_helpdesk_admin_companies, NGX_HTTP_HELPDESK_ADMIN_PAGE,
+      "admin.companies" },
+    { NGX_HTTP_HELPDESK_GET, "admin/companies/{id}",
+      ngx_http_helpdesk_admin_companies, NGX_HTTP_HELPDESK_ADMIN_PAGE,
+      "admin.company" },
+    { NGX_HTTP_POST, "admin/certificates/{id}/revoke",
+      ngx_http_helpdesk_admin_cert_revoke, NGX_HTTP_HELPDESK_ADMIN_FORM,
+      "admin.certificate.revoke" },
     { NGX_HTTP_HELPDESK_GET, "admin/products", ngx_http_helpdesk_products,
       NGX_HTTP_HELPDESK_ADMIN_PAGE, "admin.products" },
     { NGX_HTTP_POST, "admin/products", ngx_http_helpdesk_product_save,
@@ -209,9 +260,26 @@ static const ngx_http_helpdesk_route_t  ngx_http_helpdesk_routes[] = {
       ngx_http_helpdesk_ticket_file, NGX_HTTP_HELPDESK_USER,
       "api.ticket.file" },
 
+    { NGX_HTTP_HELPDESK_GET, "api/v1/staff/tickets",
+      ngx_http_helpdesk_staff_queue, NGX_HTTP_HELPDESK_STAFF_PAGE,
+      "api.staff.tickets" },
+    { NGX_HTTP_POST, "api/v1/staff/tickets", ngx_http_helpdesk_staff_create,
+      NGX_HTTP_HELPDESK_STAFF_UPLOAD, "api.staff.tickets" },
+    { NGX_HTTP_HELPDESK_GET, "api/v1/staff/tickets/{n}",
+      ngx_http_helpdesk_staff_ticket, NGX_HTTP_HELPDESK_STAFF_PAGE,
+      "api.staff.ticket" },
+    { NGX_HTTP_PATCH, "api/v1/staff/tickets/{n}",
+      ngx_http_helpdesk_staff_edit, NGX_HTTP_HELPDESK_STAFF_FORM,
+      "api.staff.ticket" },
     { NGX_HTTP_POST, "api/v1/staff/tickets/{n}/messages",
       ngx_http_helpdesk_staff_message, NGX_HTTP_HELPDESK_STAFF_UPLOAD,
       "api.staff.ticket.messages" },
+    { NGX_HTTP_HELPDESK_GET, "api/v1/staff/customers",
+      ngx_http_helpdesk_staff_customers, NGX_HTTP_HELPDESK_STAFF_PAGE,
+      "api.staff.customers" },
+    { NGX_HTTP_HELPDESK_GET, "api/v1/staff/reports/satisfaction",
+      ngx_http_helpdesk_staff_reports, NGX_HTTP_HELPDESK_STAFF_PAGE,
+      "api.staff.reports" },
 
     { NGX_HTTP_HELPDESK_GET, "api/v1/company", ngx_http_helpdesk_company,
       NGX_HTTP_HELPDESK_USER, "api.company" },
@@ -248,9 +316,38 @@ static const ngx_http_helpdesk_route_t  ngx_http_helpdesk_routes[] = {
     { NGX_HTTP_PATCH, "api/v1/admin/cert-types/{id}",
       ngx_http_helpdesk_cert_type_save, NGX_HTTP_HELPDESK_ADMIN_FORM,
       "api.admin.cert_type" },
+    { NGX_HTTP_HELPDESK_GET, "api/v1/admin/certificates",
+      ngx_http_helpdesk_admin_cert_search, NGX_HTTP_HELPDESK_ADMIN_PAGE,
+      "api.admin.certificates" },
     { NGX_HTTP_POST, "api/v1/admin/certificates",
       ngx_http_helpdesk_certificate_issue, NGX_HTTP_HELPDESK_ADMIN_FORM,
       "api.admin.certificates" },
+    { NGX_HTTP_POST, "api/v1/admin/certificates/{id}/revoke",
+      ngx_http_helpdesk_admin_cert_revoke, NGX_HTTP_HELPDESK_ADMIN_FORM,
+      "api.admin.certificate.revoke" },
+    { NGX_HTTP_HELPDESK_GET, "api/v1/admin/staff",
+      ngx_http_helpdesk_admin_staff, NGX_HTTP_HELPDESK_ADMIN_PAGE,
+      "api.admin.staff" },
+    { NGX_HTTP_POST, "api/v1/admin/staff", ngx_http_helpdesk_admin_staff_add,
+      NGX_HTTP_HELPDESK_ADMIN_FORM, "api.admin.staff" },
+    { NGX_HTTP_PATCH, "api/v1/admin/staff/{id}",
+      ngx_http_helpdesk_admin_staff_update, NGX_HTTP_HELPDESK_ADMIN_FORM,
+      "api.admin.staff.member" },
+    { NGX_HTTP_HELPDESK_GET, "api/v1/admin/departments",
+      ngx_http_helpdesk_admin_departments, NGX_HTTP_HELPDESK_ADMIN_PAGE,
+      "api.admin.departments" },
+    { NGX_HTTP_POST, "api/v1/admin/departments",
+      ngx_http_helpdesk_admin_department_save, NGX_HTTP_HELPDESK_ADMIN_FORM,
+      "api.admin.departments" },
+    { NGX_HTTP_PATCH, "api/v1/admin/departments/{id}",
+      ngx_http_helpdesk_admin_department_save, NGX_HTTP_HELPDESK_ADMIN_FORM,
+      "api.admin.department" },
+    { NGX_HTTP_HELPDESK_GET, "api/v1/admin/companies",
+      ngx_http_helpdesk_admin_companies, NGX_HTTP_HELPDESK_ADMIN_PAGE,
+      "api.admin.companies" },
+    { NGX_HTTP_HELPDESK_GET, "api/v1/admin/companies/{id}",
+      ngx_http_helpdesk_admin_companies, NGX_HTTP_HELPDESK_ADMIN_PAGE,
+      "api.admin.company" },
 
     { NGX_HTTP_POST, "api/v1/password/forgot", ngx_http_helpdesk_forgot,
       NGX_HTTP_HELPDESK_BODY, "api.password.forgot" },
@@ -662,4 +759,52 @@ ngx_http_helpdesk_local_path(ngx_http_helpdesk_ctx_t *ctx, ngx_str_t *path)
     }
 
     return NGX_OK;
+}
+
+
+/* the table of routes, for the metrics: its size, an index, a route */
+ngx_uint_t
+ngx_http_helpdesk_route_count(void)
+{
+    return sizeof(ngx_http_helpdesk_routes)
+           / sizeof(ngx_http_helpdesk_routes[0]) - 1;
+}
+
+
+ngx_uint_t
+ngx_http_helpdesk_route_index(const ngx_http_helpdesk_route_t *route)
+{
+    return route - ngx_http_helpdesk_routes;
+}
+
+
+const ngx_http_helpdesk_route_t *
+ngx_http_helpdesk_route_at(ngx_uint_t i)
+{
+    return i < ngx_http_helpdesk_route_count() ? &ngx_http_helpdesk_routes[i]
+                                               : NULL;
+}
+
+
+/* the route's method as a label: GET for GET and HEAD */
+const char *
+ngx_http_helpdesk_route_method(const ngx_http_helpdesk_route_t *route)
+{
+    if (route->methods & NGX_HTTP_GET) {
+        return "GET";
+    }
+
+    if (route->methods & NGX_HTTP_POST) {
+        return "POST";
+    }
+
+    if (route->methods & NGX_HTTP_PATCH) {
+        return "PATCH";
+    }
+
+    if (route->methods & NGX_HTTP_DELETE) {
+        return "DELETE";
+    }
+
+    return "PUT";
 }

@@ -1,22 +1,1681 @@
 /*
- * The staff's side of tickets: messages of every kind (reply, internal
- * note, information request, solution). The staff console's queues and
- * ticket management build on this file.
+ * The staff console (SPEC §2, §5, §9): the queue with its filters and
+ * counts, a ticket with everything staff need beside the thread, and what
+ * staff do to it (messages of every kind, taking, assigning, changing its
+ * fields, cancelling). HTML and the JSON API from the same reads.
  */
 
 #include "ngx_http_helpdesk_module.h"
 
+#include "hd_certificate.h"
+#include "hd_company.h"
+#include "hd_date.h"
+#include "hd_product.h"
+#include "hd_queue.h"
+#include "hd_staff.h"
+#include "hd_text.h"
+#include "hd_ticket_customer.h"
 #include "hd_ticket_staff.h"
+
+
+#define NGX_HTTP_HELPDESK_QUEUE_PAGE      25
+#define NGX_HTTP_HELPDESK_QUEUE_PAGE_MAX  100
+#define NGX_HTTP_HELPDESK_TEXT_ARG_MAX    200
+#define NGX_HTTP_HELPDESK_HOLDER_TICKETS  10
+
+
+typedef enum {
+    NGX_HTTP_HELPDESK_QUEUE_ALL = 0,
+    NGX_HTTP_HELPDESK_QUEUE_MINE,
+    NGX_HTTP_HELPDESK_QUEUE_UNASSIGNED,
+    NGX_HTTP_HELPDESK_QUEUE_COUNT
+} ngx_http_helpdesk_queue_e;
+
+static const char  *ngx_http_helpdesk_queue_names[] = {
+    "all", "mine", "unassigned"
+};
+
+
+/* a query argument as text: unescaped, '+' a space, trimmed, UTF-8 */
+ngx_int_t
+ngx_http_helpdesk_arg_text(ngx_http_request_t *r, const char *name,
+    size_t max, hd_str_t *value)
+{
+    u_char     *dst, *src, *p;
+    ngx_str_t   arg;
+
+    value->data = NULL;
+    value->len = 0;
+
+    if (ngx_http_arg(r, (u_char *) name, ngx_strlen(name), &arg) != NGX_OK
+        || arg.len == 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (arg.len > 3 * max) {
+        return NGX_ERROR;
+    }
+
+    for (p = arg.data; p < arg.data + arg.len; p++) {
+        if (*p == '+') {
+            *p = ' ';
+        }
+    }
+
+    dst = ngx_pnalloc(r->pool, arg.len);
+    if (dst == NULL) {
+        return NGX_ERROR;
+    }
+
+    value->data = dst;
+    src = arg.data;
+    ngx_unescape_uri(&dst, &src, arg.len, NGX_UNESCAPE_URI);
+    value->len = dst - value->data;
+
+    hd_text_trim(value);
+
+    if (!hd_utf8_valid(value->data, value->len)
+        || hd_utf8_chars(value->data, value->len) > max
+        || !hd_text_printable(value->data, value->len, 0))
+    {
+        return NGX_ERROR;
+    }
+
+    return value->len ? NGX_OK : NGX_DECLINED;
+}
+
+
+/* a name of a table from the query, or -1 when absent; -2 when not one */
+static int
+ngx_http_helpdesk_arg_choice(ngx_http_request_t *r, const char *name,
+    const char **names, size_t n)
+{
+    ngx_str_t  arg;
+
+    if (ngx_http_arg(r, (u_char *) name, ngx_strlen(name), &arg) != NGX_OK
+        || arg.len == 0)
+    {
+        return -1;
+    }
+
+    return hd_name_index(names, n, arg.data, arg.len) >= 0
+           ? hd_name_index(names, n, arg.data, arg.len) : -2;
+}
+
+
+/* --- the queue ------------------------------------------------------------ */
+
+
+/* what a queue request asks for, read from its arguments */
+typedef struct {
+    ngx_uint_t           queue;
+    uint64_t             department;        /* 0: every one seen */
+    uint32_t             statuses;
+    int                  priority;
+    int                  sla;
+    hd_str_t             holder;
+    hd_str_t             text;
+    int                  order;
+    ngx_int_t            page;
+    ngx_int_t            per_page;
+} ngx_http_helpdesk_queue_args_t;
+
+
+static ngx_int_t
+ngx_http_helpdesk_queue_args(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, ngx_http_helpdesk_queue_args_t *a)
+{
+    int         i;
+    u_char     *p, *end, *comma;
+    hd_str_t    text;
+    ngx_int_t   rc;
+    ngx_str_t   arg;
+
+    ngx_memzero(a, sizeof(*a));
+
+    i = ngx_http_helpdesk_arg_choice(r, "queue",
+                                     ngx_http_helpdesk_queue_names,
+                                     NGX_HTTP_HELPDESK_QUEUE_COUNT);
+    if (i == -2) {
+        return ngx_http_helpdesk_answered(ctx,
+                   ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
+                                           "queue_invalid", "queue"));
+    }
+
+    a->queue = i < 0 ? NGX_HTTP_HELPDESK_QUEUE_ALL : (ngx_uint_t) i;
+
+    if (ngx_http_arg(r, (u_char *) "department", 10, &arg) == NGX_OK
+        && arg.len)
+    {
+        if (arg.len > 15 || ngx_atoof(arg.data, arg.len) <= 0) {
+            return ngx_http_helpdesk_answered(ctx,
+                       ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
+                                               "department_unknown",
+                                               "department"));
+        }
+
+        a->department = (uint64_t) ngx_atoof(arg.data, arg.len);
+    }
+
+    /*
+     * status: unclosed (the default), resolved (every closed status), any,
+     * or status names with commas ("closed" is the one status)
+     */
+    a->statuses = HD_STATUSES_UNCLOSED;
+
+    rc = ngx_http_helpdesk_arg_text(r, "status",
+                                    NGX_HTTP_HELPDESK_TEXT_ARG_MAX, &text);
+    if (rc == NGX_ERROR) {
+        return ngx_http_helpdesk_answered(ctx,
+                   ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
+                                           "status_invalid", "status"));
+    }
+
+    if (rc == NGX_OK) {
+        /* a list arrives with its commas escaped from a form or a client */
+        arg.data = text.data;
+        arg.len = text.len;
+
+        if (arg.len == 8 && ngx_strncmp(arg.data, "unclosed", 8) == 0) {
+            a->statuses = HD_STATUSES_UNCLOSED;
+
+        } else if (arg.len == 8 && ngx_strncmp(arg.data, "resolved", 8) == 0) {
+            a->statuses = ((1u << HD_STATUS_COUNT) - 1)
+                          & ~HD_STATUSES_UNCLOSED;
+
+        } else if (arg.len == 3 && ngx_strncmp(arg.data, "any", 3) == 0) {
+            a->statuses = (1u << HD_STATUS_COUNT) - 1;
+
+        } else {
+            a->statuses = 0;
+
+            for (p = arg.data, end = arg.data + arg.len; p < end;
+                 p = comma + 1)
+            {
+                comma = ngx_strlchr(p, end, ',');
+                if (comma == NULL) {
+                    comma = end;
+                }
+
+                if (comma == p) {
+                    continue;
+                }
+
+                i = hd_name_index(hd_status_names, HD_STATUS_COUNT, p,
+                                  comma - p);
+                if (i < 0) {
+                    return ngx_http_helpdesk_answered(ctx,
+                               ngx_http_helpdesk_error(r, ctx,
+                                                       NGX_HTTP_BAD_REQUEST,
+                                                       "status_invalid",
+                                                       "status"));
+                }
+
+                a->statuses |= HD_STATUS_BIT(i);
+            }
+
+            if (a->statuses == 0) {
+                a->statuses = HD_STATUSES_UNCLOSED;
+            }
+        }
+    }
+
+    a->priority = ngx_http_helpdesk_arg_choice(r, "priority",
+                                               hd_priority_names,
+                                               HD_PRIORITY_COUNT);
+    if (a->priority == -2) {
+        return ngx_http_helpdesk_answered(ctx,
+                   ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
+                                           "priority_invalid", "priority"));
+    }
+
+    a->sla = ngx_http_helpdesk_arg_choice(r, "sla", hd_sla_state_names,
+                                          HD_SLA_STATE_COUNT);
+    if (a->sla == -2 || a->sla == HD_SLA_OK) {
+        return ngx_http_helpdesk_answered(ctx,
+                   ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
+                                           "sla_invalid", "sla"));
+    }
+
+    if (a->sla < 0) {
+        a->sla = 0;
+    }
+
+    a->order = ngx_http_helpdesk_arg_choice(r, "sort", hd_order_names,
+                                            HD_ORDER_COUNT);
+    if (a->order == -2) {
+        return ngx_http_helpdesk_answered(ctx,
+                   ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
+                                           "sort_invalid", "sort"));
+    }
+
+    if (a->order < 0) {
+        a->order = HD_ORDER_PRIORITY;
+    }
+
+    if (ngx_http_helpdesk_arg_text(r, "holder",
+                                   NGX_HTTP_HELPDESK_TEXT_ARG_MAX, &a->holder)
+        == NGX_ERROR)
+    {
+        return ngx_http_helpdesk_answered(ctx,
+                   ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
+                                           "text_invalid", "holder"));
+    }
+
+    if (ngx_http_helpdesk_arg_text(r, "q", NGX_HTTP_HELPDESK_TEXT_ARG_MAX,
+                                   &a->text)
+        == NGX_ERROR)
+    {
+        return ngx_http_helpdesk_answered(ctx,
+                   ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
+                                           "text_invalid", "q"));
+    }
+
+    a->page = ngx_http_helpdesk_arg_number(r, "page", 1, 1000000);
+    a->per_page = ngx_http_helpdesk_arg_number(r, "per_page",
+                                               NGX_HTTP_HELPDESK_QUEUE_PAGE,
+                                               NGX_HTTP_HELPDESK_QUEUE_PAGE_MAX);
+
+    if (a->page == NGX_ERROR || a->per_page == NGX_ERROR) {
+        return ngx_http_helpdesk_answered(ctx,
+                   ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
+                                           "page_invalid",
+                                           a->page == NGX_ERROR ? "page"
+                                                                : "per_page"));
+    }
+
+    if (!ctx->api) {
+        a->per_page = NGX_HTTP_HELPDESK_QUEUE_PAGE;
+    }
+
+    return NGX_OK;
+}
+
+
+/* {"key": {"name": count, ...}} */
+static void
+ngx_http_helpdesk_jw_counts(hd_jw_t *w, const char *key, const char **names,
+    const size_t *counts, ngx_uint_t n)
+{
+    ngx_uint_t  i;
+
+    hd_jw_key(w, key);
+    hd_jw_object(w);
+
+    for (i = 0; i < n; i++) {
+        hd_jw_key(w, names[i]);
+        hd_jw_int(w, (int64_t) counts[i]);
+    }
+
+    hd_jw_end(w, '}');
+}
+
+
+/* the row of the queue as the API gives it */
+static void
+ngx_http_helpdesk_queue_row_jw(ngx_http_helpdesk_ticket_names_t *names,
+    const hd_ticket_t *t, hd_jw_t *w)
+{
+    hd_jw_object(w);
+    hd_jw_key(w, "number");
+    hd_jw_int(w, (int64_t) t->number);
+    ngx_http_helpdesk_jw_kstr(w, "subject", &t->subject);
+    hd_jw_key(w, "status");
+    hd_jw_cstr(w, hd_status_names[t->status % HD_STATUS_COUNT]);
+    hd_jw_key(w, "priority");
+    hd_jw_cstr(w, hd_priority_names[t->priority % HD_PRIORITY_COUNT]);
+    hd_jw_key(w, "department_id");
+    hd_jw_int(w, (int64_t) t->department);
+    ngx_http_helpdesk_jw_kstr(w, "department",
+        ngx_http_helpdesk_department_name(names, t->department));
+    hd_jw_key(w, "owner_id");
+    if (t->owner) {
+        hd_jw_int(w, (int64_t) t->owner);
+
+    } else {
+        hd_jw_null(w);
+    }
+
+    ngx_http_helpdesk_jw_kopt(w, "owner",
+        ngx_http_helpdesk_account_name(names, t->owner));
+    ngx_http_helpdesk_jw_kstr(w, "author",
+        ngx_http_helpdesk_account_name(names, t->author));
+    hd_jw_key(w, "type");
+    hd_jw_cstr(w, hd_ticket_type_names[t->type % HD_TYPE_COUNT]);
+    hd_jw_key(w, "severity");
+    hd_jw_int(w, t->severity);
+    hd_jw_key(w, "channel");
+    hd_jw_cstr(w, hd_channel_names[t->channel % HD_CHANNEL_COUNT]);
+    hd_jw_key(w, "premium");
+    hd_jw_bool(w, t->premium != 0);
+    hd_jw_key(w, "created");
+    ngx_http_helpdesk_jw_time(w, t->created);
+    hd_jw_key(w, "updated");
+    ngx_http_helpdesk_jw_time(w, t->updated);
+    hd_jw_key(w, "last_replier");
+    hd_jw_object(w);
+    ngx_http_helpdesk_jw_kstr(w, "name",
+        ngx_http_helpdesk_account_name(names, t->last_replier));
+    hd_jw_key(w, "side");
+    hd_jw_cstr(w, hd_side_names[t->last_side % HD_SIDE_COUNT]);
+    hd_jw_end(w, '}');
+    hd_jw_key(w, "sla_due");
+    ngx_http_helpdesk_jw_time(w, t->sla_due);
+    hd_jw_key(w, "sla_state");
+    hd_jw_cstr(w, hd_sla_state_names[t->sla_state % HD_SLA_STATE_COUNT]);
+    hd_jw_end(w, '}');
+}
+
+
+/* the rows of the queue's page, made as the template renders them */
+typedef struct {
+    ngx_http_helpdesk_ctx_t           *ctx;
+    ngx_http_helpdesk_ticket_names_t  *names;
+    const hd_ticket_t                 *tickets;
+    hd_val_t                          *row;
+    hd_val_t                          *number;
+    hd_val_t                          *subject;
+    hd_val_t                          *updated;
+    hd_val_t                          *author;
+    hd_val_t                          *department;
+    hd_val_t                          *owner;
+    hd_val_t                          *status;
+    hd_val_t                          *status_code;
+    hd_val_t                          *priority;
+    hd_val_t                          *priority_code;
+    hd_val_t                          *due;
+    hd_val_t                          *sla;
+    hd_val_t                          *sla_label;
+    hd_val_t                          *premium;
+    hd_val_t                          *waits_staff;
+    hd_str_t                           sla_labels[HD_SLA_STATE_COUNT];
+} ngx_http_helpdesk_queue_rows_t;
+
+
+static hd_val_t *
+ngx_http_helpdesk_queue_row(void *data, size_t i)
+{
+    ngx_http_helpdesk_queue_rows_t  *rows = data;
+
+    hd_val_t           *time;
+    hd_str_t            code;
+    const hd_ticket_t  *t = &rows->tickets[i];
+
+    rows->number->type = HD_VAL_INT;
+    rows->number->u.integer = (int64_t) t->number;
+    ngx_http_helpdesk_fill_str(rows->subject, &t->subject);
+
+    time = ngx_http_helpdesk_time_text(rows->ctx, t->updated);
+    if (time == NULL) {
+        return NULL;
+    }
+
+    *rows->updated = *time;
+
+    if (t->sla_due) {
+        time = ngx_http_helpdesk_time_text(rows->ctx, t->sla_due);
+        if (time == NULL) {
+            return NULL;
+        }
+
+        *rows->due = *time;
+
+    } else {
+        rows->due->type = HD_VAL_NULL;
+    }
+
+    ngx_http_helpdesk_fill_str(rows->author,
+        ngx_http_helpdesk_account_name(rows->names, t->author));
+    ngx_http_helpdesk_fill_str(rows->department,
+        ngx_http_helpdesk_department_name(rows->names, t->department));
+    ngx_http_helpdesk_fill_str(rows->owner,
+        ngx_http_helpdesk_account_name(rows->names, t->owner));
+
+    ngx_http_helpdesk_fill_label(rows->ctx, rows->status,
+                                 NGX_HTTP_HELPDESK_L_STATUS, t->status);
+    ngx_http_helpdesk_fill_label(rows->ctx, rows->priority,
+                                 NGX_HTTP_HELPDESK_L_PRIORITY, t->priority);
+
+    code.data = (hd_uchar *) hd_status_names[t->status % HD_STATUS_COUNT];
+    code.len = ngx_strlen(code.data);
+    ngx_http_helpdesk_fill_str(rows->status_code, &code);
+
+    code.data = (hd_uchar *) hd_priority_names[t->priority
+                                               % HD_PRIORITY_COUNT];
+    code.len = ngx_strlen(code.data);
+    ngx_http_helpdesk_fill_str(rows->priority_code, &code);
+
+    if (t->sla_state != HD_SLA_OK) {
+        code.data = (hd_uchar *) hd_sla_state_names[t->sla_state
+                                                    % HD_SLA_STATE_COUNT];
+        code.len = ngx_strlen(code.data);
+        ngx_http_helpdesk_fill_str(rows->sla, &code);
+        ngx_http_helpdesk_fill_str(rows->sla_label,
+            &rows->sla_labels[t->sla_state % HD_SLA_STATE_COUNT]);
+
+    } else {
+        rows->sla->type = HD_VAL_NULL;
+        rows->sla_label->type = HD_VAL_NULL;
+    }
+
+    rows->premium->type = HD_VAL_BOOL;
+    rows->premium->u.boolean = t->premium != 0;
+    rows->waits_staff->type = HD_VAL_BOOL;
+    rows->waits_staff->u.boolean =
+        hd_statuses[t->status % HD_STATUS_COUNT].waits == HD_WAITS_STAFF;
+
+    return rows->row;
+}
+
+
+static hd_val_t *
+ngx_http_helpdesk_queue_rows(ngx_http_helpdesk_ctx_t *ctx,
+    ngx_http_helpdesk_ticket_names_t *names, const hd_ticket_t *tickets,
+    size_t n)
+{
+    size_t                           i;
+    hd_pool_t                       *pool = &ctx->pool;
+    ngx_http_helpdesk_queue_rows_t  *rows;
+
+    rows = hd_pcalloc(pool, sizeof(ngx_http_helpdesk_queue_rows_t));
+    if (rows == NULL) {
+        return NULL;
+    }
+
+    rows->ctx = ctx;
+    rows->names = names;
+    rows->tickets = tickets;
+    rows->row = hd_val_map(pool);
+
+    for (i = 1; i < HD_SLA_STATE_COUNT; i++) {
+        char             key[48];
+        const hd_str_t  *label;
+
+        ngx_snprintf((u_char *) key, sizeof(key), "staff.sla_%s%Z",
+                     hd_sla_state_names[i]);
+        label = ngx_http_helpdesk_text(ctx, key);
+
+        if (label != NULL) {
+            rows->sla_labels[i] = *label;
+
+        } else {
+            rows->sla_labels[i].data = (hd_uchar *) hd_sla_state_names[i];
+            rows->sla_labels[i].len = ngx_strlen(hd_sla_state_names[i]);
+        }
+    }
+
+    if (rows->row == NULL
+        || (rows->number = hd_val_slot(pool, rows->row, "number")) == NULL
+        || (rows->subject = hd_val_slot(pool, rows->row, "subject")) == NULL
+        || (rows->updated = hd_val_slot(pool, rows->row, "updated")) == NULL
+        || (rows->author = hd_val_slot(pool, rows->row, "author")) == NULL
+        || (rows->department = hd_val_slot(pool, rows->row, "department"))
+           == NULL
+        || (rows->owner = hd_val_slot(pool, rows->row, "owner")) == NULL
+        || (rows->status = hd_val_slot(pool, rows->row, "status")) == NULL
+        || (rows->status_code = hd_val_slot(pool, rows->row, "status_code"))
+           == NULL
+        || (rows->priority = hd_val_slot(pool, rows->row, "priority")) == NULL
+        || (rows->priority_code = hd_val_slot(pool, rows->row,
+                                              "priority_code"))
+           == NULL
+        || (rows->due = hd_val_slot(pool, rows->row, "due")) == NULL
+        || (rows->sla = hd_val_slot(pool, rows->row, "sla")) == NULL
+        || (rows->sla_label = hd_val_slot(pool, rows->row, "sla_label"))
+           == NULL
+        || (rows->premium = hd_val_slot(pool, rows->row, "premium")) == NULL
+        || (rows->waits_staff = hd_val_slot(pool, rows->row, "waits_staff"))
+           == NULL)
+    {
+        return NULL;
+    }
+
+    return hd_val_gen(pool, ngx_http_helpdesk_queue_row, rows, n);
+}
+
+
+/* a link of the queue page with one argument changed (and page 1) */
+static hd_val_t *
+ngx_http_helpdesk_queue_href(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, const char *name, const char *value,
+    ngx_int_t page)
+{
+    u_char     *href, *p, *q, *end, *amp;
+    size_t      nlen;
+    ngx_str_t   args;
+
+    args = r->args;
+    nlen = ngx_strlen(name);
+
+    href = hd_palloc(&ctx->pool, ctx->lcf->mount.len + args.len
+                                 + nlen + (value ? ngx_strlen(value) : 0)
+                                 + 64);
+    if (href == NULL) {
+        return hd_val_null();
+    }
+
+    p = ngx_sprintf(href, "%Vstaff/tickets?", &ctx->lcf->mount);
+
+    /* the other arguments as they are, but page */
+    for (q = args.data, end = args.data + args.len; q < end; q = amp + 1) {
+        amp = ngx_strlchr(q, end, '&');
+        if (amp == NULL) {
+            amp = end;
+        }
+
+        if (amp == q
+            || ((size_t) (amp - q) > nlen && q[nlen] == '='
+                && ngx_strncmp(q, name, nlen) == 0)
+            || (amp - q >= 5 && ngx_strncmp(q, "page=", 5) == 0))
+        {
+            continue;
+        }
+
+        p = ngx_cpymem(p, q, amp - q);
+        *p++ = '&';
+    }
+
+    if (value != NULL) {
+        p = ngx_sprintf(p, "%s=%s&", name, value);
+    }
+
+    if (page > 1) {
+        p = ngx_sprintf(p, "page=%i&", page);
+    }
+
+    return hd_val_str(&ctx->pool, href, p - href - 1);
+}
+
+
+/* GET /staff/tickets, /api/v1/staff/tickets: the queue */
+ngx_int_t
+ngx_http_helpdesk_staff_queue(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx)
+{
+    size_t                             i, pages, n;
+    size_t                             qcount[NGX_HTTP_HELPDESK_QUEUE_COUNT];
+    size_t                             scount[HD_STATUS_COUNT];
+    size_t                             pcount[HD_PRIORITY_COUNT];
+    uint64_t                           one;
+    hd_err_t                           err;
+    hd_txn_t                           txn;
+    hd_val_t                          *view, *list, *item, *tabs;
+    hd_jw_t                           *w;
+    ngx_int_t                          rc;
+    hd_pool_t                         *pool = &ctx->pool;
+    ngx_uint_t                         s, p, k, unknown_holder;
+    hd_department_t                   *deps;
+    hd_queue_query_t                   q;
+    hd_queue_page_t                    result;
+    hd_queue_counts_t                  counts;
+    hd_staff_scope_t                   scope;
+    ngx_http_helpdesk_jw_t            *j;
+    ngx_http_helpdesk_queue_args_t     a;
+    ngx_http_helpdesk_ticket_names_t   names;
+
+    if (ngx_http_helpdesk_queue_args(r, ctx, &a) != NGX_OK) {
+        return ctx->rc;
+    }
+
+    if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED, &err)
+        != HD_OK)
+    {
+        return ngx_http_helpdesk_fail(r, ctx, &err);
+    }
+
+    if (hd_staff_scope(&txn, ctx->caller.account, &scope) != HD_OK) {
+        hd_txn_abort(&txn);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memzero(&q, sizeof(q));
+    q.departments = scope.departments;
+    q.ndepartments = scope.n;
+
+    if (a.department) {
+        if (!hd_staff_sees(&scope, a.department)) {
+            hd_txn_abort(&txn);
+            return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_FORBIDDEN,
+                                           "department_forbidden",
+                                           "department");
+        }
+
+        one = a.department;
+        q.departments = &one;
+        q.ndepartments = 1;
+    }
+
+    /* the counts: of each queue (unclosed), each status, each priority */
+    ngx_memzero(qcount, sizeof(qcount));
+    ngx_memzero(scount, sizeof(scount));
+    ngx_memzero(pcount, sizeof(pcount));
+
+    for (k = 0; k < NGX_HTTP_HELPDESK_QUEUE_COUNT; k++) {
+        if (hd_queue_counts(&txn, q.departments, q.ndepartments,
+                            k != NGX_HTTP_HELPDESK_QUEUE_ALL,
+                            k == NGX_HTTP_HELPDESK_QUEUE_MINE
+                            ? ctx->caller.account->id : 0,
+                            counts)
+            != HD_OK)
+        {
+            hd_txn_abort(&txn);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        for (s = 0; s < HD_STATUS_COUNT; s++) {
+            for (p = 0; p < HD_PRIORITY_COUNT; p++) {
+                if (HD_STATUSES_UNCLOSED & HD_STATUS_BIT(s)) {
+                    qcount[k] += counts[s][p];
+                }
+
+                if (k != a.queue) {
+                    continue;
+                }
+
+                scount[s] += counts[s][p];
+
+                if (a.statuses & HD_STATUS_BIT(s)) {
+                    pcount[p] += counts[s][p];
+                }
+            }
+        }
+    }
+
+    q.by_owner = a.queue != NGX_HTTP_HELPDESK_QUEUE_ALL;
+    q.owner = a.queue == NGX_HTTP_HELPDESK_QUEUE_MINE
+              ? ctx->caller.account->id : 0;
+    q.statuses = a.statuses;
+    q.priority = a.priority;
+    q.order = (uint8_t) a.order;
+    q.offset = (size_t) (a.page - 1) * a.per_page;
+    q.limit = (size_t) a.per_page;
+    q.in_place = 1;
+    q.sla = a.sla;
+    q.text = a.text;
+
+    unknown_holder = 0;
+
+    if (a.holder.len) {
+        q.by_holder = 1;
+
+        if (hd_staff_holder(&txn, &a.holder, &q.holder_account,
+                            &q.holder_company)
+            != HD_OK)
+        {
+            unknown_holder = 1;
+        }
+    }
+
+    if (unknown_holder) {
+        ngx_memzero(&result, sizeof(result));
+
+    } else if (hd_queue_list(&txn, &q, pool, &result) != HD_OK) {
+        hd_txn_abort(&txn);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memzero(&names, sizeof(names));
+    names.txn = &txn;
+    names.pool = pool;
+
+    if (ctx->api) {
+        j = ngx_http_helpdesk_jw_new(r);
+        if (j == NULL) {
+            hd_txn_abort(&txn);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        w = &j->w;
+        hd_jw_object(w);
+        hd_jw_key(w, "total");
+        hd_jw_int(w, (int64_t) result.total);
+        hd_jw_key(w, "page");
+        hd_jw_int(w, a.page);
+        hd_jw_key(w, "per_page");
+        hd_jw_int(w, a.per_page);
+
+        if (result.capped) {
+            hd_jw_key(w, "capped");
+            hd_jw_bool(w, 1);
+        }
+
+        hd_jw_key(w, "counts");
+        hd_jw_object(w);
+        ngx_http_helpdesk_jw_counts(w, "queues", ngx_http_helpdesk_queue_names,
+                                    qcount, NGX_HTTP_HELPDESK_QUEUE_COUNT);
+        ngx_http_helpdesk_jw_counts(w, "statuses", hd_status_names, scount,
+                                    HD_STATUS_COUNT);
+        ngx_http_helpdesk_jw_counts(w, "priorities", hd_priority_names,
+                                    pcount, HD_PRIORITY_COUNT);
+        hd_jw_end(w, '}');
+
+        hd_jw_key(w, "tickets");
+        hd_jw_array(w);
+
+        for (i = 0; i < result.n; i++) {
+            ngx_http_helpdesk_queue_row_jw(&names, &result.tickets[i], w);
+        }
+
+        hd_jw_end(w, ']');
+        hd_jw_end(w, '}');
+
+        rc = hd_jw_finish(w);
+        hd_txn_abort(&txn);
+
+        return rc == 0 ? ngx_http_helpdesk_jw_send(r, j, NGX_HTTP_OK)
+                       : NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    view = ngx_http_helpdesk_view(r, ctx, "staff.queue_title");
+    list = ngx_http_helpdesk_queue_rows(ctx, &names, result.tickets,
+                                        result.n);
+    if (view == NULL || list == NULL) {
+        hd_txn_abort(&txn);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the filters' choices: the departments seen */
+    deps = NULL;
+    n = 0;
+    (void) hd_department_list(&txn, pool, &deps, &n);
+
+    item = hd_val_list(pool);
+
+    for (i = 0; i < n; i++) {
+        if (!hd_staff_sees(&scope, deps[i].id)) {
+            continue;
+        }
+
+        hd_val_t  *d = hd_val_map(pool);
+
+        hd_val_set_int(pool, d, "id", (int64_t) deps[i].id);
+        hd_val_set_str(pool, d, "name", deps[i].name.data, deps[i].name.len);
+        hd_val_set_bool(pool, d, "selected", deps[i].id == a.department);
+        hd_val_push(pool, item, d);
+    }
+
+    hd_val_set(pool, view, "departments", item);
+
+    /* the page renders before the transaction ends: names stay valid */
+    hd_val_set(pool, view, "tickets", list);
+    hd_val_set_bool(pool, view, "has_tickets", result.n != 0);
+    hd_val_set_int(pool, view, "total", (int64_t) result.total);
+    hd_val_set_bool(pool, view, "capped", result.capped);
+    hd_val_set_bool(pool, view, "unknown_holder", unknown_holder);
+
+    tabs = hd_val_list(pool);
+
+    for (k = 0; k < NGX_HTTP_HELPDESK_QUEUE_COUNT; k++) {
+        char             key[48];
+        const hd_str_t  *label;
+
+        item = hd_val_map(pool);
+        ngx_snprintf((u_char *) key, sizeof(key), "staff.queue_%s%Z",
+                     ngx_http_helpdesk_queue_names[k]);
+        label = ngx_http_helpdesk_text(ctx, key);
+        hd_val_set_cstr(pool, item, "code", ngx_http_helpdesk_queue_names[k]);
+
+        if (label != NULL) {
+            hd_val_set_str(pool, item, "label", label->data, label->len);
+        }
+
+        hd_val_set_int(pool, item, "count", (int64_t) qcount[k]);
+        hd_val_set_bool(pool, item, "current", k == a.queue);
+        hd_val_set(pool, item, "href",
+                   ngx_http_helpdesk_queue_href(r, ctx, "queue",
+                       ngx_http_helpdesk_queue_names[k], 1));
+        hd_val_push(pool, tabs, item);
+    }
+
+    hd_val_set(pool, view, "queues", tabs);
+
+    /* statuses and priorities: a select each, with counts */
+    list = hd_val_list(pool);
+
+    for (s = 0; s < HD_STATUS_COUNT; s++) {
+        item = hd_val_map(pool);
+        hd_val_set_cstr(pool, item, "value", hd_status_names[s]);
+        ngx_http_helpdesk_set_label(ctx, item, "label",
+                                    NGX_HTTP_HELPDESK_L_STATUS, s);
+        hd_val_set_int(pool, item, "count", (int64_t) scount[s]);
+        hd_val_set_bool(pool, item, "selected",
+                        a.statuses == HD_STATUS_BIT(s));
+        hd_val_push(pool, list, item);
+    }
+
+    hd_val_set(pool, view, "statuses", list);
+    hd_val_set_bool(pool, view, "status_resolved",
+                    a.statuses == (((1u << HD_STATUS_COUNT) - 1)
+                                   & ~HD_STATUSES_UNCLOSED));
+    hd_val_set_bool(pool, view, "status_any",
+                    a.statuses == (1u << HD_STATUS_COUNT) - 1);
+
+    list = hd_val_list(pool);
+
+    for (p = HD_PRIORITY_COUNT; p-- > 0; ) {
+        item = hd_val_map(pool);
+        hd_val_set_cstr(pool, item, "value", hd_priority_names[p]);
+        ngx_http_helpdesk_set_label(ctx, item, "label",
+                                    NGX_HTTP_HELPDESK_L_PRIORITY, p);
+        hd_val_set_int(pool, item, "count", (int64_t) pcount[p]);
+        hd_val_set_bool(pool, item, "selected", a.priority == (int) p);
+        hd_val_push(pool, list, item);
+    }
+
+    hd_val_set(pool, view, "priorities", list);
+
+    hd_val_set_cstr(pool, view, "queue",
+                    ngx_http_helpdesk_queue_names[a.queue]);
+    hd_val_set_bool(pool, view, "sla_at_risk", a.sla == HD_SLA_AT_RISK);
+    hd_val_set_bool(pool, view, "sla_breached", a.sla == HD_SLA_BREACHED);
+    hd_val_set_bool(pool, view, "sort_updated", a.order == HD_ORDER_UPDATED);
+    hd_val_set_bool(pool, view, "sort_created", a.order == HD_ORDER_CREATED);
+
+    if (a.holder.len) {
+        hd_val_set_str(pool, view, "holder", a.holder.data, a.holder.len);
+    }
+
+    if (a.text.len) {
+        hd_val_set_str(pool, view, "q", a.text.data, a.text.len);
+    }
+
+    pages = result.total ? (result.total + a.per_page - 1) / a.per_page : 1;
+    hd_val_set_int(pool, view, "page", a.page);
+    hd_val_set_int(pool, view, "pages", (int64_t) pages);
+
+    if (a.page > 1) {
+        hd_val_set(pool, view, "prev_href",
+                   ngx_http_helpdesk_queue_href(r, ctx, "page", NULL,
+                                                a.page - 1));
+    }
+
+    if ((size_t) a.page < pages) {
+        hd_val_set(pool, view, "next_href",
+                   ngx_http_helpdesk_queue_href(r, ctx, "page", NULL,
+                                                a.page + 1));
+    }
+
+    rc = ngx_http_helpdesk_render(r, ctx, "pages/staff_queue", view,
+                                  NGX_HTTP_OK);
+    hd_txn_abort(&txn);
+
+    return rc;
+}
+
+
+/* --- a ticket ------------------------------------------------------------- */
+
+
+/* the staff who may own a ticket of the department, active ones */
+static hd_rc
+ngx_http_helpdesk_assignable(hd_txn_t *txn, hd_pool_t *pool,
+    uint64_t department, hd_staff_info_t **list, size_t *n)
+{
+    size_t            i, k, m;
+    hd_rc             rc;
+    hd_staff_info_t  *all;
+
+    rc = hd_staff_list(txn, pool, &all, &m);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    *list = all;
+    *n = 0;
+
+    for (i = 0; i < m; i++) {
+        if (all[i].account.state == HD_ACCOUNT_DISABLED) {
+            continue;
+        }
+
+        if (all[i].account.role == HD_ROLE_AGENT) {
+            for (k = 0; k < all[i].n; k++) {
+                if (all[i].departments[k] == department) {
+                    break;
+                }
+            }
+
+            if (k == all[i].n) {
+                continue;
+            }
+        }
+
+        all[(*n)++] = all[i];
+    }
+
+    return HD_OK;
+}
+
+
+/* what the staff ticket page shows beside the thread */
+typedef struct {
+    hd_ticket_t         t;
+    hd_account_t        author;
+    int                 has_author;
+    hd_company_t        company;
+    int                 has_company;
+    hd_certificate_t    cert;
+    hd_cert_type_t      cert_type;
+    int                 has_cert;
+    size_t              cert_unclosed;
+    hd_str_t            product;
+    hd_message_t       *messages;
+    size_t              nmessages;
+    hd_attachment_t    *files;
+    size_t              nfiles;
+    hd_audit_t         *audit;
+    size_t              naudit;
+    hd_ticket_t        *others;
+    size_t              nothers;
+    hd_staff_info_t    *staff;
+    size_t              nstaff;
+    hd_department_t    *departments;
+    size_t              ndepartments;
+} ngx_http_helpdesk_staff_ticket_t;
+
+
+static hd_rc
+ngx_http_helpdesk_staff_ticket_read(ngx_http_helpdesk_ctx_t *ctx,
+    hd_txn_t *txn, uint64_t number, ngx_http_helpdesk_staff_ticket_t *st)
+{
+    size_t              i;
+    hd_pool_t          *pool = &ctx->pool;
+    hd_product_t        p;
+    hd_ticket_page_t    others;
+    hd_ticket_query_t   oq;
+
+    ngx_memzero(st, sizeof(*st));
+
+    /* the answer to one's own change shows the ticket even when the
+     * change took it out of one's departments */
+    if ((ctx->after_change ? hd_ticket_get(txn, number, &st->t)
+                           : hd_ticket_staff_get(txn, ctx->caller.account,
+                                                 number, &st->t))
+        != HD_OK)
+    {
+        return HD_NOT_FOUND;
+    }
+
+    if (hd_message_list(txn, number, 1, pool, &st->messages, &st->nmessages)
+        != HD_OK
+        || hd_attachment_list(txn, number, pool, &st->files, &st->nfiles)
+           != HD_OK
+        || hd_audit_list(txn, number, pool, &st->audit, &st->naudit) != HD_OK)
+    {
+        return HD_IO;
+    }
+
+    if (hd_account_get(txn, st->t.author, &st->author) == HD_OK) {
+        st->has_author = 1;
+    }
+
+    if (st->t.company && hd_company_get(txn, st->t.company, &st->company)
+                         == HD_OK)
+    {
+        st->has_company = 1;
+    }
+
+    if (st->t.certificate
+        && hd_cert_get(txn, st->t.certificate, &st->cert) == HD_OK)
+    {
+        st->has_cert = 1;
+        (void) hd_cert_type_get(txn, st->cert.type, &st->cert_type);
+        (void) hd_cert_unclosed(txn, st->cert.id, &st->cert_unclosed);
+    }
+
+    st->product.data = (hd_uchar *) "";
+
+    if (st->t.product && hd_product_get(txn, st->t.product, &p) == HD_OK) {
+        st->product = p.name;
+    }
+
+    /* other recent tickets of the same customer (and company) */
+    ngx_memzero(&oq, sizeof(oq));
+    oq.account = st->t.author;
+    oq.company = st->t.company;
+    oq.sees_company = st->t.company != 0;
+    oq.closed_too = 1;
+    oq.limit = NGX_HTTP_HELPDESK_HOLDER_TICKETS + 1;
+    oq.in_place = 1;
+
+    if (hd_ticket_list(txn, &oq, pool, &others) == HD_OK) {
+        st->others = others.tickets;
+
+        for (i = 0; i < others.n; i++) {
+            if (others.tickets[i].number != number
+                && st->nothers < NGX_HTTP_HELPDESK_HOLDER_TICKETS)
+            {
+                st->others[st->nothers++] = others.tickets[i];
+            }
+        }
+    }
+
+    (void) ngx_http_helpdesk_assignable(txn, pool, st->t.department,
+                                        &st->staff, &st->nstaff);
+    (void) hd_department_list(txn, pool, &st->departments,
+                              &st->ndepartments);
+
+    return HD_OK;
+}
+
+
+static void
+ngx_http_helpdesk_date_jw(hd_jw_t *w, const char *key, int32_t day)
+{
+    char  text[11];
+
+    hd_date_format(day, text);
+    hd_jw_key(w, key);
+    hd_jw_str(w, text, 10);
+}
+
+
+static ngx_int_t
+ngx_http_helpdesk_staff_ticket_json(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, ngx_http_helpdesk_staff_ticket_t *st,
+    ngx_http_helpdesk_ticket_names_t *names, ngx_uint_t status,
+    ngx_uint_t changed)
+{
+    size_t                   i;
+    hd_jw_t                 *w;
+    hd_ticket_t             *t = &st->t;
+    ngx_http_helpdesk_jw_t  *j;
+
+    j = ngx_http_helpdesk_jw_new(r);
+    if (j == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    w = &j->w;
+
+    hd_jw_object(w);
+    hd_jw_key(w, "number");
+    hd_jw_int(w, (int64_t) t->number);
+    ngx_http_helpdesk_jw_kstr(w, "subject", &t->subject);
+    hd_jw_key(w, "status");
+    hd_jw_cstr(w, hd_status_names[t->status % HD_STATUS_COUNT]);
+    hd_jw_key(w, "priority");
+    hd_jw_cstr(w, hd_priority_names[t->priority % HD_PRIORITY_COUNT]);
+    hd_jw_key(w, "priority_overridden");
+    hd_jw_bool(w, t->priority_set != 0);
+    hd_jw_key(w, "department_id");
+    hd_jw_int(w, (int64_t) t->department);
+    ngx_http_helpdesk_jw_kstr(w, "department",
+        ngx_http_helpdesk_department_name(names, t->department));
+    hd_jw_key(w, "owner_id");
+    if (t->owner) {
+        hd_jw_int(w, (int64_t) t->owner);
+
+    } else {
+        hd_jw_null(w);
+    }
+
+    ngx_http_helpdesk_jw_kopt(w, "owner",
+        ngx_http_helpdesk_account_name(names, t->owner));
+    hd_jw_key(w, "type");
+    hd_jw_cstr(w, hd_ticket_type_names[t->type % HD_TYPE_COUNT]);
+    hd_jw_key(w, "category");
+    hd_jw_cstr(w, hd_category_names[t->category % HD_CATEGORY_COUNT]);
+    hd_jw_key(w, "severity");
+    hd_jw_int(w, t->severity);
+    hd_jw_key(w, "channel");
+    hd_jw_cstr(w, hd_channel_names[t->channel % HD_CHANNEL_COUNT]);
+    hd_jw_key(w, "premium");
+    hd_jw_bool(w, t->premium != 0);
+    ngx_http_helpdesk_jw_kopt(w, "product", &st->product);
+    ngx_http_helpdesk_jw_kstr(w, "product_version", &t->product_version);
+    ngx_http_helpdesk_jw_kstr(w, "os_version", &t->os_version);
+    hd_jw_key(w, "created");
+    ngx_http_helpdesk_jw_time(w, t->created);
+    hd_jw_key(w, "updated");
+    ngx_http_helpdesk_jw_time(w, t->updated);
+    hd_jw_key(w, "version");
+    hd_jw_int(w, t->version);
+    hd_jw_key(w, "sla_due");
+    ngx_http_helpdesk_jw_time(w, t->sla_due);
+    hd_jw_key(w, "sla_state");
+    hd_jw_cstr(w, hd_sla_state_names[t->sla_state % HD_SLA_STATE_COUNT]);
+
+    if (t->reference) {
+        hd_jw_key(w, "reference");
+        hd_jw_int(w, (int64_t) t->reference);
+    }
+
+    if (changed) {
+        hd_jw_key(w, "changed_meanwhile");
+        hd_jw_bool(w, 1);
+    }
+
+    hd_jw_key(w, "rating");
+    if (t->rating) {
+        hd_jw_object(w);
+        hd_jw_key(w, "stars");
+        hd_jw_int(w, t->rating);
+        ngx_http_helpdesk_jw_kstr(w, "comment", &t->rating_comment);
+        hd_jw_end(w, '}');
+
+    } else {
+        hd_jw_null(w);
+    }
+
+    /* who asks */
+    hd_jw_key(w, "customer");
+    if (st->has_author) {
+        hd_jw_object(w);
+        hd_jw_key(w, "id");
+        hd_jw_int(w, (int64_t) st->author.id);
+        ngx_http_helpdesk_jw_kstr(w, "name", &st->author.name);
+        ngx_http_helpdesk_jw_kstr(w, "login", &st->author.login);
+        ngx_http_helpdesk_jw_kstr(w, "email", &st->author.email);
+        ngx_http_helpdesk_jw_kopt(w, "phone", &st->author.phone);
+        ngx_http_helpdesk_jw_kopt(w, "organisation",
+                                  &st->author.organisation);
+        hd_jw_end(w, '}');
+
+    } else {
+        hd_jw_null(w);
+    }
+
+    hd_jw_key(w, "company");
+    if (st->has_company) {
+        hd_jw_object(w);
+        hd_jw_key(w, "id");
+        hd_jw_int(w, (int64_t) st->company.id);
+        ngx_http_helpdesk_jw_kstr(w, "name", &st->company.name);
+        hd_jw_end(w, '}');
+
+    } else {
+        hd_jw_null(w);
+    }
+
+    hd_jw_key(w, "certificate");
+    if (st->has_cert) {
+        hd_jw_object(w);
+        ngx_http_helpdesk_jw_kstr(w, "number", &st->cert.number);
+        ngx_http_helpdesk_jw_kstr(w, "type", &st->cert_type.name);
+        ngx_http_helpdesk_date_jw(w, "valid_from",
+                                  (int32_t) st->cert.valid_from);
+        ngx_http_helpdesk_date_jw(w, "valid_until",
+                                  (int32_t) st->cert.valid_until);
+        hd_jw_key(w, "state");
+        hd_jw_cstr(w, hd_cert_state_names[hd_cert_state(
+                          &st->cert, hd_date_today(ngx_time()))]);
+        hd_jw_key(w, "unclosed");
+        hd_jw_int(w, (int64_t) st->cert_unclosed);
+        hd_jw_key(w, "limit");
+        hd_jw_int(w, st->cert_type.ticket_limit);
+        hd_jw_key(w, "level");
+        hd_jw_cstr(w, hd_level_names[st->cert_type.level % HD_LEVEL_COUNT]);
+        hd_jw_end(w, '}');
+
+    } else {
+        hd_jw_null(w);
+    }
+
+    hd_jw_key(w, "holder_tickets");
+    hd_jw_array(w);
+
+    for (i = 0; i < st->nothers; i++) {
+        hd_jw_object(w);
+        hd_jw_key(w, "number");
+        hd_jw_int(w, (int64_t) st->others[i].number);
+        ngx_http_helpdesk_jw_kstr(w, "subject", &st->others[i].subject);
+        hd_jw_key(w, "status");
+        hd_jw_cstr(w, hd_status_names[st->others[i].status
+                                      % HD_STATUS_COUNT]);
+        hd_jw_key(w, "updated");
+        ngx_http_helpdesk_jw_time(w, st->others[i].updated);
+        hd_jw_end(w, '}');
+    }
+
+    hd_jw_end(w, ']');
+
+    /* the knowledge base's suggestions the customer saw (SPEC §8) */
+    hd_jw_key(w, "kb_suggestions");
+    hd_jw_array(w);
+    hd_jw_end(w, ']');
+
+    hd_jw_key(w, "messages");
+    hd_jw_array(w);
+
+    for (i = 0; i < st->nmessages; i++) {
+        ngx_http_helpdesk_message_jw(ctx, names, &st->messages[i], st->files,
+                                     st->nfiles, w);
+    }
+
+    hd_jw_end(w, ']');
+
+    hd_jw_key(w, "audit");
+    hd_jw_array(w);
+
+    for (i = 0; i < st->naudit; i++) {
+        hd_audit_t  *au = &st->audit[i];
+
+        hd_jw_object(w);
+        hd_jw_key(w, "time");
+        ngx_http_helpdesk_jw_time(w, au->time);
+        ngx_http_helpdesk_jw_kopt(w, "actor",
+            ngx_http_helpdesk_account_name(names, au->actor));
+        hd_jw_key(w, "side");
+        hd_jw_cstr(w, hd_side_names[au->side % HD_SIDE_COUNT]);
+        hd_jw_key(w, "action");
+        hd_jw_cstr(w, hd_action_names[au->action % HD_ACTION_COUNT]);
+        hd_jw_key(w, "from");
+        hd_jw_cstr(w, au->from < HD_STATUS_COUNT ? hd_status_names[au->from]
+                                                 : NULL);
+        hd_jw_key(w, "to");
+        hd_jw_cstr(w, au->to < HD_STATUS_COUNT ? hd_status_names[au->to]
+                                               : NULL);
+        ngx_http_helpdesk_jw_kopt(w, "detail", &au->detail);
+        hd_jw_end(w, '}');
+    }
+
+    hd_jw_end(w, ']');
+
+    hd_jw_key(w, "assignable");
+    hd_jw_array(w);
+
+    for (i = 0; i < st->nstaff; i++) {
+        hd_jw_object(w);
+        hd_jw_key(w, "id");
+        hd_jw_int(w, (int64_t) st->staff[i].account.id);
+        ngx_http_helpdesk_jw_kstr(w, "name", &st->staff[i].account.name);
+        hd_jw_end(w, '}');
+    }
+
+    hd_jw_end(w, ']');
+    hd_jw_end(w, '}');
+
+    return ngx_http_helpdesk_jw_send(r, j, status);
+}
+
+
+/* the audit's detail in words: "priority: normal -> high" as it is */
+static hd_val_t *
+ngx_http_helpdesk_audit_view(ngx_http_helpdesk_ctx_t *ctx,
+    ngx_http_helpdesk_ticket_names_t *names, const hd_audit_t *au)
+{
+    hd_str_t   *who;
+    hd_val_t   *item;
+    hd_pool_t  *pool = &ctx->pool;
+
+    item = hd_val_map(pool);
+
+    hd_val_set(pool, item, "time", ngx_http_helpdesk_time_text(ctx, au->time));
+    who = ngx_http_helpdesk_account_name(names, au->actor);
+    ngx_http_helpdesk_set_given(pool, item, "actor", who);
+    ngx_http_helpdesk_set_label(ctx, item, "side", NGX_HTTP_HELPDESK_L_SIDE,
+                                au->side);
+    ngx_http_helpdesk_set_label(ctx, item, "action",
+                                NGX_HTTP_HELPDESK_L_EVENT, au->action);
+
+    if (au->from < HD_STATUS_COUNT && au->to < HD_STATUS_COUNT
+        && au->from != au->to)
+    {
+        ngx_http_helpdesk_set_label(ctx, item, "from",
+                                    NGX_HTTP_HELPDESK_L_STATUS, au->from);
+        ngx_http_helpdesk_set_label(ctx, item, "to",
+                                    NGX_HTTP_HELPDESK_L_STATUS, au->to);
+    }
+
+    ngx_http_helpdesk_set_given(pool, item, "detail", &au->detail);
+
+    return item;
+}
+
+
+static hd_val_t *
+ngx_http_helpdesk_id_options(ngx_http_helpdesk_ctx_t *ctx, size_t n,
+    const uint64_t *ids, const hd_str_t *const *names, uint64_t selected)
+{
+    size_t      i;
+    hd_val_t   *list, *item;
+    hd_pool_t  *pool = &ctx->pool;
+
+    list = hd_val_list(pool);
+
+    for (i = 0; i < n; i++) {
+        item = hd_val_map(pool);
+        hd_val_set_int(pool, item, "id", (int64_t) ids[i]);
+        hd_val_set_str(pool, item, "name", names[i]->data, names[i]->len);
+        hd_val_set_bool(pool, item, "selected", ids[i] == selected);
+        hd_val_push(pool, list, item);
+    }
+
+    return list;
+}
+
+
+/*
+ * The staff's ticket page (and the API's staff ticket): the thread with
+ * the internal notes, the audit, the customer with company and
+ * certificate, their other tickets, and the forms of every action
+ */
+ngx_int_t
+ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status)
+{
+    char                               from[11], until[11];
+    size_t                             i, n;
+    uint64_t                           number, *ids;
+    hd_err_t                           err;
+    hd_txn_t                           txn;
+    hd_str_t                           cert, chosen;
+    hd_val_t                          *view, *list, *item;
+    ngx_int_t                          rc;
+    hd_pool_t                         *pool = &ctx->pool;
+    ngx_uint_t                         newest, changed;
+    ngx_str_t                          order;
+    hd_account_t                      *me = ctx->caller.account;
+    const hd_str_t                   **nlist;
+    ngx_http_helpdesk_staff_ticket_t   st;
+    ngx_http_helpdesk_ticket_names_t   names;
+
+    static const char  *echo[] = { "body", "reason", NULL };
+
+    number = ngx_http_helpdesk_ticket_arg(ctx);
+
+    if (number == 0) {
+        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_NOT_FOUND,
+                                       "not_found", NULL);
+    }
+
+    if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED, &err)
+        != HD_OK)
+    {
+        return ngx_http_helpdesk_fail(r, ctx, &err);
+    }
+
+    rc = ngx_http_helpdesk_staff_ticket_read(ctx, &txn, number, &st);
+
+    if (rc != HD_OK) {
+        hd_txn_abort(&txn);
+
+        /* a ticket of another department is no ticket at all */
+        return rc == HD_NOT_FOUND
+               ? ngx_http_helpdesk_error(r, ctx, NGX_HTTP_NOT_FOUND,
+                                         "not_found", NULL)
+               : NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memzero(&names, sizeof(names));
+    names.txn = &txn;
+    names.pool = pool;
+
+    changed = ctx->changed_meanwhile;
+
+    if (ctx->api) {
+        rc = ngx_http_helpdesk_staff_ticket_json(r, ctx, &st, &names, status,
+                                                 changed);
+        hd_txn_abort(&txn);
+        return rc;
+    }
+
+    view = ngx_http_helpdesk_view(r, ctx, NULL);
+    if (view == NULL) {
+        hd_txn_abort(&txn);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    hd_val_set_str(pool, view, "title", st.t.subject.data, st.t.subject.len);
+    ngx_http_helpdesk_view_form(r, ctx, view, echo, errors);
+
+    cert.data = st.has_cert ? st.cert.number.data : (hd_uchar *) "";
+    cert.len = st.has_cert ? st.cert.number.len : 0;
+    ngx_http_helpdesk_ticket_header(ctx, &names, &st.t, &cert, &st.product,
+                                    view);
+
+    hd_val_set_int(pool, view, "version", st.t.version);
+    hd_val_set_int(pool, view, "department_id", (int64_t) st.t.department);
+    hd_val_set_cstr(pool, view, "channel",
+                    hd_channel_names[st.t.channel % HD_CHANNEL_COUNT]);
+    hd_val_set_bool(pool, view, "mine", st.t.owner == me->id);
+    hd_val_set_bool(pool, view, "unowned", st.t.owner == 0);
+    hd_val_set_bool(pool, view, "can_assign", me->role != HD_ROLE_AGENT);
+    hd_val_set_bool(pool, view, "open", !hd_status_closed(st.t.status));
+    hd_val_set_bool(pool, view, "priority_overridden", st.t.priority_set != 0);
+
+    if (st.t.sla_due) {
+        hd_val_set(pool, view, "sla_due",
+                   ngx_http_helpdesk_time_text(ctx, st.t.sla_due));
+    }
+
+    if (st.t.sla_state != HD_SLA_OK) {
+        hd_val_set_cstr(pool, view, "sla_state",
+                        hd_sla_state_names[st.t.sla_state
+                                           % HD_SLA_STATE_COUNT]);
+    }
+
+    /* the customer, the company, the certificate */
+    if (st.has_author) {
+        item = hd_val_map(pool);
+        hd_val_set_int(pool, item, "id", (int64_t) st.author.id);
+        hd_val_set_str(pool, item, "name", st.author.name.data,
+                       st.author.name.len);
+        hd_val_set_str(pool, item, "login", st.author.login.data,
+                       st.author.login.len);
+        hd_val_set_str(pool, item, "email", st.author.email.data,
+                       st.author.email.len);
+        ngx_http_helpdesk_set_given(pool, item, "phone", &st.author.phone);
+        ngx_http_helpdesk_set_given(pool, item, "organisation",
+                                    &st.author.organisation);
+        hd_val_set(pool, view, "customer", item);
+    }
+
+    if (st.has_company) {
+        item = hd_val_map(pool);
+        hd_val_set_int(pool, item, "id", (int64_t) st.company.id);
+        hd_val_set_str(pool, item, "name", st.company.name.data,
+                       st.company.name.len);
+        hd_val_set(pool, view, "company", item);
+    }
+
+    if (st.has_cert) {
+        item = hd_val_map(pool);
+        hd_date_format((int32_t) st.cert.valid_from, from);
+        hd_date_format((int32_t) st.cert.valid_until, until);
+        hd_val_set_str(pool, item, "number", st.cert.number.data,
+                       st.cert.number.len);
+        hd_val_set_str(pool, item, "type", st.cert_type.name.data,
+                       st.cert_type.name.len);
+        hd_val_set_str(pool, item, "valid_from", hd_pstrdup(pool, from, 10),
+                       10);
+        hd_val_set_str(pool, item, "valid_until",
+                       hd_pstrdup(pool, until, 10), 10);
+        hd_val_set_cstr(pool, item, "state",
+                        hd_cert_state_names[hd_cert_state(
+                            &st.cert, hd_date_today(ngx_time()))]);
+        hd_val_set_int(pool, item, "unclosed", (int64_t) st.cert_unclosed);
+        hd_val_set_int(pool, item, "limit", st.cert_type.ticket_limit);
+        hd_val_set_cstr(pool, item, "level",
+                        hd_level_names[st.cert_type.level % HD_LEVEL_COUNT]);
+        hd_val_set(pool, view, "cert", item);
+    }
+
+    list = hd_val_list(pool);
+
+    for (i = 0; i < st.nothers; i++) {
+        item = hd_val_map(pool);
+        hd_val_set_int(pool, item, "number", (int64_t) st.others[i].number);
+        hd_val_set_str(pool, item, "subject", st.others[i].subject.data,
+                       st.others[i].subject.len);
+        ngx_http_helpdesk_set_label(ctx, item, "status",
+                                    NGX_HTTP_HELPDESK_L_STATUS,
+                                    st.others[i].status);
+        hd_val_set(pool, item, "updated",
+                   ngx_http_helpdesk_time_text(ctx, st.others[i].updated));
+        hd_val_push(pool, list, item);
+    }
+
+    hd_val_set(pool, view, "others", list);
+    hd_val_set_bool(pool, view, "has_others", st.nothers != 0);
+
+    /* the thread, notes included, and the audit */
+    newest = ngx_http_arg(r, (u_char *) "order", 5, &order) == NGX_OK
+             && order.len == 6 && ngx_strncmp(order.data, "newest", 6) == 0;
+
+    list = hd_val_list(pool);
+
+    for (i = 0; i < st.nmessages; i++) {
+        item = ngx_http_helpdesk_message_view(ctx, &names,
+                                              &st.messages[newest
+                                                  ? st.nmessages - 1 - i
+                                                  : i],
+                                              st.files, st.nfiles);
+        hd_val_push(pool, list, item);
+    }
+
+    hd_val_set(pool, view, "thread", list);
+    hd_val_set_bool(pool, view, "newest_first", newest);
+
+    list = hd_val_list(pool);
+
+    for (i = st.naudit; i-- > 0; ) {
+        hd_val_push(pool, list,
+                    ngx_http_helpdesk_audit_view(ctx, &names, &st.audit[i]));
+    }
+
+    hd_val_set(pool, view, "audit", list);
+
+    /* the forms' choices */
+    n = st.nstaff > st.ndepartments ? st.nstaff : st.ndepartments;
+    ids = hd_palloc(pool, (n + 1) * sizeof(uint64_t));
+    nlist = hd_palloc(pool, (n + 1) * sizeof(hd_str_t *));
+
+    if (ids == NULL || nlist == NULL) {
+        hd_txn_abort(&txn);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    for (i = 0; i < st.nstaff; i++) {
+        ids[i] = st.staff[i].account.id;
+        nlist[i] = &st.staff[i].account.name;
+    }
+
+    hd_val_set(pool, view, "assignable",
+               ngx_http_helpdesk_id_options(ctx, st.nstaff, ids, nlist,
+                                            st.t.owner));
+
+    for (i = 0; i < st.ndepartments; i++) {
+        ids[i] = st.departments[i].id;
+        nlist[i] = &st.departments[i].name;
+    }
+
+    hd_val_set(pool, view, "department_options",
+               ngx_http_helpdesk_id_options(ctx, st.ndepartments, ids, nlist,
+                                            st.t.department));
+
+    chosen.data = (hd_uchar *) hd_priority_names[st.t.priority
+                                                 % HD_PRIORITY_COUNT];
+    chosen.len = ngx_strlen(chosen.data);
+    hd_val_set(pool, view, "priority_options",
+               ngx_http_helpdesk_choices(ctx, NGX_HTTP_HELPDESK_L_PRIORITY,
+                                         &chosen, NULL));
+
+    chosen.data = (hd_uchar *) hd_ticket_type_names[st.t.type
+                                                    % HD_TYPE_COUNT];
+    chosen.len = ngx_strlen(chosen.data);
+    hd_val_set(pool, view, "type_options",
+               ngx_http_helpdesk_choices(ctx, NGX_HTTP_HELPDESK_L_TYPE,
+                                         &chosen, NULL));
+
+    chosen.data = (hd_uchar *) hd_category_names[st.t.category
+                                                 % HD_CATEGORY_COUNT];
+    chosen.len = ngx_strlen(chosen.data);
+    hd_val_set(pool, view, "category_options",
+               ngx_http_helpdesk_choices(ctx, NGX_HTTP_HELPDESK_L_CATEGORY,
+                                         &chosen, NULL));
+
+    chosen.data = (hd_uchar *) (st.t.severity >= 1 && st.t.severity <= 4
+                                ? "1234" + st.t.severity - 1 : "4");
+    chosen.len = 1;
+    hd_val_set(pool, view, "severity_options",
+               ngx_http_helpdesk_choices(ctx, NGX_HTTP_HELPDESK_L_SEVERITY,
+                                         &chosen, NULL));
+
+    hd_val_set_int(pool, view, "files_max", ctx->mcf->tickets.files_max);
+    hd_val_set_int(pool, view, "file_max_mb",
+                   (int64_t) (ctx->mcf->tickets.file_max / (1024 * 1024)));
+
+    rc = ngx_http_helpdesk_render(r, ctx, "pages/staff_ticket", view, status);
+    hd_txn_abort(&txn);
+
+    return rc;
+}
+
+
+ngx_int_t
+ngx_http_helpdesk_staff_ticket(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx)
+{
+    return ngx_http_helpdesk_staff_ticket_page(r, ctx, NULL, NGX_HTTP_OK);
+}
+
+
+/* --- actions -------------------------------------------------------------- */
+
+
+/* NGX_OK when the caller sees the department */
+static ngx_int_t
+ngx_http_helpdesk_staff_sees(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, uint64_t department)
+{
+    hd_txn_t          txn;
+    ngx_int_t         rc;
+    hd_staff_scope_t  scope;
+
+    if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED, NULL)
+        != HD_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    rc = hd_staff_scope(&txn, ctx->caller.account, &scope) == HD_OK
+         && hd_staff_sees(&scope, department) ? NGX_OK : NGX_DECLINED;
+
+    hd_txn_abort(&txn);
+
+    return rc;
+}
 
 
 typedef struct {
     ngx_http_helpdesk_job_t          job;
     hd_staff_message_t               sm;
+    hd_staff_edit_t                  edit;
+    hd_ticket_t                      t;
     ngx_http_helpdesk_upload_t      *uploads;
     ngx_uint_t                       nuploads;
     uint64_t                         message;
     uint8_t                          status;
+    int                              changed;
 } ngx_http_helpdesk_staff_job_t;
+
+
+/* the version a form or a request was made against: 0 when not said */
+static uint32_t
+ngx_http_helpdesk_input_version(ngx_http_helpdesk_ctx_t *ctx)
+{
+    int64_t  v;
+
+    v = ngx_http_helpdesk_input_number(ctx, "version");
+
+    return v > 0 && v < 0xffffffff ? (uint32_t) v : 0;
+}
+
+
+/* back to the ticket with a notice, or the API's answer */
+static ngx_int_t
+ngx_http_helpdesk_staff_back(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, uint64_t number, const char *notice)
+{
+    u_char  path[64];
+
+    ngx_sprintf(path, "staff/tickets/%uL%Z", number);
+
+    return ngx_http_helpdesk_go(r, ctx, (char *) path, notice);
+}
 
 
 static void
@@ -36,7 +1695,7 @@ ngx_http_helpdesk_staff_message_work(void *data, ngx_log_t *log)
     }
 
     j->job.rc = hd_ticket_staff_message(&j->job.portal, &j->sm, j->job.now,
-                                        &j->message, &j->status,
+                                        &j->message, &j->status, &j->changed,
                                         &j->job.err);
 }
 
@@ -47,18 +1706,59 @@ ngx_http_helpdesk_staff_message_done(ngx_http_request_t *r,
 {
     ngx_http_helpdesk_staff_job_t  *j = data;
 
+    json_t  *json;
+
     if (j->job.rc != HD_OK) {
-        return ngx_http_helpdesk_job_failed(r, ctx, &j->job, NULL);
+        return ngx_http_helpdesk_job_failed(r, ctx, &j->job,
+                                            ngx_http_helpdesk_staff_ticket_page);
     }
 
-    return ngx_http_helpdesk_send_json(r, NGX_HTTP_CREATED,
-               json_pack("{s:I, s:s}", "id", (json_int_t) j->message,
+    if (ctx->api) {
+        json = json_pack("{s:I, s:s}", "id", (json_int_t) j->message,
                          "status",
-                         hd_status_names[j->status % HD_STATUS_COUNT]));
+                         hd_status_names[j->status % HD_STATUS_COUNT]);
+
+        /* kept all the same; the agent should look again */
+        if (json != NULL && j->changed) {
+            json_object_set_new(json, "changed_meanwhile", json_true());
+        }
+
+        return ngx_http_helpdesk_send_json(r, NGX_HTTP_CREATED, json);
+    }
+
+    return ngx_http_helpdesk_staff_back(r, ctx, j->sm.number,
+                                        j->changed ? "changed_meanwhile"
+                                        : j->sm.kind == HD_MESSAGE_NOTE
+                                          ? "note_added" : "reply_added");
 }
 
 
-/* POST /api/v1/staff/tickets/{n}/messages: body, kind (+ files) */
+static ngx_http_helpdesk_staff_job_t *
+ngx_http_helpdesk_staff_job(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx)
+{
+    ngx_http_helpdesk_staff_job_t  *j;
+
+    j = ngx_http_helpdesk_job(r, ctx, sizeof(*j));
+    if (j == NULL) {
+        return NULL;
+    }
+
+    j->sm.number = ngx_http_helpdesk_ticket_arg(ctx);
+    j->sm.actor = ctx->caller.account->id;
+    hd_staff_edit_init(&j->edit);
+    j->edit.number = j->sm.number;
+    j->edit.actor = j->sm.actor;
+
+    return j;
+}
+
+
+/*
+ * A message of any kind (SPEC §9 "POST /staff/tickets/{n}/messages"): body,
+ * kind (reply, note, info_request, solution), files; the version it was
+ * written against warns when the ticket changed meanwhile
+ */
 ngx_int_t
 ngx_http_helpdesk_staff_message(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx)
@@ -77,31 +1777,37 @@ ngx_http_helpdesk_staff_message(ngx_http_request_t *r,
         return ctx->rc;
     }
 
-    kind = v[1].len ? hd_staff_kind_from_name(v[1].data, v[1].len)
-                    : HD_MESSAGE_REPLY;
-
-    if (kind < 0) {
-        return ngx_http_helpdesk_error(r, ctx, 422, "message_kind_invalid",
-                                       "kind");
-    }
-
-    j = ngx_http_helpdesk_job(r, ctx, sizeof(*j));
+    j = ngx_http_helpdesk_staff_job(r, ctx);
     if (j == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    j->sm.number = ngx_http_helpdesk_ticket_arg(ctx);
-    j->sm.actor = ctx->caller.account->id;
-    j->sm.kind = (uint8_t) kind;
-    j->sm.channel = HD_CHANNEL_API;
-    j->sm.body = v[0];
-    j->uploads = ctx->uploads;
-    j->nuploads = ctx->nuploads;
 
     if (j->sm.number == 0) {
         return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_NOT_FOUND,
                                        "not_found", NULL);
     }
+
+    kind = v[1].len ? hd_staff_kind_from_name(v[1].data, v[1].len)
+                    : HD_MESSAGE_REPLY;
+
+    if (kind < 0) {
+        hd_errors_add(&j->job.errors, "kind", "message_kind_invalid");
+    }
+
+    j->sm.body = v[0];
+    hd_ticket_validate_body(&j->sm.body, "body", &j->job.errors);
+
+    if (j->job.errors.n) {
+        j->job.rc = HD_INVALID;
+        return ngx_http_helpdesk_job_failed(r, ctx, &j->job,
+                                            ngx_http_helpdesk_staff_ticket_page);
+    }
+
+    j->sm.kind = (uint8_t) kind;
+    j->sm.channel = ctx->api ? HD_CHANNEL_API : HD_CHANNEL_WEB;
+    j->sm.version = ngx_http_helpdesk_input_version(ctx);
+    j->uploads = ctx->uploads;
+    j->nuploads = ctx->nuploads;
 
     if (j->nuploads) {
         j->sm.files = ngx_pcalloc(r->pool,
@@ -116,4 +1822,264 @@ ngx_http_helpdesk_staff_message(ngx_http_request_t *r,
     return ngx_http_helpdesk_offload(r, ctx,
                                      ngx_http_helpdesk_staff_message_work,
                                      ngx_http_helpdesk_staff_message_done, j);
+}
+
+
+static void
+ngx_http_helpdesk_staff_edit_work(void *data, ngx_log_t *log)
+{
+    ngx_http_helpdesk_staff_job_t  *j = data;
+
+    /* only numbers of the result are read: the flow's own pool */
+    j->job.rc = hd_ticket_staff_edit(&j->job.portal, &j->edit, j->job.now,
+                                     &j->t, NULL, &j->changed,
+                                     &j->job.errors, &j->job.err);
+}
+
+
+static ngx_int_t
+ngx_http_helpdesk_staff_edit_done(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, void *data)
+{
+    ngx_http_helpdesk_staff_job_t  *j = data;
+
+    if (j->job.rc != HD_OK) {
+        return ngx_http_helpdesk_job_failed(r, ctx, &j->job,
+                                            ngx_http_helpdesk_staff_ticket_page);
+    }
+
+    if (ctx->api) {
+        /* 200 with the ticket as it is now, said to have changed */
+        ctx->changed_meanwhile = j->changed != 0;
+        ctx->after_change = 1;
+
+        return ngx_http_helpdesk_staff_ticket_page(r, ctx, NULL,
+                                                   NGX_HTTP_OK);
+    }
+
+    /* moved out of the agent's departments: back to the queue */
+    if (j->edit.department != 0
+        && ngx_http_helpdesk_staff_sees(r, ctx, j->edit.department) != NGX_OK)
+    {
+        return ngx_http_helpdesk_go(r, ctx, "staff/tickets", "ticket_moved");
+    }
+
+    return ngx_http_helpdesk_staff_back(r, ctx, j->edit.number,
+                                        j->changed ? "changed_meanwhile"
+                                        : j->edit.cancel
+                                          ? "ticket_cancelled"
+                                          : "ticket_saved");
+}
+
+
+/* an id field: a JSON number, a form's digits; "me"; empty or null: 0 */
+static int64_t
+ngx_http_helpdesk_input_id(ngx_http_helpdesk_ctx_t *ctx, const char *name,
+    uint64_t me, ngx_uint_t *given)
+{
+    json_t    *v;
+    hd_str_t   s;
+    int64_t    n;
+
+    *given = 0;
+    v = ctx->input ? json_object_get(ctx->input, name) : NULL;
+
+    if (v == NULL) {
+        return 0;
+    }
+
+    *given = 1;
+
+    if (json_is_null(v)) {
+        return 0;
+    }
+
+    if (ngx_http_helpdesk_input_str(ctx, name, &s) == NGX_OK
+        && s.data != NULL && hd_str_eq(&s, "me"))
+    {
+        return (int64_t) me;
+    }
+
+    if (ngx_http_helpdesk_input_str(ctx, name, &s) == NGX_OK
+        && s.data != NULL && s.len == 0)
+    {
+        return 0;
+    }
+
+    n = ngx_http_helpdesk_input_number(ctx, name);
+
+    return n >= 0 ? n : -1;
+}
+
+
+/*
+ * A change of the ticket (SPEC §9 "PATCH /staff/tickets/{n}"): owner,
+ * department, priority ("auto": derived again), type, severity, category,
+ * status (only cancelled_by_staff, with reason); the forms of the page
+ * post here too, and "take" is owner = me
+ */
+static ngx_int_t
+ngx_http_helpdesk_staff_change(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, ngx_uint_t take)
+{
+    int                             i;
+    int64_t                         id, sev;
+    hd_str_t                        v[3];
+    ngx_uint_t                      given, any;
+    ngx_http_helpdesk_staff_job_t  *j;
+
+    static const ngx_http_helpdesk_field_t  fields[] = {
+        { "reason", 4 * HD_BODY_MAX_CHARS, 0 },
+        { "status", 32, 0 },
+        { "priority", 32, 0 },
+        { NULL, 0, 0 }
+    };
+
+    if (ngx_http_helpdesk_input_fields(r, ctx, fields, v) != NGX_OK) {
+        return ctx->rc;
+    }
+
+    j = ngx_http_helpdesk_staff_job(r, ctx);
+    if (j == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (j->edit.number == 0) {
+        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_NOT_FOUND,
+                                       "not_found", NULL);
+    }
+
+    any = 0;
+
+    /* the "take" button is a form of no field */
+    if (take) {
+        j->edit.owner = (int64_t) ctx->caller.account->id;
+        any = 1;
+
+    } else {
+        id = ngx_http_helpdesk_input_id(ctx, "owner",
+                                        ctx->caller.account->id, &given);
+        if (given) {
+            if (id < 0) {
+                hd_errors_add(&j->job.errors, "owner", "owner_invalid");
+            }
+
+            j->edit.owner = id;
+            any = 1;
+        }
+    }
+
+    id = ngx_http_helpdesk_input_id(ctx, "department", 0, &given);
+    if (given) {
+        if (id <= 0) {
+            hd_errors_add(&j->job.errors, "department", "department_unknown");
+        }
+
+        j->edit.department = id > 0 ? (uint64_t) id : 0;
+        any = 1;
+    }
+
+    if (v[2].len) {
+        if (hd_str_eq(&v[2], "auto")) {
+            j->edit.priority = -2;
+
+        } else {
+            i = hd_name_index(hd_priority_names, HD_PRIORITY_COUNT,
+                              v[2].data, v[2].len);
+            if (i < 0) {
+                hd_errors_add(&j->job.errors, "priority",
+                              "priority_invalid");
+            }
+
+            j->edit.priority = i;
+        }
+
+        any = 1;
+    }
+
+    i = ngx_http_helpdesk_input_choice(ctx, "type", hd_ticket_type_names,
+                                       HD_TYPE_COUNT);
+    if (i == -2) {
+        hd_errors_add(&j->job.errors, "type", "type_invalid");
+    }
+
+    if (i >= 0) {
+        j->edit.type = i;
+        any = 1;
+    }
+
+    i = ngx_http_helpdesk_input_choice(ctx, "category", hd_category_names,
+                                       HD_CATEGORY_COUNT);
+    if (i == -2) {
+        hd_errors_add(&j->job.errors, "category", "category_invalid");
+    }
+
+    if (i >= 0) {
+        j->edit.category = i;
+        any = 1;
+    }
+
+    sev = ngx_http_helpdesk_input_number(ctx, "severity");
+    if (sev != -1) {
+        if (sev < 1 || sev > 4) {
+            hd_errors_add(&j->job.errors, "severity", "severity_invalid");
+
+        } else {
+            j->edit.severity = (int) sev;
+            any = 1;
+        }
+    }
+
+    /* statuses move by messages; a cancellation is the one set here */
+    if (v[1].len) {
+        if (!hd_str_eq(&v[1], "cancelled_by_staff")) {
+            hd_errors_add(&j->job.errors, "status", "status_change_invalid");
+
+        } else {
+            j->edit.cancel = 1;
+            j->edit.reason = v[0];
+
+            if (v[0].len == 0) {
+                hd_errors_add(&j->job.errors, "reason",
+                              "cancel_reason_required");
+
+            } else {
+                hd_ticket_validate_body(&j->edit.reason, "reason",
+                                        &j->job.errors);
+            }
+            any = 1;
+        }
+    }
+
+    if (!any && j->job.errors.n == 0) {
+        hd_errors_add(&j->job.errors, NULL, "nothing_to_change");
+    }
+
+    if (j->job.errors.n) {
+        j->job.rc = HD_INVALID;
+        return ngx_http_helpdesk_job_failed(r, ctx, &j->job,
+                                            ngx_http_helpdesk_staff_ticket_page);
+    }
+
+    j->edit.version = ngx_http_helpdesk_input_version(ctx);
+
+    return ngx_http_helpdesk_offload(r, ctx, ngx_http_helpdesk_staff_edit_work,
+                                     ngx_http_helpdesk_staff_edit_done, j);
+}
+
+
+ngx_int_t
+ngx_http_helpdesk_staff_edit(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx)
+{
+    return ngx_http_helpdesk_staff_change(r, ctx, 0);
+}
+
+
+/* "Take": the caller becomes the owner */
+ngx_int_t
+ngx_http_helpdesk_staff_take(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx)
+{
+    return ngx_http_helpdesk_staff_change(r, ctx, 1);
 }

@@ -25,7 +25,7 @@ typedef struct {
 
 
 /* one of a table's names: its index, -1 when absent, -2 when not one */
-static int
+int
 ngx_http_helpdesk_input_choice(ngx_http_helpdesk_ctx_t *ctx,
     const char *name, const char **names, size_t n)
 {
@@ -45,7 +45,7 @@ ngx_http_helpdesk_input_choice(ngx_http_helpdesk_ctx_t *ctx,
 
 
 /* yes or no: JSON true/false/1/0, or a form's "1", "on", "0"...; -2 neither */
-static int
+int
 ngx_http_helpdesk_input_bool(ngx_http_helpdesk_ctx_t *ctx, const char *name)
 {
     json_t    *v;

@@ -11,30 +11,19 @@
 #include "hd_files.h"
 #include "hd_product.h"
 #include "hd_ticket_customer.h"
+#include "hd_ticket_staff.h"
 
 
 #define NGX_HTTP_HELPDESK_PER_PAGE      20
 #define NGX_HTTP_HELPDESK_PER_PAGE_MAX  100
-#define NGX_HTTP_HELPDESK_NAMES         32
 
 
-/* names read once per page: accounts and departments */
-typedef struct {
-    hd_txn_t         *txn;
-    hd_pool_t        *pool;
-    uint64_t          account[NGX_HTTP_HELPDESK_NAMES];
-    hd_str_t          account_name[NGX_HTTP_HELPDESK_NAMES];
-    ngx_uint_t        naccounts;
-    uint64_t          department[NGX_HTTP_HELPDESK_NAMES];
-    hd_str_t          department_name[NGX_HTTP_HELPDESK_NAMES];
-    ngx_uint_t        ndepartments;
-} ngx_http_helpdesk_ticket_names_t;
 
 
 static hd_str_t  ngx_http_helpdesk_nobody = hd_null_string;
 
 
-static hd_str_t *
+hd_str_t *
 ngx_http_helpdesk_account_name(ngx_http_helpdesk_ticket_names_t *names,
     uint64_t id)
 {
@@ -68,7 +57,7 @@ ngx_http_helpdesk_account_name(ngx_http_helpdesk_ticket_names_t *names,
 }
 
 
-static hd_str_t *
+hd_str_t *
 ngx_http_helpdesk_department_name(ngx_http_helpdesk_ticket_names_t *names,
     uint64_t id)
 {
@@ -190,7 +179,7 @@ ngx_http_helpdesk_labels_init(ngx_conf_t *cf,
 }
 
 
-static void
+void
 ngx_http_helpdesk_set_label(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *map,
     const char *key, ngx_http_helpdesk_label_e table, ngx_uint_t i)
 {
@@ -240,7 +229,7 @@ ngx_http_helpdesk_jw_time(hd_jw_t *w, uint64_t t)
 }
 
 
-static void
+void
 ngx_http_helpdesk_jw_kstr(hd_jw_t *w, const char *key, const hd_str_t *s)
 {
     hd_jw_key(w, key);
@@ -249,7 +238,7 @@ ngx_http_helpdesk_jw_kstr(hd_jw_t *w, const char *key, const hd_str_t *s)
 
 
 /* a string that may be empty: null then */
-static void
+void
 ngx_http_helpdesk_jw_kopt(hd_jw_t *w, const char *key, const hd_str_t *s)
 {
     hd_jw_key(w, key);
@@ -264,7 +253,7 @@ ngx_http_helpdesk_jw_kopt(hd_jw_t *w, const char *key, const hd_str_t *s)
 
 
 /* the certificate's number of a ticket, for pages and the API */
-static hd_str_t
+hd_str_t
 ngx_http_helpdesk_ticket_cert(hd_txn_t *txn, hd_pool_t *pool,
     const hd_ticket_t *t)
 {
@@ -339,7 +328,7 @@ typedef struct {
 } ngx_http_helpdesk_rows_t;
 
 
-static void
+void
 ngx_http_helpdesk_fill_str(hd_val_t *v, const hd_str_t *s)
 {
     v->type = HD_VAL_STR;
@@ -347,7 +336,7 @@ ngx_http_helpdesk_fill_str(hd_val_t *v, const hd_str_t *s)
 }
 
 
-static void
+void
 ngx_http_helpdesk_fill_label(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *v,
     ngx_http_helpdesk_label_e table, ngx_uint_t i)
 {
@@ -454,7 +443,7 @@ ngx_http_helpdesk_rows(ngx_http_helpdesk_ctx_t *ctx,
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_helpdesk_arg_number(ngx_http_request_t *r, const char *name,
     ngx_int_t def, ngx_int_t max)
 {
@@ -687,7 +676,7 @@ ngx_http_helpdesk_tickets(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
 
 
 /* the choices of a select: value, label, selected */
-static hd_val_t *
+hd_val_t *
 ngx_http_helpdesk_choices(ngx_http_helpdesk_ctx_t *ctx,
     ngx_http_helpdesk_label_e table, const hd_str_t *chosen, const char *def)
 {
@@ -888,7 +877,7 @@ ngx_http_helpdesk_ticket_form(ngx_http_request_t *r,
 
 
 /* "340 bytes", "12 KB", "3.4 MB" */
-static hd_val_t *
+hd_val_t *
 ngx_http_helpdesk_size_text(ngx_http_helpdesk_ctx_t *ctx, uint64_t size)
 {
     u_char           *p, *end;
@@ -962,7 +951,7 @@ ngx_http_helpdesk_ticket_can(ngx_http_helpdesk_ctx_t *ctx,
 }
 
 
-static void
+void
 ngx_http_helpdesk_message_jw(ngx_http_helpdesk_ctx_t *ctx,
     ngx_http_helpdesk_ticket_names_t *names, const hd_message_t *m,
     const hd_attachment_t *files, size_t nfiles, hd_jw_t *w)
@@ -1027,7 +1016,7 @@ ngx_http_helpdesk_message_jw(ngx_http_helpdesk_ctx_t *ctx,
 }
 
 
-static hd_val_t *
+hd_val_t *
 ngx_http_helpdesk_message_view(ngx_http_helpdesk_ctx_t *ctx,
     ngx_http_helpdesk_ticket_names_t *names, const hd_message_t *m,
     const hd_attachment_t *files, size_t nfiles)
@@ -1104,7 +1093,7 @@ ngx_http_helpdesk_message_view(ngx_http_helpdesk_ctx_t *ctx,
 }
 
 
-static void
+void
 ngx_http_helpdesk_set_given(hd_pool_t *pool, hd_val_t *map, const char *key,
     const hd_str_t *s)
 {
@@ -1115,7 +1104,7 @@ ngx_http_helpdesk_set_given(hd_pool_t *pool, hd_val_t *map, const char *key,
 
 
 /* the ticket's fields shown in its header */
-static void
+void
 ngx_http_helpdesk_ticket_header(ngx_http_helpdesk_ctx_t *ctx,
     ngx_http_helpdesk_ticket_names_t *names, const hd_ticket_t *t,
     const hd_str_t *cert, const hd_str_t *product, hd_val_t *view)
@@ -1623,6 +1612,7 @@ ngx_http_helpdesk_ticket_file(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx)
 {
     char              rel[HD_FILE_REL_LEN + 1];
+    int               staff;
     off_t             id;
     uint64_t          number;
     hd_err_t          err;
@@ -1648,11 +1638,18 @@ ngx_http_helpdesk_ticket_file(ngx_http_request_t *r,
         return ngx_http_helpdesk_fail(r, ctx, &err);
     }
 
-    if (hd_ticket_get(&txn, number, &t) != HD_OK
-        || !(hd_ticket_rights(&txn, ctx->caller.account, &t) & HD_TICKET_SEE)
+    /* staff of the ticket's departments see it all, notes' files too */
+    staff = hd_account_is_staff(ctx->caller.account)
+            && hd_ticket_staff_get(&txn, ctx->caller.account, number, &t)
+               == HD_OK;
+
+    if ((!staff
+         && (hd_ticket_get(&txn, number, &t) != HD_OK
+             || !(hd_ticket_rights(&txn, ctx->caller.account, &t)
+                  & HD_TICKET_SEE)))
         || hd_attachment_get(&txn, number, (uint64_t) id, &a) != HD_OK
         || hd_message_get(&txn, number, a.message, &m) != HD_OK
-        || m.kind == HD_MESSAGE_NOTE
+        || (m.kind == HD_MESSAGE_NOTE && !staff)
         || a.sha256.len != HD_SHA256_LEN)
     {
         hd_txn_abort(&txn);

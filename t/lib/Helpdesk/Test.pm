@@ -394,14 +394,17 @@ sub staff_says {
     return $res->{json};
 }
 
-# an administrator (or another staff role) logged in through the API
+# an administrator (or another staff role) logged in through the API; staff
+# work in every department unless told (departments => '2' or 'Name,3')
 sub staff {
-    my ($self, $login, $role) = @_;
+    my ($self, $login, $role, %o) = @_;
     my ($rc, $out) = $self->cli('staff', 'add', '--login', $login, '--email', "$login\@support.example",
-                                '--name', "Staff $login", '--role', $role // 'administrator',
+                                '--name', $o{name} // "Staff $login", '--role', $role // 'administrator',
+                                '--departments', $o{departments} // 'all',
                                 { stdin => "$login-password-1\n" });
     die "staff add: $out" if $rc;
     my $ua = $self->client;
+    ($ua->{id}) = $out =~ /staff account (\d+)/;
     $ua->login($login, "$login-password-1");
     return $ua;
 }

@@ -1,0 +1,1070 @@
+/*
+ * Queues: the index entries and counters of tickets, and pages of them
+ * merged from a few sorted runs.
+ */
+
+#include <stdlib.h>
+
+#include "hd_queue.h"
+#include "hd_store.h"
+#include "hd_text.h"
+
+
+/*
+ * Entries (sorted duplicates) under
+ *   order, 'D', department, status               (11 bytes)
+ *   order, 'O', department, owner, status        (19 bytes)
+ * each a value of 17 bytes: a leading byte (the priority, inverted, so
+ * that the highest sorts first; 0 in the other orders), a time (the due
+ * time, or the last update, or creation) and the number.
+ */
+#define HD_QUEUE_D_KEY     11
+#define HD_QUEUE_O_KEY     19
+#define HD_QUEUE_VALUE     17
+#define HD_QUEUE_RUNS      64
+
+/* SLA entries: department, state => the priority order's value */
+#define HD_QUEUE_SLA_KEY   9
+
+/* counters under 'D', department, status, priority (or 'O' with owner) */
+#define HD_COUNT_D_KEY     11
+#define HD_COUNT_O_KEY     19
+
+
+const char  *hd_order_names[HD_ORDER_COUNT] = {
+    "priority", "updated", "created"
+};
+
+
+static size_t
+hd_queue_key(hd_uchar *key, unsigned order, int by_owner, uint64_t dept,
+    uint64_t owner, unsigned status)
+{
+    key[0] = (hd_uchar) order;
+    key[1] = by_owner ? 'O' : 'D';
+    hd_be64_put(key + 2, dept);
+
+    if (!by_owner) {
+        key[10] = (hd_uchar) status;
+        return HD_QUEUE_D_KEY;
+    }
+
+    hd_be64_put(key + 10, owner);
+    key[18] = (hd_uchar) status;
+
+    return HD_QUEUE_O_KEY;
+}
+
+
+static void
+hd_queue_value(hd_uchar *v, unsigned order, const hd_ticket_t *t)
+{
+    switch (order) {
+
+    case HD_ORDER_PRIORITY:
+        v[0] = (hd_uchar) (HD_PRIORITY_COUNT - 1
+                           - (t->priority % HD_PRIORITY_COUNT));
+        hd_be64_put(v + 1, t->sla_due ? t->sla_due : UINT64_MAX);
+        break;
+
+    case HD_ORDER_UPDATED:
+        v[0] = 0;
+        hd_be64_put(v + 1, t->updated);
+        break;
+
+    default:
+        v[0] = 0;
+        hd_be64_put(v + 1, t->created);
+        break;
+    }
+
+    hd_be64_put(v + 9, t->number);
+}
+
+
+static void
+hd_queue_sla_key(hd_uchar *key, uint64_t dept, unsigned state)
+{
+    hd_be64_put(key, dept);
+    key[8] = (hd_uchar) state;
+}
+
+
+static size_t
+hd_count_key(hd_uchar *key, int by_owner, uint64_t dept, uint64_t owner,
+    unsigned status, unsigned priority)
+{
+    key[0] = by_owner ? 'O' : 'D';
+    hd_be64_put(key + 1, dept);
+
+    if (!by_owner) {
+        key[9] = (hd_uchar) status;
+        key[10] = (hd_uchar) priority;
+        return HD_COUNT_D_KEY;
+    }
+
+    hd_be64_put(key + 9, owner);
+    key[17] = (hd_uchar) status;
+    key[18] = (hd_uchar) priority;
+
+    return HD_COUNT_O_KEY;
+}
+
+
+static hd_rc
+hd_count_add(hd_txn_t *txn, const hd_uchar *key, size_t klen, int delta,
+    hd_err_t *err)
+{
+    hd_rc     rc;
+    hd_str_t  v;
+    uint32_t  n = 0;
+    hd_uchar  buf[4];
+
+    rc = hd_db_get(txn, HD_DB_QUEUE_COUNTS, key, klen, &v);
+
+    if (rc == HD_OK && v.len == 4) {
+        n = hd_be32_get(v.data);
+
+    } else if (rc != HD_OK && rc != HD_NOT_FOUND) {
+        return rc;
+    }
+
+    if (delta < 0 && n == 0) {
+        return HD_OK;               /* the check reports the drift */
+    }
+
+    n += delta;
+
+    if (n == 0) {
+        rc = hd_db_del(txn, HD_DB_QUEUE_COUNTS, key, klen, err);
+        return rc == HD_NOT_FOUND ? HD_OK : rc;
+    }
+
+    hd_be32_put(buf, n);
+
+    return hd_db_put(txn, HD_DB_QUEUE_COUNTS, key, klen, buf, 4, 0, err);
+}
+
+
+hd_rc
+hd_queue_index(hd_txn_t *txn, const hd_ticket_t *t, int add, hd_err_t *err)
+{
+    int       by_owner;
+    hd_rc     rc;
+    size_t    klen;
+    unsigned  order;
+    hd_uchar  key[HD_QUEUE_O_KEY], v[HD_QUEUE_VALUE];
+
+    for (by_owner = 0; by_owner < 2; by_owner++) {
+        for (order = 0; order < HD_ORDER_COUNT; order++) {
+            klen = hd_queue_key(key, order, by_owner, t->department,
+                                t->owner, t->status);
+            hd_queue_value(v, order, t);
+
+            if (add) {
+                rc = hd_dup_put(txn, HD_DB_QUEUES, key, klen, v,
+                                HD_QUEUE_VALUE, err);
+
+            } else {
+                rc = hd_dup_del(txn, HD_DB_QUEUES, key, klen, v,
+                                HD_QUEUE_VALUE, err);
+                if (rc == HD_NOT_FOUND) {
+                    rc = HD_OK;
+                }
+            }
+
+            if (rc != HD_OK) {
+                return rc;
+            }
+        }
+
+        klen = hd_count_key(key, by_owner, t->department, t->owner,
+                            t->status, t->priority);
+
+        rc = hd_count_add(txn, key, klen, add ? 1 : -1, err);
+        if (rc != HD_OK) {
+            return rc;
+        }
+    }
+
+    /* unclosed tickets at risk or breached: by department and state */
+    if (t->sla_state == HD_SLA_OK || hd_status_closed(t->status)) {
+        return HD_OK;
+    }
+
+    hd_queue_sla_key(key, t->department, t->sla_state);
+    hd_queue_value(v, HD_ORDER_PRIORITY, t);
+
+    if (add) {
+        return hd_dup_put(txn, HD_DB_QUEUE_SLA, key, HD_QUEUE_SLA_KEY, v,
+                          HD_QUEUE_VALUE, err);
+    }
+
+    rc = hd_dup_del(txn, HD_DB_QUEUE_SLA, key, HD_QUEUE_SLA_KEY, v,
+                    HD_QUEUE_VALUE, err);
+
+    return rc == HD_NOT_FOUND ? HD_OK : rc;
+}
+
+
+hd_rc
+hd_queue_counts(hd_txn_t *txn, const uint64_t *departments, size_t n,
+    int by_owner, uint64_t owner, hd_queue_counts_t counts)
+{
+    size_t       i, plen;
+    hd_rc        rc;
+    hd_str_t     k, v;
+    hd_uchar     prefix[HD_COUNT_O_KEY];
+    hd_cursor_t  cur;
+
+    memset(counts, 0, sizeof(hd_queue_counts_t));
+
+    rc = hd_cursor_open(txn, HD_DB_QUEUE_COUNTS, &cur);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    /* a department's counters are one short run of keys */
+    for (i = 0; i < n; i++) {
+        plen = hd_count_key(prefix, by_owner, departments[i], owner, 0, 0)
+               - 2;
+
+        for (rc = hd_cursor_seek(&cur, prefix, plen, &k, &v);
+             rc == HD_OK && k.len == plen + 2
+             && memcmp(k.data, prefix, plen) == 0;
+             rc = hd_cursor_next(&cur, &k, &v))
+        {
+            if (v.len == 4 && k.data[plen] < HD_STATUS_COUNT
+                && k.data[plen + 1] < HD_PRIORITY_COUNT)
+            {
+                counts[k.data[plen]][k.data[plen + 1]] += hd_be32_get(v.data);
+            }
+        }
+    }
+
+    hd_cursor_close(&cur);
+
+    return HD_OK;
+}
+
+
+typedef struct {
+    hd_cursor_t   cur;
+    hd_str_t      v;                /* the current entry; len 0: done */
+    int           prio;             /* stop at another priority (-1: no) */
+} hd_queue_run_t;
+
+
+/* the run's next entry in the query's direction */
+static void
+hd_queue_step(hd_queue_run_t *run, int descending)
+{
+    if ((descending ? hd_cursor_dup_prev(&run->cur, &run->v)
+                    : hd_cursor_dup_next(&run->cur, &run->v))
+        != HD_OK
+        || (run->prio >= 0 && run->v.data[0] != run->prio))
+    {
+        run->v.len = 0;
+    }
+}
+
+
+static hd_rc
+hd_queue_runs(hd_txn_t *txn, const hd_queue_query_t *q, hd_queue_run_t *runs,
+    size_t *nruns)
+{
+    int        descending;
+    size_t     i, klen;
+    hd_rc      rc;
+    hd_uchar   key[HD_QUEUE_O_KEY], first[HD_QUEUE_VALUE];
+    unsigned   status;
+
+    *nruns = 0;
+    descending = q->order != HD_ORDER_PRIORITY;
+
+    for (i = 0; i < q->ndepartments; i++) {
+        for (status = 0; status < HD_STATUS_COUNT; status++) {
+            if (!(q->statuses & HD_STATUS_BIT(status))) {
+                continue;
+            }
+
+            if (*nruns == HD_QUEUE_RUNS) {
+                return HD_LIMIT;
+            }
+
+            klen = hd_queue_key(key, q->order, q->by_owner,
+                                q->departments[i], q->owner, status);
+
+            rc = hd_cursor_open(txn, HD_DB_QUEUES, &runs[*nruns].cur);
+            if (rc != HD_OK) {
+                return rc;
+            }
+
+            runs[*nruns].prio = -1;
+
+            if (q->priority >= 0 && q->order == HD_ORDER_PRIORITY) {
+                /* straight to the priority's part of the run */
+                memset(first, 0, sizeof(first));
+                first[0] = (hd_uchar) (HD_PRIORITY_COUNT - 1 - q->priority);
+                runs[*nruns].prio = first[0];
+
+                rc = hd_cursor_dup_range(&runs[*nruns].cur, key, klen,
+                                         first, sizeof(first),
+                                         &runs[*nruns].v);
+
+                if (rc == HD_OK && runs[*nruns].v.data[0] != first[0]) {
+                    rc = HD_NOT_FOUND;
+                }
+
+            } else {
+                rc = descending
+                     ? hd_cursor_dup_last(&runs[*nruns].cur, key, klen,
+                                          &runs[*nruns].v)
+                     : hd_cursor_dup_first(&runs[*nruns].cur, key, klen,
+                                           &runs[*nruns].v);
+            }
+
+            if (rc != HD_OK) {
+                hd_cursor_close(&runs[*nruns].cur);
+                continue;
+            }
+
+            (*nruns)++;
+        }
+    }
+
+    return HD_OK;
+}
+
+
+static hd_rc hd_queue_narrow(hd_txn_t *txn, const hd_queue_query_t *q,
+    hd_pool_t *pool, hd_queue_page_t *page);
+
+
+hd_rc
+hd_queue_list(hd_txn_t *txn, const hd_queue_query_t *q, hd_pool_t *pool,
+    hd_queue_page_t *page)
+{
+    int              descending, c, filter;
+    size_t           i, best, nruns, seen;
+    hd_rc            rc;
+    hd_uchar         key[8];
+    unsigned         status, prio;
+    hd_ticket_t     *t, scratch;
+    hd_queue_run_t   runs[HD_QUEUE_RUNS];
+    hd_queue_counts_t  counts;
+
+    memset(page, 0, sizeof(*page));
+
+    if (q->sla || q->by_holder || q->text.len) {
+        return hd_queue_narrow(txn, q, pool, page);
+    }
+
+    /* the total, from the counters (a match filter counts as it reads) */
+    rc = hd_queue_counts(txn, q->departments, q->ndepartments, q->by_owner,
+                         q->owner, counts);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    for (status = 0; q->match == NULL && status < HD_STATUS_COUNT; status++) {
+        if (!(q->statuses & HD_STATUS_BIT(status))) {
+            continue;
+        }
+
+        for (prio = 0; prio < HD_PRIORITY_COUNT; prio++) {
+            if (q->priority < 0 || (unsigned) q->priority == prio) {
+                page->total += counts[status][prio];
+            }
+        }
+    }
+
+    page->tickets = hd_palloc(pool, (q->limit ? q->limit : 1)
+                                    * sizeof(hd_ticket_t));
+    if (page->tickets == NULL) {
+        return HD_NOMEM;
+    }
+
+    rc = hd_queue_runs(txn, q, runs, &nruns);
+    if (rc != HD_OK) {
+        for (i = 0; i < nruns; i++) {
+            hd_cursor_close(&runs[i].cur);
+        }
+
+        return rc;
+    }
+
+    descending = q->order != HD_ORDER_PRIORITY;
+
+    /*
+     * In the other orders a priority is a filter on the tickets read, and
+     * so is a match: then every candidate is read, and counted
+     */
+    filter = (q->priority >= 0 && q->order != HD_ORDER_PRIORITY)
+             || q->match != NULL;
+    t = NULL;
+
+    for (seen = 0; q->match != NULL || page->n < q->limit; ) {
+        best = nruns;
+
+        for (i = 0; i < nruns; i++) {
+            if (runs[i].v.len != HD_QUEUE_VALUE) {
+                continue;
+            }
+
+            if (best == nruns) {
+                best = i;
+                continue;
+            }
+
+            c = memcmp(runs[i].v.data, runs[best].v.data, HD_QUEUE_VALUE);
+
+            if (descending ? c > 0 : c < 0) {
+                best = i;
+            }
+        }
+
+        if (best == nruns) {
+            break;
+        }
+
+        if (filter || seen >= q->offset) {
+            memcpy(key, runs[best].v.data + 9, 8);
+            if (page->n < q->limit) {
+                t = &page->tickets[page->n];
+
+            } else {
+                t = &scratch;           /* only counted */
+            }
+
+            if (hd_record_get(txn, HD_DB_TICKETS, key, 8, &hd_ticket_desc, t)
+                == HD_OK
+                && (q->priority < 0 || t->priority == q->priority)
+                && (q->match == NULL || q->match(t, q->match_data)))
+            {
+                if (q->match != NULL) {
+                    page->total++;
+                }
+
+                if ((!filter || seen++ >= q->offset) && t != &scratch) {
+                    if (!q->in_place) {
+                        hd_ticket_copy(pool, t);
+                    }
+
+                    page->n++;
+                }
+            }
+
+        } else {
+            seen++;
+        }
+
+        hd_queue_step(&runs[best], descending);
+    }
+
+    for (i = 0; i < nruns; i++) {
+        hd_cursor_close(&runs[i].cur);
+    }
+
+    return HD_OK;
+}
+
+
+static size_t hd_queue_words_missing(hd_txn_t *txn, const hd_ticket_t *t);
+
+
+size_t
+hd_queue_expect(hd_txn_t *txn, const hd_ticket_t *t, size_t *missing)
+{
+    int       by_owner;
+    size_t    n = 0, klen;
+    unsigned  order;
+    hd_uchar  key[HD_QUEUE_O_KEY], v[HD_QUEUE_VALUE];
+
+    for (by_owner = 0; by_owner < 2; by_owner++) {
+        for (order = 0; order < HD_ORDER_COUNT; order++) {
+            klen = hd_queue_key(key, order, by_owner, t->department,
+                                t->owner, t->status);
+            hd_queue_value(v, order, t);
+            n++;
+
+            if (hd_dup_has(txn, HD_DB_QUEUES, key, klen, v, HD_QUEUE_VALUE)
+                != HD_OK)
+            {
+                (*missing)++;
+            }
+        }
+    }
+
+    if (t->sla_state != HD_SLA_OK && !hd_status_closed(t->status)) {
+        hd_queue_sla_key(key, t->department, t->sla_state);
+        hd_queue_value(v, HD_ORDER_PRIORITY, t);
+
+        if (hd_dup_has(txn, HD_DB_QUEUE_SLA, key, HD_QUEUE_SLA_KEY, v,
+                       HD_QUEUE_VALUE)
+            != HD_OK)
+        {
+            (*missing)++;
+        }
+    }
+
+    *missing += hd_queue_words_missing(txn, t);
+
+    return n;
+}
+
+
+void
+hd_queue_check(hd_txn_t *txn, size_t expected, hd_check_t *check)
+{
+    int          by_owner;
+    size_t       n, counted = 0, entries, klen, plen;
+    hd_rc        rc;
+    hd_str_t     k, v, e;
+    hd_uchar     key[HD_QUEUE_O_KEY];
+    hd_cursor_t  cur, run;
+
+    if (hd_db_count(txn, HD_DB_QUEUES, &n) == HD_OK && n != expected) {
+        hd_check_problem(check, "queues: %zu entries for %zu expected", n,
+                         expected);
+    }
+
+    /* every counter: exactly the entries of its priority in its run */
+    if (hd_cursor_open(txn, HD_DB_QUEUE_COUNTS, &cur) != HD_OK
+        || hd_cursor_open(txn, HD_DB_QUEUES, &run) != HD_OK)
+    {
+        hd_check_problem(check, "queues: cannot be read");
+        return;
+    }
+
+    for (rc = hd_cursor_seek(&cur, NULL, 0, &k, &v);
+         rc == HD_OK;
+         rc = hd_cursor_next(&cur, &k, &v))
+    {
+        by_owner = k.len == HD_COUNT_O_KEY;
+
+        if (v.len != 4 || (k.len != HD_COUNT_D_KEY && !by_owner)) {
+            hd_check_problem(check, "queues: a counter of a bad shape");
+            continue;
+        }
+
+        plen = k.len - 2;
+        klen = hd_queue_key(key, HD_ORDER_PRIORITY, by_owner,
+                            hd_be64_get(k.data + 1),
+                            by_owner ? hd_be64_get(k.data + 9) : 0,
+                            k.data[plen]);
+        entries = 0;
+
+        for (rc = hd_cursor_dup_first(&run, key, klen, &e);
+             rc == HD_OK;
+             rc = hd_cursor_dup_next(&run, &e))
+        {
+            entries += e.data[0] == HD_PRIORITY_COUNT - 1 - k.data[plen + 1];
+        }
+
+        if (entries != hd_be32_get(v.data)) {
+            hd_check_problem(check, "queues: a counter says %u, its run "
+                             "holds %zu", hd_be32_get(v.data), entries);
+        }
+
+        counted += hd_be32_get(v.data);
+    }
+
+    hd_cursor_close(&run);
+    hd_cursor_close(&cur);
+
+    /* each ticket counts once per scope (department, owner) */
+    if (counted * HD_ORDER_COUNT != expected) {
+        hd_check_problem(check, "queues: the counters count %zu tickets "
+                         "for %zu", counted / 2, expected / 2 / HD_ORDER_COUNT);
+    }
+}
+
+
+/* --- words of subjects ---------------------------------------------------- */
+
+
+/*
+ * A character of a word (its length in *len): ASCII letters and digits,
+ * and any other character but Latin-1's and the general punctuation
+ * (« », dashes, quotes, the no-break space)
+ */
+static int
+hd_queue_word_char(const hd_uchar *p, size_t left, size_t *len)
+{
+    hd_uchar  c = p[0];
+
+    *len = 1;
+
+    if (c < 0x80) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+               || (c >= '0' && c <= '9');
+    }
+
+    if (c >= 0xc0 && c < 0xe0) {
+        *len = 2;
+
+    } else if (c >= 0xe0 && c < 0xf0) {
+        *len = 3;
+
+    } else if (c >= 0xf0 && c < 0xf8) {
+        *len = 4;
+
+    } else {
+        return 0;                   /* a stray byte */
+    }
+
+    if (*len > left) {
+        *len = left;
+        return 0;
+    }
+
+    if (c == 0xc2 || (c == 0xe2 && p[1] >= 0x80 && p[1] <= 0x81)) {
+        return 0;
+    }
+
+    return 1;
+}
+
+
+size_t
+hd_queue_words(const hd_uchar *text, size_t len, hd_str_t *words,
+    hd_uchar *buf, size_t size, size_t max)
+{
+    size_t     n = 0, i = 0, wl, used = 0, cl, j;
+    hd_uchar  *w;
+
+    while (i < len && n < max) {
+        if (!hd_queue_word_char(text + i, len - i, &cl)) {
+            i += cl;
+            continue;
+        }
+
+        w = buf + used;
+        wl = 0;
+
+        while (i < len && hd_queue_word_char(text + i, len - i, &cl)) {
+            if (wl + cl <= HD_QUEUE_WORD_MAX && used + wl + cl <= size) {
+                hd_text_lower_into(w + wl, text + i, cl);
+
+                /* ё is е: people type either */
+                if (cl == 2 && w[wl] == 0xd1 && w[wl + 1] == 0x91) {
+                    w[wl] = 0xd0;
+                    w[wl + 1] = 0xb5;
+                }
+
+                wl += cl;
+            }
+
+            i += cl;
+        }
+
+        if (wl == 0) {
+            continue;
+        }
+
+        /* once each */
+        for (j = 0; j < n; j++) {
+            if (words[j].len == wl && memcmp(words[j].data, w, wl) == 0) {
+                break;
+            }
+        }
+
+        if (j == n) {
+            words[n].data = w;
+            words[n].len = wl;
+            used += wl;
+            n++;
+        }
+    }
+
+    return n;
+}
+
+
+#define HD_SUBJECT_WORDS  64
+
+
+hd_rc
+hd_queue_words_index(hd_txn_t *txn, uint64_t number, const hd_str_t *subject,
+    int add, hd_err_t *err)
+{
+    size_t    i, n;
+    hd_rc     rc;
+    hd_str_t  words[HD_SUBJECT_WORDS];
+    hd_uchar  buf[HD_SUBJECT_WORDS * HD_QUEUE_WORD_MAX], v[8];
+
+    n = hd_queue_words(subject->data, subject->len, words, buf, sizeof(buf),
+                       HD_SUBJECT_WORDS);
+    hd_be64_put(v, number);
+
+    for (i = 0; i < n; i++) {
+        if (add) {
+            rc = hd_dup_put(txn, HD_DB_TICKET_WORDS, words[i].data,
+                            words[i].len, v, 8, err);
+
+        } else {
+            rc = hd_dup_del(txn, HD_DB_TICKET_WORDS, words[i].data,
+                            words[i].len, v, 8, err);
+            if (rc == HD_NOT_FOUND) {
+                rc = HD_OK;
+            }
+        }
+
+        if (rc != HD_OK) {
+            return rc;
+        }
+    }
+
+    return HD_OK;
+}
+
+
+static size_t
+hd_queue_words_missing(hd_txn_t *txn, const hd_ticket_t *t)
+{
+    size_t    i, n, missing = 0;
+    hd_str_t  words[HD_SUBJECT_WORDS];
+    hd_uchar  buf[HD_SUBJECT_WORDS * HD_QUEUE_WORD_MAX], v[8];
+
+    n = hd_queue_words(t->subject.data, t->subject.len, words, buf,
+                       sizeof(buf), HD_SUBJECT_WORDS);
+    hd_be64_put(v, t->number);
+
+    for (i = 0; i < n; i++) {
+        if (hd_dup_has(txn, HD_DB_TICKET_WORDS, words[i].data, words[i].len,
+                       v, 8)
+            != HD_OK)
+        {
+            missing++;
+        }
+    }
+
+    return missing;
+}
+
+
+/* --- narrowed queries ----------------------------------------------------- */
+
+
+#define HD_CANDIDATES_MAX  (64 * HD_QUEUE_SELECT_MAX)
+
+
+typedef struct {
+    uint64_t     *numbers;
+    size_t        n;
+    size_t        cap;
+    int           capped;
+} hd_candidates_t;
+
+
+static hd_rc
+hd_candidate_add(hd_candidates_t *c, uint64_t number)
+{
+    uint64_t  *grown;
+
+    if (c->n == c->cap) {
+        if (c->cap >= HD_CANDIDATES_MAX) {
+            c->capped = 1;
+            return HD_LIMIT;
+        }
+
+        c->cap = c->cap ? c->cap * 2 : 256;
+        grown = realloc(c->numbers, c->cap * sizeof(uint64_t));
+        if (grown == NULL) {
+            return HD_NOMEM;
+        }
+
+        c->numbers = grown;
+    }
+
+    c->numbers[c->n++] = number;
+
+    return HD_OK;
+}
+
+
+/* the tickets whose subject has a word starting with the given one */
+static hd_rc
+hd_candidates_word(hd_txn_t *txn, const hd_str_t *word, hd_candidates_t *c)
+{
+    hd_rc        rc;
+    hd_str_t     k, v;
+    hd_cursor_t  cur;
+
+    rc = hd_cursor_open(txn, HD_DB_TICKET_WORDS, &cur);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    for (rc = hd_cursor_seek(&cur, word->data, word->len, &k, &v);
+         rc == HD_OK && k.len >= word->len
+         && memcmp(k.data, word->data, word->len) == 0;
+         rc = hd_cursor_next(&cur, &k, &v))
+    {
+        if (v.len == 8 && hd_candidate_add(c, hd_be64_get(v.data)) != HD_OK)
+        {
+            break;
+        }
+    }
+
+    hd_cursor_close(&cur);
+
+    return HD_OK;
+}
+
+
+/* the unclosed tickets of the departments in an SLA state */
+static hd_rc
+hd_candidates_sla(hd_txn_t *txn, const hd_queue_query_t *q,
+    hd_candidates_t *c)
+{
+    size_t       i;
+    hd_rc        rc;
+    hd_str_t     v;
+    hd_uchar     key[HD_QUEUE_SLA_KEY];
+    hd_cursor_t  cur;
+
+    rc = hd_cursor_open(txn, HD_DB_QUEUE_SLA, &cur);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    for (i = 0; i < q->ndepartments; i++) {
+        hd_queue_sla_key(key, q->departments[i], (unsigned) q->sla);
+
+        for (rc = hd_cursor_dup_first(&cur, key, HD_QUEUE_SLA_KEY, &v);
+             rc == HD_OK;
+             rc = hd_cursor_dup_next(&cur, &v))
+        {
+            if (v.len == HD_QUEUE_VALUE
+                && hd_candidate_add(c, hd_be64_get(v.data + 9)) != HD_OK)
+            {
+                break;
+            }
+        }
+    }
+
+    hd_cursor_close(&cur);
+
+    return HD_OK;
+}
+
+
+/* whether one of the subject's words starts with each of the query's */
+static int
+hd_queue_words_match(const hd_ticket_t *t, const hd_str_t *qw, size_t nq)
+{
+    size_t    i, j, n;
+    hd_str_t  words[HD_SUBJECT_WORDS];
+    hd_uchar  buf[HD_SUBJECT_WORDS * HD_QUEUE_WORD_MAX];
+
+    n = hd_queue_words(t->subject.data, t->subject.len, words, buf,
+                       sizeof(buf), HD_SUBJECT_WORDS);
+
+    for (i = 0; i < nq; i++) {
+        for (j = 0; j < n; j++) {
+            if (words[j].len >= qw[i].len
+                && memcmp(words[j].data, qw[i].data, qw[i].len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (j == n) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+typedef struct {
+    const hd_queue_query_t  *q;
+    const hd_str_t          *words;
+    size_t                   nwords;
+} hd_keep_t;
+
+
+static int
+hd_queue_keeps(const hd_keep_t *keep, const hd_ticket_t *t)
+{
+    size_t                   i;
+    const hd_queue_query_t  *q = keep->q;
+
+    for (i = 0; i < q->ndepartments; i++) {
+        if (q->departments[i] == t->department) {
+            break;
+        }
+    }
+
+    if (i == q->ndepartments
+        || (q->by_owner && t->owner != q->owner)
+        || !(q->statuses & HD_STATUS_BIT(t->status % HD_STATUS_COUNT))
+        || (q->priority >= 0 && t->priority != q->priority)
+        || (q->sla && (t->sla_state != q->sla || hd_status_closed(t->status)))
+        || (q->by_holder
+            && !((q->holder_account && t->author == q->holder_account)
+                 || (q->holder_company && t->company == q->holder_company))))
+    {
+        return 0;
+    }
+
+    if (keep->nwords && !hd_queue_words_match(t, keep->words, keep->nwords)) {
+        return 0;
+    }
+
+    return q->match == NULL || q->match(t, q->match_data);
+}
+
+
+static int
+hd_number_desc(const void *a, const void *b)
+{
+    uint64_t  x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+
+static int
+hd_value_asc(const void *a, const void *b)
+{
+    return memcmp(a, b, HD_QUEUE_VALUE);
+}
+
+
+static int
+hd_value_desc(const void *a, const void *b)
+{
+    return memcmp(b, a, HD_QUEUE_VALUE);
+}
+
+
+/*
+ * The candidates from the narrowest index the query names, read (the
+ * newest first), kept when every filter holds, sorted in the query's
+ * order and paged
+ */
+static hd_rc
+hd_queue_narrow(hd_txn_t *txn, const hd_queue_query_t *q, hd_pool_t *pool,
+    hd_queue_page_t *page)
+{
+    size_t            i, j, nq, n, longest;
+    hd_rc             rc;
+    hd_str_t          qw[HD_QUEUE_WORDS_MAX];
+    hd_uchar          qbuf[HD_QUEUE_WORDS_MAX * HD_QUEUE_WORD_MAX], key[8];
+    hd_uchar         *values = NULL;
+    hd_keep_t         keep;
+    hd_ticket_t       t;
+    hd_candidates_t   c;
+
+    memset(&c, 0, sizeof(c));
+
+    nq = hd_queue_words(q->text.data, q->text.len, qw, qbuf, sizeof(qbuf),
+                        HD_QUEUE_WORDS_MAX);
+
+    keep.q = q;
+    keep.words = qw;
+    keep.nwords = nq;
+
+    if (q->by_holder) {
+        rc = hd_ticket_scope_numbers(txn, q->holder_account,
+                                     q->holder_company, &c.numbers, &c.n);
+        c.cap = c.n;
+
+    } else if (q->sla) {
+        rc = hd_candidates_sla(txn, q, &c);
+
+    } else if (nq) {
+        /* the longest word narrows the most */
+        for (longest = 0, i = 1; i < nq; i++) {
+            if (qw[i].len > qw[longest].len) {
+                longest = i;
+            }
+        }
+
+        rc = hd_candidates_word(txn, &qw[longest], &c);
+
+    } else {
+        rc = HD_OK;             /* text of no word: nothing matches */
+    }
+
+    if (rc != HD_OK) {
+        free(c.numbers);
+        return rc;
+    }
+
+    page->capped = c.capped;
+
+    /* once each, the newest first */
+    qsort(c.numbers, c.n, sizeof(uint64_t), hd_number_desc);
+
+    for (i = 0, j = 0; i < c.n; i++) {
+        if (j == 0 || c.numbers[j - 1] != c.numbers[i]) {
+            c.numbers[j++] = c.numbers[i];
+        }
+    }
+
+    c.n = j;
+
+    values = malloc((c.n < HD_QUEUE_SELECT_MAX ? c.n : HD_QUEUE_SELECT_MAX)
+                    * HD_QUEUE_VALUE + 1);
+    if (values == NULL) {
+        free(c.numbers);
+        return HD_NOMEM;
+    }
+
+    for (i = 0, n = 0; i < c.n; i++) {
+        hd_be64_put(key, c.numbers[i]);
+
+        if (hd_record_get(txn, HD_DB_TICKETS, key, 8, &hd_ticket_desc, &t)
+            != HD_OK
+            || !hd_queue_keeps(&keep, &t))
+        {
+            continue;
+        }
+
+        if (n == HD_QUEUE_SELECT_MAX) {
+            page->capped = 1;
+            break;
+        }
+
+        hd_queue_value(values + n * HD_QUEUE_VALUE, q->order, &t);
+        n++;
+    }
+
+    free(c.numbers);
+
+    qsort(values, n, HD_QUEUE_VALUE,
+          q->order == HD_ORDER_PRIORITY ? hd_value_asc : hd_value_desc);
+
+    page->total = n;
+    page->tickets = hd_palloc(pool, (q->limit ? q->limit : 1)
+                                    * sizeof(hd_ticket_t));
+    if (page->tickets == NULL) {
+        free(values);
+        return HD_NOMEM;
+    }
+
+    for (i = q->offset; i < n && page->n < q->limit; i++) {
+        if (hd_record_get(txn, HD_DB_TICKETS,
+                          values + i * HD_QUEUE_VALUE + 9, 8,
+                          &hd_ticket_desc, &page->tickets[page->n])
+            != HD_OK)
+        {
+            continue;
+        }
+
+        if (!q->in_place) {
+            hd_ticket_copy(pool, &page->tickets[page->n]);
+        }
+
+        page->n++;
+    }
+
+    free(values);
+
+    return HD_OK;
+}
