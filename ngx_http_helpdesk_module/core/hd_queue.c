@@ -207,15 +207,86 @@ hd_queue_index(hd_txn_t *txn, const hd_ticket_t *t, int add, hd_err_t *err)
 }
 
 
+/* the counts of recent queries, per thread, each of one snapshot */
+#define HD_QUEUE_CACHE       8
+#define HD_QUEUE_CACHE_DEPS  16
+
+typedef struct {
+    const hd_store_t   *store;
+    size_t              txn_id;
+    int                 by_owner;
+    int                 counted;
+    uint64_t            owner;
+    size_t              n;
+    uint64_t            departments[HD_QUEUE_CACHE_DEPS];
+    hd_queue_counts_t   counts;
+} hd_queue_counts_cache_t;
+
+static __thread hd_queue_counts_cache_t  hd_queue_cache[HD_QUEUE_CACHE];
+static __thread unsigned                 hd_queue_cache_next;
+
+
+/* the query's entry: found, or a new one (not counted yet) */
+static hd_queue_counts_cache_t *
+hd_queue_counts_cached(hd_txn_t *txn, const uint64_t *departments, size_t n,
+    int by_owner, uint64_t owner)
+{
+    size_t                    i, id;
+    hd_queue_counts_cache_t  *c;
+
+    id = mdb_txn_id(txn->txn);
+
+    for (i = 0; i < HD_QUEUE_CACHE; i++) {
+        c = &hd_queue_cache[i];
+
+        if (c->counted && c->store == txn->store && c->txn_id == id
+            && c->by_owner == by_owner && c->owner == owner && c->n == n
+            && memcmp(c->departments, departments, n * sizeof(uint64_t))
+               == 0)
+        {
+            return c;
+        }
+    }
+
+    c = &hd_queue_cache[hd_queue_cache_next++ % HD_QUEUE_CACHE];
+    c->store = txn->store;
+    c->txn_id = id;
+    c->by_owner = by_owner;
+    c->owner = owner;
+    c->n = n;
+    c->counted = 0;
+    memcpy(c->departments, departments, n * sizeof(uint64_t));
+
+    return c;
+}
+
+
 hd_rc
 hd_queue_counts(hd_txn_t *txn, const uint64_t *departments, size_t n,
     int by_owner, uint64_t owner, hd_queue_counts_t counts)
 {
-    size_t       i, plen;
-    hd_rc        rc;
-    hd_str_t     k, v;
-    hd_uchar     prefix[HD_COUNT_O_KEY];
-    hd_cursor_t  cur;
+    size_t                    i, plen;
+    hd_rc                     rc;
+    hd_str_t                  k, v;
+    hd_uchar                  prefix[HD_COUNT_O_KEY];
+    hd_cursor_t               cur;
+    hd_queue_counts_cache_t  *c;
+
+    /*
+     * The same counts of the same snapshot are not counted again: a queue
+     * page asks for three sets, and staff reload queues far more often
+     * than tickets change (any commit makes a new snapshot)
+     */
+    c = NULL;
+
+    if ((txn->flags & HD_TXN_READ) && n <= HD_QUEUE_CACHE_DEPS) {
+        c = hd_queue_counts_cached(txn, departments, n, by_owner, owner);
+
+        if (c->counted) {
+            memcpy(counts, c->counts, sizeof(hd_queue_counts_t));
+            return HD_OK;
+        }
+    }
 
     memset(counts, 0, sizeof(hd_queue_counts_t));
 
@@ -243,6 +314,11 @@ hd_queue_counts(hd_txn_t *txn, const uint64_t *departments, size_t n,
     }
 
     hd_cursor_close(&cur);
+
+    if (c != NULL) {
+        memcpy(c->counts, counts, sizeof(hd_queue_counts_t));
+        c->counted = 1;
+    }
 
     return HD_OK;
 }
@@ -943,6 +1019,82 @@ hd_value_desc(const void *a, const void *b)
 
 
 /*
+ * The sorted matches of recent narrowed queries, per thread, each of one
+ * snapshot: the next page, or the same page again, is only the page's
+ * records while nothing was committed
+ */
+#define HD_NARROW_CACHE  4
+#define HD_NARROW_TEXT   (HD_QUEUE_WORDS_MAX * (HD_QUEUE_WORD_MAX + 1))
+
+typedef struct {
+    const hd_store_t   *store;
+    size_t              txn_id;
+    uint8_t             order;
+    int                 priority;
+    int                 sla;
+    int                 by_owner;
+    int                 by_holder;
+    uint32_t            statuses;
+    uint64_t            owner;
+    uint64_t            holder_account;
+    uint64_t            holder_company;
+    size_t              ndepartments;
+    uint64_t            departments[HD_QUEUE_CACHE_DEPS];
+    size_t              text_len;
+    hd_uchar            text[HD_NARROW_TEXT];
+} hd_narrow_key_t;
+
+typedef struct {
+    hd_narrow_key_t     key;
+    hd_uchar           *values;         /* NULL: an empty slot */
+    size_t              n;
+    int                 capped;
+} hd_narrow_cached_t;
+
+static __thread hd_narrow_cached_t  hd_narrow_cache[HD_NARROW_CACHE];
+static __thread unsigned            hd_narrow_next;
+
+
+/* the query's key: 0 when it is not cached (a match function, too many) */
+static int
+hd_narrow_key(hd_txn_t *txn, const hd_queue_query_t *q, const hd_str_t *qw,
+    size_t nq, hd_narrow_key_t *k)
+{
+    size_t  i;
+
+    if (!(txn->flags & HD_TXN_READ) || q->match != NULL
+        || q->ndepartments > HD_QUEUE_CACHE_DEPS)
+    {
+        return 0;
+    }
+
+    memset(k, 0, sizeof(*k));
+    k->store = txn->store;
+    k->txn_id = mdb_txn_id(txn->txn);
+    k->order = q->order;
+    k->priority = q->priority;
+    k->sla = q->sla;
+    k->by_owner = q->by_owner;
+    k->by_holder = q->by_holder;
+    k->statuses = q->statuses;
+    k->owner = q->owner;
+    k->holder_account = q->holder_account;
+    k->holder_company = q->holder_company;
+    k->ndepartments = q->ndepartments;
+    memcpy(k->departments, q->departments,
+           q->ndepartments * sizeof(uint64_t));
+
+    for (i = 0; i < nq; i++) {
+        memcpy(k->text + k->text_len, qw[i].data, qw[i].len);
+        k->text_len += qw[i].len;
+        k->text[k->text_len++] = ' ';
+    }
+
+    return 1;
+}
+
+
+/*
  * The candidates from the narrowest index the query names, read (the
  * newest first), kept when every filter holds, sorted in the query's
  * order and paged
@@ -956,9 +1108,11 @@ hd_queue_narrow(hd_txn_t *txn, const hd_queue_query_t *q, hd_pool_t *pool,
     hd_str_t          qw[HD_QUEUE_WORDS_MAX];
     hd_uchar          qbuf[HD_QUEUE_WORDS_MAX * HD_QUEUE_WORD_MAX], key[8];
     hd_uchar         *values = NULL;
-    hd_keep_t         keep;
-    hd_ticket_t       t;
-    hd_candidates_t   c;
+    hd_keep_t              keep;
+    hd_ticket_t            t;
+    hd_candidates_t        c;
+    hd_narrow_key_t        nk;
+    hd_narrow_cached_t    *cached;
 
     memset(&c, 0, sizeof(c));
 
@@ -968,6 +1122,19 @@ hd_queue_narrow(hd_txn_t *txn, const hd_queue_query_t *q, hd_pool_t *pool,
     keep.q = q;
     keep.words = qw;
     keep.nwords = nq;
+
+    cached = hd_narrow_key(txn, q, qw, nq, &nk) ? hd_narrow_cache : NULL;
+
+    for (i = 0; cached != NULL && i < HD_NARROW_CACHE; i++) {
+        if (hd_narrow_cache[i].values != NULL
+            && memcmp(&hd_narrow_cache[i].key, &nk, sizeof(nk)) == 0)
+        {
+            values = hd_narrow_cache[i].values;
+            n = hd_narrow_cache[i].n;
+            page->capped = hd_narrow_cache[i].capped;
+            goto paged;
+        }
+    }
 
     if (q->by_holder) {
         rc = hd_ticket_scope_numbers(txn, q->holder_account,
@@ -1040,11 +1207,25 @@ hd_queue_narrow(hd_txn_t *txn, const hd_queue_query_t *q, hd_pool_t *pool,
     qsort(values, n, HD_QUEUE_VALUE,
           q->order == HD_ORDER_PRIORITY ? hd_value_asc : hd_value_desc);
 
+    if (cached != NULL) {
+        cached = &hd_narrow_cache[hd_narrow_next++ % HD_NARROW_CACHE];
+        free(cached->values);
+        memcpy(&cached->key, &nk, sizeof(nk));
+        cached->values = values;
+        cached->n = n;
+        cached->capped = page->capped;
+    }
+
+paged:
+
     page->total = n;
     page->tickets = hd_palloc(pool, (q->limit ? q->limit : 1)
                                     * sizeof(hd_ticket_t));
     if (page->tickets == NULL) {
-        free(values);
+        if (cached == NULL) {
+            free(values);
+        }
+
         return HD_NOMEM;
     }
 
@@ -1064,7 +1245,9 @@ hd_queue_narrow(hd_txn_t *txn, const hd_queue_query_t *q, hd_pool_t *pool,
         page->n++;
     }
 
-    free(values);
+    if (cached == NULL) {
+        free(values);           /* the cache keeps its own */
+    }
 
     return HD_OK;
 }

@@ -99,6 +99,8 @@ typedef struct {
     const hd_val_item_t  *item;
     const hd_val_t       *root;
     const hd_val_t       *result;
+    const hd_val_t       *frame;        /* where item was found last */
+    const hd_val_item_t  *frame_item;
 } hd_tpl_cached_t;
 
 
@@ -1052,6 +1054,8 @@ hd_tpl_lookup(hd_tpl_renderer_t *rd, const hd_tpl_key_t *key)
         c->top = NULL;
         c->item = NULL;
         c->root = NULL;
+        c->frame = NULL;
+        c->frame_item = NULL;
     }
 
     /* the first part is looked up through the context stack, the rest only
@@ -1063,10 +1067,22 @@ hd_tpl_lookup(hd_tpl_renderer_t *rd, const hd_tpl_key_t *key)
     } else {
         item = NULL;
 
+        /*
+         * Each section's item is a new top, but what a row does not have
+         * (the translations, the base path) is found again in the same
+         * frame below: that frame's item is remembered
+         */
         for (d = rd->depth; d > 0; d--) {
+            if (rd->stack[d - 1] == c->frame) {
+                item = c->frame_item;
+                break;
+            }
+
             item = hd_val_find_hashed(rd->stack[d - 1], key->part[0].data,
                                       key->part[0].len, key->hash[0]);
             if (item != NULL) {
+                c->frame = rd->stack[d - 1];
+                c->frame_item = item;
                 break;
             }
         }
