@@ -534,6 +534,9 @@ void ngx_http_helpdesk_set_label(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *map,
 void ngx_http_helpdesk_fill_label(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *v,
     ngx_http_helpdesk_label_e table, ngx_uint_t i);
 void ngx_http_helpdesk_fill_str(hd_val_t *v, const hd_str_t *s);
+/* a name of a table (statuses, priorities...): its code, for a class */
+void ngx_http_helpdesk_fill_code(hd_val_t *v, const char **names, size_t n,
+    unsigned i);
 void ngx_http_helpdesk_set_given(hd_pool_t *pool, hd_val_t *map,
     const char *key, const hd_str_t *s);
 void ngx_http_helpdesk_jw_kstr(hd_jw_t *w, const char *key,

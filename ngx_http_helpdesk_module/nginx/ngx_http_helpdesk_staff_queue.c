@@ -393,7 +393,6 @@ ngx_http_helpdesk_queue_row(void *data, size_t i)
     ngx_http_helpdesk_queue_rows_t  *rows = data;
 
     hd_val_t           *time;
-    hd_str_t            code;
     const hd_ticket_t  *t = &rows->tickets[i];
 
     rows->number->type = HD_VAL_INT;
@@ -431,20 +430,14 @@ ngx_http_helpdesk_queue_row(void *data, size_t i)
     ngx_http_helpdesk_fill_label(rows->ctx, rows->priority,
                                  NGX_HTTP_HELPDESK_L_PRIORITY, t->priority);
 
-    code.data = (hd_uchar *) hd_status_names[t->status % HD_STATUS_COUNT];
-    code.len = ngx_strlen(code.data);
-    ngx_http_helpdesk_fill_str(rows->status_code, &code);
-
-    code.data = (hd_uchar *) hd_priority_names[t->priority
-                                               % HD_PRIORITY_COUNT];
-    code.len = ngx_strlen(code.data);
-    ngx_http_helpdesk_fill_str(rows->priority_code, &code);
+    ngx_http_helpdesk_fill_code(rows->status_code, hd_status_names,
+                                HD_STATUS_COUNT, t->status);
+    ngx_http_helpdesk_fill_code(rows->priority_code, hd_priority_names,
+                                HD_PRIORITY_COUNT, t->priority);
 
     if (t->sla_state != HD_SLA_OK) {
-        code.data = (hd_uchar *) hd_sla_state_names[t->sla_state
-                                                    % HD_SLA_STATE_COUNT];
-        code.len = ngx_strlen(code.data);
-        ngx_http_helpdesk_fill_str(rows->sla, &code);
+        ngx_http_helpdesk_fill_code(rows->sla, hd_sla_state_names,
+                                    HD_SLA_STATE_COUNT, t->sla_state);
         ngx_http_helpdesk_fill_str(rows->sla_label,
             &rows->sla_labels[t->sla_state % HD_SLA_STATE_COUNT]);
 
