@@ -63,7 +63,10 @@ sub fold {
 
 sub order {
     my ($sort, @t) = @_;
-    return sort { (5 - $prio{ $a->{priority} }) <=> (5 - $prio{ $b->{priority} })
+    # breached first, then at risk, then by priority and due time
+    my %sla_rank = (breached => 0, at_risk => 1, ok => 2);
+    return sort { $sla_rank{ $a->{sla} } <=> $sla_rank{ $b->{sla} }
+                  || (5 - $prio{ $a->{priority} }) <=> (5 - $prio{ $b->{priority} })
                   || ($a->{due} || 2**64) <=> ($b->{due} || 2**64)
                   || $a->{number} <=> $b->{number} } @t if $sort eq 'priority';
     return sort { $b->{$sort} <=> $a->{$sort} || $b->{number} <=> $a->{number} } @t;

@@ -41,6 +41,9 @@ static const hd_cli_command_t  hd_cli_commands[] = {
       "[--no-code] [--count N], revoke NUMBER, assign NUMBER --account "
       "LOGIN|--company ID", hd_cli_certs },
     { "companies", "list", "customer companies", hd_cli_companies },
+    { "sweep", "--now TIME", "run the timer's work once at TIME (\"2026-11-25 "
+      "17:00\" Moscow time, or @UNIX): auto-close and SLA escalation; "
+      "[--batch N] [--solved P] [--awaiting P] [--reopen P]", hd_cli_sweep },
 };
 
 
@@ -133,6 +136,19 @@ hd_cli_open(hd_cli_t *cli)
     }
 
     hd_cli_keep_owner(cli->data);
+
+    /* ticket writes keep the SLA clocks by the default policy */
+    {
+        static hd_work_t  work;
+
+        if (hd_work_defaults(&work, &err) != HD_OK) {
+            fprintf(stderr, "helpdesk: %s\n", err.text);
+            return -1;
+        }
+
+        hd_work_set(&work);
+        cli->work = &work;
+    }
 
     return 0;
 }

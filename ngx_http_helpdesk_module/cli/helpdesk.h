@@ -21,6 +21,7 @@
 #include "hd_portal.h"
 #include "hd_store.h"
 #include "hd_templates.h"
+#include "hd_work.h"
 
 
 typedef struct {
@@ -30,6 +31,7 @@ typedef struct {
     int            argc;
     char         **argv;
     hd_store_t    *store;
+    hd_work_t     *work;        /* the working-time policy in force */
 } hd_cli_t;
 
 
@@ -56,6 +58,9 @@ int hd_cli_products(hd_cli_t *cli);
 int hd_cli_cert_types(hd_cli_t *cli);
 int hd_cli_certs(hd_cli_t *cli);
 int hd_cli_companies(hd_cli_t *cli);
+
+/* helpdesk_sweep.c */
+int hd_cli_sweep(hd_cli_t *cli);
 
 
 #endif /* HELPDESK_H */

@@ -166,6 +166,9 @@ hd_period_parse(const hd_uchar *p, size_t len, hd_period_t *period)
     case 's':
         period->unit = HD_PERIOD_SECONDS;
         break;
+    case 'm':
+        period->unit = HD_PERIOD_MINUTES;
+        break;
     case 'h':
         period->unit = HD_PERIOD_HOURS;
         break;
@@ -186,6 +189,8 @@ uint64_t
 hd_period_after(uint64_t t, const hd_period_t *period)
 {
     switch (period->unit) {
+    case HD_PERIOD_MINUTES:
+        return t + (uint64_t) period->n * 60;
     case HD_PERIOD_HOURS:
         return t + (uint64_t) period->n * 3600;
     case HD_PERIOD_DAYS:

@@ -38,7 +38,8 @@ int32_t hd_date_add_months(int32_t day, int months);
 typedef enum {
     HD_PERIOD_SECONDS = 0,
     HD_PERIOD_HOURS,
-    HD_PERIOD_DAYS
+    HD_PERIOD_DAYS,
+    HD_PERIOD_MINUTES
 } hd_period_unit_e;
 
 typedef struct {
@@ -47,7 +48,7 @@ typedef struct {
 } hd_period_t;
 
 
-/* "2d", "12h", "30s" or "0"; -1 on anything else */
+/* "2d", "12h", "30m", "30s" or "0"; -1 on anything else */
 int hd_period_parse(const hd_uchar *p, size_t len, hd_period_t *period);
 
 /* t plus the period: the one place that is to count working time */

@@ -62,7 +62,11 @@ hd_queue_value(hd_uchar *v, unsigned order, const hd_ticket_t *t)
     switch (order) {
 
     case HD_ORDER_PRIORITY:
-        v[0] = (hd_uchar) (HD_PRIORITY_COUNT - 1
+        /* breached first, then at risk (SPEC §6.2), then by priority */
+        v[0] = (hd_uchar) ((HD_SLA_STATE_COUNT - 1
+                            - (t->sla_state % HD_SLA_STATE_COUNT))
+                           * HD_PRIORITY_COUNT
+                           + HD_PRIORITY_COUNT - 1
                            - (t->priority % HD_PRIORITY_COUNT));
         hd_be64_put(v + 1, t->sla_due ? t->sla_due : UINT64_MAX);
         break;
@@ -352,7 +356,7 @@ hd_queue_runs(hd_txn_t *txn, const hd_queue_query_t *q, hd_queue_run_t *runs,
     int        descending;
     size_t     i, klen;
     hd_rc      rc;
-    hd_uchar   key[HD_QUEUE_O_KEY], first[HD_QUEUE_VALUE];
+    hd_uchar   key[HD_QUEUE_O_KEY];
     unsigned   status;
 
     *nruns = 0;
@@ -378,27 +382,13 @@ hd_queue_runs(hd_txn_t *txn, const hd_queue_query_t *q, hd_queue_run_t *runs,
 
             runs[*nruns].prio = -1;
 
-            if (q->priority >= 0 && q->order == HD_ORDER_PRIORITY) {
-                /* straight to the priority's part of the run */
-                memset(first, 0, sizeof(first));
-                first[0] = (hd_uchar) (HD_PRIORITY_COUNT - 1 - q->priority);
-                runs[*nruns].prio = first[0];
-
-                rc = hd_cursor_dup_range(&runs[*nruns].cur, key, klen,
-                                         first, sizeof(first),
-                                         &runs[*nruns].v);
-
-                if (rc == HD_OK && runs[*nruns].v.data[0] != first[0]) {
-                    rc = HD_NOT_FOUND;
-                }
-
-            } else {
-                rc = descending
-                     ? hd_cursor_dup_last(&runs[*nruns].cur, key, klen,
-                                          &runs[*nruns].v)
-                     : hd_cursor_dup_first(&runs[*nruns].cur, key, klen,
-                                           &runs[*nruns].v);
-            }
+            /* a priority is a filter on what is read: in the priority
+               order its tickets lie in one part per SLA state */
+            rc = descending
+                 ? hd_cursor_dup_last(&runs[*nruns].cur, key, klen,
+                                      &runs[*nruns].v)
+                 : hd_cursor_dup_first(&runs[*nruns].cur, key, klen,
+                                       &runs[*nruns].v);
 
             if (rc != HD_OK) {
                 hd_cursor_close(&runs[*nruns].cur);
@@ -473,11 +463,10 @@ hd_queue_list(hd_txn_t *txn, const hd_queue_query_t *q, hd_pool_t *pool,
     descending = q->order != HD_ORDER_PRIORITY;
 
     /*
-     * In the other orders a priority is a filter on the tickets read, and
+     * A priority is a filter on the tickets read, and
      * so is a match: then every candidate is read, and counted
      */
-    filter = (q->priority >= 0 && q->order != HD_ORDER_PRIORITY)
-             || q->match != NULL;
+    filter = q->priority >= 0 || q->match != NULL;
     t = NULL;
 
     for (seen = 0; q->match != NULL || page->n < q->limit; ) {
@@ -635,7 +624,8 @@ hd_queue_check(hd_txn_t *txn, size_t expected, hd_check_t *check)
              rc == HD_OK;
              rc = hd_cursor_dup_next(&run, &e))
         {
-            entries += e.data[0] == HD_PRIORITY_COUNT - 1 - k.data[plen + 1];
+            entries += e.data[0] % HD_PRIORITY_COUNT
+                       == HD_PRIORITY_COUNT - 1 - k.data[plen + 1];
         }
 
         if (entries != hd_be32_get(v.data)) {

@@ -19,6 +19,7 @@
 #include "hd_store.h"
 #include "hd_ticket.h"
 #include "hd_token.h"
+#include "hd_work.h"
 
 
 /* every named database of the environment, in hd_db_e order */
@@ -64,6 +65,8 @@ const hd_db_def_t  hd_dbs[HD_DB_COUNT] = {
     { "department_staff", 0, NULL, NULL },
     { "queue_sla", MDB_DUPSORT | MDB_DUPFIXED, NULL, NULL },
     { "ticket_words", MDB_DUPSORT | MDB_DUPFIXED, NULL, NULL },
+    { "sla_breaches", 0, &hd_breach_desc, NULL },
+    { "timer", 0, NULL, NULL },
 };
 
 

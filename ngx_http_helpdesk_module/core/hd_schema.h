@@ -63,6 +63,8 @@ typedef enum {
                                        number (unclosed, at risk or
                                        breached) */
     HD_DB_TICKET_WORDS,             /* a word of a subject => number */
+    HD_DB_SLA_BREACHES,             /* time, number, clock -> breach */
+    HD_DB_TIMER,                    /* "lease" -> the timer's holder */
     HD_DB_COUNT
 } hd_db_e;
 
@@ -85,7 +87,8 @@ typedef enum {
     HD_KIND_MESSAGE,
     HD_KIND_ATTACHMENT,
     HD_KIND_BLOB,
-    HD_KIND_AUDIT
+    HD_KIND_AUDIT,
+    HD_KIND_BREACH
 } hd_kind_e;
 
 

@@ -10,6 +10,7 @@
 #include "hd_queue.h"
 #include "hd_store.h"
 #include "hd_ticket.h"
+#include "hd_work.h"
 
 
 static const hd_field_t  hd_ticket_fields[] = {
@@ -49,6 +50,14 @@ static const hd_field_t  hd_ticket_fields[] = {
     hd_field(hd_ticket_t, 34, HD_FIELD_U32, version),
     hd_field(hd_ticket_t, 35, HD_FIELD_U64, sla_warn),
     hd_field(hd_ticket_t, 36, HD_FIELD_U8, sla_state),
+    hd_field(hd_ticket_t, 37, HD_FIELD_U64, resp_due),
+    hd_field(hd_ticket_t, 38, HD_FIELD_U64, resp_warn),
+    hd_field(hd_ticket_t, 39, HD_FIELD_U64, resol_due),
+    hd_field(hd_ticket_t, 40, HD_FIELD_U64, resol_warn),
+    hd_field(hd_ticket_t, 41, HD_FIELD_U64, resol_left),
+    hd_field(hd_ticket_t, 42, HD_FIELD_U64, resol_target),
+    hd_field(hd_ticket_t, 43, HD_FIELD_U8, sla_flags),
+    hd_field(hd_ticket_t, 44, HD_FIELD_U64, sla_next),
 };
 
 const hd_record_desc_t  hd_ticket_desc = hd_record(HD_KIND_TICKET, 1,
@@ -191,7 +200,7 @@ const char  *hd_message_kind_names[HD_MESSAGE_KIND_COUNT] = {
 const char  *hd_action_names[HD_ACTION_COUNT] = {
     "created", "customer_reply", "customer_close", "reopened", "staff_reply",
     "info_request", "solution", "staff_cancel", "autoclosed", "rated",
-    "assigned", "edited"
+    "assigned", "edited", "sla_at_risk", "sla_breached"
 };
 
 const char  *hd_sla_state_names[HD_SLA_STATE_COUNT] = {
@@ -312,6 +321,15 @@ hd_rc
 hd_ticket_act(hd_txn_t *txn, hd_ticket_t *t, hd_action_e action,
     uint64_t actor, hd_side_e side, uint64_t now, hd_err_t *err)
 {
+    return hd_ticket_act_detail(txn, t, action, actor, side, now, NULL, err);
+}
+
+
+hd_rc
+hd_ticket_act_detail(hd_txn_t *txn, hd_ticket_t *t, hd_action_e action,
+    uint64_t actor, hd_side_e side, uint64_t now, const hd_str_t *detail,
+    hd_err_t *err)
+{
     int           to;
     hd_rc         rc;
     unsigned      from;
@@ -329,6 +347,7 @@ hd_ticket_act(hd_txn_t *txn, hd_ticket_t *t, hd_action_e action,
     }
 
     t->updated = now;
+    t->acted = (uint8_t) (action + 1);
 
     if ((unsigned) to != from) {
         t->status = (uint8_t) to;
@@ -357,7 +376,7 @@ hd_ticket_act(hd_txn_t *txn, hd_ticket_t *t, hd_action_e action,
     }
 
     return hd_ticket_audit(txn, t, action, actor, side, now, from,
-                           (unsigned) to, NULL, err);
+                           (unsigned) to, detail, err);
 }
 
 
@@ -468,8 +487,8 @@ hd_ticket_index(hd_txn_t *txn, const hd_ticket_t *t, int add, hd_err_t *err)
         }
     }
 
-    if (t->sla_due != 0) {
-        hd_be64_put(key, t->sla_due);
+    if (t->sla_next != 0) {
+        hd_be64_put(key, t->sla_next);
         hd_be64_put(key + 8, t->number);
         rc = hd_index(txn, HD_DB_TICKETS_BY_SLA, key, 16, NULL, add, err);
         if (rc != HD_OK) {
@@ -525,8 +544,18 @@ hd_rc
 hd_ticket_put(hd_txn_t *txn, const hd_ticket_t *old, hd_ticket_t *t,
     hd_err_t *err)
 {
-    hd_rc     rc;
-    hd_uchar  key[8];
+    hd_rc             rc;
+    hd_uchar          key[8];
+    const hd_work_t  *work;
+
+    /* the SLA clocks and the auto-close time follow every change */
+    work = hd_work_current();
+
+    if (work != NULL) {
+        hd_work_timing(work, old, t, t->updated ? t->updated : t->created);
+    }
+
+    t->acted = 0;
 
     /* what a form was made against can tell it changed meanwhile */
     t->version = old ? old->version + 1 : 1;
@@ -676,7 +705,12 @@ hd_message_keep(const void *rec, int notes)
 {
     const hd_message_t  *m = rec;
 
-    return notes || m->kind != HD_MESSAGE_NOTE;
+    /* notes and the SLA's events are for staff */
+    return notes
+           || (m->kind != HD_MESSAGE_NOTE
+               && !(m->kind == HD_MESSAGE_EVENT
+                    && (m->action == HD_ACTION_SLA_AT_RISK
+                        || m->action == HD_ACTION_SLA_BREACH)));
 }
 
 
@@ -1171,9 +1205,9 @@ hd_ticket_check(hd_txn_t *txn, hd_check_t *check)
         queued += hd_queue_expect(txn, &t, &missing);
         rated += t.rating != 0;
 
-        if (t.sla_due != 0) {
+        if (t.sla_next != 0) {
             sla++;
-            missing += hd_due_has(txn, HD_DB_TICKETS_BY_SLA, t.sla_due,
+            missing += hd_due_has(txn, HD_DB_TICKETS_BY_SLA, t.sla_next,
                                   t.number) != HD_OK;
         }
 

@@ -106,6 +106,8 @@ typedef enum {
     HD_ACTION_RATE,
     HD_ACTION_ASSIGN,
     HD_ACTION_EDIT,
+    HD_ACTION_SLA_AT_RISK,
+    HD_ACTION_SLA_BREACH,
     HD_ACTION_COUNT
 } hd_action_e;
 
@@ -175,6 +177,19 @@ typedef struct {
     uint32_t      version;          /* each write: 1, 2, ... */
     uint64_t      sla_warn;         /* at risk from (the SLA issue) */
     uint8_t       sla_state;        /* hd_sla_state_e */
+    /* the SLA clocks (hd_work.h): due and at-risk times of the running
+       ones, the resolution clock's target and what is left of it while it
+       pauses, their flags, and the next time the timer looks (indexed) */
+    uint64_t      resp_due;         /* 0: the response clock stands */
+    uint64_t      resp_warn;
+    uint64_t      resol_due;        /* 0: not running */
+    uint64_t      resol_warn;
+    uint64_t      resol_left;       /* working seconds, while paused */
+    uint64_t      resol_target;     /* working seconds; 0: no clock */
+    uint8_t       sla_flags;
+    uint64_t      sla_next;
+    uint8_t       acted;            /* not stored: the action of this write
+                                       + 1 (hd_ticket_act), 0: none */
 } hd_ticket_t;
 
 
@@ -306,6 +321,10 @@ hd_rc hd_ticket_get(hd_txn_t *txn, uint64_t number, hd_ticket_t *t);
  */
 hd_rc hd_ticket_act(hd_txn_t *txn, hd_ticket_t *t, hd_action_e action,
     uint64_t actor, hd_side_e side, uint64_t now, hd_err_t *err);
+/* the same with a detail for the audit record */
+hd_rc hd_ticket_act_detail(hd_txn_t *txn, hd_ticket_t *t, hd_action_e action,
+    uint64_t actor, hd_side_e side, uint64_t now, const hd_str_t *detail,
+    hd_err_t *err);
 /* an audit record of an action outside the table (creation, rating) */
 hd_rc hd_ticket_audit(hd_txn_t *txn, const hd_ticket_t *t,
     hd_action_e action, uint64_t actor, hd_side_e side, uint64_t now,

@@ -12,6 +12,7 @@
 #include "hd_store.h"
 #include "hd_text.h"
 #include "hd_ticket_customer.h"
+#include "hd_work.h"
 
 
 #define HD_LINK_SECRET_KEY  "secret:links"
@@ -184,7 +185,7 @@ hd_ticket_reopen_until(const hd_ticket_policy_t *policy, const hd_ticket_t *t)
         return 0;
     }
 
-    return hd_period_after(t->closed, window);
+    return hd_work_portal_after(t->closed, window);
 }
 
 
@@ -333,9 +334,19 @@ hd_ticket_notify(hd_txn_t *txn, const hd_portal_t *portal, hd_pool_t *pool,
     const hd_ticket_t *t, const char *name, const hd_str_t *message,
     const hd_str_t *rate_link, uint64_t actor, uint64_t now, hd_err_t *err)
 {
+    return hd_ticket_notify_view(txn, portal, pool, t, name, message,
+                                 rate_link, actor, now, NULL, err);
+}
+
+
+hd_rc
+hd_ticket_notify_view(hd_txn_t *txn, const hd_portal_t *portal,
+    hd_pool_t *pool, const hd_ticket_t *t, const char *name,
+    const hd_str_t *message, const hd_str_t *rate_link, uint64_t actor,
+    uint64_t now, hd_val_t *view, hd_err_t *err)
+{
     char              num[24];
     hd_rc             rc;
-    hd_val_t         *view;
     hd_account_t      author, who;
     const hd_val_t   *catalog;
     hd_department_t   d;
@@ -352,9 +363,11 @@ hd_ticket_notify(hd_txn_t *txn, const hd_portal_t *portal, hd_pool_t *pool,
     catalog = portal->templates->catalog[author.language < HD_LANG_COUNT
                                          ? author.language : HD_LANG_RU];
 
-    view = hd_val_map(pool);
     if (view == NULL) {
-        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+        view = hd_val_map(pool);
+        if (view == NULL) {
+            return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+        }
     }
 
     snprintf(num, sizeof(num), "%llu", (unsigned long long) t->number);

@@ -110,6 +110,11 @@ hd_rc hd_ticket_notify(hd_txn_t *txn, const hd_portal_t *portal,
     hd_pool_t *pool, const hd_ticket_t *t, const char *name,
     const hd_str_t *message, const hd_str_t *rate_link, uint64_t actor,
     uint64_t now, hd_err_t *err);
+/* the same with view (a map) given: it gets the ticket's values too */
+hd_rc hd_ticket_notify_view(hd_txn_t *txn, const hd_portal_t *portal,
+    hd_pool_t *pool, const hd_ticket_t *t, const char *name,
+    const hd_str_t *message, const hd_str_t *rate_link, uint64_t actor,
+    uint64_t now, hd_val_t *view, hd_err_t *err);
 
 /* the flows: each one write transaction, the e-mail included */
 hd_rc hd_ticket_create(const hd_portal_t *portal, uint64_t author,

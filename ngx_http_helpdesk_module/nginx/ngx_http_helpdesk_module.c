@@ -92,6 +92,12 @@ static const char  *ngx_http_helpdesk_needed_templates[] = {
     "mail/en/ticket_cancelled_staff",
     "mail/ru/ticket_assigned",
     "mail/en/ticket_assigned",
+    "mail/ru/ticket_autoclosed",
+    "mail/en/ticket_autoclosed",
+    "mail/ru/ticket_sla_at_risk",
+    "mail/en/ticket_sla_at_risk",
+    "mail/ru/ticket_sla_breached",
+    "mail/en/ticket_sla_breached",
     "mail/ru/password_reset",
     "mail/en/password_reset",
     "mail/ru/password_changed",
@@ -186,6 +192,41 @@ static ngx_command_t  ngx_http_helpdesk_commands[] = {
       0,
       NULL },
 
+    { ngx_string("helpdesk_calendar"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_helpdesk_calendar,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("helpdesk_holidays"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      ngx_http_helpdesk_holidays,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("helpdesk_autoclose"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_helpdesk_autoclose,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("helpdesk_sla"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_helpdesk_sla,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("helpdesk_timer"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_helpdesk_timer,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("helpdesk_ticket_start"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_helpdesk_ticket_start,
@@ -275,6 +316,10 @@ ngx_http_helpdesk_create_main_conf(ngx_conf_t *cf)
     mcf->session_idle = NGX_CONF_UNSET;
     mcf->session_absolute = NGX_CONF_UNSET;
     /* mcf->login_limit.window == 0: not set */
+
+    if (ngx_http_helpdesk_work_create(cf, mcf) != NGX_OK) {
+        return NULL;
+    }
 
     return mcf;
 }
@@ -409,6 +454,11 @@ ngx_http_helpdesk_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_helpdesk_module);
+
+    /* the timer's e-mail: the first portal's templates and address */
+    if (mcf->timer_lcf == NULL) {
+        mcf->timer_lcf = conf;
+    }
 
     /*
      * nginx's own limit on bodies (1m unless set) would answer bigger ones
@@ -1099,6 +1149,8 @@ ngx_http_helpdesk_init_process(ngx_cycle_t *cycle)
 
     ngx_add_timer(&mcf->reader_check, NGX_HTTP_HELPDESK_READER_CHECK);
 
+    ngx_http_helpdesk_timer_start(cycle, mcf);
+
     return NGX_OK;
 }
 
@@ -1180,6 +1232,8 @@ ngx_http_helpdesk_exit_process(ngx_cycle_t *cycle)
     if (mcf == NULL || mcf->store == NULL) {
         return;
     }
+
+    ngx_http_helpdesk_timer_stop(mcf);
 
     hd_store_close(mcf->store);
     mcf->store = NULL;

@@ -23,6 +23,7 @@
 #include "hd_templates.h"
 #include "hd_ticket.h"
 #include "hd_value.h"
+#include "hd_work.h"
 
 
 #define NGX_HTTP_HELPDESK_MAX_ARGS     4
@@ -85,11 +86,22 @@ typedef struct {
     char                          *files_dir;      /* with its NUL */
     ngx_str_t                      files_uri;      /* the internal location */
     hd_ticket_policy_t             tickets;
+    hd_work_t                     *work;           /* calendars, SLA,
+                                                      auto-close, timer */
+    void                          *timer_lcf;      /* the location whose
+                                                      templates and address
+                                                      the timer's mail uses */
 
     /* per worker */
     hd_store_t                    *store;
     time_t                         store_retry;
     ngx_event_t                    reader_check;
+    ngx_event_t                    timer;
+    void                          *timer_task;
+    uint64_t                       timer_instance;
+    ngx_uint_t                     timer_busy;
+    ngx_uint_t                     timer_held;
+    hd_portal_t                    timer_portal;
 } ngx_http_helpdesk_main_conf_t;
 
 
@@ -567,6 +579,22 @@ int ngx_http_helpdesk_input_choice(ngx_http_helpdesk_ctx_t *ctx,
     const char *name, const char **names, size_t n);
 int ngx_http_helpdesk_input_bool(ngx_http_helpdesk_ctx_t *ctx,
     const char *name);
+
+/* ngx_http_helpdesk_timer.c: working time directives and the timer */
+ngx_int_t ngx_http_helpdesk_work_create(ngx_conf_t *cf,
+    ngx_http_helpdesk_main_conf_t *mcf);
+char *ngx_http_helpdesk_calendar(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_helpdesk_holidays(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_helpdesk_autoclose(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_helpdesk_sla(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_helpdesk_timer(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+void ngx_http_helpdesk_timer_start(ngx_cycle_t *cycle,
+    ngx_http_helpdesk_main_conf_t *mcf);
+void ngx_http_helpdesk_timer_stop(ngx_http_helpdesk_main_conf_t *mcf);
 
 
 #endif /* NGX_HTTP_HELPDESK_MODULE_H */

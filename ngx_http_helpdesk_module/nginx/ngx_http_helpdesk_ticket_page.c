@@ -195,6 +195,27 @@ ngx_http_helpdesk_message_view(ngx_http_helpdesk_ctx_t *ctx,
                                         NGX_HTTP_HELPDESK_L_STATUS, m->from);
         }
 
+        /* an auto-close says why */
+        if (m->action == HD_ACTION_AUTOCLOSE) {
+            const hd_str_t  *why;
+
+            why = ngx_http_helpdesk_text(ctx,
+                                         m->from == HD_STATUS_SOLVED
+                                         ? "tickets.autoclosed_solved"
+                                         : "tickets.autoclosed_no_info");
+            if (why != NULL) {
+                hd_val_set_str(pool, item, "why", why->data, why->len);
+            }
+        }
+
+        /* an SLA event names its clock (staff only see these) */
+        if ((m->action == HD_ACTION_SLA_AT_RISK
+             || m->action == HD_ACTION_SLA_BREACH)
+            && m->body.len)
+        {
+            hd_val_set_str(pool, item, "clock", m->body.data, m->body.len);
+        }
+
         return item;
     }
 

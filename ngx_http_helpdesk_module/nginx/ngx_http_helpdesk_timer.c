@@ -1,0 +1,714 @@
+/*
+ * Working time in nginx (SPEC §6): the directives that set calendars, SLA
+ * targets, auto-close periods and the timer; and the timer itself. Every
+ * worker arms it; a tick takes (or renews) the lease in LMDB and, holding
+ * it, sweeps what is due in the thread pool, a batch a transaction, within
+ * a time budget: the event loop only posts the task and reads its result.
+ */
+
+#include "ngx_http_helpdesk_module.h"
+
+#include <sys/time.h>
+
+
+/* the lease outlives a tick by this many intervals; a dead holder on this
+   host is passed over at once (hd_lease_alive) */
+#define NGX_HTTP_HELPDESK_LEASE_INTERVALS  10
+
+
+typedef struct {
+    ngx_http_helpdesk_main_conf_t  *mcf;
+    hd_rc                           rc;
+    hd_lease_t                      holder;
+    hd_sweep_t                      total;
+    ngx_uint_t                      held;
+    ngx_uint_t                      batches;
+    ngx_msec_t                      took;       /* microseconds */
+    char                            error[256];
+} ngx_http_helpdesk_tick_t;
+
+
+static void ngx_http_helpdesk_timer_tick(ngx_event_t *ev);
+
+
+static void
+ngx_http_helpdesk_work_cleanup(void *data)
+{
+    hd_work_free(data);
+}
+
+
+ngx_int_t
+ngx_http_helpdesk_work_create(ngx_conf_t *cf,
+    ngx_http_helpdesk_main_conf_t *mcf)
+{
+    hd_err_t             err;
+    ngx_pool_cleanup_t  *cln;
+
+    mcf->work = ngx_pcalloc(cf->pool, sizeof(hd_work_t));
+    if (mcf->work == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    hd_err_clear(&err);
+
+    if (hd_work_defaults(mcf->work, &err) != HD_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "helpdesk: %s", err.text);
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_helpdesk_work_cleanup;
+    cln->data = mcf->work;
+
+    return NGX_OK;
+}
+
+
+/* helpdesk_calendar NAME [zone=+03:00] [mon-fri=09:00-18:00 ...] [24x7]
+   [default] */
+char *
+ngx_http_helpdesk_calendar(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_helpdesk_main_conf_t  *mcf = conf;
+
+    int             offset;
+    ngx_str_t      *value;
+    ngx_uint_t      i, hours = 0;
+    hd_calendar_t  *c, copy;
+
+    value = cf->args->elts;
+
+    c = hd_work_calendar_add(mcf->work, (char *) value[1].data,
+                             value[1].len);
+    if (c == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_calendar: invalid name \"%V\" (at most "
+                           "%d calendars, names of 1-%d characters)",
+                           &value[1], HD_CALENDARS_MAX,
+                           HD_CALENDAR_NAME_LEN - 1);
+        return NGX_CONF_ERROR;
+    }
+
+    copy = *c;
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (value[i].len > 5 && ngx_strncmp(value[i].data, "zone=", 5) == 0) {
+            if (hd_calendar_parse_zone(value[i].data + 5, value[i].len - 5,
+                                       &offset)
+                != 0)
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "helpdesk_calendar: invalid zone \"%V\" "
+                                   "(expected zone=+03:00 or zone=UTC)",
+                                   &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            copy.offset = offset;
+            continue;
+        }
+
+        if (value[i].len == 4 && ngx_strncmp(value[i].data, "24x7", 4) == 0) {
+            copy.always = 1;
+            continue;
+        }
+
+        if (value[i].len == 7
+            && ngx_strncmp(value[i].data, "default", 7) == 0)
+        {
+            mcf->work->calendar = (unsigned) (c - mcf->work->calendars);
+            continue;
+        }
+
+        if (!hours) {
+            /* hours given replace the calendar's week */
+            ngx_memzero(copy.week, sizeof(copy.week));
+            hours = 1;
+        }
+
+        if (hd_calendar_parse_hours(&copy, value[i].data, value[i].len)
+            != 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "helpdesk_calendar: invalid parameter \"%V\" "
+                               "(expected working hours such as "
+                               "mon-fri=09:00-18:00 or sat=off, zone=+03:00, "
+                               "24x7 or default)", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    *c = copy;
+
+    return NGX_CONF_OK;
+}
+
+
+/* helpdesk_holidays NAME FILE: the file replaces the calendar's list */
+char *
+ngx_http_helpdesk_holidays(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_helpdesk_main_conf_t  *mcf = conf;
+
+    int               i;
+    ssize_t           n;
+    hd_err_t          err;
+    ngx_fd_t          fd;
+    ngx_str_t        *value, name;
+    ngx_file_info_t   fi;
+    u_char           *text;
+
+    value = cf->args->elts;
+
+    i = hd_work_calendar(mcf->work, (char *) value[1].data, value[1].len);
+    if (i < 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_holidays: unknown calendar \"%V\" "
+                           "(moscow, 24x7, or one helpdesk_calendar named "
+                           "before)", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    name = value[2];
+
+    if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    fd = ngx_open_file(name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "helpdesk_holidays: cannot open \"%V\"", &name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR
+        || ngx_file_size(&fi) > 1024 * 1024)
+    {
+        ngx_close_file(fd);
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_holidays: \"%V\" is not a holiday file "
+                           "(at most 1 MB)", &name);
+        return NGX_CONF_ERROR;
+    }
+
+    text = ngx_pnalloc(cf->temp_pool, (size_t) ngx_file_size(&fi) + 1);
+    if (text == NULL) {
+        ngx_close_file(fd);
+        return NGX_CONF_ERROR;
+    }
+
+    n = ngx_read_fd(fd, text, (size_t) ngx_file_size(&fi));
+    ngx_close_file(fd);
+
+    if (n < 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "helpdesk_holidays: cannot read \"%V\"", &name);
+        return NGX_CONF_ERROR;
+    }
+
+    hd_err_clear(&err);
+
+    if (hd_calendar_holidays(&mcf->work->calendars[i], (char *) text,
+                             (size_t) n, &err)
+        != HD_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_holidays: \"%V\": %s", &name, err.text);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_helpdesk_period_arg(ngx_str_t *arg, size_t skip, hd_period_t *p)
+{
+    return hd_period_parse(arg->data + skip, arg->len - skip, p) == 0
+           ? NGX_OK : NGX_ERROR;
+}
+
+
+/* helpdesk_autoclose [solved=3d] [awaiting=3d] */
+char *
+ngx_http_helpdesk_autoclose(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_helpdesk_main_conf_t  *mcf = conf;
+
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (value[i].len > 7 && ngx_strncmp(value[i].data, "solved=", 7) == 0
+            && ngx_http_helpdesk_period_arg(&value[i], 7,
+                                            &mcf->work->autoclose_solved)
+               == NGX_OK)
+        {
+            continue;
+        }
+
+        if (value[i].len > 9
+            && ngx_strncmp(value[i].data, "awaiting=", 9) == 0
+            && ngx_http_helpdesk_period_arg(&value[i], 9,
+                                            &mcf->work->autoclose_awaiting)
+               == NGX_OK)
+        {
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_autoclose: invalid parameter \"%V\" "
+                           "(expected solved=PERIOD or awaiting=PERIOD: "
+                           "working days such as 3d, working hours such as "
+                           "24h, plain seconds such as 30s, or 0 for never)",
+                           &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* helpdesk_sla LEVEL SEVERITY|* response=PERIOD [resolution=PERIOD]
+   [calendar=NAME] */
+char *
+ngx_http_helpdesk_sla(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_helpdesk_main_conf_t  *mcf = conf;
+
+    int               level, cal = -1, sev_from, sev_to, s;
+    ngx_str_t        *value;
+    ngx_uint_t        i;
+    hd_period_t       p;
+    hd_sla_target_t   t;
+
+    value = cf->args->elts;
+
+    level = hd_level_from_name(value[1].data, value[1].len);
+    if (level < 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_sla: unknown support level \"%V\" "
+                           "(standard, msa_start, msa_plus, msa_business, "
+                           "msa_enterprise)", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (value[2].len == 1 && value[2].data[0] == '*') {
+        sev_from = 1;
+        sev_to = HD_SEVERITIES;
+
+    } else if (value[2].len == 1 && value[2].data[0] >= '1'
+               && value[2].data[0] <= '0' + HD_SEVERITIES)
+    {
+        sev_from = sev_to = value[2].data[0] - '0';
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_sla: invalid severity \"%V\" (1-4, "
+                           "or * for all)", &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&t, sizeof(t));
+
+    for (i = 3; i < cf->args->nelts; i++) {
+
+        if (value[i].len > 9 && ngx_strncmp(value[i].data, "response=", 9) == 0
+            && ngx_http_helpdesk_period_arg(&value[i], 9, &p) == NGX_OK
+            && p.n != 0)
+        {
+            t.response = p;
+            continue;
+        }
+
+        if (value[i].len > 11
+            && ngx_strncmp(value[i].data, "resolution=", 11) == 0
+            && ngx_http_helpdesk_period_arg(&value[i], 11, &p) == NGX_OK)
+        {
+            t.resolution = p;
+            continue;
+        }
+
+        if (value[i].len > 9
+            && ngx_strncmp(value[i].data, "calendar=", 9) == 0)
+        {
+            cal = hd_work_calendar(mcf->work, (char *) value[i].data + 9,
+                                   value[i].len - 9);
+            if (cal >= 0) {
+                continue;
+            }
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_sla: invalid parameter \"%V\" (expected "
+                           "response=PERIOD such as 12h or 30m, "
+                           "resolution=PERIOD such as 5d, calendar=NAME of "
+                           "moscow, 24x7 or a helpdesk_calendar named "
+                           "before)", &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (t.response.n == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_sla: \"%V %V\" needs response=PERIOD",
+                           &value[1], &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    t.calendar = (uint8_t) (cal >= 0 ? cal : (int) mcf->work->calendar);
+    t.set = 1;
+
+    for (s = sev_from; s <= sev_to; s++) {
+        mcf->work->sla[level][s - 1] = t;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* helpdesk_timer [interval=1s] [batch=500] [budget=200ms] */
+char *
+ngx_http_helpdesk_timer(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_helpdesk_main_conf_t  *mcf = conf;
+
+    ngx_int_t    n;
+    ngx_str_t   *value, s;
+    ngx_uint_t   i;
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (value[i].len > 9
+            && ngx_strncmp(value[i].data, "interval=", 9) == 0)
+        {
+            s.data = value[i].data + 9;
+            s.len = value[i].len - 9;
+            n = ngx_parse_time(&s, 0);
+
+            if (n >= 10 && n <= 3600 * 1000) {
+                mcf->work->interval = (unsigned) n;
+                continue;
+            }
+
+        } else if (value[i].len > 6
+                   && ngx_strncmp(value[i].data, "batch=", 6) == 0)
+        {
+            n = ngx_atoi(value[i].data + 6, value[i].len - 6);
+
+            if (n >= 1 && n <= 100000) {
+                mcf->work->batch = (unsigned) n;
+                continue;
+            }
+
+        } else if (value[i].len > 7
+                   && ngx_strncmp(value[i].data, "budget=", 7) == 0)
+        {
+            s.data = value[i].data + 7;
+            s.len = value[i].len - 7;
+            n = ngx_parse_time(&s, 0);
+
+            if (n >= 1 && n <= 60 * 1000) {
+                mcf->work->budget = (unsigned) n;
+                continue;
+            }
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_timer: invalid parameter \"%V\" "
+                           "(expected interval=TIME of 10ms-1h, batch=N of "
+                           "1-100000, budget=TIME of 1ms-60s)", &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* --- the timer ----------------------------------------------------------- */
+
+
+static uint64_t
+ngx_http_helpdesk_now_ms(void)
+{
+    struct timeval  tv;
+
+    gettimeofday(&tv, NULL);
+
+    return (uint64_t) tv.tv_sec * 1000 + (uint64_t) tv.tv_usec / 1000;
+}
+
+
+static uint64_t
+ngx_http_helpdesk_mono_us(void)
+{
+    struct timespec  ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+
+    return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
+
+/* in a thread of the pool: the lease, then batches while due and in time */
+static void
+ngx_http_helpdesk_tick_run(void *data, ngx_log_t *log)
+{
+    ngx_http_helpdesk_tick_t       *tk = data;
+    ngx_http_helpdesk_main_conf_t  *mcf = tk->mcf;
+
+    hd_err_t    err;
+    uint64_t    start, now_ms;
+    hd_sweep_t  sw;
+    hd_work_t  *w = mcf->work;
+
+    start = ngx_http_helpdesk_mono_us();
+    now_ms = ngx_http_helpdesk_now_ms();
+
+    ngx_memzero(&tk->total, sizeof(hd_sweep_t));
+    tk->held = 0;
+    tk->batches = 0;
+    tk->error[0] = '\0';
+    hd_err_clear(&err);
+
+    tk->rc = hd_lease_take(mcf->store, (uint32_t) ngx_pid,
+                           mcf->timer_instance, now_ms,
+                           (uint64_t) w->interval
+                           * NGX_HTTP_HELPDESK_LEASE_INTERVALS,
+                           &tk->holder, &err);
+
+    if (tk->rc == HD_OK) {
+        tk->held = 1;
+
+        while (hd_work_pending(mcf->store, now_ms / 1000)) {
+            tk->rc = hd_work_sweep(&mcf->timer_portal, now_ms / 1000,
+                                   w->batch, &sw, &err);
+            if (tk->rc != HD_OK) {
+                break;
+            }
+
+            tk->batches++;
+            tk->total.autoclosed += sw.autoclosed;
+            tk->total.at_risk += sw.at_risk;
+            tk->total.breached += sw.breached;
+            tk->total.mails += sw.mails;
+
+            if (!sw.more
+                || ngx_http_helpdesk_mono_us() - start
+                   >= (uint64_t) w->budget * 1000)
+            {
+                tk->total.more = sw.more;
+                break;
+            }
+        }
+    }
+
+    if (tk->rc != HD_OK && tk->rc != HD_BUSY) {
+        ngx_cpystrn((u_char *) tk->error, (u_char *) err.text,
+                    sizeof(tk->error));
+    }
+
+    tk->took = (ngx_msec_t) (ngx_http_helpdesk_mono_us() - start);
+}
+
+
+/* back in the event loop */
+static void
+ngx_http_helpdesk_tick_finish(ngx_http_helpdesk_tick_t *tk, ngx_log_t *log)
+{
+    ngx_http_helpdesk_main_conf_t  *mcf = tk->mcf;
+
+    mcf->timer_busy = 0;
+    mcf->timer_held = tk->held;
+
+    if (tk->error[0]) {
+        ngx_log_error(NGX_LOG_ERR, log, 0, "helpdesk timer: %s", tk->error);
+    }
+
+    if (tk->batches) {
+        ngx_log_error(NGX_LOG_INFO, log, 0,
+                      "helpdesk timer: %uz auto-closed, %uz at risk, "
+                      "%uz breached in %ui batches, %M us",
+                      tk->total.autoclosed, tk->total.at_risk,
+                      tk->total.breached, tk->batches, tk->took);
+    }
+
+    if (ngx_exiting || ngx_terminate || ngx_quit) {
+        ngx_http_helpdesk_timer_stop(mcf);
+        return;
+    }
+
+    /* work left over goes on at once, the rest waits an interval */
+    ngx_add_timer(&mcf->timer, tk->total.more ? 1 : mcf->work->interval);
+}
+
+
+#if (NGX_THREADS)
+
+static void
+ngx_http_helpdesk_tick_done(ngx_event_t *ev)
+{
+    ngx_http_helpdesk_tick_finish(ev->data, ev->log);
+}
+
+#endif
+
+
+static void
+ngx_http_helpdesk_timer_tick(ngx_event_t *ev)
+{
+    ngx_http_helpdesk_main_conf_t  *mcf = ev->data;
+
+#if (NGX_THREADS)
+    ngx_thread_task_t              *task = mcf->timer_task;
+#endif
+
+    if (ngx_exiting || ngx_terminate || ngx_quit) {
+        /* a worker on its way out hands the lease on now */
+        ngx_http_helpdesk_timer_stop(mcf);
+        return;
+    }
+
+    if (mcf->store == NULL
+        && (ngx_time() < mcf->store_retry
+            || ngx_http_helpdesk_open_store(mcf, ev->log) != NGX_OK))
+    {
+        ngx_add_timer(ev, mcf->work->interval);
+        return;
+    }
+
+    if (mcf->timer_busy) {
+        ngx_add_timer(ev, mcf->work->interval);
+        return;
+    }
+
+    mcf->timer_busy = 1;
+    mcf->timer_portal.store = mcf->store;
+
+#if (NGX_THREADS)
+
+    if (ngx_thread_task_post(mcf->thread_pool, task) != NGX_OK) {
+        mcf->timer_busy = 0;
+        ngx_add_timer(ev, mcf->work->interval);
+    }
+
+#else
+
+    ngx_http_helpdesk_tick_run(mcf->timer_task, ev->log);
+    ngx_http_helpdesk_tick_finish(mcf->timer_task, ev->log);
+
+#endif
+}
+
+
+void
+ngx_http_helpdesk_timer_start(ngx_cycle_t *cycle,
+    ngx_http_helpdesk_main_conf_t *mcf)
+{
+    ngx_http_helpdesk_tick_t      *tk;
+    ngx_http_helpdesk_loc_conf_t  *lcf = mcf->timer_lcf;
+
+#if (NGX_THREADS)
+    ngx_thread_task_t             *task;
+#endif
+
+    hd_work_set(mcf->work);
+
+    if (lcf == NULL) {
+        return;                 /* no portal, nothing to do */
+    }
+
+    /* the portal of the timer's flows: no request, so no Host header */
+    ngx_memzero(&mcf->timer_portal, sizeof(hd_portal_t));
+    mcf->timer_portal.store = mcf->store;
+    mcf->timer_portal.templates = lcf->templates;
+    mcf->timer_portal.tickets = mcf->tickets;
+    mcf->timer_portal.files = mcf->files_dir;
+
+    if (lcf->url.len) {
+        mcf->timer_portal.base_url.data = lcf->url.data;
+        mcf->timer_portal.base_url.len = lcf->url.len;
+
+    } else {
+        u_char  *p;
+
+        p = ngx_pnalloc(cycle->pool, sizeof("http://localhost") - 1
+                                     + lcf->mount.len);
+        if (p == NULL) {
+            return;
+        }
+
+        mcf->timer_portal.base_url.data = p;
+        p = ngx_sprintf(p, "http://localhost%V", &lcf->mount);
+        mcf->timer_portal.base_url.len = p - mcf->timer_portal.base_url.data;
+    }
+
+    if (hd_random(&mcf->timer_instance, sizeof(mcf->timer_instance)) != 0) {
+        mcf->timer_instance = (uint64_t) ngx_pid << 32 ^ ngx_time();
+    }
+
+#if (NGX_THREADS)
+
+    task = ngx_thread_task_alloc(cycle->pool,
+                                 sizeof(ngx_http_helpdesk_tick_t));
+    if (task == NULL) {
+        return;
+    }
+
+    tk = task->ctx;
+    task->handler = ngx_http_helpdesk_tick_run;
+    task->event.handler = ngx_http_helpdesk_tick_done;
+    task->event.data = tk;
+    task->event.log = cycle->log;
+    mcf->timer_task = task;
+
+#else
+
+    tk = ngx_pcalloc(cycle->pool, sizeof(ngx_http_helpdesk_tick_t));
+    if (tk == NULL) {
+        return;
+    }
+
+    mcf->timer_task = tk;
+
+#endif
+
+    tk->mcf = mcf;
+
+    mcf->timer.handler = ngx_http_helpdesk_timer_tick;
+    mcf->timer.data = mcf;
+    mcf->timer.log = cycle->log;
+    mcf->timer.cancelable = 1;
+
+    /* the first tick soon, spread a little over the workers */
+    ngx_add_timer(&mcf->timer, 50 + (ngx_pid % 10) * 10);
+}
+
+
+void
+ngx_http_helpdesk_timer_stop(ngx_http_helpdesk_main_conf_t *mcf)
+{
+    hd_err_t  err;
+
+    if (mcf->timer.timer_set) {
+        ngx_del_timer(&mcf->timer);
+    }
+
+    if (mcf->timer_held && mcf->store != NULL && !mcf->timer_busy) {
+        hd_err_clear(&err);
+        (void) hd_lease_release(mcf->store, (uint32_t) ngx_pid,
+                                mcf->timer_instance, &err);
+        mcf->timer_held = 0;
+    }
+}
