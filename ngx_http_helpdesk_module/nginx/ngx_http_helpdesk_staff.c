@@ -253,6 +253,16 @@ ngx_http_helpdesk_staff_ticket_json(ngx_http_request_t *r,
     ngx_http_helpdesk_jw_time(w, t->sla_due);
     hd_jw_key(w, "sla_state");
     hd_jw_cstr(w, hd_sla_state_names[t->sla_state % HD_SLA_STATE_COUNT]);
+    hd_jw_key(w, "sla_warn");
+    ngx_http_helpdesk_jw_time(w, t->sla_warn);
+    hd_jw_key(w, "response_due");
+    ngx_http_helpdesk_jw_time(w, t->resp_due);
+    hd_jw_key(w, "resolution_due");
+    ngx_http_helpdesk_jw_time(w, t->resol_due);
+    hd_jw_key(w, "resolution_paused");
+    hd_jw_bool(w, (t->sla_flags & HD_SLA_RESOL_PAUSED) != 0);
+    hd_jw_key(w, "autoclose_due");
+    ngx_http_helpdesk_jw_time(w, t->autoclose_due);
 
     if (t->reference) {
         hd_jw_key(w, "reference");
