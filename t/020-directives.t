@@ -146,4 +146,46 @@ fails_with('a file store with a bad internal location',
                                  . "    helpdesk_files $dir/files internal=/_helpdesk_files/;");
 is($rc, 0, 'good ticket directives pass') or diag($out);
 
+# working time (SPEC §6): calendars, holiday files, auto-close, SLA, timer
+Helpdesk::Test::write_file("$dir/holidays-bad.txt", "# ours\n2027-01-01 off\n2027-01-07 of\n");
+fails_with('a holiday file with a bad line',
+           qr/helpdesk_holidays: "\S+holidays-bad\.txt": line 3: "of": the kind of a day is off, work or short/,
+           http => "helpdesk_holidays moscow $dir/holidays-bad.txt;");
+Helpdesk::Test::write_file("$dir/holidays-date.txt", "2027-02-30 off\n");
+fails_with('a holiday file with a date that is none',
+           qr/line 1: "2027-02-30 off" does not start with a date/,
+           http => "helpdesk_holidays moscow $dir/holidays-date.txt;");
+fails_with('a missing holiday file', qr/helpdesk_holidays: cannot open "\S+nothing\.txt"/,
+           http => "helpdesk_holidays moscow $dir/nothing.txt;");
+fails_with('holidays of an unknown calendar', qr/helpdesk_holidays: unknown calendar "mars"/,
+           http => "helpdesk_holidays mars $dir/holidays-date.txt;");
+fails_with('bad working hours', qr/helpdesk_calendar: invalid parameter "mon-fri=18:00-09:00"/,
+           http => 'helpdesk_calendar office mon-fri=18:00-09:00;');
+fails_with('a bad zone', qr/helpdesk_calendar: invalid zone "zone=MSK"/,
+           http => 'helpdesk_calendar office zone=MSK;');
+fails_with('a bad auto-close period', qr/helpdesk_autoclose: invalid parameter "solved=3w"/,
+           http => 'helpdesk_autoclose solved=3w;');
+fails_with('an unknown support level', qr/helpdesk_sla: unknown support level "gold"/,
+           http => 'helpdesk_sla gold 1 response=2h;');
+fails_with('a bad severity', qr/helpdesk_sla: invalid severity "5"/,
+           http => 'helpdesk_sla standard 5 response=2h;');
+fails_with('an SLA without a response target', qr/helpdesk_sla: "standard \*" needs response=PERIOD/,
+           http => 'helpdesk_sla standard * resolution=5d;');
+fails_with('an SLA in an unknown calendar', qr/helpdesk_sla: invalid parameter "calendar=mars"/,
+           http => 'helpdesk_sla standard * response=8h calendar=mars;');
+fails_with('a bad timer interval', qr/helpdesk_timer: invalid parameter "interval=0"/,
+           http => 'helpdesk_timer interval=0;');
+fails_with('a bad timer batch', qr/helpdesk_timer: invalid parameter "batch=lots"/,
+           http => 'helpdesk_timer batch=lots;');
+Helpdesk::Test::write_file("$dir/holidays-ok.txt", "2027-01-01 off # New Year\n2027-02-20 work\n2027-02-22 short\n");
+($rc, $out) = $hd->nginx_t(http => "helpdesk_calendar office zone=+05:00 mon-fri=10:00-19:00 sat=off default;\n"
+                                   . "helpdesk_holidays office $dir/holidays-ok.txt;\n"
+                                   . "helpdesk_autoclose solved=5d awaiting=16h;\n"
+                                   . "helpdesk_sla standard * response=8h resolution=5d calendar=office;\n"
+                                   . "helpdesk_sla msa_enterprise 1 response=15m calendar=24x7;\n"
+                                   . "helpdesk_timer interval=500ms batch=200 budget=100ms;");
+is($rc, 0, 'good working-time directives pass') or diag($out);
+($rc, $out) = $hd->nginx_t(http => "helpdesk_holidays moscow $FindBin::Bin/../holidays/ru.txt;");
+is($rc, 0, 'the shipped Russian production calendar passes') or diag($out);
+
 done_testing;
