@@ -115,6 +115,7 @@ main(int argc, char **argv)
     const char    *dir = NULL, *list_path = NULL;
     hd_rc          rc;
     uint64_t       count = 1000, authors = 10000, first = 1000000, i, done;
+    uint64_t       closing = 0, closing_due = 0, closing_author = 0, closed = 0;
     uint64_t       now, departments = 3, owners[GEN_OWNERS];
     hd_err_t       err;
     hd_txn_t       txn;
@@ -122,8 +123,17 @@ main(int argc, char **argv)
     hd_ticket_t    t;
     hd_message_t   m;
 
-    while ((c = getopt(argc, argv, "d:n:a:A:qD:o:s:l:")) != -1) {
+    while ((c = getopt(argc, argv, "d:n:a:A:qD:o:s:l:c:t:C:")) != -1) {
         switch (c) {
+        case 'c':
+            closing = strtoull(optarg, NULL, 10);
+            break;
+        case 't':
+            closing_due = strtoull(optarg, NULL, 10);
+            break;
+        case 'C':
+            closing_author = strtoull(optarg, NULL, 10);
+            break;
         case 'A':
             first = strtoull(optarg, NULL, 10);
             break;
@@ -163,7 +173,7 @@ main(int argc, char **argv)
         default:
             fprintf(stderr, "usage: gen-tickets -d DIR [-n COUNT] "
                     "[-a AUTHORS] [-A FIRST] [-q -D DEPARTMENTS -o IDS "
-                    "-s SEED -l FILE]\n");
+                    "-s SEED -l FILE] [-c DUE -t TIME -C AUTHOR]\n");
             return 2;
         }
     }
@@ -220,6 +230,18 @@ main(int argc, char **argv)
             }
 
             t.author = first + i % authors;
+
+            /* -c: spread over the rest, solved tickets of one real author
+               due to auto-close at -t (the timer's benchmark) */
+            if (closed < closing && i % (count / closing) == 0) {
+                t.status = HD_STATUS_SOLVED;
+                t.autoclose_due = closing_due;
+                t.sla_due = 0;
+                t.sla_state = HD_SLA_OK;
+                t.author = closing_author ? closing_author : t.author;
+                closed++;
+            }
+
             t.last_replier = t.author;
             t.messages = 1;
 

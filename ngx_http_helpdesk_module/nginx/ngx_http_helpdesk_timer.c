@@ -11,9 +11,27 @@
 #include <sys/time.h>
 
 
-/* the lease outlives a tick by this many intervals; a dead holder on this
-   host is passed over at once (hd_lease_alive) */
+/* the lease outlives ten intervals and ten ticks' budgets, at least 2 s:
+   only a holder that hangs keeps it that long, a dead one on this host is
+   passed over at once (hd_lease_alive), one that exits gives it up */
 #define NGX_HTTP_HELPDESK_LEASE_INTERVALS  10
+#define NGX_HTTP_HELPDESK_LEASE_MIN        2000
+
+
+static uint64_t
+ngx_http_helpdesk_lease_ttl(const hd_work_t *w)
+{
+    uint64_t  ttl;
+
+    ttl = (uint64_t) w->interval * NGX_HTTP_HELPDESK_LEASE_INTERVALS;
+
+    if (ttl < (uint64_t) w->budget * NGX_HTTP_HELPDESK_LEASE_INTERVALS) {
+        ttl = (uint64_t) w->budget * NGX_HTTP_HELPDESK_LEASE_INTERVALS;
+    }
+
+    return ttl < NGX_HTTP_HELPDESK_LEASE_MIN ? NGX_HTTP_HELPDESK_LEASE_MIN
+                                             : ttl;
+}
 
 
 typedef struct {
@@ -23,9 +41,23 @@ typedef struct {
     hd_sweep_t                      total;
     ngx_uint_t                      held;
     ngx_uint_t                      batches;
-    ngx_msec_t                      took;       /* microseconds */
+    uint64_t                        started;    /* monotonic, us */
+    uint64_t                        took;       /* us */
     char                            error[256];
+
+    /* a sweep (ticks in a row with work) and the ticks with nothing due,
+       for the log: what the timer costs */
+    uint64_t                        sweep_start;
+    uint64_t                        sweep_us;
+    hd_sweep_t                      sweep;
+    ngx_uint_t                      sweep_batches;
+    ngx_uint_t                      idle;
+    uint64_t                        idle_us;
+    uint64_t                        idle_max;
 } ngx_http_helpdesk_tick_t;
+
+
+#define NGX_HTTP_HELPDESK_IDLE_REPORT  1000     /* idle ticks a log line */
 
 
 static void ngx_http_helpdesk_timer_tick(ngx_event_t *ev);
@@ -475,6 +507,7 @@ ngx_http_helpdesk_tick_run(void *data, ngx_log_t *log)
 
     start = ngx_http_helpdesk_mono_us();
     now_ms = ngx_http_helpdesk_now_ms();
+    tk->started = start;
 
     ngx_memzero(&tk->total, sizeof(hd_sweep_t));
     tk->held = 0;
@@ -484,14 +517,27 @@ ngx_http_helpdesk_tick_run(void *data, ngx_log_t *log)
 
     tk->rc = hd_lease_take(mcf->store, (uint32_t) ngx_pid,
                            mcf->timer_instance, now_ms,
-                           (uint64_t) w->interval
-                           * NGX_HTTP_HELPDESK_LEASE_INTERVALS,
-                           &tk->holder, &err);
+                           ngx_http_helpdesk_lease_ttl(w), &tk->holder, &err);
 
     if (tk->rc == HD_OK) {
         tk->held = 1;
 
         while (hd_work_pending(mcf->store, now_ms / 1000)) {
+
+            /* still ours before each batch (a read, unless it is time to
+               renew it) */
+            if (tk->batches) {
+                tk->rc = hd_lease_take(mcf->store, (uint32_t) ngx_pid,
+                                       mcf->timer_instance,
+                                       ngx_http_helpdesk_now_ms(),
+                                       ngx_http_helpdesk_lease_ttl(w),
+                                       &tk->holder, &err);
+                if (tk->rc != HD_OK) {
+                    tk->held = 0;
+                    break;
+                }
+            }
+
             tk->rc = hd_work_sweep(&mcf->timer_portal, now_ms / 1000,
                                    w->batch, &sw, &err);
             if (tk->rc != HD_OK) {
@@ -519,7 +565,7 @@ ngx_http_helpdesk_tick_run(void *data, ngx_log_t *log)
                     sizeof(tk->error));
     }
 
-    tk->took = (ngx_msec_t) (ngx_http_helpdesk_mono_us() - start);
+    tk->took = ngx_http_helpdesk_mono_us() - start;
 }
 
 
@@ -539,9 +585,51 @@ ngx_http_helpdesk_tick_finish(ngx_http_helpdesk_tick_t *tk, ngx_log_t *log)
     if (tk->batches) {
         ngx_log_error(NGX_LOG_INFO, log, 0,
                       "helpdesk timer: %uz auto-closed, %uz at risk, "
-                      "%uz breached in %ui batches, %M us",
+                      "%uz breached in %ui batches, %uL us",
                       tk->total.autoclosed, tk->total.at_risk,
                       tk->total.breached, tk->batches, tk->took);
+
+        if (tk->sweep_batches == 0) {
+            tk->sweep_start = tk->started;
+        }
+
+        tk->sweep_batches += tk->batches;
+        tk->sweep_us += tk->took;
+        tk->sweep.autoclosed += tk->total.autoclosed;
+        tk->sweep.at_risk += tk->total.at_risk;
+        tk->sweep.breached += tk->total.breached;
+
+        if (!tk->total.more) {
+            ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                          "helpdesk timer: swept %uz auto-closed, %uz at "
+                          "risk, %uz breached: %ui batches, %uL ms of work "
+                          "in %uL ms",
+                          tk->sweep.autoclosed, tk->sweep.at_risk,
+                          tk->sweep.breached, tk->sweep_batches,
+                          tk->sweep_us / 1000,
+                          (tk->started + tk->took - tk->sweep_start) / 1000);
+            tk->sweep_batches = 0;
+            tk->sweep_us = 0;
+            ngx_memzero(&tk->sweep, sizeof(hd_sweep_t));
+        }
+
+    } else if (tk->held) {
+        tk->idle++;
+        tk->idle_us += tk->took;
+
+        if (tk->took > tk->idle_max) {
+            tk->idle_max = tk->took;
+        }
+
+        if (tk->idle == NGX_HTTP_HELPDESK_IDLE_REPORT) {
+            ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                          "helpdesk timer: %ui ticks with nothing due, "
+                          "%uL us each on average, %uL us at most",
+                          tk->idle, tk->idle_us / tk->idle, tk->idle_max);
+            tk->idle = 0;
+            tk->idle_us = 0;
+            tk->idle_max = 0;
+        }
     }
 
     if (ngx_exiting || ngx_terminate || ngx_quit) {
