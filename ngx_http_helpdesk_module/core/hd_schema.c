@@ -141,6 +141,7 @@ hd_schema_v2(hd_txn_t *txn, hd_err_t *err)
  */
 const hd_migration_t  hd_migrations[] = {
     { 1, "tickets and the general queue", hd_schema_v2 },
+    { 2, "SLA clocks and auto-close times", hd_work_migrate },
 };
 
 const size_t  hd_nmigrations = sizeof(hd_migrations)

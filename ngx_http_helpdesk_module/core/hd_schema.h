@@ -13,7 +13,7 @@
 #include "hd_record.h"
 
 
-#define HD_SCHEMA_VERSION  2
+#define HD_SCHEMA_VERSION  3
 
 
 typedef enum {

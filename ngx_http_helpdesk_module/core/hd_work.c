@@ -420,6 +420,114 @@ hd_work_timing(const hd_work_t *w, const hd_ticket_t *old, hd_ticket_t *t,
 }
 
 
+/*
+ * Schema 3: tickets written before the clocks existed get them, as if the
+ * policy had been in force since their last change: a response clock for
+ * those whose customer spoke last, an auto-close time for solved and
+ * awaiting ones; and the SLA index moves from the due time to the next time
+ * the timer looks
+ */
+hd_rc
+hd_work_migrate(hd_txn_t *txn, hd_err_t *err)
+{
+    hd_rc                   rc;
+    size_t                  i, n = 0, cap = 0;
+    uint64_t               *list = NULL, *grown, now;
+    hd_str_t                k, v;
+    hd_uchar                key[16];
+    hd_cursor_t             cur;
+    hd_ticket_t             t, old;
+    hd_work_t               defaults;
+    const hd_work_t        *w = hd_work_in_force;
+    const hd_calendar_t    *c;
+    const hd_sla_target_t  *s;
+
+    if (w == NULL) {
+        rc = hd_work_defaults(&defaults, err);
+        if (rc != HD_OK) {
+            return rc;
+        }
+        w = &defaults;
+    }
+
+    rc = hd_cursor_open(txn, HD_DB_TICKETS, &cur);
+    if (rc != HD_OK) {
+        goto done;
+    }
+
+    /* written after the walk: no writes under a cursor of the same table */
+    for (rc = hd_cursor_seek(&cur, NULL, 0, &k, &v);
+         rc == HD_OK;
+         rc = hd_cursor_next(&cur, &k, &v))
+    {
+        if (hd_record_decode(&hd_ticket_desc, v.data, v.len, &t) != HD_OK
+            || hd_status_closed(t.status))
+        {
+            continue;
+        }
+
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            grown = realloc(list, cap * sizeof(uint64_t));
+            if (grown == NULL) {
+                rc = HD_NOMEM;
+                break;
+            }
+            list = grown;
+        }
+
+        list[n++] = t.number;
+    }
+
+    hd_cursor_close(&cur);
+
+    if (rc == HD_NOMEM) {
+        rc = hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+        goto done;
+    }
+
+    rc = HD_OK;
+
+    for (i = 0; rc == HD_OK && i < n; i++) {
+        rc = hd_ticket_get(txn, list[i], &t);
+        if (rc != HD_OK) {
+            break;
+        }
+
+        old = t;
+
+        if (old.sla_due != 0 && old.sla_next == 0) {
+            hd_be64_put(key, old.sla_due);
+            hd_be64_put(key + 8, old.number);
+            (void) hd_db_del(txn, HD_DB_TICKETS_BY_SLA, key, 16, err);
+        }
+
+        now = t.updated ? t.updated : t.created;
+        s = hd_work_target(w, &t, &c);
+
+        if ((t.status == HD_STATUS_NEW || t.status == HD_STATUS_OPEN)
+            && t.resp_due == 0 && t.last_side == HD_SIDE_CUSTOMER)
+        {
+            hd_response_start(s, c, &t, now);
+        }
+
+        hd_work_timing(w, &old, &t, now);
+
+        rc = hd_ticket_put(txn, &old, &t, err);
+    }
+
+done:
+
+    free(list);
+
+    if (w == &defaults) {
+        hd_work_free(&defaults);
+    }
+
+    return rc;
+}
+
+
 /* --- the sweep ----------------------------------------------------------- */
 
 

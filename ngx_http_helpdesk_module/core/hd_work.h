@@ -118,6 +118,9 @@ const hd_sla_target_t *hd_work_target(const hd_work_t *w,
 void hd_work_timing(const hd_work_t *w, const hd_ticket_t *old,
     hd_ticket_t *t, uint64_t now);
 
+/* schema 3: the clocks and auto-close times of tickets written before */
+hd_rc hd_work_migrate(hd_txn_t *txn, hd_err_t *err);
+
 
 typedef struct {
     size_t        autoclosed;

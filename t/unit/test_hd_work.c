@@ -293,6 +293,62 @@ test_autoclose(void **state)
 }
 
 
+/* schema 3: tickets of before the clocks get them from their last change */
+static void
+test_migration(void **state)
+{
+    hd_err_t     err;
+    hd_txn_t     txn;
+    hd_ticket_t  t;
+    uint64_t     mon = msk(2026, 11, 23, 10, 0);
+
+    (void) state;
+
+    assert_int_equal(unit_store_setup(NULL), 0);
+    hd_err_clear(&err);
+
+    /* written raw, as an older module did */
+    hd_work_set(NULL);
+    assert_int_equal(hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, &err), HD_OK);
+
+    memset(&t, 0, sizeof(t));
+    t.number = 1;
+    t.status = HD_STATUS_SOLVED;
+    t.severity = 3;
+    t.created = mon - 86400;
+    t.updated = t.status_changed = msk(2026, 11, 20, 17, 0);
+    t.last_side = HD_SIDE_STAFF;
+    assert_int_equal(hd_ticket_put(&txn, NULL, &t, &err), HD_OK);
+
+    memset(&t, 0, sizeof(t));
+    t.number = 2;
+    t.status = HD_STATUS_OPEN;
+    t.severity = 3;
+    t.created = t.updated = mon;
+    t.last_side = HD_SIDE_CUSTOMER;
+    assert_int_equal(hd_ticket_put(&txn, NULL, &t, &err), HD_OK);
+
+    assert_int_equal(hd_ticket_get(&txn, 1, &t), HD_OK);
+    assert_int_equal(t.autoclose_due, 0);
+
+    hd_work_set(&work);
+    assert_int_equal(hd_work_migrate(&txn, &err), HD_OK);
+
+    assert_int_equal(hd_ticket_get(&txn, 1, &t), HD_OK);
+    assert_int_equal(t.autoclose_due, msk(2026, 11, 25, 17, 0));
+    assert_int_equal(hd_ticket_get(&txn, 2, &t), HD_OK);
+    assert_int_equal(t.resp_due, msk(2026, 11, 24, 13, 0));
+    assert_int_equal(t.sla_next, t.resp_warn);
+
+    /* the timer finds them through the indexes */
+    assert_int_equal(hd_txn_commit(&txn, &err), HD_OK);
+    assert_true(hd_work_pending(unit_store, msk(2026, 11, 25, 17, 0)));
+    assert_false(hd_work_pending(unit_store, msk(2026, 11, 24, 10, 0)));
+
+    unit_store_teardown(NULL);
+}
+
+
 int
 main(void)
 {
@@ -301,6 +357,7 @@ main(void)
         cmocka_unit_test(test_response_clock),
         cmocka_unit_test(test_resolution_pause),
         cmocka_unit_test(test_autoclose),
+        cmocka_unit_test(test_migration),
     };
 
     cmocka_set_message_output(CM_OUTPUT_TAP);
