@@ -103,7 +103,7 @@ like($res->{headers}{allow} // '', qr/GET/, '... saying which ones it takes');
 $res = $ua->get('/api/v1/status');
 is($res->{status}, 200, 'the API status answers');
 is($res->{json}{status}, 'ok', '... ok');
-is($res->{json}{schema}, 2, '... with the schema version read from LMDB');
+is($res->{json}{schema}, 3, '... with the schema version read from LMDB');
 
 $hd->finish;
 
