@@ -49,6 +49,7 @@ typedef struct {
        for the log: what the timer costs */
     uint64_t                        sweep_start;
     uint64_t                        sweep_us;
+    uint64_t                        sweep_end;
     hd_sweep_t                      sweep;
     ngx_uint_t                      sweep_batches;
     ngx_uint_t                      idle;
@@ -595,25 +596,28 @@ ngx_http_helpdesk_tick_finish(ngx_http_helpdesk_tick_t *tk, ngx_log_t *log)
 
         tk->sweep_batches += tk->batches;
         tk->sweep_us += tk->took;
+        tk->sweep_end = tk->started + tk->took;
         tk->sweep.autoclosed += tk->total.autoclosed;
         tk->sweep.at_risk += tk->total.at_risk;
         tk->sweep.breached += tk->total.breached;
+    }
 
-        if (!tk->total.more) {
-            ngx_log_error(NGX_LOG_NOTICE, log, 0,
-                          "helpdesk timer: swept %uz auto-closed, %uz at "
-                          "risk, %uz breached: %ui batches, %uL ms of work "
-                          "in %uL ms",
-                          tk->sweep.autoclosed, tk->sweep.at_risk,
-                          tk->sweep.breached, tk->sweep_batches,
-                          tk->sweep_us / 1000,
-                          (tk->started + tk->took - tk->sweep_start) / 1000);
-            tk->sweep_batches = 0;
-            tk->sweep_us = 0;
-            ngx_memzero(&tk->sweep, sizeof(hd_sweep_t));
-        }
+    /* a sweep ends with a tick that leaves nothing due, or finds nothing */
+    if (tk->sweep_batches && (!tk->batches || !tk->total.more)) {
+        ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                      "helpdesk timer: swept %uz auto-closed, %uz at "
+                      "risk, %uz breached: %ui batches, %uL ms of work "
+                      "in %uL ms",
+                      tk->sweep.autoclosed, tk->sweep.at_risk,
+                      tk->sweep.breached, tk->sweep_batches,
+                      tk->sweep_us / 1000,
+                      (tk->sweep_end - tk->sweep_start) / 1000);
+        tk->sweep_batches = 0;
+        tk->sweep_us = 0;
+        ngx_memzero(&tk->sweep, sizeof(hd_sweep_t));
+    }
 
-    } else if (tk->held) {
+    if (!tk->batches && tk->held) {
         tk->idle++;
         tk->idle_us += tk->took;
 
