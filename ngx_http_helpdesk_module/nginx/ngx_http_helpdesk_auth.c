@@ -153,6 +153,19 @@ ngx_http_helpdesk_identify(ngx_http_request_t *r,
                          ngx_time(), &ctx->pool, &ctx->caller);
     hd_txn_abort(&txn);
 
+    if (rc != HD_OK && rc != HD_NOT_FOUND) {
+        /* the store failed, the session did not: it stays, this request
+           is answered 503 and the reason logged */
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "helpdesk: a session could not be read: %s",
+                      hd_rc_name(rc));
+        ngx_memzero(&ctx->caller, sizeof(hd_caller_t));
+        return ngx_http_helpdesk_answered(ctx,
+                   ngx_http_helpdesk_error(r, ctx,
+                                           NGX_HTTP_SERVICE_UNAVAILABLE,
+                                           "storage_unavailable", NULL));
+    }
+
     if (rc != HD_OK) {
         /* ended, expired or forged: the browser forgets it */
         ngx_http_helpdesk_set_cookie(r, ctx, "hd_session", NULL, 0);
