@@ -65,6 +65,17 @@ hd_weekday(int32_t day)
 }
 
 
+void
+hd_calendar_local(const hd_calendar_t *c, uint64_t t, int32_t *day,
+    uint32_t *second)
+{
+    int64_t  local = (int64_t) t + c->offset;
+
+    *day = hd_floor_div(local, HD_DAY);
+    *second = (uint32_t) (local - (int64_t) *day * HD_DAY);
+}
+
+
 static void
 hd_calendar_name(hd_calendar_t *c, const char *name)
 {
@@ -485,7 +496,6 @@ hd_calendar_day(const hd_calendar_t *c, int32_t day, uint32_t *s,
 uint64_t
 hd_calendar_add(const hd_calendar_t *c, uint64_t t, uint64_t seconds)
 {
-    int64_t   local;
     int32_t   day;
     uint32_t  sod, s, e, pos, avail;
     unsigned  guard;
@@ -498,9 +508,7 @@ hd_calendar_add(const hd_calendar_t *c, uint64_t t, uint64_t seconds)
         return t + seconds;
     }
 
-    local = (int64_t) t + c->offset;
-    day = hd_floor_div(local, HD_DAY);
-    sod = (uint32_t) (local - (int64_t) day * HD_DAY);
+    hd_calendar_local(c, t, &day, &sod);
 
     for (guard = 0; guard < HD_CALENDAR_MAX_DAYS; guard++, day++, sod = 0) {
         if (!hd_calendar_day(c, day, &s, &e)) {
@@ -587,7 +595,6 @@ hd_calendar_between(const hd_calendar_t *c, uint64_t a, uint64_t b)
 int
 hd_calendar_working(const hd_calendar_t *c, uint64_t t)
 {
-    int64_t   local;
     int32_t   day;
     uint32_t  sod, s, e;
 
@@ -595,9 +602,7 @@ hd_calendar_working(const hd_calendar_t *c, uint64_t t)
         return 1;
     }
 
-    local = (int64_t) t + c->offset;
-    day = hd_floor_div(local, HD_DAY);
-    sod = (uint32_t) (local - (int64_t) day * HD_DAY);
+    hd_calendar_local(c, t, &day, &sod);
 
     return hd_calendar_day(c, day, &s, &e) && sod >= s && sod < e;
 }

@@ -81,6 +81,9 @@ uint64_t hd_calendar_add_days(const hd_calendar_t *c, uint64_t t,
     uint32_t days);
 /* working seconds in [a, b) */
 uint64_t hd_calendar_between(const hd_calendar_t *c, uint64_t a, uint64_t b);
+/* t in the calendar's zone: the day number and the second of that day */
+void hd_calendar_local(const hd_calendar_t *c, uint64_t t, int32_t *day,
+    uint32_t *second);
 /* whether t is working time */
 int hd_calendar_working(const hd_calendar_t *c, uint64_t t);
 

@@ -446,6 +446,24 @@ hd_index(hd_txn_t *txn, hd_db_e db, const hd_uchar *key, size_t klen,
 }
 
 
+/* an index ordered by a time: (time, number) -> ""; a time of 0: none */
+static hd_rc
+hd_time_index(hd_txn_t *txn, hd_db_e db, uint64_t time, uint64_t number,
+    int add, hd_err_t *err)
+{
+    hd_uchar  key[16];
+
+    if (time == 0) {
+        return HD_OK;
+    }
+
+    hd_be64_put(key, time);
+    hd_be64_put(key + 8, number);
+
+    return hd_index(txn, db, key, 16, NULL, add, err);
+}
+
+
 /* every index entry of a ticket, added (add) or removed */
 static hd_rc
 hd_ticket_index(hd_txn_t *txn, const hd_ticket_t *t, int add, hd_err_t *err)
@@ -478,32 +496,19 @@ hd_ticket_index(hd_txn_t *txn, const hd_ticket_t *t, int add, hd_err_t *err)
         return rc;
     }
 
-    if (t->rating != 0) {
-        hd_be64_put(key, t->rated);
-        hd_be64_put(key + 8, t->number);
-        rc = hd_index(txn, HD_DB_TICKETS_RATED, key, 16, NULL, add, err);
-        if (rc != HD_OK) {
-            return rc;
-        }
+    /* the indexes ordered by a time: ratings, the timer's due times */
+    rc = hd_time_index(txn, HD_DB_TICKETS_RATED, t->rating ? t->rated : 0,
+                       t->number, add, err);
+    if (rc == HD_OK) {
+        rc = hd_time_index(txn, HD_DB_TICKETS_BY_SLA, t->sla_next, t->number,
+                           add, err);
     }
-
-    if (t->sla_next != 0) {
-        hd_be64_put(key, t->sla_next);
-        hd_be64_put(key + 8, t->number);
-        rc = hd_index(txn, HD_DB_TICKETS_BY_SLA, key, 16, NULL, add, err);
-        if (rc != HD_OK) {
-            return rc;
-        }
+    if (rc == HD_OK) {
+        rc = hd_time_index(txn, HD_DB_TICKETS_BY_AUTOCLOSE, t->autoclose_due,
+                           t->number, add, err);
     }
-
-    if (t->autoclose_due != 0) {
-        hd_be64_put(key, t->autoclose_due);
-        hd_be64_put(key + 8, t->number);
-        rc = hd_index(txn, HD_DB_TICKETS_BY_AUTOCLOSE, key, 16, NULL, add,
-                      err);
-        if (rc != HD_OK) {
-            return rc;
-        }
+    if (rc != HD_OK) {
+        return rc;
     }
 
     if (t->certificate != 0 && unclosed) {

@@ -546,15 +546,12 @@ typedef struct {
 static hd_val_t *
 hd_work_time_text(hd_pool_t *pool, const hd_work_t *w, uint64_t t)
 {
-    int      y, m, d;
-    int64_t  local;
-    int32_t  day;
-    char     text[32];
-    uint32_t sod;
+    int       y, m, d;
+    char      text[32];
+    int32_t   day;
+    uint32_t  sod;
 
-    local = (int64_t) t + w->calendars[w->calendar].offset;
-    day = (int32_t) (local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
-    sod = (uint32_t) (local - (int64_t) day * 86400);
+    hd_calendar_local(&w->calendars[w->calendar], t, &day, &sod);
     hd_date_to_ymd(day, &y, &m, &d);
 
     snprintf(text, sizeof(text), "%02d.%02d.%04d %02u:%02u", d, m, y,
