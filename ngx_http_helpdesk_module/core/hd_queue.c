@@ -331,8 +331,42 @@ hd_queue_counts(hd_txn_t *txn, const uint64_t *departments, size_t n,
 typedef struct {
     hd_cursor_t   cur;
     hd_str_t      v;                /* the current entry; len 0: done */
+    uint64_t      hi;               /* v as numbers, compared as bytes */
+    uint64_t      lo;
+    hd_uchar      last;
     int           prio;             /* stop at another priority (-1: no) */
+    size_t        klen;
+    hd_uchar      key[HD_QUEUE_O_KEY];
 } hd_queue_run_t;
+
+
+static inline uint64_t
+hd_queue_be64(const hd_uchar *p)
+{
+    uint64_t  x;
+
+    memcpy(&x, p, 8);
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+
+    return x;
+}
+
+
+static void
+hd_queue_load(hd_queue_run_t *run)
+{
+    if (run->v.len != HD_QUEUE_VALUE) {
+        run->v.len = 0;
+        return;
+    }
+
+    run->hi = hd_queue_be64(run->v.data);
+    run->lo = hd_queue_be64(run->v.data + 8);
+    run->last = run->v.data[16];
+}
 
 
 /* the run's next entry in the query's direction */
@@ -345,7 +379,171 @@ hd_queue_step(hd_queue_run_t *run, int descending)
         || (run->prio >= 0 && run->v.data[0] != run->prio))
     {
         run->v.len = 0;
+        return;
     }
+
+    hd_queue_load(run);
+}
+
+
+/* a < b in the order of the entries' bytes */
+static inline int
+hd_queue_before(const hd_queue_run_t *a, const hd_queue_run_t *b)
+{
+    if (a->hi != b->hi) {
+        return a->hi < b->hi;
+    }
+
+    if (a->lo != b->lo) {
+        return a->lo < b->lo;
+    }
+
+    return a->last < b->last;
+}
+
+
+/*
+ * Where a merge stood after so many entries of a query, per thread, for
+ * the snapshot it was read in: the page after, or the same deep page again,
+ * starts there instead of stepping through every entry before it
+ */
+#define HD_QUEUE_MARKS  8
+
+typedef struct {
+    const hd_store_t   *store;
+    size_t              txn_id;
+    size_t              seen;           /* entries of the query before */
+    int                 by_owner;
+    int                 priority;
+    unsigned            order;
+    unsigned            statuses;
+    uint64_t            owner;
+    size_t              ndepartments;
+    uint64_t            departments[HD_QUEUE_CACHE_DEPS];
+    size_t              nruns;          /* those not done */
+    struct {
+        size_t          klen;
+        hd_uchar        key[HD_QUEUE_O_KEY];
+        hd_uchar        v[HD_QUEUE_VALUE];
+    } runs[HD_QUEUE_RUNS];
+} hd_queue_mark_t;
+
+static __thread hd_queue_mark_t  hd_queue_marks[HD_QUEUE_MARKS];
+static __thread unsigned         hd_queue_marks_next;
+
+
+static int
+hd_queue_mark_is(const hd_queue_mark_t *m, hd_txn_t *txn,
+    const hd_queue_query_t *q, size_t seen)
+{
+    return m->store == txn->store && m->txn_id == mdb_txn_id(txn->txn)
+           && m->seen == seen && m->by_owner == q->by_owner
+           && m->priority == q->priority && m->order == q->order
+           && m->statuses == q->statuses && m->owner == q->owner
+           && m->ndepartments == q->ndepartments
+           && memcmp(m->departments, q->departments,
+                     q->ndepartments * sizeof(uint64_t)) == 0;
+}
+
+
+static int
+hd_queue_markable(hd_txn_t *txn, const hd_queue_query_t *q)
+{
+    return (txn->flags & HD_TXN_READ) && q->match == NULL
+           && q->ndepartments <= HD_QUEUE_CACHE_DEPS;
+}
+
+
+static void
+hd_queue_mark(hd_txn_t *txn, const hd_queue_query_t *q, size_t seen,
+    const hd_queue_run_t *runs, size_t nruns)
+{
+    size_t            i;
+    hd_queue_mark_t  *m;
+
+    for (i = 0; i < HD_QUEUE_MARKS; i++) {
+        if (hd_queue_mark_is(&hd_queue_marks[i], txn, q, seen)) {
+            return;
+        }
+    }
+
+    m = &hd_queue_marks[hd_queue_marks_next++ % HD_QUEUE_MARKS];
+    m->store = txn->store;
+    m->txn_id = mdb_txn_id(txn->txn);
+    m->seen = seen;
+    m->by_owner = q->by_owner;
+    m->priority = q->priority;
+    m->order = q->order;
+    m->statuses = q->statuses;
+    m->owner = q->owner;
+    m->ndepartments = q->ndepartments;
+    memcpy(m->departments, q->departments,
+           q->ndepartments * sizeof(uint64_t));
+    m->nruns = 0;
+
+    for (i = 0; i < nruns; i++) {
+        if (runs[i].v.len != HD_QUEUE_VALUE) {
+            continue;
+        }
+
+        m->runs[m->nruns].klen = runs[i].klen;
+        memcpy(m->runs[m->nruns].key, runs[i].key, runs[i].klen);
+        memcpy(m->runs[m->nruns].v, runs[i].v.data, HD_QUEUE_VALUE);
+        m->nruns++;
+    }
+}
+
+
+/* the runs where a mark left them: HD_NOT_FOUND without one */
+static hd_rc
+hd_queue_resume(hd_txn_t *txn, const hd_queue_query_t *q, size_t seen,
+    hd_queue_run_t *runs, size_t *nruns)
+{
+    size_t            i;
+    hd_rc             rc;
+    hd_queue_mark_t  *m;
+
+    *nruns = 0;
+
+    if (seen == 0 || !hd_queue_markable(txn, q)) {
+        return HD_NOT_FOUND;
+    }
+
+    for (m = NULL, i = 0; i < HD_QUEUE_MARKS; i++) {
+        if (hd_queue_mark_is(&hd_queue_marks[i], txn, q, seen)) {
+            m = &hd_queue_marks[i];
+            break;
+        }
+    }
+
+    if (m == NULL) {
+        return HD_NOT_FOUND;
+    }
+
+    for (i = 0; i < m->nruns; i++) {
+        rc = hd_cursor_open(txn, HD_DB_QUEUES, &runs[i].cur);
+        if (rc != HD_OK) {
+            return rc;
+        }
+
+        *nruns = i + 1;
+        runs[i].prio = -1;
+        runs[i].klen = m->runs[i].klen;
+        memcpy(runs[i].key, m->runs[i].key, m->runs[i].klen);
+
+        /* the same snapshot: the entry is there */
+        rc = hd_cursor_dup_range(&runs[i].cur, runs[i].key, runs[i].klen,
+                                 m->runs[i].v, HD_QUEUE_VALUE, &runs[i].v);
+        if (rc != HD_OK || runs[i].v.len != HD_QUEUE_VALUE
+            || memcmp(runs[i].v.data, m->runs[i].v, HD_QUEUE_VALUE) != 0)
+        {
+            return rc != HD_OK ? rc : HD_IO;
+        }
+
+        hd_queue_load(&runs[i]);
+    }
+
+    return HD_OK;
 }
 
 
@@ -354,10 +552,10 @@ hd_queue_runs(hd_txn_t *txn, const hd_queue_query_t *q, hd_queue_run_t *runs,
     size_t *nruns)
 {
     int        descending;
-    size_t     i, klen;
+    size_t     i;
     hd_rc      rc;
-    hd_uchar   key[HD_QUEUE_O_KEY];
     unsigned   status;
+    hd_queue_run_t  *run;
 
     *nruns = 0;
     descending = q->order != HD_ORDER_PRIORITY;
@@ -372,29 +570,30 @@ hd_queue_runs(hd_txn_t *txn, const hd_queue_query_t *q, hd_queue_run_t *runs,
                 return HD_LIMIT;
             }
 
-            klen = hd_queue_key(key, q->order, q->by_owner,
-                                q->departments[i], q->owner, status);
+            run = &runs[*nruns];
+            run->klen = hd_queue_key(run->key, q->order, q->by_owner,
+                                     q->departments[i], q->owner, status);
 
-            rc = hd_cursor_open(txn, HD_DB_QUEUES, &runs[*nruns].cur);
+            rc = hd_cursor_open(txn, HD_DB_QUEUES, &run->cur);
             if (rc != HD_OK) {
                 return rc;
             }
 
-            runs[*nruns].prio = -1;
+            run->prio = -1;
 
             /* a priority is a filter on what is read: in the priority
                order its tickets lie in one part per SLA state */
             rc = descending
-                 ? hd_cursor_dup_last(&runs[*nruns].cur, key, klen,
-                                      &runs[*nruns].v)
-                 : hd_cursor_dup_first(&runs[*nruns].cur, key, klen,
-                                       &runs[*nruns].v);
+                 ? hd_cursor_dup_last(&run->cur, run->key, run->klen, &run->v)
+                 : hd_cursor_dup_first(&run->cur, run->key, run->klen,
+                                       &run->v);
 
             if (rc != HD_OK) {
-                hd_cursor_close(&runs[*nruns].cur);
+                hd_cursor_close(&run->cur);
                 continue;
             }
 
+            hd_queue_load(run);
             (*nruns)++;
         }
     }
@@ -411,7 +610,7 @@ hd_rc
 hd_queue_list(hd_txn_t *txn, const hd_queue_query_t *q, hd_pool_t *pool,
     hd_queue_page_t *page)
 {
-    int              descending, c, filter;
+    int              descending, filter, markable, marked;
     size_t           i, best, nruns, seen;
     hd_rc            rc;
     hd_uchar         key[8];
@@ -451,7 +650,22 @@ hd_queue_list(hd_txn_t *txn, const hd_queue_query_t *q, hd_pool_t *pool,
         return HD_NOMEM;
     }
 
-    rc = hd_queue_runs(txn, q, runs, &nruns);
+    /* from where this query's page starts if a mark says it, else from
+       the first entries */
+    seen = 0;
+    rc = hd_queue_resume(txn, q, q->offset, runs, &nruns);
+
+    if (rc == HD_OK) {
+        seen = q->offset;
+
+    } else if (rc == HD_NOT_FOUND) {
+        for (i = 0; i < nruns; i++) {
+            hd_cursor_close(&runs[i].cur);
+        }
+
+        rc = hd_queue_runs(txn, q, runs, &nruns);
+    }
+
     if (rc != HD_OK) {
         for (i = 0; i < nruns; i++) {
             hd_cursor_close(&runs[i].cur);
@@ -467,24 +681,27 @@ hd_queue_list(hd_txn_t *txn, const hd_queue_query_t *q, hd_pool_t *pool,
      * so is a match: then every candidate is read, and counted
      */
     filter = q->priority >= 0 || q->match != NULL;
+    markable = hd_queue_markable(txn, q);
+    marked = seen != 0;
     t = NULL;
 
-    for (seen = 0; q->match != NULL || page->n < q->limit; ) {
+    for ( ; q->match != NULL || page->n < q->limit; ) {
+        if (!marked && seen == q->offset && q->offset && markable) {
+            hd_queue_mark(txn, q, seen, runs, nruns);
+            marked = 1;
+        }
+
         best = nruns;
 
         for (i = 0; i < nruns; i++) {
-            if (runs[i].v.len != HD_QUEUE_VALUE) {
+            if (runs[i].v.len == 0) {
                 continue;
             }
 
-            if (best == nruns) {
-                best = i;
-                continue;
-            }
-
-            c = memcmp(runs[i].v.data, runs[best].v.data, HD_QUEUE_VALUE);
-
-            if (descending ? c > 0 : c < 0) {
+            if (best == nruns
+                || (descending ? hd_queue_before(&runs[best], &runs[i])
+                               : hd_queue_before(&runs[i], &runs[best])))
+            {
                 best = i;
             }
         }
@@ -525,6 +742,12 @@ hd_queue_list(hd_txn_t *txn, const hd_queue_query_t *q, hd_pool_t *pool,
         }
 
         hd_queue_step(&runs[best], descending);
+    }
+
+    /* the next page starts here */
+    if (markable && page->n == q->limit && q->limit) {
+        hd_queue_mark(txn, q, filter ? seen : q->offset + q->limit, runs,
+                      nruns);
     }
 
     for (i = 0; i < nruns; i++) {

@@ -32,11 +32,19 @@ struct hd_commit_s {
 };
 
 
+#define HD_STORE_IDLE  64
+
+
 struct hd_store_s {
     MDB_env           *env;
     MDB_dbi            dbi[HD_DB_COUNT];
     MDB_txn           *cached;
     size_t             map_size;
+
+    /* cursors of the cached txn closed: renewed rather than allocated */
+    MDB_cursor        *idle[HD_DB_COUNT][HD_STORE_IDLE];
+    unsigned           nidle[HD_DB_COUNT];
+
     int                stale_cleared;   /* reader slots of dead processes */
 
     /* hd_txn_run: flows queue here; one thread commits them together */
@@ -189,12 +197,20 @@ failed:
 void
 hd_store_close(hd_store_t *store)
 {
+    size_t  db;
+
     if (store == NULL) {
         return;
     }
 
     if (store->cached) {
         mdb_txn_abort(store->cached);
+    }
+
+    for (db = 0; db < HD_DB_COUNT; db++) {
+        while (store->nidle[db]) {
+            mdb_cursor_close(store->idle[db][--store->nidle[db]]);
+        }
     }
 
     mdb_env_close(store->env);
@@ -442,21 +458,47 @@ hd_db_count(hd_txn_t *txn, hd_db_e db, size_t *count)
 hd_rc
 hd_cursor_open(hd_txn_t *txn, hd_db_e db, hd_cursor_t *cur)
 {
-    int  rc;
+    int          rc;
+    hd_store_t  *store = txn->store;
 
-    rc = mdb_cursor_open(txn->txn, txn->store->dbi[db], &cur->cursor);
+    cur->db = db;
+    cur->idle = (txn->flags & HD_TXN_CACHED) ? store : NULL;
 
-    return rc == 0 ? HD_OK : hd_store_rc(rc, txn->store, NULL);
+    if (cur->idle != NULL && store->nidle[db]) {
+        cur->cursor = store->idle[db][--store->nidle[db]];
+
+        if (mdb_cursor_renew(txn->txn, cur->cursor) == 0) {
+            return HD_OK;
+        }
+
+        mdb_cursor_close(cur->cursor);
+    }
+
+    rc = mdb_cursor_open(txn->txn, store->dbi[db], &cur->cursor);
+    if (rc != 0) {
+        cur->cursor = NULL;
+        return hd_store_rc(rc, store, NULL);
+    }
+
+    return HD_OK;
 }
 
 
 void
 hd_cursor_close(hd_cursor_t *cur)
 {
-    if (cur->cursor) {
-        mdb_cursor_close(cur->cursor);
-        cur->cursor = NULL;
+    if (cur->cursor == NULL) {
+        return;
     }
+
+    if (cur->idle != NULL && cur->idle->nidle[cur->db] < HD_STORE_IDLE) {
+        cur->idle->idle[cur->db][cur->idle->nidle[cur->db]++] = cur->cursor;
+
+    } else {
+        mdb_cursor_close(cur->cursor);
+    }
+
+    cur->cursor = NULL;
 }
 
 

@@ -24,6 +24,8 @@ struct hd_txn_s {
 
 typedef struct {
     MDB_cursor    *cursor;
+    hd_store_t    *idle;        /* of the cached txn: kept for the next */
+    hd_db_e        db;
 } hd_cursor_t;
 
 

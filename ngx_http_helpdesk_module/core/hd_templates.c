@@ -389,6 +389,14 @@ hd_templates_load(hd_pool_t *pool, const char *dir,
         return rc;
     }
 
+    /* each language's pages with its texts already in them */
+    for (i = 0; i < HD_LANG_COUNT; i++) {
+        t->pages[i] = hd_tpl_set_fold(pool, t->set, "t", t->catalog[i], err);
+        if (t->pages[i] == NULL) {
+            return err->rc != HD_OK ? err->rc : HD_NOMEM;
+        }
+    }
+
     rc = hd_templates_assets(pool, t, err);
     if (rc != HD_OK) {
         return rc;

@@ -26,6 +26,7 @@ typedef struct {
     const char     *dir;
     hd_tpl_set_t   *set;
     hd_val_t       *catalog[HD_LANG_COUNT];
+    hd_tpl_set_t   *pages[HD_LANG_COUNT];   /* set with "t" folded: HTML */
     hd_asset_t     *assets;
     size_t          nassets;
 } hd_templates_t;

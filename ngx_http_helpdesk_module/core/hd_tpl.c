@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "hd_buf.h"
 #include "hd_tpl.h"
 
 
@@ -55,6 +56,7 @@ typedef struct {
 
 struct hd_tpl_s {
     const char    *name;
+    size_t         name_len;
     const char    *file;
     hd_tpl_op_t   *ops;
     uint32_t       nops;
@@ -86,31 +88,43 @@ typedef struct {
 
 
 /*
- * Where a key was found, remembered for the render: a key found in the map
- * on top of the stack (a generated list's reused row), and the end of a
- * dotted key whose first part is an indexed (unchanging) map such as the
- * message catalogue
+ * Where a key was found, remembered for the render. Each frame pushed on
+ * the context stack gets a new stamp: a lookup with the same top and the
+ * same frame below it (so the same frames under that) finds what it found
+ * before, in the top, below it or nowhere, without a search. The same top
+ * each time is a generated list's row, refilled with the same keys. The
+ * end of a dotted key whose first part is an indexed (unchanging) map, such
+ * as a message catalogue, is remembered too. Per thread, valid for one
+ * render (its epoch).
  */
 #define HD_TPL_CACHE  256
 
 typedef struct {
+    uint64_t              epoch;
     const hd_tpl_key_t   *key;
     const hd_val_t       *top;
-    const hd_val_item_t  *item;
+    uint64_t              below;        /* the stamp of the frame under top */
+    size_t                depth;
+    const hd_val_item_t  *item;         /* NULL: found nowhere */
     const hd_val_t       *root;
     const hd_val_t       *result;
-    const hd_val_t       *frame;        /* where item was found last */
-    const hd_val_item_t  *frame_item;
 } hd_tpl_cached_t;
+
+static __thread hd_tpl_cached_t  hd_tpl_cache[HD_TPL_CACHE];
+static __thread uint64_t         hd_tpl_epoch;
 
 
 typedef struct {
     hd_tpl_out_t      *out;
-    hd_tpl_cached_t    cache[HD_TPL_CACHE];
+    hd_tpl_cached_t   *cache;
+    uint64_t           epoch;
+    uint64_t           stamps;
     size_t             len;         /* of buf: written to out in pieces */
     int                failed;
-    hd_uchar           buf[4096];
+    hd_uchar           buf[8192];
     const hd_val_t    *stack[HD_TPL_MAX_DEPTH];
+    uint64_t           stamp[HD_TPL_MAX_DEPTH];
+    uint64_t           under[HD_TPL_MAX_DEPTH];     /* stamp below, then */
     size_t             depth;
     size_t             partials;
     hd_str_t           indent;
@@ -151,6 +165,25 @@ static int hd_tpl_emit(hd_tpl_renderer_t *rd, const hd_uchar *p, size_t n,
     hd_tpl_emit_e kind);
 static int hd_tpl_emit_value(hd_tpl_renderer_t *rd, const hd_val_t *v,
     int escape);
+
+
+/* the characters HTML escaping replaces, and by what */
+static const hd_uchar  hd_tpl_escaped[256] = {
+    ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
+};
+
+
+static const char *
+hd_tpl_entity(hd_uchar c)
+{
+    switch (c) {
+    case '&':  return "&amp;";
+    case '<':  return "&lt;";
+    case '>':  return "&gt;";
+    case '"':  return "&quot;";
+    default:   return "&#39;";
+    }
+}
 
 
 static int
@@ -332,6 +365,7 @@ hd_tpl_compile(hd_pool_t *pool, const char *name, const char *file,
     }
 
     c.tpl->name = (char *) hd_pstrdup(pool, name, strlen(name));
+    c.tpl->name_len = strlen(name);
     c.tpl->file = (char *) hd_pstrdup(pool, file ? file : name,
                                       strlen(file ? file : name));
 
@@ -715,7 +749,7 @@ hd_tpl_set_find_n(const hd_tpl_set_t *set, const hd_uchar *name, size_t len)
     size_t  i;
 
     for (i = 0; i < set->n; i++) {
-        if (strlen(set->items[i]->name) == len
+        if (set->items[i]->name_len == len
             && memcmp(set->items[i]->name, name, len) == 0)
         {
             return set->items[i];
@@ -767,6 +801,189 @@ hd_tpl_set_link(hd_tpl_set_t *set, int strict, hd_err_t *err)
 }
 
 
+static void
+hd_tpl_escape_buf(hd_buf_t *b, const hd_uchar *p, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        if (hd_tpl_escaped[p[i]]) {
+            hd_buf_add_str(b, hd_tpl_entity(p[i]));
+
+        } else {
+            hd_buf_add_byte(b, p[i]);
+        }
+    }
+}
+
+
+/*
+ * A copy of tpl with {{name.a.b}} tags made text: those that value (the
+ * data every render of the copy will have under name, e.g. a language's
+ * message catalogue) gives a string without a newline, HTML-escaped once
+ * here. Adjacent texts are joined, but never across a section's end.
+ */
+static hd_tpl_t *
+hd_tpl_fold(hd_pool_t *pool, const hd_tpl_t *tpl, const hd_str_t *name,
+    const hd_val_t *value)
+{
+    size_t               i;
+    uint32_t             k, n, *map;
+    hd_buf_t             text;
+    hd_tpl_t            *copy;
+    const hd_val_t      *v;
+    hd_tpl_op_t         *op, *last;
+    const hd_tpl_op_t   *from;
+    hd_uchar            *is_end;
+
+    copy = hd_pcalloc(pool, sizeof(hd_tpl_t));
+    map = hd_palloc(pool, (tpl->nops + 1) * sizeof(uint32_t));
+    is_end = hd_pcalloc(pool, tpl->nops + 1);
+
+    if (copy == NULL || map == NULL || is_end == NULL) {
+        return NULL;
+    }
+
+    *copy = *tpl;
+    copy->ops = hd_palloc(pool, (tpl->nops ? tpl->nops : 1)
+                                * sizeof(hd_tpl_op_t));
+    if (copy->ops == NULL) {
+        return NULL;
+    }
+
+    copy->cap = tpl->nops;
+
+    for (k = 0; k < tpl->nops; k++) {
+        if (tpl->ops[k].type == HD_TPL_SECTION
+            || tpl->ops[k].type == HD_TPL_INVERTED)
+        {
+            is_end[tpl->ops[k].end] = 1;
+        }
+    }
+
+    for (n = 0, k = 0; k < tpl->nops; k++) {
+        from = &tpl->ops[k];
+        v = NULL;
+
+        if ((from->type == HD_TPL_VAR || from->type == HD_TPL_RAW)
+            && from->key.n > 1 && from->key.part[0].len == name->len
+            && memcmp(from->key.part[0].data, name->data, name->len) == 0)
+        {
+            v = value;
+
+            for (i = 1; v != NULL && i < from->key.n; i++) {
+                v = hd_val_get_hashed(v, from->key.part[i].data,
+                                      from->key.part[i].len,
+                                      from->key.hash[i]);
+            }
+
+            if (v != NULL && (v->type != HD_VAL_STR
+                              || memchr(v->u.str.data, '\n', v->u.str.len)))
+            {
+                v = NULL;
+            }
+        }
+
+        if (v == NULL && from->type != HD_TPL_TEXT) {
+            map[k] = n;
+            copy->ops[n++] = *from;
+            continue;
+        }
+
+        /* text: on the text before it unless a section ends here */
+
+        last = (n && !is_end[k] && copy->ops[n - 1].type == HD_TPL_TEXT)
+               ? &copy->ops[n - 1] : NULL;
+
+        hd_buf_init(&text);
+
+        if (last != NULL) {
+            hd_buf_add(&text, last->text.data, last->text.len);
+        }
+
+        if (v == NULL) {
+            hd_buf_add(&text, from->text.data, from->text.len);
+
+        } else if (from->type == HD_TPL_VAR) {
+            hd_tpl_escape_buf(&text, v->u.str.data, v->u.str.len);
+
+        } else {
+            hd_buf_add(&text, v->u.str.data, v->u.str.len);
+        }
+
+        if (text.failed) {
+            hd_buf_free(&text);
+            return NULL;
+        }
+
+        if (last == NULL) {
+            last = &copy->ops[n++];
+            *last = *from;
+            last->type = HD_TPL_TEXT;
+            memset(&last->key, 0, sizeof(last->key));
+        }
+
+        map[k] = last - copy->ops;
+        last->text.data = hd_pstrdup(pool, text.data, text.len);
+        last->text.len = text.len;
+        hd_buf_free(&text);
+
+        if (last->text.data == NULL) {
+            return NULL;
+        }
+    }
+
+    map[tpl->nops] = n;
+    copy->nops = n;
+
+    for (k = 0; k < n; k++) {
+        op = &copy->ops[k];
+
+        if (op->type == HD_TPL_SECTION || op->type == HD_TPL_INVERTED) {
+            op->end = map[op->end];
+        }
+    }
+
+    return copy;
+}
+
+
+hd_tpl_set_t *
+hd_tpl_set_fold(hd_pool_t *pool, const hd_tpl_set_t *set, const char *name,
+    const hd_val_t *value, hd_err_t *err)
+{
+    size_t         i;
+    hd_str_t       key;
+    hd_tpl_t      *tpl;
+    hd_tpl_set_t  *folded;
+
+    key.data = (hd_uchar *) name;
+    key.len = strlen(name);
+
+    folded = hd_tpl_set_create(pool);
+    if (folded == NULL) {
+        hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+        return NULL;
+    }
+
+    for (i = 0; i < set->n; i++) {
+        tpl = hd_tpl_fold(pool, set->items[i], &key, value);
+
+        if (tpl == NULL || hd_tpl_set_add(folded, tpl) != 0) {
+            hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+            return NULL;
+        }
+    }
+
+    /* the partials: the folded copies */
+    if (hd_tpl_set_link(folded, 0, err) != HD_OK) {
+        return NULL;
+    }
+
+    return folded;
+}
+
+
 int
 hd_tpl_render(const hd_tpl_t *tpl, const hd_val_t *data, hd_tpl_out_t *out)
 {
@@ -783,11 +1000,16 @@ hd_tpl_render_as(const hd_tpl_t *tpl, const hd_val_t *data,
 
     rd = &local;
     rd->out = out;
-    memset(rd->cache, 0, sizeof(rd->cache));
+    rd->cache = hd_tpl_cache;
+    rd->epoch = ++hd_tpl_epoch;
+    rd->stamps = 1;
     rd->len = 0;
     rd->failed = 0;
     rd->stack[0] = data;
+    rd->stamp[0] = 1;
     rd->depth = 1;
+    memset(rd->under, 0, sizeof(rd->under));
+    memset(rd->stack + 1, 0, sizeof(rd->stack) - sizeof(rd->stack[0]));
     rd->partials = 0;
     rd->indent.len = 0;
     rd->indent.data = (hd_uchar *) rd->indent_buf;
@@ -806,19 +1028,31 @@ hd_tpl_render_as(const hd_tpl_t *tpl, const hd_val_t *data,
 
 /* output goes through the renderer's buffer, to out in large pieces */
 static int
+hd_tpl_flush(hd_tpl_renderer_t *rd, const hd_uchar *p, size_t n)
+{
+    if (rd->len && rd->out->write(rd->out, rd->buf, rd->len) != 0) {
+        rd->failed = 1;
+        return -1;
+    }
+
+    rd->len = 0;
+
+    if (n > sizeof(rd->buf)) {
+        return rd->out->write(rd->out, p, n);
+    }
+
+    memcpy(rd->buf, p, n);
+    rd->len = n;
+
+    return 0;
+}
+
+
+static inline int
 hd_tpl_put(hd_tpl_renderer_t *rd, const hd_uchar *p, size_t n)
 {
     if (rd->len + n > sizeof(rd->buf)) {
-        if (rd->len && rd->out->write(rd->out, rd->buf, rd->len) != 0) {
-            rd->failed = 1;
-            return -1;
-        }
-
-        rd->len = 0;
-
-        if (n > sizeof(rd->buf)) {
-            return rd->out->write(rd->out, p, n);
-        }
+        return hd_tpl_flush(rd, p, n);
     }
 
     memcpy(rd->buf + rd->len, p, n);
@@ -828,22 +1062,39 @@ hd_tpl_put(hd_tpl_renderer_t *rd, const hd_uchar *p, size_t n)
 }
 
 
-/* the characters HTML escaping replaces, and by what */
-static const hd_uchar  hd_tpl_escaped[256] = {
-    ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
-};
+/* a byte of 8 that is zero: the top bit of each such byte set */
+#define hd_tpl_zero_byte(x)                                                \
+    (((x) - 0x0101010101010101ULL) & ~(x) & 0x8080808080808080ULL)
+#define hd_tpl_bytes(c)  (0x0101010101010101ULL * (hd_uchar) (c))
 
 
-static const char *
-hd_tpl_entity(hd_uchar c)
+/* where the first character to escape is, 8 bytes at a time */
+static inline const hd_uchar *
+hd_tpl_plain_end(const hd_uchar *p, const hd_uchar *end)
 {
-    switch (c) {
-    case '&':  return "&amp;";
-    case '<':  return "&lt;";
-    case '>':  return "&gt;";
-    case '"':  return "&quot;";
-    default:   return "&#39;";
+    uint64_t  x;
+
+    while (end - p >= 8) {
+        memcpy(&x, p, 8);
+
+        if ((hd_tpl_zero_byte(x ^ hd_tpl_bytes('&'))
+             | hd_tpl_zero_byte(x ^ hd_tpl_bytes('<'))
+             | hd_tpl_zero_byte(x ^ hd_tpl_bytes('>'))
+             | hd_tpl_zero_byte(x ^ hd_tpl_bytes('"'))
+             | hd_tpl_zero_byte(x ^ hd_tpl_bytes('\'')))
+            != 0)
+        {
+            break;
+        }
+
+        p += 8;
     }
+
+    while (p < end && !hd_tpl_escaped[*p]) {
+        p++;
+    }
+
+    return p;
 }
 
 
@@ -854,9 +1105,7 @@ hd_tpl_put_escaped(hd_tpl_renderer_t *rd, const hd_uchar *p, size_t n)
     const hd_uchar  *start = p, *end = p + n;
 
     for ( ;; ) {
-        while (p < end && !hd_tpl_escaped[*p]) {
-            p++;
-        }
+        p = hd_tpl_plain_end(p, end);
 
         if (p > start && hd_tpl_put(rd, start, p - start) != 0) {
             return -1;
@@ -936,6 +1185,17 @@ hd_tpl_render_in(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl,
         return -1;
     }
 
+    /*
+     * The same value again on the same frames (a generated list's next
+     * row): the same frame, as far as lookups go
+     */
+    if (rd->stack[rd->depth] != v
+        || rd->under[rd->depth] != rd->stamp[rd->depth - 1])
+    {
+        rd->stamp[rd->depth] = ++rd->stamps;
+        rd->under[rd->depth] = rd->stamp[rd->depth - 1];
+    }
+
     rd->stack[rd->depth++] = v;
 
     if (hd_tpl_render_ops(rd, tpl, from, to) != 0) {
@@ -995,8 +1255,10 @@ hd_tpl_render_ops(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl, uint32_t from,
         switch (op->type) {
 
         case HD_TPL_TEXT:
-            if (hd_tpl_emit(rd, op->text.data, op->text.len,
-                            HD_TPL_EMIT_TEXT)
+            if ((rd->indent.len == 0
+                 ? hd_tpl_put(rd, op->text.data, op->text.len)
+                 : hd_tpl_emit(rd, op->text.data, op->text.len,
+                               HD_TPL_EMIT_TEXT))
                 != 0)
             {
                 return -1;
@@ -1038,6 +1300,7 @@ static const hd_val_t *
 hd_tpl_lookup(hd_tpl_renderer_t *rd, const hd_tpl_key_t *key)
 {
     size_t                i, d;
+    uint64_t              below;
     const hd_val_t       *v, *top, *root;
     hd_tpl_cached_t      *c;
     const hd_val_item_t  *item;
@@ -1047,48 +1310,39 @@ hd_tpl_lookup(hd_tpl_renderer_t *rd, const hd_tpl_key_t *key)
     }
 
     top = rd->stack[rd->depth - 1];
-    c = &rd->cache[((uintptr_t) key / sizeof(hd_tpl_key_t)) % HD_TPL_CACHE];
+    below = rd->depth > 1 ? rd->stamp[rd->depth - 2] : 0;
 
-    if (c->key != key) {
+    /* keys live in their ops: consecutive ops take consecutive entries */
+    c = &rd->cache[((uintptr_t) key / sizeof(hd_tpl_op_t)) % HD_TPL_CACHE];
+
+    if (c->epoch != rd->epoch || c->key != key) {
+        c->epoch = rd->epoch;
         c->key = key;
         c->top = NULL;
-        c->item = NULL;
         c->root = NULL;
-        c->frame = NULL;
-        c->frame_item = NULL;
     }
 
     /* the first part is looked up through the context stack, the rest only
      * inside what the first part found */
 
-    if (c->top == top && c->item != NULL) {
+    if (c->top == top && c->below == below && c->depth == rd->depth) {
         item = c->item;
 
     } else {
         item = NULL;
 
-        /*
-         * Each section's item is a new top, but what a row does not have
-         * (the translations, the base path) is found again in the same
-         * frame below: that frame's item is remembered
-         */
         for (d = rd->depth; d > 0; d--) {
-            if (rd->stack[d - 1] == c->frame) {
-                item = c->frame_item;
-                break;
-            }
-
             item = hd_val_find_hashed(rd->stack[d - 1], key->part[0].data,
                                       key->part[0].len, key->hash[0]);
             if (item != NULL) {
-                c->frame = rd->stack[d - 1];
-                c->frame_item = item;
                 break;
             }
         }
 
         c->top = top;
-        c->item = (item != NULL && d == rd->depth) ? item : NULL;
+        c->below = below;
+        c->depth = rd->depth;
+        c->item = item;
     }
 
     v = item ? item->val : NULL;
@@ -1191,6 +1445,12 @@ hd_tpl_emit_value(hd_tpl_renderer_t *rd, const hd_val_t *v, int escape)
     switch (v->type) {
 
     case HD_VAL_STR:
+        if (rd->indent.len == 0) {
+            return escape ? hd_tpl_put_escaped(rd, v->u.str.data,
+                                               v->u.str.len)
+                          : hd_tpl_put(rd, v->u.str.data, v->u.str.len);
+        }
+
         return hd_tpl_emit(rd, v->u.str.data, v->u.str.len,
                            escape ? HD_TPL_EMIT_ESCAPED : HD_TPL_EMIT_RAW);
 
@@ -1225,10 +1485,8 @@ hd_tpl_escape(hd_tpl_out_t *out, const hd_uchar *p, size_t n)
     const hd_uchar  *start = p, *end = p + n;
 
     for ( ;; ) {
-        /* the long runs of plain text go by a table, then out in one */
-        while (p < end && !hd_tpl_escaped[*p]) {
-            p++;
-        }
+        /* the long runs of plain text go by 8 bytes, then out in one */
+        p = hd_tpl_plain_end(p, end);
 
         if (p == end) {
             break;

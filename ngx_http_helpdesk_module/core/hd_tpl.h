@@ -40,6 +40,16 @@ hd_tpl_t *hd_tpl_set_find(const hd_tpl_set_t *set, const char *name);
  */
 hd_rc hd_tpl_set_link(hd_tpl_set_t *set, int strict, hd_err_t *err);
 
+/*
+ * The set's templates with every {{name.x.y}} whose value is a string
+ * already made text (escaped as {{}} escapes): for data that is the same in
+ * every render, such as one language's catalogue under "t". Only for
+ * rendering HTML with that value under name, and no section's value may
+ * have a key name (it would hide it). Partials are the folded ones.
+ */
+hd_tpl_set_t *hd_tpl_set_fold(hd_pool_t *pool, const hd_tpl_set_t *set,
+    const char *name, const hd_val_t *value, hd_err_t *err);
+
 /* -1 when the output refused data or the nesting went too deep */
 int hd_tpl_render(const hd_tpl_t *tpl, const hd_val_t *data,
     hd_tpl_out_t *out);

@@ -530,7 +530,7 @@ ngx_http_helpdesk_render(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
     hd_tpl_t                 *tpl;
     ngx_http_helpdesk_out_t   out;
 
-    tpl = hd_tpl_set_find(ctx->lcf->templates->set, template);
+    tpl = hd_tpl_set_find(ctx->lcf->templates->pages[ctx->lang], template);
 
     if (tpl == NULL || view == NULL) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,

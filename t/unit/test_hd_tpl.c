@@ -32,9 +32,13 @@ capture_write(hd_tpl_out_t *out, const hd_uchar *data, size_t len)
 }
 
 
-/* renders src with data and partials (JSON), returns a malloc'ed string */
+/*
+ * renders src with data and partials (JSON), returns a malloc'ed string;
+ * with fold, through the set folded on data's "t" (an empty map if none)
+ */
 static char *
-render(const char *src, json_t *data, json_t *partials, hd_err_t *err)
+render_as(const char *src, json_t *data, json_t *partials, int fold,
+    hd_err_t *err)
 {
     char          *result;
     hd_val_t      *view;
@@ -72,6 +76,19 @@ render(const char *src, json_t *data, json_t *partials, hd_err_t *err)
     view = data ? hd_json_to_val(&arena->pool, data) : hd_val_null();
     assert_non_null(view);
 
+    if (fold) {
+        hd_val_t  *t = hd_val_get(view, "t", 1);
+
+        if (t == NULL) {
+            t = hd_val_map(&arena->pool);
+        }
+
+        set = hd_tpl_set_fold(&arena->pool, set, "t", t, err);
+        assert_non_null(set);
+        tpl = hd_tpl_set_find(set, "main");
+        assert_non_null(tpl);
+    }
+
     cap.out.write = capture_write;
     hd_buf_init(&cap.buf);
     hd_buf_add(&cap.buf, "", 0);
@@ -83,6 +100,13 @@ render(const char *src, json_t *data, json_t *partials, hd_err_t *err)
     hd_arena_destroy(arena);
 
     return result;
+}
+
+
+static char *
+render(const char *src, json_t *data, json_t *partials, hd_err_t *err)
+{
+    return render_as(src, data, partials, 0, err);
 }
 
 
@@ -109,6 +133,21 @@ test_spec_case(void **state)
                  sc->name,
                  json_string_value(json_object_get(t, "template")),
                  json_string_value(json_object_get(t, "expected")), got);
+    }
+
+    free(got);
+
+    /* folding joins texts and renumbers sections: the same output */
+    got = render_as(json_string_value(json_object_get(t, "template")),
+                    json_object_get(t, "data"), json_object_get(t, "partials"),
+                    1, &err);
+
+    if (got == NULL
+        || strcmp(got, json_string_value(json_object_get(t, "expected"))) != 0)
+    {
+        fail_msg("%s, folded\n# expected: [%s]\n# got:      [%s]", sc->name,
+                 json_string_value(json_object_get(t, "expected")),
+                 got ? got : err.text);
     }
 
     free(got);
@@ -200,6 +239,45 @@ test_escaping(void **state)
 }
 
 
+/*
+ * A catalogue folded into the templates: its strings become escaped text,
+ * as {{}} would have written them, in partials too; a string with a
+ * newline, a name it lacks and a section keep rendering from the data
+ */
+static void
+test_fold(void **state)
+{
+    char        *plain, *folded;
+    json_t      *data, *partials;
+    const char  *src;
+
+    (void) state;
+
+    src = "<p title=\"{{t.a.b}}\">{{#list}}{{t.a.b}}-{{x}};{{/list}}</p>"
+          "{{t.missing}}|{{{t.raw}}}|{{&t.raw}}|{{t.raw}}|{{#t.a}}s{{/t.a}}"
+          "{{#off}}in{{t.a.b}}{{/off}}{{t.a.b}}after{{^off}}{{t.raw}}{{/off}}"
+          "\n  {{> part}}\nend";
+    data = json_pack("{s:{s:{s:s}, s:s, s:s}, s:[{s:i}, {s:i}], s:b}",
+                     "t", "a", "b", "<&>", "nl", "x\ny", "raw", "<i>",
+                     "list", "x", 1, "x", 2, "off", 0);
+    partials = json_pack("{s:s}", "part", "[{{t.a.b}}]\n{{t.nl}}\n");
+
+    plain = render_as(src, data, partials, 0, NULL);
+    folded = render_as(src, data, partials, 1, NULL);
+
+    assert_string_equal(plain,
+        "<p title=\"&lt;&amp;&gt;\">&lt;&amp;&gt;-1;&lt;&amp;&gt;-2;</p>"
+        "|<i>|<i>|&lt;i&gt;|s&lt;&amp;&gt;after&lt;i&gt;"
+        "\n  [&lt;&amp;&gt;]\n  x\ny\nend");
+    assert_string_equal(folded, plain);
+
+    free(plain);
+    free(folded);
+    json_decref(data);
+    json_decref(partials);
+}
+
+
 static void
 test_deep_recursion_stops(void **state)
 {
@@ -250,6 +328,7 @@ main(void)
         cmocka_unit_test(test_errors_name_file_and_line),
         cmocka_unit_test(test_strict_partials),
         cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_fold),
         cmocka_unit_test(test_deep_recursion_stops),
     };
 
