@@ -57,6 +57,7 @@ typedef struct {
 struct hd_tpl_s {
     const char    *name;
     size_t         name_len;
+    uint64_t       generation;      /* unique per compiled or folded copy */
     const char    *file;
     hd_tpl_op_t   *ops;
     uint32_t       nops;
@@ -113,6 +114,28 @@ typedef struct {
 static __thread hd_tpl_cached_t  hd_tpl_cache[HD_TPL_CACHE];
 static __thread uint64_t         hd_tpl_epoch;
 
+static uint64_t                  hd_tpl_generations;
+
+
+/*
+ * Rows of keyed generated lists as rendered, per thread, by what made them:
+ * the section (its template's generation and place), the escaping, the
+ * values the section reads from outside the row, and the row's own key.
+ * The same bytes render the same output, so a kept row never goes stale.
+ */
+#define HD_TPL_ROWS       2048
+#define HD_TPL_ROW_KEY    1024
+#define HD_TPL_ROW_ROOM   4096      /* a row rendered is kept if it fits */
+
+typedef struct {
+    uint64_t     hash;
+    size_t       klen;
+    size_t       hlen;
+    hd_uchar    *bytes;             /* the key, then the output */
+} hd_tpl_row_t;
+
+static __thread hd_tpl_row_t    *hd_tpl_rows;
+
 
 typedef struct {
     hd_tpl_out_t      *out;
@@ -120,6 +143,7 @@ typedef struct {
     uint64_t           epoch;
     uint64_t           stamps;
     size_t             len;         /* of buf: written to out in pieces */
+    size_t             flushes;
     int                failed;
     hd_uchar           buf[8192];
     const hd_val_t    *stack[HD_TPL_MAX_DEPTH];
@@ -366,6 +390,8 @@ hd_tpl_compile(hd_pool_t *pool, const char *name, const char *file,
 
     c.tpl->name = (char *) hd_pstrdup(pool, name, strlen(name));
     c.tpl->name_len = strlen(name);
+    c.tpl->generation = __atomic_add_fetch(&hd_tpl_generations, 1,
+                                           __ATOMIC_RELAXED);
     c.tpl->file = (char *) hd_pstrdup(pool, file ? file : name,
                                       strlen(file ? file : name));
 
@@ -852,6 +878,8 @@ hd_tpl_fold(hd_pool_t *pool, const hd_tpl_t *tpl, const hd_str_t *name,
     }
 
     copy->cap = tpl->nops;
+    copy->generation = __atomic_add_fetch(&hd_tpl_generations, 1,
+                                          __ATOMIC_RELAXED);
 
     for (k = 0; k < tpl->nops; k++) {
         if (tpl->ops[k].type == HD_TPL_SECTION
@@ -1004,6 +1032,7 @@ hd_tpl_render_as(const hd_tpl_t *tpl, const hd_val_t *data,
     rd->epoch = ++hd_tpl_epoch;
     rd->stamps = 1;
     rd->len = 0;
+    rd->flushes = 0;
     rd->failed = 0;
     rd->stack[0] = data;
     rd->stamp[0] = 1;
@@ -1030,6 +1059,8 @@ hd_tpl_render_as(const hd_tpl_t *tpl, const hd_val_t *data,
 static int
 hd_tpl_flush(hd_tpl_renderer_t *rd, const hd_uchar *p, size_t n)
 {
+    rd->flushes++;
+
     if (rd->len && rd->out->write(rd->out, rd->buf, rd->len) != 0) {
         rd->failed = 1;
         return -1;
@@ -1126,6 +1157,210 @@ hd_tpl_put_escaped(hd_tpl_renderer_t *rd, const hd_uchar *p, size_t n)
 }
 
 
+static uint64_t
+hd_tpl_hash(const hd_uchar *p, size_t n)
+{
+    uint64_t  h = 0x9e3779b97f4a7c15ULL, x;
+
+    for ( ; n >= 8; p += 8, n -= 8) {
+        memcpy(&x, p, 8);
+        h = (h ^ x) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+
+    for ( ; n; p++, n--) {
+        h = (h ^ *p) * 0x100000001b3ULL;
+    }
+
+    return h ^ (h >> 29);
+}
+
+
+/*
+ * What a section over rows reads from outside its row, as bytes for the
+ * rows' key: each such name's value, which must be a scalar. -1 when the
+ * section cannot keep rows (a partial, a map or list from outside, no room)
+ */
+static ssize_t
+hd_tpl_outer(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl,
+    const hd_tpl_op_t *section, uint32_t k, const hd_val_t *row,
+    hd_uchar *buf, size_t size)
+{
+    size_t              d, i, len;
+    uint32_t            j;
+    hd_uchar           *p = buf, *end = buf + size;
+    const hd_val_t     *v;
+    const hd_tpl_op_t  *op;
+
+    for (j = k + 1; j < section->end; j++) {
+        op = &tpl->ops[j];
+
+        if (op->type == HD_TPL_PARTIAL) {
+            return -1;
+        }
+
+        if (op->type == HD_TPL_TEXT || op->key.n == 0
+            || hd_val_find_hashed(row, op->key.part[0].data,
+                                  op->key.part[0].len, op->key.hash[0])
+               != NULL)
+        {
+            continue;
+        }
+
+        /* from the frames under the row, as the row would find it */
+        v = NULL;
+
+        for (d = rd->depth; d > 0 && v == NULL; d--) {
+            v = hd_val_get_hashed(rd->stack[d - 1], op->key.part[0].data,
+                                  op->key.part[0].len, op->key.hash[0]);
+        }
+
+        for (i = 1; v != NULL && i < op->key.n; i++) {
+            v = hd_val_get_hashed(v, op->key.part[i].data,
+                                  op->key.part[i].len, op->key.hash[i]);
+        }
+
+        if (end - p < 16) {
+            return -1;
+        }
+
+        memcpy(p, &j, 4);
+        p += 4;
+
+        if (v == NULL) {
+            *p++ = 0;
+            continue;
+        }
+
+        *p++ = (hd_uchar) v->type;
+
+        switch (v->type) {
+
+        case HD_VAL_NULL:
+            break;
+
+        case HD_VAL_BOOL:
+            *p++ = (hd_uchar) (v->u.boolean != 0);
+            break;
+
+        case HD_VAL_INT:
+        case HD_VAL_REAL:
+            memcpy(p, &v->u, 8);
+            p += 8;
+            break;
+
+        case HD_VAL_STR:
+            len = v->u.str.len;
+            if ((size_t) (end - p) < len + sizeof(size_t)) {
+                return -1;
+            }
+
+            memcpy(p, &len, sizeof(size_t));
+            p += sizeof(size_t);
+            memcpy(p, v->u.str.data, len);
+            p += len;
+            break;
+
+        default:
+            return -1;
+        }
+    }
+
+    return p - buf;
+}
+
+
+/* a keyed generated list: each row written as kept, else made and kept */
+static int
+hd_tpl_render_rows(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl,
+    const hd_tpl_op_t *op, uint32_t k, const hd_val_t *v)
+{
+    size_t           i, n, prefix, klen, start, flushes;
+    ssize_t          outer;
+    uint64_t         hash;
+    hd_uchar         key[HD_TPL_ROW_KEY], *bytes;
+    hd_tpl_row_t    *kept;
+    const hd_val_t  *row;
+
+    if (hd_tpl_rows == NULL) {
+        hd_tpl_rows = calloc(HD_TPL_ROWS, sizeof(hd_tpl_row_t));
+    }
+
+    prefix = sizeof(uint64_t) + sizeof(uint32_t) + 1;
+
+    outer = hd_tpl_rows == NULL ? -1
+            : hd_tpl_outer(rd, tpl, op, k, v->u.gen.row, key + prefix,
+                           sizeof(key) - prefix);
+
+    memcpy(key, &tpl->generation, sizeof(uint64_t));
+    memcpy(key + sizeof(uint64_t), &k, sizeof(uint32_t));
+    key[prefix - 1] = (hd_uchar) rd->escape;
+
+    for (i = 0; i < v->u.gen.n; i++) {
+        n = outer < 0 ? 0
+            : v->u.gen.key(v->u.gen.data, i, key + prefix + outer,
+                           sizeof(key) - prefix - outer);
+        kept = NULL;
+
+        if (n != 0) {
+            klen = prefix + outer + n;
+            hash = hd_tpl_hash(key, klen);
+            kept = &hd_tpl_rows[hash % HD_TPL_ROWS];
+
+            if (kept->bytes != NULL && kept->hash == hash
+                && kept->klen == klen && memcmp(kept->bytes, key, klen) == 0)
+            {
+                if (hd_tpl_put(rd, kept->bytes + klen, kept->hlen) != 0) {
+                    return -1;
+                }
+
+                continue;
+            }
+
+            /* room for the row in the buffer, to keep it from there */
+            if (sizeof(rd->buf) - rd->len < HD_TPL_ROW_ROOM && rd->len) {
+                if (rd->out->write(rd->out, rd->buf, rd->len) != 0) {
+                    rd->failed = 1;
+                    return -1;
+                }
+
+                rd->len = 0;
+            }
+        }
+
+        start = rd->len;
+        flushes = rd->flushes;
+
+        row = v->u.gen.next(v->u.gen.data, i);
+
+        if (row == NULL
+            || hd_tpl_render_in(rd, tpl, row, k + 1, op->end) != 0)
+        {
+            return -1;
+        }
+
+        if (kept == NULL || rd->flushes != flushes) {
+            continue;
+        }
+
+        bytes = malloc(klen + rd->len - start);
+        if (bytes == NULL) {
+            continue;
+        }
+
+        free(kept->bytes);
+        memcpy(bytes, key, klen);
+        memcpy(bytes + klen, rd->buf + start, rd->len - start);
+        kept->bytes = bytes;
+        kept->hash = hash;
+        kept->klen = klen;
+        kept->hlen = rd->len - start;
+    }
+
+    return 0;
+}
+
+
 static int
 hd_tpl_render_section(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl,
     const hd_tpl_op_t *op, uint32_t k)
@@ -1146,6 +1381,12 @@ hd_tpl_render_section(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl,
 
     if (!hd_val_truthy(v)) {
         return 0;
+    }
+
+    if (v->type == HD_VAL_GEN && v->u.gen.key != NULL
+        && v->u.gen.row != NULL && rd->indent.len == 0)
+    {
+        return hd_tpl_render_rows(rd, tpl, op, k, v);
     }
 
     if (v->type == HD_VAL_GEN) {

@@ -72,6 +72,22 @@ hd_val_gen(hd_pool_t *pool, hd_val_gen_pt next, void *data, size_t n)
 
 
 hd_val_t *
+hd_val_gen_keyed(hd_pool_t *pool, hd_val_gen_pt next, hd_val_gen_key_pt key,
+    hd_val_t *row, void *data, size_t n)
+{
+    hd_val_t  *v;
+
+    v = hd_val_gen(pool, next, data, n);
+    if (v != NULL) {
+        v->u.gen.key = key;
+        v->u.gen.row = row;
+    }
+
+    return v;
+}
+
+
+hd_val_t *
 hd_val_cstr(hd_pool_t *pool, const char *s)
 {
     return hd_val_str(pool, s, strlen(s));

@@ -35,6 +35,16 @@ typedef struct hd_val_item_s  hd_val_item_t;
  */
 typedef hd_val_t *(*hd_val_gen_pt)(void *data, size_t i);
 
+/*
+ * The bytes that identify the i-th row of a generated list: everything its
+ * values are made from (so two rows with the same bytes render the same),
+ * their length, or 0 when there is no room or the row is not to be kept.
+ * A renderer may then keep a row's output and write it again for the same
+ * bytes without making the row.
+ */
+typedef size_t (*hd_val_gen_key_pt)(void *data, size_t i, hd_uchar *buf,
+    size_t size);
+
 struct hd_val_item_s {
     hd_val_item_t  *next;
     hd_str_t        key;        /* maps only */
@@ -64,6 +74,8 @@ struct hd_val_s {
             hd_val_gen_pt    next;
             void            *data;
             size_t           n;
+            hd_val_gen_key_pt  key;     /* NULL: rows are never kept */
+            hd_val_t        *row;       /* the map next fills: its keys */
         } gen;
     } u;
 };
@@ -85,6 +97,9 @@ hd_val_t *hd_val_int(hd_pool_t *pool, int64_t i);
 hd_val_t *hd_val_real(hd_pool_t *pool, double r);
 hd_val_t *hd_val_gen(hd_pool_t *pool, hd_val_gen_pt next, void *data,
     size_t n);
+/* rows whose output may be kept by their key; row: the map next returns */
+hd_val_t *hd_val_gen_keyed(hd_pool_t *pool, hd_val_gen_pt next,
+    hd_val_gen_key_pt key, hd_val_t *row, void *data, size_t n);
 
 int hd_val_set(hd_pool_t *pool, hd_val_t *map, const char *key,
     hd_val_t *val);

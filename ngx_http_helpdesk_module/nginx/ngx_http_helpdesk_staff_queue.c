@@ -456,6 +456,63 @@ ngx_http_helpdesk_queue_row(void *data, size_t i)
 }
 
 
+/*
+ * What a row is made from, for the renderer to keep its output: the
+ * language and labels, the ticket's fields the row shows and the names
+ */
+static u_char *
+ngx_http_helpdesk_key_str(u_char *p, u_char *end, const hd_str_t *s)
+{
+    if (p == NULL || (size_t) (end - p) < s->len + sizeof(size_t)) {
+        return NULL;
+    }
+
+    p = ngx_cpymem(p, &s->len, sizeof(size_t));
+
+    return ngx_cpymem(p, s->data, s->len);
+}
+
+
+static size_t
+ngx_http_helpdesk_queue_row_key(void *data, size_t i, hd_uchar *buf,
+    size_t size)
+{
+    ngx_http_helpdesk_queue_rows_t  *rows = data;
+
+    u_char             *p, *end;
+    uint64_t            fields[8];
+    const hd_ticket_t  *t = &rows->tickets[i];
+
+    fields[0] = t->number;
+    fields[1] = t->updated;
+    fields[2] = t->sla_due;
+    fields[3] = ((uint64_t) t->status << 24) | ((uint64_t) t->priority << 16)
+                | ((uint64_t) t->sla_state << 8) | (t->premium != 0);
+    fields[4] = rows->ctx->lang;
+    fields[5] = t->author;
+    fields[6] = t->owner;
+    fields[7] = t->department;
+
+    if (size < sizeof(fields) + sizeof(void *)) {
+        return 0;
+    }
+
+    p = ngx_cpymem(buf, fields, sizeof(fields));
+    p = ngx_cpymem(p, &rows->ctx->lcf->labels, sizeof(void *));
+    end = buf + size;
+
+    p = ngx_http_helpdesk_key_str(p, end, &t->subject);
+    p = ngx_http_helpdesk_key_str(p, end,
+            ngx_http_helpdesk_account_name(rows->names, t->author));
+    p = ngx_http_helpdesk_key_str(p, end,
+            ngx_http_helpdesk_account_name(rows->names, t->owner));
+    p = ngx_http_helpdesk_key_str(p, end,
+            ngx_http_helpdesk_department_name(rows->names, t->department));
+
+    return p ? (size_t) (p - buf) : 0;
+}
+
+
 static hd_val_t *
 ngx_http_helpdesk_queue_rows(ngx_http_helpdesk_ctx_t *ctx,
     ngx_http_helpdesk_ticket_names_t *names, const hd_ticket_t *tickets,
@@ -518,7 +575,9 @@ ngx_http_helpdesk_queue_rows(ngx_http_helpdesk_ctx_t *ctx,
         return NULL;
     }
 
-    return hd_val_gen(pool, ngx_http_helpdesk_queue_row, rows, n);
+    return hd_val_gen_keyed(pool, ngx_http_helpdesk_queue_row,
+                            ngx_http_helpdesk_queue_row_key, rows->row, rows,
+                            n);
 }
 
 

@@ -278,6 +278,182 @@ test_fold(void **state)
 }
 
 
+/* a generated list of keyed rows: "n" and "name", keyed by both */
+typedef struct {
+    hd_val_t     *row;
+    hd_val_t     *n;
+    hd_val_t     *name;
+    const char  **names;
+    size_t        made;         /* rows made by next */
+    int           keyed;
+} rows_t;
+
+
+static hd_val_t *
+rows_next(void *data, size_t i)
+{
+    rows_t  *r = data;
+
+    r->made++;
+    r->n->type = HD_VAL_INT;
+    r->n->u.integer = (int64_t) i;
+    r->name->type = HD_VAL_STR;
+    r->name->u.str.data = (hd_uchar *) r->names[i];
+    r->name->u.str.len = strlen(r->names[i]);
+
+    return r->row;
+}
+
+
+static size_t
+rows_key(void *data, size_t i, hd_uchar *buf, size_t size)
+{
+    rows_t  *r = data;
+    size_t   len = strlen(r->names[i]);
+
+    if (!r->keyed || size < len + 8) {
+        return 0;
+    }
+
+    memcpy(buf, &i, 8);
+    memcpy(buf + 8, r->names[i], len);
+
+    return len + 8;
+}
+
+
+static char *
+render_rows(hd_tpl_t *tpl, hd_pool_t *pool, rows_t *r, const char *base,
+    size_t n)
+{
+    char      *result;
+    hd_val_t  *view;
+    capture_t  cap;
+
+    view = hd_val_map(pool);
+    hd_val_set_cstr(pool, view, "base", base);
+    hd_val_set(pool, view, "rows",
+               hd_val_gen_keyed(pool, rows_next, rows_key, r->row, r, n));
+
+    cap.out.write = capture_write;
+    hd_buf_init(&cap.buf);
+    assert_int_equal(hd_tpl_render(tpl, view, &cap.out), 0);
+    hd_buf_add(&cap.buf, "", 1);
+    result = strdup((char *) cap.buf.data);
+    hd_buf_free(&cap.buf);
+
+    return result;
+}
+
+
+/*
+ * Rows kept by their key: written again without being made, made again
+ * when their key or a value the section reads from outside changes, never
+ * kept without a key or with a partial in the section
+ */
+static void
+test_kept_rows(void **state)
+{
+    char           *got;
+    hd_err_t        err;
+    hd_tpl_t       *tpl, *twin, *part, *with_partial;
+    rows_t          r;
+    hd_arena_t     *arena;
+    hd_tpl_set_t   *set;
+    const char     *names[] = { "Ann", "<Bob>", "Eve" };
+    const char     *src = "[{{#rows}}<a href=\"{{base}}{{n}}\">{{name}}</a>"
+                          "{{#name}}!{{/name}}{{/rows}}]";
+
+    (void) state;
+
+    arena = hd_arena_create(0);
+    set = hd_tpl_set_create(&arena->pool);
+    tpl = hd_tpl_compile(&arena->pool, "rows", "rows", (hd_uchar *) src,
+                         strlen(src), &err);
+    twin = hd_tpl_compile(&arena->pool, "twin", "twin",
+                          (hd_uchar *) "{{#rows}}{{name}}/{{/rows}}",
+                          strlen("{{#rows}}{{name}}/{{/rows}}"), &err);
+    part = hd_tpl_compile(&arena->pool, "p", "p", (hd_uchar *) "{{base}}", 8,
+                          &err);
+    with_partial = hd_tpl_compile(&arena->pool, "wp", "wp",
+                                  (hd_uchar *) "{{#rows}}{{>p}}{{n}};{{/rows}}",
+                                  strlen("{{#rows}}{{>p}}{{n}};{{/rows}}"),
+                                  &err);
+    assert_non_null(tpl);
+    assert_non_null(twin);
+    assert_non_null(part);
+    assert_non_null(with_partial);
+    hd_tpl_set_add(set, tpl);
+    hd_tpl_set_add(set, twin);
+    hd_tpl_set_add(set, part);
+    hd_tpl_set_add(set, with_partial);
+    assert_int_equal(hd_tpl_set_link(set, 1, &err), HD_OK);
+
+    memset(&r, 0, sizeof(r));
+    r.row = hd_val_map(&arena->pool);
+    r.n = hd_val_slot(&arena->pool, r.row, "n");
+    r.name = hd_val_slot(&arena->pool, r.row, "name");
+    r.names = names;
+    r.keyed = 1;
+
+    got = render_rows(tpl, &arena->pool, &r, "/x/", 3);
+    assert_string_equal(got, "[<a href=\"/x/0\">Ann</a>!<a href=\"/x/1\">"
+                        "&lt;Bob&gt;</a>!<a href=\"/x/2\">Eve</a>!]");
+    assert_int_equal(r.made, 3);
+    free(got);
+
+    /* again: the same output, no row made */
+    r.made = 0;
+    got = render_rows(tpl, &arena->pool, &r, "/x/", 3);
+    assert_string_equal(got, "[<a href=\"/x/0\">Ann</a>!<a href=\"/x/1\">"
+                        "&lt;Bob&gt;</a>!<a href=\"/x/2\">Eve</a>!]");
+    assert_int_equal(r.made, 0);
+    free(got);
+
+    /* a row's content changes: that row is made again */
+    names[1] = "Bo";
+    got = render_rows(tpl, &arena->pool, &r, "/x/", 3);
+    assert_string_equal(got, "[<a href=\"/x/0\">Ann</a>!<a href=\"/x/1\">"
+                        "Bo</a>!<a href=\"/x/2\">Eve</a>!]");
+    assert_int_equal(r.made, 1);
+    free(got);
+
+    /* a value from outside the row changes: every row is made again */
+    r.made = 0;
+    got = render_rows(tpl, &arena->pool, &r, "/y/", 2);
+    assert_string_equal(got, "[<a href=\"/y/0\">Ann</a>!<a href=\"/y/1\">"
+                        "Bo</a>!]");
+    assert_int_equal(r.made, 2);
+    free(got);
+
+    /* another template with the same rows: its own output */
+    r.made = 0;
+    got = render_rows(twin, &arena->pool, &r, "/y/", 3);
+    assert_string_equal(got, "Ann/Bo/Eve/");
+    assert_int_equal(r.made, 3);
+    free(got);
+
+    /* a partial in the section: rows are made every time */
+    r.made = 0;
+    got = render_rows(with_partial, &arena->pool, &r, "/z/", 2);
+    free(got);
+    got = render_rows(with_partial, &arena->pool, &r, "/z/", 2);
+    assert_string_equal(got, "/z/0;/z/1;");
+    assert_int_equal(r.made, 4);
+    free(got);
+
+    /* rows without a key: made every time */
+    r.keyed = 0;
+    r.made = 0;
+    got = render_rows(twin, &arena->pool, &r, "/y/", 3);
+    assert_string_equal(got, "Ann/Bo/Eve/");
+    assert_int_equal(r.made, 3);
+    free(got);
+
+    hd_arena_destroy(arena);
+}
+
+
 static void
 test_deep_recursion_stops(void **state)
 {
@@ -329,6 +505,7 @@ main(void)
         cmocka_unit_test(test_strict_partials),
         cmocka_unit_test(test_escaping),
         cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_kept_rows),
         cmocka_unit_test(test_deep_recursion_stops),
     };
 
