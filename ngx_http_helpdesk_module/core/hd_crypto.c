@@ -18,10 +18,34 @@ hd_random(void *buf, size_t len)
 }
 
 
+/*
+ * One digest context per thread, and the algorithm fetched once: SHA256()
+ * fetches it on every call, and a session cookie is hashed per request
+ */
+static __thread EVP_MD_CTX  *hd_sha256_ctx;
+static __thread EVP_MD      *hd_sha256_md;
+
+
 void
 hd_sha256(const void *data, size_t len, hd_uchar out[HD_SHA256_LEN])
 {
-    SHA256(data, len, out);
+    unsigned  n;
+
+    if (hd_sha256_md == NULL) {
+        hd_sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    }
+
+    if (hd_sha256_ctx == NULL) {
+        hd_sha256_ctx = EVP_MD_CTX_new();
+    }
+
+    if (hd_sha256_md == NULL || hd_sha256_ctx == NULL
+        || EVP_DigestInit_ex2(hd_sha256_ctx, hd_sha256_md, NULL) != 1
+        || EVP_DigestUpdate(hd_sha256_ctx, data, len) != 1
+        || EVP_DigestFinal_ex(hd_sha256_ctx, out, &n) != 1)
+    {
+        SHA256(data, len, out);
+    }
 }
 
 

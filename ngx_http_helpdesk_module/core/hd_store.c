@@ -707,7 +707,8 @@ hd_cursor_dup_seek(hd_cursor_t *cur, const void *key, size_t klen,
 
     rc = mdb_cursor_get(cur->cursor, &k, &v, MDB_SET);
 
-    if (rc == 0) {
+    /* MDB_SET stands on the key's first value already */
+    if (rc == 0 && op != MDB_FIRST_DUP) {
         rc = mdb_cursor_get(cur->cursor, &k, &v, op);
     }
 

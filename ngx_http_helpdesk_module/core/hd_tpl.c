@@ -1157,22 +1157,112 @@ hd_tpl_put_escaped(hd_tpl_renderer_t *rd, const hd_uchar *p, size_t n)
 }
 
 
+/* a 64-bit hash of a row's key, 16 bytes a round in two lanes */
 static uint64_t
 hd_tpl_hash(const hd_uchar *p, size_t n)
 {
-    uint64_t  h = 0x9e3779b97f4a7c15ULL, x;
+    uint64_t  a = 0x9e3779b97f4a7c15ULL, b = 0xc2b2ae3d27d4eb4fULL ^ n;
+    uint64_t  x, y;
 
-    for ( ; n >= 8; p += 8, n -= 8) {
+    for ( ; n >= 16; p += 16, n -= 16) {
         memcpy(&x, p, 8);
-        h = (h ^ x) * 0xff51afd7ed558ccdULL;
-        h ^= h >> 32;
+        memcpy(&y, p + 8, 8);
+        a = (a ^ x) * 0xff51afd7ed558ccdULL;
+        b = (b ^ y) * 0xc4ceb9fe1a85ec53ULL;
+        a ^= a >> 31;
+        b ^= b >> 29;
     }
 
     for ( ; n; p++, n--) {
-        h = (h ^ *p) * 0x100000001b3ULL;
+        a = (a ^ *p) * 0x100000001b3ULL;
     }
 
-    return h ^ (h >> 29);
+    a ^= b * 0x9e3779b97f4a7c15ULL;
+
+    return a ^ (a >> 32);
+}
+
+
+/*
+ * The ops of a section over rows that read a name the row does not have,
+ * per thread for the section and the row's keys: found once, not per
+ * render. -1 when the section cannot keep rows (a partial in it).
+ */
+#define HD_TPL_OUTERS      16
+#define HD_TPL_OUTER_OPS   32
+#define HD_TPL_ROW_KEYS    32
+
+typedef struct {
+    uint64_t     generation;
+    uint32_t     k;
+    uint32_t     nkeys;
+    uint32_t     keys[HD_TPL_ROW_KEYS];     /* the row's keys' hashes */
+    int          n;                         /* -1: rows are not kept */
+    uint32_t     ops[HD_TPL_OUTER_OPS];
+} hd_tpl_outer_t;
+
+static __thread hd_tpl_outer_t   hd_tpl_outers[HD_TPL_OUTERS];
+static __thread unsigned         hd_tpl_outers_next;
+
+
+static const hd_tpl_outer_t *
+hd_tpl_outer_ops(const hd_tpl_t *tpl, const hd_tpl_op_t *section, uint32_t k,
+    const hd_val_t *row)
+{
+    size_t                i;
+    uint32_t              j, nkeys, keys[HD_TPL_ROW_KEYS];
+    hd_tpl_outer_t       *o;
+    const hd_tpl_op_t    *op;
+    const hd_val_item_t  *item;
+
+    if (row->type != HD_VAL_MAP || row->u.items.n > HD_TPL_ROW_KEYS) {
+        return NULL;
+    }
+
+    nkeys = 0;
+
+    for (item = row->u.items.head; item; item = item->next) {
+        keys[nkeys++] = item->hash;
+    }
+
+    for (i = 0; i < HD_TPL_OUTERS; i++) {
+        o = &hd_tpl_outers[i];
+
+        if (o->generation == tpl->generation && o->k == k
+            && o->nkeys == nkeys
+            && memcmp(o->keys, keys, nkeys * sizeof(uint32_t)) == 0)
+        {
+            return o;
+        }
+    }
+
+    o = &hd_tpl_outers[hd_tpl_outers_next++ % HD_TPL_OUTERS];
+    o->generation = tpl->generation;
+    o->k = k;
+    o->nkeys = nkeys;
+    memcpy(o->keys, keys, nkeys * sizeof(uint32_t));
+    o->n = 0;
+
+    for (j = k + 1; j < section->end; j++) {
+        op = &tpl->ops[j];
+
+        if (op->type == HD_TPL_PARTIAL || o->n == HD_TPL_OUTER_OPS) {
+            o->n = -1;
+            break;
+        }
+
+        if (op->type == HD_TPL_TEXT || op->key.n == 0
+            || hd_val_find_hashed(row, op->key.part[0].data,
+                                  op->key.part[0].len, op->key.hash[0])
+               != NULL)
+        {
+            continue;
+        }
+
+        o->ops[o->n++] = j;
+    }
+
+    return o;
 }
 
 
@@ -1186,26 +1276,23 @@ hd_tpl_outer(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl,
     const hd_tpl_op_t *section, uint32_t k, const hd_val_t *row,
     hd_uchar *buf, size_t size)
 {
-    size_t              d, i, len;
-    uint32_t            j;
-    hd_uchar           *p = buf, *end = buf + size;
-    const hd_val_t     *v;
-    const hd_tpl_op_t  *op;
+    int                    o;
+    size_t                 d, i, len;
+    uint32_t               j;
+    hd_uchar              *p = buf, *end = buf + size;
+    const hd_val_t        *v;
+    const hd_tpl_op_t     *op;
+    const hd_tpl_outer_t  *outer;
 
-    for (j = k + 1; j < section->end; j++) {
+    outer = hd_tpl_outer_ops(tpl, section, k, row);
+
+    if (outer == NULL || outer->n < 0) {
+        return -1;
+    }
+
+    for (o = 0; o < outer->n; o++) {
+        j = outer->ops[o];
         op = &tpl->ops[j];
-
-        if (op->type == HD_TPL_PARTIAL) {
-            return -1;
-        }
-
-        if (op->type == HD_TPL_TEXT || op->key.n == 0
-            || hd_val_find_hashed(row, op->key.part[0].data,
-                                  op->key.part[0].len, op->key.hash[0])
-               != NULL)
-        {
-            continue;
-        }
 
         /* from the frames under the row, as the row would find it */
         v = NULL;
