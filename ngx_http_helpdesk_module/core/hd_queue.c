@@ -340,21 +340,6 @@ typedef struct {
 } hd_queue_run_t;
 
 
-static inline uint64_t
-hd_queue_be64(const hd_uchar *p)
-{
-    uint64_t  x;
-
-    memcpy(&x, p, 8);
-
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    x = __builtin_bswap64(x);
-#endif
-
-    return x;
-}
-
-
 static void
 hd_queue_load(hd_queue_run_t *run)
 {
@@ -363,8 +348,8 @@ hd_queue_load(hd_queue_run_t *run)
         return;
     }
 
-    run->hi = hd_queue_be64(run->v.data);
-    run->lo = hd_queue_be64(run->v.data + 8);
+    run->hi = hd_be64_get(run->v.data);
+    run->lo = hd_be64_get(run->v.data + 8);
     run->last = run->v.data[16];
 }
 

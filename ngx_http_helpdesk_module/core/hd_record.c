@@ -68,20 +68,6 @@ hd_be64_put(hd_uchar *p, uint64_t v)
 }
 
 
-uint64_t
-hd_be64_get(const hd_uchar *p)
-{
-    int       i;
-    uint64_t  v = 0;
-
-    for (i = 0; i < 8; i++) {
-        v = (v << 8) | p[i];
-    }
-
-    return v;
-}
-
-
 void
 hd_be32_put(hd_uchar *p, uint32_t v)
 {

@@ -75,7 +75,20 @@ int hd_record_kind(const void *data, size_t len, uint8_t *version);
 size_t hd_varint_put(hd_uchar *p, uint64_t v);
 size_t hd_varint_get(const hd_uchar *p, const hd_uchar *end, uint64_t *v);
 void hd_be64_put(hd_uchar *p, uint64_t v);
-uint64_t hd_be64_get(const hd_uchar *p);
+/* inline: index values are compared by it on hot paths */
+static inline uint64_t
+hd_be64_get(const hd_uchar *p)
+{
+    uint64_t  x;
+
+    memcpy(&x, p, 8);
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+
+    return x;
+}
 void hd_be32_put(hd_uchar *p, uint32_t v);
 uint32_t hd_be32_get(const hd_uchar *p);
 

@@ -48,25 +48,6 @@ static hd_rc hd_tpl_error(hd_tpl_compiler_t *c, uint32_t line,
 #endif
     ;
 
-/* the characters HTML escaping replaces, and by what */
-const hd_uchar  hd_tpl_escaped[256] = {
-    ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
-};
-
-
-const char *
-hd_tpl_entity(hd_uchar c)
-{
-    switch (c) {
-    case '&':  return "&amp;";
-    case '<':  return "&lt;";
-    case '>':  return "&gt;";
-    case '"':  return "&quot;";
-    default:   return "&#39;";
-    }
-}
-
-
 static uint64_t  hd_tpl_generations;
 
 
@@ -693,19 +674,17 @@ hd_tpl_set_link(hd_tpl_set_t *set, int strict, hd_err_t *err)
 }
 
 
-static void
-hd_tpl_escape_buf(hd_buf_t *b, const hd_uchar *p, size_t n)
+/* hd_tpl_escape into a buffer */
+typedef struct {
+    hd_tpl_out_t   out;
+    hd_buf_t      *buf;
+} hd_tpl_buf_out_t;
+
+
+static int
+hd_tpl_buf_write(hd_tpl_out_t *out, const hd_uchar *data, size_t len)
 {
-    size_t  i;
-
-    for (i = 0; i < n; i++) {
-        if (hd_tpl_escaped[p[i]]) {
-            hd_buf_add_str(b, hd_tpl_entity(p[i]));
-
-        } else {
-            hd_buf_add_byte(b, p[i]);
-        }
-    }
+    return hd_buf_add(((hd_tpl_buf_out_t *) out)->buf, data, len);
 }
 
 
@@ -727,6 +706,7 @@ hd_tpl_fold(hd_pool_t *pool, const hd_tpl_t *tpl, const hd_str_t *name,
     hd_tpl_op_t         *op, *last;
     const hd_tpl_op_t   *from;
     hd_uchar            *is_end;
+    hd_tpl_buf_out_t     bout;
 
     copy = hd_pcalloc(pool, sizeof(hd_tpl_t));
     map = hd_palloc(pool, (tpl->nops + 1) * sizeof(uint32_t));
@@ -798,7 +778,9 @@ hd_tpl_fold(hd_pool_t *pool, const hd_tpl_t *tpl, const hd_str_t *name,
             hd_buf_add(&text, from->text.data, from->text.len);
 
         } else if (from->type == HD_TPL_VAR) {
-            hd_tpl_escape_buf(&text, v->u.str.data, v->u.str.len);
+            bout.out.write = hd_tpl_buf_write;
+            bout.buf = &text;
+            (void) hd_tpl_escape(&bout.out, v->u.str.data, v->u.str.len);
 
         } else {
             hd_buf_add(&text, v->u.str.data, v->u.str.len);

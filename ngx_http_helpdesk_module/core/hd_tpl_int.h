@@ -71,11 +71,6 @@ struct hd_tpl_set_s {
 };
 
 
-/* the characters HTML escaping replaces (1), and by what */
-extern const hd_uchar  hd_tpl_escaped[256];
-
-const char *hd_tpl_entity(hd_uchar c);
-
 /* a number no compiled or folded template had before */
 uint64_t hd_tpl_new_generation(void);
 

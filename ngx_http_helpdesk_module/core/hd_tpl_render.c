@@ -9,6 +9,25 @@
 #include "hd_tpl_int.h"
 
 
+/* the characters HTML escaping replaces, and by what */
+static const hd_uchar  hd_tpl_escaped[256] = {
+    ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
+};
+
+
+static const char *
+hd_tpl_entity(hd_uchar c)
+{
+    switch (c) {
+    case '&':  return "&amp;";
+    case '<':  return "&lt;";
+    case '>':  return "&gt;";
+    case '"':  return "&quot;";
+    default:   return "&#39;";
+    }
+}
+
+
 /*
  * Where a key was found, remembered for the render. Each frame pushed on
  * the context stack gets a new stamp: a lookup with the same top and the
