@@ -23,7 +23,7 @@ LD_OPT="-Wl,-z,relro -Wl,-z,now -fPIC"
 
 BUILD_PKGS="gcc make pkg-config nginx nginx-dev liblmdb-dev libpcre2-dev
             libssl-dev libjansson-dev libcsv-dev libcmocka-dev"
-TEST_PKGS="perl ca-certificates lmdb-utils chromium fonts-dejavu-core wrk"
+TEST_PKGS="perl liburi-perl ca-certificates lmdb-utils chromium fonts-dejavu-core wrk"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "build.sh: $*"; exit 1; }
