@@ -5,10 +5,15 @@
 BUILD     ?= build
 CC        ?= cc
 CFLAGS    ?= -g -O2
+# GMime's headers need GLib's directories: pkg-config knows them
+GMIME_CFLAGS := $(shell pkg-config --cflags gmime-3.0)
+GMIME_LIBS   := $(shell pkg-config --libs gmime-3.0)
+
 HD_FLAGS   = -std=gnu11 -Wall -Wextra -Werror -fPIC \
              -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
-             -Ingx_http_helpdesk_module/core
-LIBS       = -llmdb -lcrypto -lpcre2-8 -ljansson -lcsv -lpthread
+             -Ingx_http_helpdesk_module/core $(GMIME_CFLAGS)
+LIBS       = -llmdb -lcrypto -lpcre2-8 -ljansson -lcsv -lcurl $(GMIME_LIBS) \
+             -lpthread
 
 CORE_SRCS := $(wildcard ngx_http_helpdesk_module/core/*.c)
 CORE_HDRS := $(wildcard ngx_http_helpdesk_module/core/*.h)

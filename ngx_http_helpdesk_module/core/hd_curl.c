@@ -1,0 +1,533 @@
+/*
+ * libcurl's multi-socket interface under the caller's event loop, and the
+ * SMTP transaction as curl options: the relay's answers are read from the
+ * header callback (curl gives SMTP's response lines there), the stage a
+ * failure happened at from curl's result and its error text.
+ */
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "hd_curl.h"
+
+
+#define HD_CURL_SOCKETS  64
+
+
+typedef struct {
+    int             fd;
+    void           *sock;           /* the loop's */
+} hd_curl_socket_t;
+
+
+struct hd_curl_s {
+    CURLM                  *multi;
+    hd_curl_hooks_t         hooks;
+    unsigned                running;
+    hd_smtp_job_t          *jobs;           /* running */
+    hd_curl_socket_t        sockets[HD_CURL_SOCKETS];
+    unsigned                nsockets;
+};
+
+
+static pthread_once_t  hd_curl_once = PTHREAD_ONCE_INIT;
+
+
+static void
+hd_curl_init_once(void)
+{
+    (void) curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+
+void
+hd_curl_init(void)
+{
+    (void) pthread_once(&hd_curl_once, hd_curl_init_once);
+}
+
+
+static hd_curl_socket_t *
+hd_curl_socket(hd_curl_t *c, int fd)
+{
+    unsigned  i;
+
+    for (i = 0; i < c->nsockets; i++) {
+        if (c->sockets[i].fd == fd) {
+            return &c->sockets[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+static void
+hd_curl_forget(hd_curl_t *c, hd_curl_socket_t *s)
+{
+    c->hooks.unwatch(c->hooks.loop, s->fd, s->sock);
+    *s = c->sockets[--c->nsockets];
+}
+
+
+/* CURLMOPT_SOCKETFUNCTION: what curl wants of a socket now */
+static int
+hd_curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *data,
+    void *sockp)
+{
+    hd_curl_t         *c = data;
+    hd_curl_socket_t  *s;
+
+    (void) easy;
+    (void) sockp;
+
+    s = hd_curl_socket(c, fd);
+
+    if (what == CURL_POLL_REMOVE) {
+        if (s != NULL) {
+            hd_curl_forget(c, s);
+        }
+
+        return 0;
+    }
+
+    if (s == NULL) {
+        if (c->nsockets == HD_CURL_SOCKETS) {
+            return -1;
+        }
+
+        s = &c->sockets[c->nsockets++];
+        s->fd = fd;
+        s->sock = NULL;
+    }
+
+    if (c->hooks.watch(c->hooks.loop, fd,
+                       what == CURL_POLL_IN || what == CURL_POLL_INOUT,
+                       what == CURL_POLL_OUT || what == CURL_POLL_INOUT,
+                       &s->sock)
+        != 0)
+    {
+        *s = c->sockets[--c->nsockets];
+        return -1;
+    }
+
+    return 0;
+}
+
+
+/* CURLMOPT_TIMERFUNCTION */
+static int
+hd_curl_timer_cb(CURLM *multi, long ms, void *data)
+{
+    hd_curl_t  *c = data;
+
+    (void) multi;
+
+    c->hooks.timer(c->hooks.loop, ms);
+
+    return 0;
+}
+
+
+/* CURLOPT_CLOSESOCKETFUNCTION: never a watched descriptor closed under the
+   loop (the number could come back for another connection) */
+static int
+hd_curl_close_cb(void *data, curl_socket_t fd)
+{
+    hd_curl_t         *c = data;
+    hd_curl_socket_t  *s;
+
+    s = hd_curl_socket(c, fd);
+    if (s != NULL) {
+        hd_curl_forget(c, s);
+    }
+
+    return close(fd);
+}
+
+
+hd_curl_t *
+hd_curl_create(const hd_curl_hooks_t *hooks, unsigned connections)
+{
+    hd_curl_t  *c;
+
+    hd_curl_init();
+
+    c = calloc(1, sizeof(hd_curl_t));
+    if (c == NULL) {
+        return NULL;
+    }
+
+    c->hooks = *hooks;
+    c->multi = curl_multi_init();
+
+    if (c->multi == NULL) {
+        free(c);
+        return NULL;
+    }
+
+    if (connections == 0) {
+        connections = 1;
+    }
+
+    curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, hd_curl_socket_cb);
+    curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
+    curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, hd_curl_timer_cb);
+    curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
+    curl_multi_setopt(c->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                      (long) connections);
+    curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                      (long) connections);
+    curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long) connections);
+
+    return c;
+}
+
+
+static void
+hd_curl_job_free(hd_smtp_job_t *job)
+{
+    hd_curl_t  *c = job->curl;
+
+    if (job->prev != NULL) {
+        job->prev->next = job->next;
+
+    } else if (c->jobs == job) {
+        c->jobs = job->next;
+    }
+
+    if (job->next != NULL) {
+        job->next->prev = job->prev;
+    }
+
+    job->next = job->prev = NULL;
+
+    if (job->easy != NULL) {
+        curl_multi_remove_handle(c->multi, job->easy);
+        curl_easy_cleanup(job->easy);
+        job->easy = NULL;
+    }
+
+    if (job->rcpts != NULL) {
+        curl_slist_free_all(job->rcpts);
+        job->rcpts = NULL;
+    }
+}
+
+
+void
+hd_curl_destroy(hd_curl_t *c)
+{
+    if (c == NULL) {
+        return;
+    }
+
+    while (c->jobs != NULL) {
+        hd_curl_job_free(c->jobs);
+    }
+
+    curl_multi_cleanup(c->multi);
+
+    while (c->nsockets) {
+        hd_curl_forget(c, &c->sockets[c->nsockets - 1]);
+    }
+
+    free(c);
+}
+
+
+static size_t
+hd_curl_read_cb(char *buf, size_t size, size_t n, void *data)
+{
+    size_t          len;
+    hd_smtp_job_t  *job = data;
+
+    len = job->len - job->sent;
+    if (len > size * n) {
+        len = size * n;
+    }
+
+    memcpy(buf, job->data + job->sent, len);
+    job->sent += len;
+
+    return len;
+}
+
+
+/* the last line of a response: "250 2.0.0 Ok: queued as 1234" */
+static void
+hd_curl_answer_line(hd_smtp_answer_t *a, const char *line, size_t len)
+{
+    while (len && (line[len - 1] == '\r' || line[len - 1] == '\n')) {
+        len--;
+    }
+
+    if (len >= sizeof(a->text)) {
+        len = sizeof(a->text) - 1;
+    }
+
+    memcpy(a->text, line, len);
+    a->text[len] = '\0';
+    a->code = (unsigned) ((line[0] - '0') * 100 + (line[1] - '0') * 10
+                          + (line[2] - '0'));
+}
+
+
+static size_t
+hd_curl_header_cb(char *buf, size_t size, size_t n, void *data)
+{
+    size_t          len = size * n;
+    hd_smtp_job_t  *job = data;
+
+    /* a final line of a response: three digits and a space (or the end) */
+    if (len >= 3 && buf[0] >= '2' && buf[0] <= '5'
+        && buf[1] >= '0' && buf[1] <= '9' && buf[2] >= '0' && buf[2] <= '9'
+        && (len == 3 || buf[3] != '-'))
+    {
+        hd_curl_answer_line(&job->answer, buf, len);
+
+        if (buf[0] >= '4') {
+            job->failed = job->answer;
+        }
+    }
+
+    return len;
+}
+
+
+int
+hd_curl_smtp(hd_curl_t *c, hd_smtp_job_t *job)
+{
+    char                   url[HD_SMTP_HOST_MAX * 2 + 32], from[300];
+    CURL                  *easy;
+    const char            *scheme;
+    const hd_smtp_conf_t  *conf = job->conf;
+
+    memset(&job->answer, 0, sizeof(job->answer));
+    memset(&job->failed, 0, sizeof(job->failed));
+    job->sent = 0;
+    job->error[0] = '\0';
+    job->curl = c;
+
+    if (strlen(job->rcpt) + 3 > sizeof(from)) {
+        return -1;
+    }
+
+    scheme = conf->implicit_tls ? "smtps" : "smtp";
+
+    /* the path is the name curl says in EHLO */
+    snprintf(url, sizeof(url),
+             strchr(conf->host, ':') ? "%s://[%s]:%u/%s" : "%s://%s:%u/%s",
+             scheme, conf->host, conf->port, conf->helo);
+
+    easy = curl_easy_init();
+    if (easy == NULL) {
+        return -1;
+    }
+
+    snprintf(from, sizeof(from), "<%s>", job->rcpt);
+    job->rcpts = curl_slist_append(NULL, from);
+
+    if (job->rcpts == NULL) {
+        curl_easy_cleanup(easy);
+        return -1;
+    }
+
+    snprintf(from, sizeof(from), "<%s>", conf->from_address);
+
+    curl_easy_setopt(easy, CURLOPT_URL, url);
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, job);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, job->error);
+    curl_easy_setopt(easy, CURLOPT_MAIL_FROM, from);
+    curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, job->rcpts);
+    curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t) job->len);
+    curl_easy_setopt(easy, CURLOPT_READFUNCTION, hd_curl_read_cb);
+    curl_easy_setopt(easy, CURLOPT_READDATA, job);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, hd_curl_header_cb);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, job);
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, hd_curl_close_cb);
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, c);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long) conf->timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long) conf->timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+                     (long) (conf->timeout_ms + 999) / 1000);
+
+    curl_easy_setopt(easy, CURLOPT_USE_SSL,
+                     conf->starttls == HD_STARTTLS_REQUIRED ? CURLUSESSL_ALL
+                     : conf->starttls == HD_STARTTLS_ON ? CURLUSESSL_TRY
+                     : CURLUSESSL_NONE);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, conf->verify ? 1L : 0L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, conf->verify ? 2L : 0L);
+
+    if (conf->ca[0]) {
+        curl_easy_setopt(easy, CURLOPT_CAINFO, conf->ca);
+    }
+
+    if (conf->user[0]) {
+        curl_easy_setopt(easy, CURLOPT_USERNAME, conf->user);
+        curl_easy_setopt(easy, CURLOPT_PASSWORD, conf->password);
+    }
+
+    if (curl_multi_add_handle(c->multi, easy) != CURLM_OK) {
+        curl_easy_cleanup(easy);
+        curl_slist_free_all(job->rcpts);
+        job->rcpts = NULL;
+        return -1;
+    }
+
+    job->easy = easy;
+    job->prev = NULL;
+    job->next = c->jobs;
+
+    if (c->jobs != NULL) {
+        c->jobs->prev = job;
+    }
+
+    c->jobs = job;
+    c->running++;
+
+    return 0;
+}
+
+
+/* where a failed transaction stopped, from curl's result and words */
+static hd_smtp_stage_e
+hd_curl_stage(CURLcode rc, const hd_smtp_job_t *job)
+{
+    switch (rc) {
+
+    case CURLE_OK:
+        return HD_SMTP_AT_DONE;
+
+    case CURLE_LOGIN_DENIED:
+    case CURLE_AUTH_ERROR:
+        return HD_SMTP_AT_AUTH;
+
+    case CURLE_USE_SSL_FAILED:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+        return HD_SMTP_AT_TLS;
+
+    default:
+        break;
+    }
+
+    if (strncmp(job->error, "MAIL failed", 11) == 0) {
+        return HD_SMTP_AT_MAIL;
+    }
+
+    if (strncmp(job->error, "RCPT failed", 11) == 0) {
+        return HD_SMTP_AT_RCPT;
+    }
+
+    /* the message was out: what came back was the answer to it */
+    if (strncmp(job->error, "DATA failed", 11) == 0 || job->sent == job->len) {
+        return job->failed.code ? HD_SMTP_AT_DATA : HD_SMTP_AT_CONNECT;
+    }
+
+    return HD_SMTP_AT_CONNECT;
+}
+
+
+static void
+hd_curl_finish(hd_curl_t *c)
+{
+    int              left;
+    CURLMsg         *msg;
+    hd_smtp_job_t   *job, *done[64];
+    unsigned         i, n;
+
+    do {
+        n = 0;
+
+        while (n < sizeof(done) / sizeof(done[0])
+               && (msg = curl_multi_info_read(c->multi, &left)) != NULL)
+        {
+            if (msg->msg != CURLMSG_DONE) {
+                continue;
+            }
+
+            job = NULL;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+                              (char **) &job);
+
+            if (job == NULL) {
+                continue;
+            }
+
+            job->answer.stage = (uint8_t) hd_curl_stage(msg->data.result,
+                                                        job);
+
+            if (msg->data.result != CURLE_OK) {
+                if (job->failed.code) {
+                    /* the relay's own words: what it refused */
+                    memcpy(job->answer.text, job->failed.text,
+                           sizeof(job->answer.text));
+                    job->answer.code = job->failed.code;
+
+                } else {
+                    job->answer.code = 0;
+                    snprintf(job->answer.text, sizeof(job->answer.text),
+                             "%s", job->error[0]
+                                   ? job->error
+                                   : curl_easy_strerror(msg->data.result));
+                }
+            }
+
+            hd_curl_job_free(job);
+            c->running--;
+            done[n++] = job;
+        }
+
+        /* after curl's loop: a done() may start the next transaction */
+        for (i = 0; i < n; i++) {
+            done[i]->done(done[i]);
+        }
+
+    } while (n == sizeof(done) / sizeof(done[0]));
+}
+
+
+void
+hd_curl_ready(hd_curl_t *c, int fd, int readable, int writable)
+{
+    int  running, mask = 0;
+
+    if (readable) {
+        mask |= CURL_CSELECT_IN;
+    }
+
+    if (writable) {
+        mask |= CURL_CSELECT_OUT;
+    }
+
+    (void) curl_multi_socket_action(c->multi, fd, mask, &running);
+    hd_curl_finish(c);
+}
+
+
+void
+hd_curl_timeout(hd_curl_t *c)
+{
+    int  running;
+
+    (void) curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0,
+                                    &running);
+    hd_curl_finish(c);
+}
+
+
+unsigned
+hd_curl_running(const hd_curl_t *c)
+{
+    return c->running;
+}
