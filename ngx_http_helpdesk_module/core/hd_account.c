@@ -27,6 +27,10 @@ static const hd_field_t  hd_account_fields[] = {
     hd_field(hd_account_t, 12, HD_FIELD_U64, updated),
     hd_field(hd_account_t, 13, HD_FIELD_U64, company),
     hd_field(hd_account_t, 14, HD_FIELD_U32, prefs),
+    hd_field(hd_account_t, 15, HD_FIELD_U64, email_confirmed),
+    hd_field(hd_account_t, 16, HD_FIELD_U64, email_bounced),
+    hd_field(hd_account_t, 17, HD_FIELD_STR, email_bounce),
+    hd_field(hd_account_t, 18, HD_FIELD_U32, mail_mute),
 };
 
 const hd_record_desc_t  hd_account_desc = hd_record(HD_KIND_ACCOUNT, 1,
@@ -46,6 +50,7 @@ hd_account_input_init(hd_account_input_t *in)
     in->role = -1;
     in->prefs = -1;
     in->company = -1;
+    in->mail_mute = -1;
 }
 
 
@@ -472,7 +477,66 @@ hd_account_update(hd_txn_t *txn, uint64_t id, const hd_account_input_t *in,
         a.company = (uint64_t) in->company;
     }
 
+    if (in->mail_mute >= 0) {
+        a.mail_mute = (uint32_t) in->mail_mute;
+    }
+
     a.updated = now;
+
+    rc = hd_account_put(txn, &a, err);
+    hd_arena_destroy(arena);
+
+    return rc;
+}
+
+
+hd_rc
+hd_account_email_confirmed(hd_txn_t *txn, uint64_t id, uint64_t now,
+    hd_err_t *err)
+{
+    hd_rc          rc;
+    hd_arena_t    *arena;
+    hd_account_t   a;
+
+    rc = hd_account_load_copy(txn, id, &a, &arena);
+    if (rc != HD_OK) {
+        return hd_err_set(err, rc, NULL, "not_found", "no account");
+    }
+
+    /* a followed link proves the mailbox takes mail again */
+    a.email_confirmed = now;
+    a.email_bounced = 0;
+    a.email_bounce.len = 0;
+    a.updated = now;
+
+    rc = hd_account_put(txn, &a, err);
+    hd_arena_destroy(arena);
+
+    return rc;
+}
+
+
+hd_rc
+hd_account_email_bounced(hd_txn_t *txn, uint64_t id, uint64_t bounced,
+    const hd_str_t *reason, hd_err_t *err)
+{
+    hd_rc          rc;
+    hd_arena_t    *arena;
+    hd_account_t   a;
+
+    rc = hd_account_load_copy(txn, id, &a, &arena);
+    if (rc != HD_OK) {
+        return hd_err_set(err, rc, NULL, "not_found", "no account");
+    }
+
+    a.email_bounced = bounced;
+
+    if (bounced) {
+        a.email_bounce = *reason;
+
+    } else {
+        a.email_bounce.len = 0;
+    }
 
     rc = hd_account_put(txn, &a, err);
     hd_arena_destroy(arena);
@@ -580,6 +644,15 @@ hd_account_reindex(hd_txn_t *txn, uint64_t id, hd_db_e db, int login,
     rc = hd_db_put(txn, db, new_key, value->len, idv, 8, 0, err);
 
     if (rc == HD_OK) {
+        /* another address is neither proven nor bounced yet */
+        if (!login && !hd_text_equal_nocase(field->data, field->len,
+                                            value->data, value->len))
+        {
+            a.email_confirmed = 0;
+            a.email_bounced = 0;
+            a.email_bounce.len = 0;
+        }
+
         *field = *value;
         a.updated = now;
         rc = hd_account_put(txn, &a, err);
@@ -640,7 +713,8 @@ hd_account_copy(hd_pool_t *pool, const hd_account_t *account)
         || hd_account_copy_str(pool, &a->name) != 0
         || hd_account_copy_str(pool, &a->phone) != 0
         || hd_account_copy_str(pool, &a->organisation) != 0
-        || hd_account_copy_str(pool, &a->password) != 0)
+        || hd_account_copy_str(pool, &a->password) != 0
+        || hd_account_copy_str(pool, &a->email_bounce) != 0)
     {
         return NULL;
     }

@@ -50,6 +50,10 @@ typedef struct {
     uint64_t      updated;
     uint64_t      company;
     uint32_t      prefs;            /* HD_PREF_* */
+    uint64_t      email_confirmed;  /* when the address was proven; 0: not */
+    uint64_t      email_bounced;    /* when mail to it bounced; 0: never */
+    hd_str_t      email_bounce;     /* what the relay said then */
+    uint32_t      mail_mute;        /* HD_MUTE_* kinds not wanted */
 } hd_account_t;
 
 
@@ -65,10 +69,29 @@ typedef struct {
     int           role;             /* -1: not given */
     int64_t       prefs;            /* -1: not given */
     int64_t       company;          /* -1: not given */
+    int64_t       mail_mute;        /* -1: not given */
 } hd_account_input_t;
 
 
 #define HD_PREF_HIDE_EXPIRED   0x01    /* "My certificates" without them */
+
+
+/*
+ * Kinds of mail an account may mute (hd_notify's table says which mail is
+ * of which kind). Customers only those that do not concern a ticket's
+ * status: the seeds promise every status change by e-mail.
+ */
+#define HD_MUTE_OWN_REPLY      0x01    /* a copy of my own reply */
+#define HD_MUTE_COMPANY        0x02    /* members joining, leaving */
+#define HD_MUTE_ASSIGNED       0x04    /* staff: a ticket given to me */
+#define HD_MUTE_CUSTOMER_REPLY 0x08    /* staff: the customer wrote */
+#define HD_MUTE_REOPENED       0x10    /* staff: the customer reopened */
+#define HD_MUTE_SLA_AT_RISK    0x20    /* staff */
+#define HD_MUTE_SLA_BREACH     0x40    /* staff (managers) */
+#define HD_MUTE_CUSTOMER       (HD_MUTE_OWN_REPLY | HD_MUTE_COMPANY)
+#define HD_MUTE_STAFF          (HD_MUTE_ASSIGNED | HD_MUTE_CUSTOMER_REPLY   \
+                                | HD_MUTE_REOPENED | HD_MUTE_SLA_AT_RISK    \
+                                | HD_MUTE_SLA_BREACH)
 
 
 /* validation finds every bad field at once, for forms */
@@ -130,6 +153,12 @@ hd_rc hd_account_set_login(hd_txn_t *txn, uint64_t id, const hd_str_t *login,
     uint64_t now, hd_err_t *err);
 hd_rc hd_account_set_email(hd_txn_t *txn, uint64_t id, const hd_str_t *email,
     uint64_t now, hd_err_t *err);
+/* the address proven now (a link followed), or its bounce noted (when
+   bounced is not 0) or forgotten (0) */
+hd_rc hd_account_email_confirmed(hd_txn_t *txn, uint64_t id, uint64_t now,
+    hd_err_t *err);
+hd_rc hd_account_email_bounced(hd_txn_t *txn, uint64_t id, uint64_t bounced,
+    const hd_str_t *reason, hd_err_t *err);
 
 /* the mark that lists an account among the staff, set or taken away */
 hd_rc hd_account_staff_mark(hd_txn_t *txn, uint64_t id, int staff,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "hd_auth.h"
+#include "hd_bounce.h"
 #include "hd_notify.h"
 #include "hd_outbox.h"
 #include "hd_password.h"
@@ -22,6 +23,8 @@
 static hd_rc hd_auth_claim_contact(hd_txn_t *txn, uint64_t id,
     const hd_account_input_t *in, const char *hash, uint64_t now,
     hd_err_t *err);
+static hd_rc hd_auth_confirm_link(hd_txn_t *txn, const hd_portal_t *portal,
+    uint64_t id, uint64_t now, hd_err_t *err);
 
 
 static hd_rc
@@ -94,6 +97,16 @@ hd_auth_register(const hd_portal_t *portal, const hd_account_input_t *in,
 
     } else {
         rc = hd_account_create(&txn, in, hash, now, id, err);
+    }
+
+    /* an operator (the CLI gives the role) vouches for the address; a
+       person's own is proven by the link sent now (the account works
+       meanwhile) */
+    if (rc == HD_OK && in->role >= 0) {
+        rc = hd_account_email_confirmed(&txn, *id, now, err);
+
+    } else if (rc == HD_OK) {
+        rc = hd_auth_confirm_link(&txn, portal, *id, now, err);
     }
 
     if (rc != HD_OK) {
@@ -847,11 +860,38 @@ hd_auth_email_confirm(const hd_portal_t *portal, const hd_str_t *token,
         return rc;
     }
 
+    /* a new address, or a new account's (or again after a bounce) */
     rc = hd_token_take(&txn, HD_TOKEN_EMAIL_CHANGE, token->data, token->len,
                        now, pool, &t, err);
 
-    if (rc == HD_OK) {
+    if (rc == HD_NOT_FOUND) {
+        rc = hd_token_take(&txn, HD_TOKEN_EMAIL_CONFIRM, token->data,
+                           token->len, now, pool, &t, err);
+    }
+
+    if (rc == HD_OK && t.kind == HD_TOKEN_EMAIL_CHANGE) {
         rc = hd_account_set_email(&txn, t.account, &t.data, now, err);
+    }
+
+    if (rc == HD_OK && t.kind == HD_TOKEN_EMAIL_CONFIRM) {
+        /* the link is for the address it was sent to, not a later one */
+        hd_account_t  a;
+
+        if (hd_account_get(&txn, t.account, &a) != HD_OK
+            || !hd_text_equal_nocase(a.email.data, a.email.len, t.data.data,
+                                     t.data.len))
+        {
+            rc = hd_err_set(err, HD_NOT_FOUND, "token", "token_invalid",
+                            "the link is invalid or expired");
+        }
+    }
+
+    if (rc == HD_OK) {
+        rc = hd_account_email_confirmed(&txn, t.account, now, err);
+    }
+
+    if (rc == HD_OK) {
+        rc = hd_bounce_clear(&txn, &t.data, err);
     }
 
     if (rc != HD_OK) {
@@ -860,6 +900,109 @@ hd_auth_email_confirm(const hd_portal_t *portal, const hd_str_t *token,
     }
 
     *email = t.data;
+
+    return hd_txn_commit(&txn, err);
+}
+
+
+/* a confirmation link to the account's own address, in the transaction */
+static hd_rc
+hd_auth_confirm_link(hd_txn_t *txn, const hd_portal_t *portal, uint64_t id,
+    uint64_t now, hd_err_t *err)
+{
+    char           token[HD_TOKEN_TEXT_LEN + 1];
+    hd_rc          rc;
+    hd_val_t      *view;
+    hd_token_t     t;
+    hd_arena_t    *arena;
+    hd_account_t   a, *account;
+
+    rc = hd_account_get(txn, id, &a);
+    if (rc != HD_OK) {
+        return hd_err_set(err, rc, NULL, "not_found", "no account");
+    }
+
+    arena = hd_arena_create(4096);
+    if (arena == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    account = hd_account_copy(&arena->pool, &a);
+
+    memset(&t, 0, sizeof(t));
+    t.kind = HD_TOKEN_EMAIL_CONFIRM;
+    t.account = id;
+    t.created = now;
+    t.expires = now + HD_EMAIL_CONFIRM_TTL;
+
+    rc = account ? hd_token_drop_account(txn, HD_TOKEN_EMAIL_CONFIRM, id, err)
+                 : hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+
+    if (rc == HD_OK) {
+        t.data = account->email;
+        rc = hd_token_create(txn, &t, token, err);
+    }
+
+    if (rc == HD_OK) {
+        view = hd_val_map(&arena->pool);
+        hd_val_set(&arena->pool, view, "link",
+                   hd_notify_link(&arena->pool, portal,
+                                  "email/confirm?token=", token));
+        hd_val_set_str(&arena->pool, view, "email", account->email.data,
+                       account->email.len);
+        rc = hd_notify_account(txn, portal, "email_confirm", account, NULL,
+                               view, &arena->pool, now, err);
+    }
+
+    hd_arena_destroy(arena);
+
+    return rc;
+}
+
+
+hd_rc
+hd_auth_confirm_request(const hd_portal_t *portal, uint64_t id, uint64_t now,
+    uint64_t *retry_after, hd_err_t *err)
+{
+    char          mail_key[HD_AUTH_KEY_MAX];
+    hd_rc         rc;
+    hd_txn_t      txn;
+    hd_account_t  a;
+
+    hd_auth_id_key(mail_key, "mail:account:", id);
+
+    rc = hd_txn_begin(portal->store, &txn, HD_TXN_WRITE, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    if (hd_account_get(&txn, id, &a) != HD_OK) {
+        rc = hd_err_set(err, HD_NOT_FOUND, NULL, "not_found", "no account");
+
+    } else if (a.email_confirmed && !a.email_bounced) {
+        rc = hd_err_set(err, HD_CONFLICT, "email", "email_confirmed_already",
+                        "the address is confirmed");
+
+    } else if (hd_ratelimit_check(&txn, mail_key, &portal->mail_limit, now,
+                                  retry_after)
+               == HD_RATE_LIMITED)
+    {
+        rc = hd_err_set(err, HD_RATE_LIMITED, "email", "too_many_requests",
+                        "too many requests");
+
+    } else {
+        rc = hd_auth_confirm_link(&txn, portal, id, now, err);
+
+        if (rc == HD_OK) {
+            rc = hd_ratelimit_hit(&txn, mail_key, &portal->mail_limit, now,
+                                  err);
+        }
+    }
+
+    if (rc != HD_OK) {
+        hd_txn_abort(&txn);
+        return rc;
+    }
 
     return hd_txn_commit(&txn, err);
 }

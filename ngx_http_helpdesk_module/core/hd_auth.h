@@ -83,8 +83,13 @@ hd_rc hd_auth_change_password(const hd_portal_t *portal, uint64_t account,
 
 hd_rc hd_auth_email_change(const hd_portal_t *portal, uint64_t account,
     const hd_str_t *email, uint64_t now, hd_errors_t *errors, hd_err_t *err);
+/* a confirmation link followed: a new address, or the account's own
+   proven (again: a bounce forgotten) */
 hd_rc hd_auth_email_confirm(const hd_portal_t *portal, const hd_str_t *token,
     uint64_t now, hd_str_t *email, hd_pool_t *pool, hd_err_t *err);
+/* a new link to prove the account's address (after a bounce, or lost) */
+hd_rc hd_auth_confirm_request(const hd_portal_t *portal, uint64_t account,
+    uint64_t now, uint64_t *retry_after, hd_err_t *err);
 
 hd_rc hd_auth_update_profile(const hd_portal_t *portal, uint64_t account,
     const hd_account_input_t *in, uint64_t now, hd_errors_t *errors,

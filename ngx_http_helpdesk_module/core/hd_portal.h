@@ -44,6 +44,7 @@ typedef struct {
 
 #define HD_RESET_TTL           3600            /* a password reset link */
 #define HD_EMAIL_CHANGE_TTL    (24 * 3600)     /* an e-mail confirmation */
+#define HD_EMAIL_CONFIRM_TTL   (7 * 24 * 3600) /* a new account's address */
 
 #define HD_TICKET_POLICY_DEFAULT                                              \
     { 1, { 2, HD_PERIOD_DAYS }, { 5, HD_PERIOD_DAYS },                        \

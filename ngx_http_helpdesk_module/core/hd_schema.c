@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "hd_account.h"
+#include "hd_bounce.h"
 #include "hd_certificate.h"
 #include "hd_company.h"
 #include "hd_outbox.h"
@@ -67,6 +68,8 @@ const hd_db_def_t  hd_dbs[HD_DB_COUNT] = {
     { "ticket_words", MDB_DUPSORT | MDB_DUPFIXED, NULL, NULL },
     { "sla_breaches", 0, &hd_breach_desc, NULL },
     { "timer", 0, NULL, NULL },
+    { "bounces", 0, &hd_bounce_desc, NULL },
+    { "outbox_failed", 0, NULL, NULL },
 };
 
 

@@ -65,6 +65,8 @@ typedef enum {
     HD_DB_TICKET_WORDS,             /* a word of a subject => number */
     HD_DB_SLA_BREACHES,             /* time, number, clock -> breach */
     HD_DB_TIMER,                    /* "lease" -> the timer's holder */
+    HD_DB_BOUNCES,                  /* lower-case address -> bounce */
+    HD_DB_OUTBOX_FAILED,            /* id -> "" (mail that failed) */
     HD_DB_COUNT
 } hd_db_e;
 
@@ -88,7 +90,8 @@ typedef enum {
     HD_KIND_ATTACHMENT,
     HD_KIND_BLOB,
     HD_KIND_AUDIT,
-    HD_KIND_BREACH
+    HD_KIND_BREACH,
+    HD_KIND_BOUNCE
 } hd_kind_e;
 
 

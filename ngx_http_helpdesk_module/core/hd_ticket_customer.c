@@ -12,10 +12,10 @@
 #include "hd_store.h"
 #include "hd_text.h"
 #include "hd_ticket_customer.h"
+#include "hd_token.h"
 #include "hd_work.h"
 
 
-#define HD_LINK_SECRET_KEY  "secret:links"
 
 
 typedef struct {
@@ -347,6 +347,7 @@ hd_ticket_notify_view(hd_txn_t *txn, const hd_portal_t *portal,
 {
     char              num[24];
     hd_rc             rc;
+    hd_notice_t       n;
     hd_account_t      author, who;
     const hd_val_t   *catalog;
     hd_department_t   d;
@@ -405,9 +406,119 @@ hd_ticket_notify_view(hd_txn_t *txn, const hd_portal_t *portal,
                        who.name.len);
     }
 
-    return hd_notify_account(txn, portal, name,
-                             hd_account_copy(pool, &author), NULL, view,
-                             pool, now, err);
+    memset(&n, 0, sizeof(n));
+    n.kind = name;
+    n.to = hd_account_copy(pool, &author);
+    n.ticket = t->number;
+
+    if (n.to == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    return hd_notify(txn, portal, &n, view, pool, now, err);
+}
+
+
+hd_rc
+hd_ticket_notify_staff(hd_txn_t *txn, const hd_portal_t *portal,
+    hd_pool_t *pool, const hd_ticket_t *t, const char *name, hd_val_t *view,
+    int managers, uint64_t only, uint64_t now, size_t *sent, hd_err_t *err)
+{
+    hd_rc          rc;
+    size_t         i, n = 0;
+    uint64_t       ids[64];
+    hd_str_t       k, v;
+    hd_uchar       key[8];
+    hd_cursor_t    cur;
+    hd_notice_t    notice;
+    hd_account_t   a;
+
+    if (only != 0) {
+        ids[n++] = only;
+
+    } else {
+        rc = hd_cursor_open(txn, HD_DB_DEPARTMENT_STAFF, &cur);
+        if (rc != HD_OK) {
+            return rc;
+        }
+
+        hd_be64_put(key, t->department);
+
+        for (rc = hd_cursor_seek(&cur, key, 8, &k, &v);
+             rc == HD_OK && k.len == 16 && memcmp(k.data, key, 8) == 0
+             && n < sizeof(ids) / sizeof(ids[0]);
+             rc = hd_cursor_next(&cur, &k, &v))
+        {
+            ids[n++] = hd_be64_get(k.data + 8);
+        }
+
+        hd_cursor_close(&cur);
+    }
+
+    memset(&notice, 0, sizeof(notice));
+    notice.kind = name;
+    notice.ticket = t->number;
+
+    for (i = 0; i < n; i++) {
+        if (hd_account_get(txn, ids[i], &a) != HD_OK
+            || !hd_account_is_staff(&a) || a.state != HD_ACCOUNT_ACTIVE
+            || a.email.len == 0
+            || (managers && a.role < HD_ROLE_MANAGER))
+        {
+            continue;
+        }
+
+        notice.to = hd_account_copy(pool, &a);
+        if (notice.to == NULL) {
+            return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+        }
+
+        rc = hd_notify(txn, portal, &notice, view, pool, now, err);
+        if (rc != HD_OK) {
+            return rc;
+        }
+
+        if (sent != NULL) {
+            (*sent)++;
+        }
+    }
+
+    return HD_OK;
+}
+
+
+/* the customer wrote: the owner is told, or the department's staff */
+static hd_rc
+hd_ticket_tell_staff(hd_txn_t *txn, const hd_portal_t *portal,
+    hd_pool_t *pool, const hd_ticket_t *t, const char *name,
+    const hd_str_t *message, uint64_t actor, uint64_t now, hd_err_t *err)
+{
+    char           num[24];
+    hd_val_t      *view;
+    hd_account_t   who;
+
+    view = hd_val_map(pool);
+    if (view == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    snprintf(num, sizeof(num), "%llu", (unsigned long long) t->number);
+
+    hd_val_set_str(pool, view, "number", hd_pstrdup(pool, num, strlen(num)),
+                   strlen(num));
+    hd_val_set_str(pool, view, "subject", t->subject.data, t->subject.len);
+    hd_val_set_str(pool, view, "message", message->data, message->len);
+    hd_val_set(pool, view, "link",
+               hd_notify_link(pool, portal, "staff/tickets/", num));
+
+    if (hd_account_get(txn, actor, &who) == HD_OK) {
+        hd_val_set_str(pool, view, "customer",
+                       hd_pstrdup(pool, who.name.data, who.name.len),
+                       who.name.len);
+    }
+
+    return hd_ticket_notify_staff(txn, portal, pool, t, name, view, 0,
+                                  t->owner, now, NULL, err);
 }
 
 
@@ -831,6 +942,13 @@ hd_ticket_reply_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
 
     f->status = f->t->status;
 
+    rc = hd_ticket_tell_staff(txn, f->portal, &f->arena->pool, f->t,
+                              "ticket_customer_reply", &f->change->body,
+                              f->change->actor, f->now, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
     return hd_ticket_notify(txn, f->portal, &f->arena->pool, f->t,
                             "ticket_reply", &f->change->body, NULL,
                             f->change->actor, f->now, err);
@@ -1038,6 +1156,13 @@ hd_ticket_reopen_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
 
     f->status = f->t->status;
 
+    rc = hd_ticket_tell_staff(txn, f->portal, &f->arena->pool, f->t,
+                              "ticket_customer_reopened", &f->change->body,
+                              f->change->actor, f->now, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
     return hd_ticket_notify(txn, f->portal, &f->arena->pool, f->t,
                             "ticket_reopened", &f->change->body, NULL,
                             f->change->actor, f->now, err);
@@ -1139,36 +1264,6 @@ hd_ticket_rate(const hd_portal_t *portal, const hd_ticket_change_t *change,
 
     return hd_ticket_change_run(portal, change, now, hd_ticket_rate_txn, 0,
                                 &f, err);
-}
-
-
-/* the key of signed links: made once, kept in the database */
-static hd_rc
-hd_link_secret(hd_txn_t *txn, int create, hd_uchar key[HD_SHA256_LEN],
-    hd_err_t *err)
-{
-    hd_rc     rc;
-    hd_str_t  v;
-
-    rc = hd_db_get(txn, HD_DB_META, HD_LINK_SECRET_KEY,
-                   sizeof(HD_LINK_SECRET_KEY) - 1, &v);
-
-    if (rc == HD_OK && v.len == HD_SHA256_LEN) {
-        memcpy(key, v.data, HD_SHA256_LEN);
-        return HD_OK;
-    }
-
-    if (!create) {
-        return HD_NOT_FOUND;
-    }
-
-    if (hd_random(key, HD_SHA256_LEN) != 0) {
-        return hd_err_set(err, HD_IO, NULL, "io", "no random bytes");
-    }
-
-    return hd_db_put(txn, HD_DB_META, HD_LINK_SECRET_KEY,
-                     sizeof(HD_LINK_SECRET_KEY) - 1, key, HD_SHA256_LEN, 0,
-                     err);
 }
 
 

@@ -116,6 +116,15 @@ hd_rc hd_ticket_notify_view(hd_txn_t *txn, const hd_portal_t *portal,
     const hd_str_t *message, const hd_str_t *rate_link, uint64_t actor,
     uint64_t now, hd_val_t *view, hd_err_t *err);
 
+/*
+ * mail/<lang>/<name> to the ticket's staff: the account `only`, or every
+ * active staff member of its department (managers only, when managers);
+ * sent counts them
+ */
+hd_rc hd_ticket_notify_staff(hd_txn_t *txn, const hd_portal_t *portal,
+    hd_pool_t *pool, const hd_ticket_t *t, const char *name, hd_val_t *view,
+    int managers, uint64_t only, uint64_t now, size_t *sent, hd_err_t *err);
+
 /* the flows: each one write transaction, the e-mail included */
 hd_rc hd_ticket_create(const hd_portal_t *portal, uint64_t author,
     const hd_ticket_input_t *in, uint64_t now, hd_ticket_t *out,

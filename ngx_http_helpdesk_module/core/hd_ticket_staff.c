@@ -276,6 +276,7 @@ hd_staff_notify_owner(hd_txn_t *txn, hd_staff_flow_t *f,
     char           num[24];
     hd_val_t      *view;
     hd_pool_t     *pool = f->pool;
+    hd_notice_t    n;
     hd_account_t   owner, who;
 
     if (t->owner == 0 || t->owner == by
@@ -299,9 +300,13 @@ hd_staff_notify_owner(hd_txn_t *txn, hd_staff_flow_t *f,
                        who.name.len);
     }
 
-    return hd_notify_account(txn, f->portal, "ticket_assigned",
-                             hd_account_copy(pool, &owner), NULL, view, pool,
-                             f->now, err);
+    memset(&n, 0, sizeof(n));
+    n.kind = "ticket_assigned";
+    n.to = hd_account_copy(pool, &owner);
+    n.ticket = t->number;
+
+    return n.to ? hd_notify(txn, f->portal, &n, view, pool, f->now, err)
+                : hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
 }
 
 

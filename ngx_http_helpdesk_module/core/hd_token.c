@@ -8,6 +8,9 @@
 #include "hd_token.h"
 
 
+#define HD_LINK_SECRET_KEY  "secret:links"
+
+
 static const hd_field_t  hd_token_fields[] = {
     hd_field(hd_token_t, 1, HD_FIELD_U8, kind),
     hd_field(hd_token_t, 2, HD_FIELD_U64, account),
@@ -179,4 +182,34 @@ hd_token_drop_account(hd_txn_t *txn, hd_token_kind_e kind, uint64_t account,
     }
 
     return rc;
+}
+
+
+/* the key of signed links: made once, kept in the database */
+hd_rc
+hd_link_secret(hd_txn_t *txn, int create, hd_uchar key[HD_SHA256_LEN],
+    hd_err_t *err)
+{
+    hd_rc     rc;
+    hd_str_t  v;
+
+    rc = hd_db_get(txn, HD_DB_META, HD_LINK_SECRET_KEY,
+                   sizeof(HD_LINK_SECRET_KEY) - 1, &v);
+
+    if (rc == HD_OK && v.len == HD_SHA256_LEN) {
+        memcpy(key, v.data, HD_SHA256_LEN);
+        return HD_OK;
+    }
+
+    if (!create) {
+        return HD_NOT_FOUND;
+    }
+
+    if (hd_random(key, HD_SHA256_LEN) != 0) {
+        return hd_err_set(err, HD_IO, NULL, "io", "no random bytes");
+    }
+
+    return hd_db_put(txn, HD_DB_META, HD_LINK_SECRET_KEY,
+                     sizeof(HD_LINK_SECRET_KEY) - 1, key, HD_SHA256_LEN, 0,
+                     err);
 }

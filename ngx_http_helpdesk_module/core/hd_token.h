@@ -19,7 +19,8 @@ typedef enum {
     HD_TOKEN_PASSWORD_RESET = 1,
     HD_TOKEN_EMAIL_CHANGE,
     HD_TOKEN_INVITATION,
-    HD_TOKEN_RATING
+    HD_TOKEN_RATING,
+    HD_TOKEN_EMAIL_CONFIRM          /* a new account's address */
 } hd_token_kind_e;
 
 
@@ -46,6 +47,11 @@ hd_rc hd_token_peek(hd_txn_t *txn, hd_token_kind_e kind, const hd_uchar *text,
 /* as peek, and deleted: it cannot be used again */
 hd_rc hd_token_take(hd_txn_t *txn, hd_token_kind_e kind, const hd_uchar *text,
     size_t len, uint64_t now, hd_pool_t *pool, hd_token_t *token,
+    hd_err_t *err);
+
+/* the key of signed links (rating, unsubscribe): made once when create,
+ * kept in the database; HD_NOT_FOUND before */
+hd_rc hd_link_secret(hd_txn_t *txn, int create, hd_uchar key[HD_SHA256_LEN],
     hd_err_t *err);
 
 /* every live token of the kind for the account, e.g. older reset links */

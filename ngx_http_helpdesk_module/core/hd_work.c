@@ -616,57 +616,9 @@ hd_work_mail_staff(hd_txn_t *txn, hd_sweep_ctx_t *sc, const hd_ticket_t *t,
     const char *name, hd_val_t *view, int managers, uint64_t only,
     hd_err_t *err)
 {
-    hd_rc          rc;
-    size_t         i, n = 0;
-    uint64_t       ids[64];
-    hd_str_t       k, v;
-    hd_uchar       key[8];
-    hd_cursor_t    cur;
-    hd_account_t   a;
-    hd_pool_t     *pool = &sc->arena->pool;
-
-    if (only != 0) {
-        ids[n++] = only;
-
-    } else {
-        rc = hd_cursor_open(txn, HD_DB_DEPARTMENT_STAFF, &cur);
-        if (rc != HD_OK) {
-            return rc;
-        }
-
-        hd_be64_put(key, t->department);
-
-        for (rc = hd_cursor_seek(&cur, key, 8, &k, &v);
-             rc == HD_OK && k.len == 16 && memcmp(k.data, key, 8) == 0
-             && n < sizeof(ids) / sizeof(ids[0]);
-             rc = hd_cursor_next(&cur, &k, &v))
-        {
-            ids[n++] = hd_be64_get(k.data + 8);
-        }
-
-        hd_cursor_close(&cur);
-    }
-
-    for (i = 0; i < n; i++) {
-        if (hd_account_get(txn, ids[i], &a) != HD_OK
-            || !hd_account_is_staff(&a) || a.state != HD_ACCOUNT_ACTIVE
-            || a.email.len == 0
-            || (managers && a.role < HD_ROLE_MANAGER))
-        {
-            continue;
-        }
-
-        rc = hd_notify_account(txn, sc->portal, name,
-                               hd_account_copy(pool, &a), NULL, view, pool,
-                               sc->now, err);
-        if (rc != HD_OK) {
-            return rc;
-        }
-
-        sc->sweep->mails++;
-    }
-
-    return HD_OK;
+    return hd_ticket_notify_staff(txn, sc->portal, &sc->arena->pool, t, name,
+                                  view, managers, only, sc->now,
+                                  &sc->sweep->mails, err);
 }
 
 

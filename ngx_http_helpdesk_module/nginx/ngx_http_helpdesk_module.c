@@ -116,6 +116,12 @@ static const char  *ngx_http_helpdesk_needed_templates[] = {
     "mail/en/company_left",
     "mail/ru/company_deleted",
     "mail/en/company_deleted",
+    "mail/ru/email_confirm",
+    "mail/en/email_confirm",
+    "mail/ru/ticket_customer_reply",
+    "mail/en/ticket_customer_reply",
+    "mail/ru/ticket_customer_reopened",
+    "mail/en/ticket_customer_reopened",
     NULL
 };
 
@@ -230,6 +236,13 @@ static ngx_command_t  ngx_http_helpdesk_commands[] = {
     { ngx_string("helpdesk_ticket_start"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_helpdesk_ticket_start,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("helpdesk_smtp"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_helpdesk_smtp,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
@@ -1153,6 +1166,7 @@ ngx_http_helpdesk_init_process(ngx_cycle_t *cycle)
     ngx_add_timer(&mcf->reader_check, NGX_HTTP_HELPDESK_READER_CHECK);
 
     ngx_http_helpdesk_timer_start(cycle, mcf);
+    ngx_http_helpdesk_mail_start(cycle, mcf);
 
     return NGX_OK;
 }
@@ -1237,6 +1251,7 @@ ngx_http_helpdesk_exit_process(ngx_cycle_t *cycle)
     }
 
     ngx_http_helpdesk_timer_stop(mcf);
+    ngx_http_helpdesk_mail_stop(mcf);
 
     hd_store_close(mcf->store);
     mcf->store = NULL;

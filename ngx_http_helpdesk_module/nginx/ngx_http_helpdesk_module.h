@@ -21,6 +21,7 @@
 #include "hd_pool.h"
 #include "hd_store.h"
 #include "hd_templates.h"
+#include "hd_smtp.h"
 #include "hd_ticket.h"
 #include "hd_value.h"
 #include "hd_work.h"
@@ -43,8 +44,17 @@
 #define NGX_HTTP_HELPDESK_STAFF        0x40    /* only for staff */
 
 
-typedef struct ngx_http_helpdesk_ctx_s    ngx_http_helpdesk_ctx_t;
-typedef struct ngx_http_helpdesk_route_s  ngx_http_helpdesk_route_t;
+typedef struct ngx_http_helpdesk_ctx_s     ngx_http_helpdesk_ctx_t;
+typedef struct ngx_http_helpdesk_route_s   ngx_http_helpdesk_route_t;
+typedef struct ngx_http_helpdesk_mailer_s  ngx_http_helpdesk_mailer_t;
+
+
+/* libcurl on this worker's event loop (ngx_http_helpdesk_curl.c) */
+typedef struct {
+    struct hd_curl_s              *curl;
+    ngx_event_t                    timer;
+    ngx_log_t                     *log;
+} ngx_http_helpdesk_curl_loop_t;
 
 
 /* a file of a multipart body, in the file store's tmp/ until a flow keeps
@@ -91,6 +101,8 @@ typedef struct {
     void                          *timer_lcf;      /* the location whose
                                                       templates and address
                                                       the timer's mail uses */
+    hd_smtp_conf_t                *smtp;           /* helpdesk_smtp; NULL:
+                                                      mail is not sent */
 
     /* per worker */
     hd_store_t                    *store;
@@ -102,6 +114,7 @@ typedef struct {
     ngx_uint_t                     timer_busy;
     ngx_uint_t                     timer_held;
     hd_portal_t                    timer_portal;
+    ngx_http_helpdesk_mailer_t    *mailer;
 } ngx_http_helpdesk_main_conf_t;
 
 
@@ -595,6 +608,18 @@ char *ngx_http_helpdesk_timer(ngx_conf_t *cf, ngx_command_t *cmd,
 void ngx_http_helpdesk_timer_start(ngx_cycle_t *cycle,
     ngx_http_helpdesk_main_conf_t *mcf);
 void ngx_http_helpdesk_timer_stop(ngx_http_helpdesk_main_conf_t *mcf);
+
+/* ngx_http_helpdesk_curl.c */
+ngx_int_t ngx_http_helpdesk_curl_loop_init(ngx_http_helpdesk_curl_loop_t *loop,
+    ngx_log_t *log, unsigned connections);
+void ngx_http_helpdesk_curl_loop_free(ngx_http_helpdesk_curl_loop_t *loop);
+
+/* ngx_http_helpdesk_mail.c: helpdesk_smtp and the sender */
+char *ngx_http_helpdesk_smtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+void ngx_http_helpdesk_mail_start(ngx_cycle_t *cycle,
+    ngx_http_helpdesk_main_conf_t *mcf);
+void ngx_http_helpdesk_mail_poke(ngx_http_helpdesk_main_conf_t *mcf);
+void ngx_http_helpdesk_mail_stop(ngx_http_helpdesk_main_conf_t *mcf);
 
 
 #endif /* NGX_HTTP_HELPDESK_MODULE_H */

@@ -579,6 +579,9 @@ ngx_http_helpdesk_tick_finish(ngx_http_helpdesk_tick_t *tk, ngx_log_t *log)
     mcf->timer_busy = 0;
     mcf->timer_held = tk->held;
 
+    /* the lease holder sends the mail too */
+    ngx_http_helpdesk_mail_poke(mcf);
+
     if (tk->error[0]) {
         ngx_log_error(NGX_LOG_ERR, log, 0, "helpdesk timer: %s", tk->error);
     }

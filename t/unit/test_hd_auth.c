@@ -1,19 +1,29 @@
 /*
  * Account flows the portal's pages do not reach yet: a contact account
  * (made by e-mail, without a password) cannot log in, and registering with
- * its address claims it, keeping its id (and so its tickets).
+ * its address claims it, keeping its id (and so its tickets) and sending
+ * the link that proves the address; following it proves it.
  */
+
+#define _GNU_SOURCE            /* memmem */
 
 #include "unit.h"
 #include "hd_auth.h"
+#include "hd_outbox.h"
 #include "hd_store.h"
+#include "hd_templates.h"
 
 
 static void
 test_contact_is_claimed(void **state)
 {
-    char                *dir;
+    char                *dir, path[1024], *token;
     uint64_t             contact, id;
+    hd_str_t             email, link;
+    hd_mail_t            mail;
+    hd_arena_t          *arena;
+    hd_templates_t      *templates;
+    const char          *root = getenv("HELPDESK_ROOT");
     hd_err_t             err;
     hd_txn_t             txn;
     hd_store_t          *store;
@@ -29,10 +39,20 @@ test_contact_is_claimed(void **state)
     dir = unit_tmpdir();
     assert_int_equal(hd_store_open(&store, dir, 1 << 22, &err), HD_OK);
 
+    arena = hd_arena_create(65536);
+    snprintf(path, sizeof(path), "%s/lua-free-templates", root ? root : ".");
+    assert_int_equal(hd_templates_load(&arena->pool, path, &templates, &err),
+                     HD_OK);
+
     memset(&portal, 0, sizeof(portal));
     portal.store = store;
+    portal.templates = templates;
+    portal.base_url.data = (hd_uchar *) "https://support.example.com/";
+    portal.base_url.len = strlen("https://support.example.com/");
     portal.login_limit.limit = 5;
     portal.login_limit.window = 900;
+    portal.mail_limit.limit = 5;
+    portal.mail_limit.window = 3600;
 
     /* as the mail gate will make it: an address and a name */
     hd_account_input_init(&in);
@@ -69,7 +89,31 @@ test_contact_is_claimed(void **state)
     assert_int_equal(a.state, HD_ACCOUNT_ACTIVE);
     assert_memory_equal(a.login.data, "writer", 6);
     assert_memory_equal(a.email.data, "writer@example.com", 18);
+    assert_int_equal(a.email_confirmed, 0);
+
+    /* the link that proves the address went out with the account */
+    assert_int_equal(hd_outbox_get(&txn, 1, &mail), HD_OK);
+    assert_true(hd_str_eq(&mail.kind, "email_confirm"));
+    assert_true(hd_str_eq(&mail.to, "writer@example.com"));
+    assert_true(mail.flags & HD_MAIL_REQUESTED);
+    token = memmem(mail.body.data, mail.body.len, "email/confirm?token=", 20);
+    assert_non_null(token);
+    link.data = (hd_uchar *) token + 20;
+    link.len = 43;
+    link.data = (hd_uchar *) hd_pstrdup(&arena->pool, link.data, link.len);
     hd_txn_abort(&txn);
+
+    assert_int_equal(hd_auth_email_confirm(&portal, &link, 4, &email,
+                                           &arena->pool, &err), HD_OK);
+    hd_txn_begin(store, &txn, HD_TXN_READ, &err);
+    assert_int_equal(hd_account_get(&txn, id, &a), HD_OK);
+    assert_int_equal(a.email_confirmed, 4);
+    hd_txn_abort(&txn);
+
+    /* once */
+    assert_int_equal(hd_auth_email_confirm(&portal, &link, 5, &email,
+                                           &arena->pool, &err),
+                     HD_NOT_FOUND);
 
     li.who = in.login;
     li.password = in.password;
@@ -85,6 +129,7 @@ test_contact_is_claimed(void **state)
     assert_string_equal(errors.item[0].code, "email_taken");
 
     hd_store_close(store);
+    hd_arena_destroy(arena);
     unit_rmdir(dir);
     free(dir);
 }
