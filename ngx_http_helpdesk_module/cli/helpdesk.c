@@ -24,8 +24,9 @@ static const hd_cli_command_t  hd_cli_commands[] = {
     { "staff", "add ...", "add a staff account: --login L --email E --name N "
       "--role agent|manager|administrator; the password on standard input",
       hd_cli_staff },
-    { "outbox", "list|show", "the e-mail outbox: list [--all], show ID",
-      hd_cli_outbox },
+    { "outbox", "list|show|retry|drop", "the e-mail outbox: list [--all | "
+      "--state S] [--limit N], show ID, retry ID (a failed one again), drop "
+      "ID", hd_cli_outbox },
     { "demo", "", "seed the demo data once (./build.sh run does) and print "
       "its logins", hd_cli_demo },
     { "departments", "list|add", "departments: list, add NAME [--feedback]",

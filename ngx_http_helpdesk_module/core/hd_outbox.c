@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "hd_account.h"
 #include "hd_bounce.h"
@@ -222,6 +223,7 @@ hd_outbox_add(hd_txn_t *txn, hd_mail_t *mail, uint64_t now, hd_err_t *err)
 {
     hd_rc     rc;
     char      message_id[96], rnd_text[17];
+    uint64_t  real;
     hd_uchar  rnd[8];
 
     rc = hd_seq_next(txn, "mail", &mail->id, err);
@@ -239,10 +241,16 @@ hd_outbox_add(hd_txn_t *txn, hd_mail_t *mail, uint64_t now, hd_err_t *err)
     snprintf(message_id, sizeof(message_id), "<hd.%llu.%s@helpdesk>",
              (unsigned long long) mail->id, rnd_text);
 
+    /*
+     * Due at once, and tried from now: also mail of a change done at
+     * another time than the clock's (the CLI's sweep --now TIME)
+     */
+    real = (uint64_t) time(NULL);
+
     mail->created = now;
-    mail->since = now;
+    mail->since = real;
     mail->state = HD_MAIL_QUEUED;
-    mail->next_attempt = now;
+    mail->next_attempt = now < real ? now : real;
     mail->message_id.data = (hd_uchar *) message_id;
     mail->message_id.len = strlen(message_id);
 
@@ -942,7 +950,8 @@ hd_outbox_list(hd_txn_t *txn, const hd_outbox_query_t *q, hd_pool_t *pool,
         }
 
         if (hd_record_decode(&hd_mail_desc, v.data, v.len, &m) != HD_OK
-            || (q->state >= 0 && m.state != q->state))
+            || (q->state >= 0 && m.state != q->state)
+            || (q->state == HD_OUTBOX_UNSENT && m.state == HD_MAIL_SENT))
         {
             continue;
         }

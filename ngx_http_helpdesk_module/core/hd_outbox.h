@@ -108,8 +108,11 @@ typedef struct {
 } hd_outbox_stats_t;
 
 
+#define HD_OUTBOX_ANY      -1
+#define HD_OUTBOX_UNSENT   -2       /* queued, failed or dropped */
+
 typedef struct {
-    int           state;            /* hd_mail_state_e; -1: any */
+    int           state;            /* hd_mail_state_e, or the above */
     size_t        skip;
     size_t        limit;
 } hd_outbox_query_t;

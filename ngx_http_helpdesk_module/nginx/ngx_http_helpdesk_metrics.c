@@ -9,6 +9,7 @@
 
 #include "ngx_http_helpdesk_module.h"
 
+#include "hd_outbox.h"
 #include "hd_product.h"
 #include "hd_queue.h"
 #include "hd_store.h"
@@ -396,13 +397,53 @@ ngx_http_helpdesk_m_requests(ngx_http_helpdesk_m_out_t *out)
 }
 
 
+/* the outbox: what waits, how long, and what became of mail (totals kept
+   with the mail itself, so a restart or an upgrade keeps them) */
+static void
+ngx_http_helpdesk_m_mail(ngx_http_helpdesk_m_out_t *out,
+    const hd_outbox_stats_t *st)
+{
+    uint64_t  now = (uint64_t) ngx_time();
+
+    ngx_http_helpdesk_m_line(out, 1200,
+        "# HELP helpdesk_outbox_depth Mails waiting to be sent.\n"
+        "# TYPE helpdesk_outbox_depth gauge\n"
+        "helpdesk_outbox_depth %uz\n"
+        "# HELP helpdesk_outbox_oldest_seconds Age of the oldest mail "
+        "waiting (0: none).\n"
+        "# TYPE helpdesk_outbox_oldest_seconds gauge\n"
+        "helpdesk_outbox_oldest_seconds %uL\n"
+        "# HELP helpdesk_outbox_failed Mails that failed, not retried or "
+        "dropped yet.\n"
+        "# TYPE helpdesk_outbox_failed gauge\n"
+        "helpdesk_outbox_failed %uz\n"
+        "# HELP helpdesk_mail_sent_total Mails the relay accepted.\n"
+        "# TYPE helpdesk_mail_sent_total counter\n"
+        "helpdesk_mail_sent_total %uL\n"
+        "# HELP helpdesk_mail_deferred_total Attempts that will be tried "
+        "again (4xx, relay down, timeouts).\n"
+        "# TYPE helpdesk_mail_deferred_total counter\n"
+        "helpdesk_mail_deferred_total %uL\n"
+        "# HELP helpdesk_mail_failed_total Mails given up (5xx, expired, "
+        "bounced included).\n"
+        "# TYPE helpdesk_mail_failed_total counter\n"
+        "helpdesk_mail_failed_total %uL\n"
+        "# HELP helpdesk_mail_bounced_total Mails whose address does not "
+        "exist.\n"
+        "# TYPE helpdesk_mail_bounced_total counter\n"
+        "helpdesk_mail_bounced_total %uL\n",
+        st->queued, st->oldest && now > st->oldest ? now - st->oldest : 0,
+        st->failed_now, st->sent, st->deferred, st->failed, st->bounced);
+}
+
+
 static ngx_int_t
 ngx_http_helpdesk_metrics_handler(ngx_http_request_t *r)
 {
-    size_t                          depth;
     hd_txn_t                        txn;
     hd_pool_t                       pool;
     ngx_int_t                       rc;
+    hd_outbox_stats_t               mail;
     ngx_http_helpdesk_m_out_t       out;
     ngx_http_helpdesk_main_conf_t  *mcf;
 
@@ -433,11 +474,8 @@ ngx_http_helpdesk_metrics_handler(ngx_http_request_t *r)
     {
         ngx_http_helpdesk_m_tickets(&out, &txn, &pool);
 
-        if (hd_db_count(&txn, HD_DB_OUTBOX_QUEUE, &depth) == HD_OK) {
-            ngx_http_helpdesk_m_line(&out, 200,
-                "# HELP helpdesk_outbox_depth Mails waiting to be sent.\n"
-                "# TYPE helpdesk_outbox_depth gauge\n"
-                "helpdesk_outbox_depth %uz\n", depth);
+        if (hd_outbox_stats(&txn, &mail) == HD_OK) {
+            ngx_http_helpdesk_m_mail(&out, &mail);
         }
 
         hd_txn_abort(&txn);

@@ -514,6 +514,27 @@ ngx_int_t ngx_http_helpdesk_admin_cert_search(ngx_http_request_t *r,
 ngx_int_t ngx_http_helpdesk_admin_cert_revoke(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 
+/* ngx_http_helpdesk_mail_prefs.c: an account's mail */
+void ngx_http_helpdesk_mail_banner(ngx_http_helpdesk_ctx_t *ctx,
+    hd_val_t *view);
+void ngx_http_helpdesk_mail_json(json_t *json, const hd_account_t *a);
+void ngx_http_helpdesk_mail_settings(ngx_http_helpdesk_ctx_t *ctx,
+    hd_val_t *view);
+ngx_int_t ngx_http_helpdesk_mail_prefs(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_confirm_again(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_unsubscribe(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+
+/* ngx_http_helpdesk_admin_mail.c: the outbox for administrators */
+ngx_int_t ngx_http_helpdesk_admin_outbox(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_admin_outbox_retry(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_admin_outbox_drop(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+
 /* ngx_http_helpdesk_tickets.c: my tickets, a ticket, the customer's
  * actions */
 ngx_int_t ngx_http_helpdesk_tickets(ngx_http_request_t *r,

@@ -29,7 +29,9 @@ static ngx_int_t ngx_http_helpdesk_profile_page(ngx_http_request_t *r,
 json_t *
 ngx_http_helpdesk_account_json(hd_account_t *a)
 {
-    return json_pack("{s:I, s:s#, s:s#, s:s#, s:s, s:s, s:n, s:s#, s:s#, "
+    json_t  *json;
+
+    json = json_pack("{s:I, s:s#, s:s#, s:s#, s:s, s:s, s:n, s:s#, s:s#, "
                      "s:I}",
                      "id", (json_int_t) a->id,
                      "email", a->email.data, a->email.len,
@@ -44,6 +46,12 @@ ngx_http_helpdesk_account_json(hd_account_t *a)
                      "organisation", a->organisation.data,
                      a->organisation.len,
                      "created", (json_int_t) a->created);
+
+    if (json != NULL) {
+        ngx_http_helpdesk_mail_json(json, a);
+    }
+
+    return json;
 }
 
 
@@ -177,6 +185,7 @@ ngx_http_helpdesk_profile_page(ngx_http_request_t *r,
     hd_val_set(pool, view, "languages", langs);
 
     json_decref(ngx_http_helpdesk_token_list(r, ctx, view));
+    ngx_http_helpdesk_mail_settings(ctx, view);
 
     return ngx_http_helpdesk_render(r, ctx, "pages/profile", view, status);
 }

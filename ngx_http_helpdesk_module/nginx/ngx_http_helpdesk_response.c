@@ -196,6 +196,8 @@ ngx_http_helpdesk_view_caller(ngx_http_request_t *r,
                        ctx->caller.csrf.len);
     }
 
+    ngx_http_helpdesk_mail_banner(ctx, view);
+
     /* ?notice=code after a redirect: only texts of the catalogue */
     if (ngx_http_arg(r, (u_char *) "notice", 6, &notice) == NGX_OK
         && notice.len > 0 && notice.len < 40)

@@ -298,6 +298,21 @@ ngx_http_helpdesk_staff_ticket_json(ngx_http_request_t *r,
         ngx_http_helpdesk_jw_kopt(w, "phone", &st->author.phone);
         ngx_http_helpdesk_jw_kopt(w, "organisation",
                                   &st->author.organisation);
+        hd_jw_key(w, "email_confirmed");
+        hd_jw_bool(w, st->author.email_confirmed != 0);
+        hd_jw_key(w, "email_bounced");
+
+        if (st->author.email_bounced) {
+            hd_jw_object(w);
+            hd_jw_key(w, "time");
+            ngx_http_helpdesk_jw_time(w, st->author.email_bounced);
+            ngx_http_helpdesk_jw_kstr(w, "reason", &st->author.email_bounce);
+            hd_jw_end(w, '}');
+
+        } else {
+            hd_jw_null(w);
+        }
+
         hd_jw_end(w, '}');
 
     } else {
@@ -587,6 +602,20 @@ ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
         ngx_http_helpdesk_set_given(pool, item, "phone", &st.author.phone);
         ngx_http_helpdesk_set_given(pool, item, "organisation",
                                     &st.author.organisation);
+
+        /* can the customer be reached: staff answer knowing it */
+        if (st.author.email_bounced) {
+            hd_val_set(pool, item, "email_bounced",
+                       ngx_http_helpdesk_time_text(ctx,
+                                                   st.author.email_bounced));
+            hd_val_set_str(pool, item, "email_bounce",
+                           st.author.email_bounce.data,
+                           st.author.email_bounce.len);
+
+        } else if (st.author.email_confirmed == 0) {
+            hd_val_set_bool(pool, item, "email_unconfirmed", 1);
+        }
+
         hd_val_set(pool, view, "customer", item);
     }
 

@@ -33,7 +33,7 @@ await run(async (browser) => {
   await page.fill('#subject', 'CSP fails to sign');
   await page.fill('#description', 'Error 0x80090008 when signing.\nScreenshot attached.');
   await page.setInputFiles('#attachments', shot);
-  await page.click('button:has-text("Send")');
+  await page.click('button:text-is("Send")');
 
   match(await page.textContent('h1'), /registered/, 'a confirmation page');
   const number = (await page.textContent('#created-number')).trim();
