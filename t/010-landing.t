@@ -105,6 +105,10 @@ is($res->{status}, 200, 'the API status answers');
 is($res->{json}{status}, 'ok', '... ok');
 is($res->{json}{schema}, 3, '... with the schema version read from LMDB');
 
+# no helpdesk_smtp: said once at start, and mail is kept
+my @said = $hd->error_log =~ /(\[notice\].*no helpdesk_smtp: e-mail is kept in the outbox and not sent)/g;
+is(scalar @said, 1, 'without helpdesk_smtp, the start says once that mail is not sent');
+
 $hd->finish;
 
 # the portal under a prefix: every link carries it

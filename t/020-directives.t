@@ -3,6 +3,7 @@
 
 use strict;
 use warnings;
+use utf8;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use File::Copy qw(copy);
@@ -187,5 +188,53 @@ Helpdesk::Test::write_file("$dir/holidays-ok.txt", "2027-01-01 off # New Year\n2
 is($rc, 0, 'good working-time directives pass') or diag($out);
 ($rc, $out) = $hd->nginx_t(http => "helpdesk_holidays moscow $FindBin::Bin/../holidays/ru.txt;");
 is($rc, 0, 'the shipped Russian production calendar passes') or diag($out);
+
+# helpdesk_smtp (SPEC §7.1)
+my $smtp = 'helpdesk_smtp 127.0.0.1:2525 from=support@example.com';
+fails_with('a relay without from=', qr/helpdesk_smtp: from= is missing/,
+           http => 'helpdesk_smtp 127.0.0.1:25 starttls=on;');
+fails_with('a bad relay', qr/helpdesk_smtp: invalid relay "mail\.example\.com:99999"/,
+           http => 'helpdesk_smtp mail.example.com:99999 from=a@b.cd;');
+fails_with('a relay with a path', qr/helpdesk_smtp: invalid relay "smtp:\/\/mail\/x"/,
+           http => 'helpdesk_smtp smtp://mail/x from=a@b.cd;');
+fails_with('a sender that is not an address', qr/helpdesk_smtp: invalid from "Support"/,
+           http => 'helpdesk_smtp localhost from=Support;');
+fails_with('a bad starttls', qr/helpdesk_smtp: invalid starttls "maybe" \(on, off or required\)/,
+           http => "$smtp starttls=maybe;");
+fails_with('a timeout out of range', qr/helpdesk_smtp: invalid timeout "50ms"/,
+           http => "$smtp timeout=50ms;");
+fails_with('a concurrency out of range', qr/helpdesk_smtp: invalid concurrency "0"/,
+           http => "$smtp concurrency=0;");
+fails_with('a bad retry', qr/helpdesk_smtp: invalid retry "soon"/,
+           http => "$smtp retry=soon;");
+fails_with('a bad expire', qr/helpdesk_smtp: invalid expire "1s"/,
+           http => "$smtp expire=1s;");
+fails_with('auth without a file', qr/helpdesk_smtp: invalid auth "mailer" \(expected auth=USER:FILE/,
+           http => "$smtp auth=mailer;");
+fails_with('a password file that is not there',
+           qr/helpdesk_smtp: cannot read the password file "\S*nowhere\.txt" of auth=/,
+           http => "$smtp auth=mailer:$dir/nowhere.txt;");
+Helpdesk::Test::write_file("$dir/empty.pass", "");
+fails_with('an empty password file', qr/helpdesk_smtp: the password file "\S*empty\.pass" of auth= is empty/,
+           http => "$smtp auth=mailer:$dir/empty.pass;");
+fails_with('a CA file that is not there', qr/helpdesk_smtp: cannot use ca "\S*no-ca\.pem"/,
+           http => "$smtp ca=$dir/no-ca.pem;");
+fails_with('an unknown parameter', qr/helpdesk_smtp: invalid parameter "tls=on"/,
+           http => "$smtp tls=on;");
+fails_with('helpdesk_smtp twice', qr/"helpdesk_smtp" directive is duplicate/,
+           http => "$smtp;\n$smtp;");
+Helpdesk::Test::write_file("$dir/smtp.pass", "secret\n");
+chmod 0600, "$dir/smtp.pass";
+($rc, $out) = $hd->nginx_t(http => 'helpdesk_smtp [::1]:587 "from=Служба поддержки <support@example.com>" '
+                                   . "starttls=required auth=portal:$dir/smtp.pass timeout=10s concurrency=8 "
+                                   . 'retry=30s retry_max=2h expire=3d verify=on helo=portal.example.com;');
+is($rc, 0, 'a full helpdesk_smtp passes') or diag($out);
+chmod 0644, "$dir/smtp.pass";
+($rc, $out) = $hd->nginx_t(http => "$smtp auth=portal:$dir/smtp.pass;");
+is($rc, 0, 'a password file anyone can read passes') or diag($out);
+like($out, qr/\[warn\].*helpdesk_smtp: the password file "\S*smtp\.pass" can be read by anyone/,
+     '... with a warning');
+($rc, $out) = $hd->nginx_t(http => 'helpdesk_smtp smtps://mail.example.com from=a@b.cd;');
+is($rc, 0, 'smtps:// (TLS from the first byte) passes') or diag($out);
 
 done_testing;

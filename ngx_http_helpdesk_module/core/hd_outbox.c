@@ -355,6 +355,26 @@ hd_outbox_count(hd_txn_t *txn, const hd_outbox_step_t *step, hd_err_t *err)
 }
 
 
+/* "2 days", "90 minutes", "40 seconds": how long a message was tried */
+static void
+hd_outbox_duration(char *out, size_t size, uint64_t s)
+{
+    if (s % 86400 == 0) {
+        snprintf(out, size, "%llu day%s", (unsigned long long) s / 86400,
+                 s == 86400 ? "" : "s");
+
+    } else if (s % 3600 == 0) {
+        snprintf(out, size, "%llu hours", (unsigned long long) s / 3600);
+
+    } else if (s % 60 == 0) {
+        snprintf(out, size, "%llu minutes", (unsigned long long) s / 60);
+
+    } else {
+        snprintf(out, size, "%llu seconds", (unsigned long long) s);
+    }
+}
+
+
 static void
 hd_outbox_answer(hd_mail_t *mail, hd_pool_t *pool, const char *text)
 {
@@ -388,7 +408,7 @@ static hd_rc
 hd_outbox_record(hd_txn_t *txn, hd_outbox_step_t *step,
     const hd_outbox_result_t *r, hd_err_t *err)
 {
-    char       text[HD_SMTP_ANSWER_MAX + 64];
+    char       text[HD_SMTP_ANSWER_MAX + 64], period[32];
     hd_rc      rc;
     hd_mail_t  m;
 
@@ -452,8 +472,9 @@ hd_outbox_record(hd_txn_t *txn, hd_outbox_step_t *step,
 
     if (step->now >= m.since + step->conf->expire) {
         step->failed++;
-        snprintf(text, sizeof(text), "gave up after %u attempts: %s",
-                 m.attempts, r->answer);
+        hd_outbox_duration(period, sizeof(period), step->conf->expire);
+        snprintf(text, sizeof(text), "gave up after %u attempts in %s: %s",
+                 m.attempts, period, r->answer);
         hd_outbox_answer(&m, step->pool, text);
         return hd_outbox_end(txn, &m, HD_MAIL_FAILED, err);
     }
@@ -475,6 +496,7 @@ hd_outbox_claim(hd_txn_t *txn, hd_outbox_step_t *step, uint64_t id,
     uint64_t due, hd_err_t *err)
 {
     char         text[HD_SMTP_ANSWER_MAX + HD_EMAIL_MAX_BYTES];
+    char         period[32];
     hd_rc        rc;
     hd_uchar     key[16];
     hd_mail_t    m;
@@ -500,8 +522,18 @@ hd_outbox_claim(hd_txn_t *txn, hd_outbox_step_t *step, uint64_t id,
     text[0] = '\0';
 
     if (step->now >= m.since + step->conf->expire) {
-        snprintf(text, sizeof(text), "not sent within %llu hours of being "
-                 "written", (unsigned long long) step->conf->expire / 3600);
+        hd_outbox_duration(period, sizeof(period), step->conf->expire);
+
+        if (m.attempts) {
+            snprintf(text, sizeof(text), "gave up after %u attempts in %s: "
+                     "%.*s", m.attempts, period, (int) m.answer.len,
+                     m.answer.data);
+
+        } else {
+            snprintf(text, sizeof(text), "not sent within %s of being "
+                     "written", period);
+        }
+
         step->expired++;
 
     } else if (!hd_mime_address_ok(m.to.data, m.to.len)) {

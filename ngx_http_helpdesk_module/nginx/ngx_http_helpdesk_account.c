@@ -723,15 +723,23 @@ ngx_int_t
 ngx_http_helpdesk_confirm_form(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx)
 {
-    hd_str_t   token, email;
-    hd_val_t  *view;
+    hd_str_t    token, email;
+    hd_val_t   *view;
+    ngx_uint_t  own;
 
     static const char  *echo[] = { "token", NULL };
 
+    /* a new address, or the account's own to prove */
+    own = 0;
+
     if (ngx_http_helpdesk_secret_arg(r, "token", &token) != NGX_OK
-        || hd_auth_link_check(&ctx->portal, HD_TOKEN_EMAIL_CHANGE, &token,
-                              ngx_time(), &ctx->pool, &email)
-           != HD_OK)
+        || (hd_auth_link_check(&ctx->portal, HD_TOKEN_EMAIL_CHANGE, &token,
+                               ngx_time(), &ctx->pool, &email)
+            != HD_OK
+            && (own = 1,
+                hd_auth_link_check(&ctx->portal, HD_TOKEN_EMAIL_CONFIRM,
+                                   &token, ngx_time(), &ctx->pool, &email)
+                != HD_OK)))
     {
         return ngx_http_helpdesk_message(r, ctx, "confirm.title",
                                          "confirm.invalid", "profile",
@@ -754,6 +762,7 @@ ngx_http_helpdesk_confirm_form(ngx_http_request_t *r,
 
     ngx_http_helpdesk_view_form(r, ctx, view, echo, NULL);
     hd_val_set_str(&ctx->pool, view, "new_email", email.data, email.len);
+    hd_val_set_bool(&ctx->pool, view, "own", own);
 
     return ngx_http_helpdesk_render(r, ctx, "pages/email_confirm", view,
                                     NGX_HTTP_OK);

@@ -9,7 +9,7 @@ show. It prints "READY <port>" on standard output once it listens.
 
     smtp-sink.py --dir DIR [--port N] [--tls CERT KEY] [--require-tls]
                  [--auth USER:PASSWORD] [--reject REGEX] [--defer REGEX]
-                 [--hang] [--count-only]
+                 [--hang] [--count-only] [--delay MS]
 
 --reject answers RCPT TO of matching addresses with 550, --defer with 451;
 --hang accepts connections and never says a word (a relay that hangs);
@@ -53,6 +53,9 @@ class Sink:
         return '250 OK'
 
     async def handle_DATA(self, server, session, envelope):
+        if self.opts.delay:
+            # a slow relay: each message takes this long to be accepted
+            await asyncio.sleep(self.opts.delay / 1000)
         self.n += 1
         n = self.n
         # which connection it came on: a client that reuses them shows it
@@ -173,6 +176,7 @@ async def main():
     p.add_argument('--defer')
     p.add_argument('--hang', action='store_true')
     p.add_argument('--count-only', action='store_true')
+    p.add_argument('--delay', type=int, default=0, help='ms before each 250')
     opts = p.parse_args()
 
     os.makedirs(opts.dir, exist_ok=True)

@@ -64,11 +64,11 @@ sub stop {
     return $self;
 }
 
-# back on the same port, with other arguments if given
+# back on the same port, with these arguments (none: a plain relay)
 sub restart {
     my ($self, @args) = @_;
     $self->stop;
-    $self->{args} = [@args] if @args;
+    $self->{args} = [@args];
     return $self->start;
 }
 
