@@ -22,7 +22,7 @@ CLI_SRCS  := $(wildcard ngx_http_helpdesk_module/cli/*.c)
 UNIT_SRCS := $(wildcard t/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:t/unit/%.c=$(BUILD)/unit/%)
 
-all: $(BUILD)/helpdesk $(UNIT_BINS) $(BUILD)/gen-tickets
+all: $(BUILD)/helpdesk $(UNIT_BINS) $(BUILD)/gen-tickets $(BUILD)/smtp-blast
 
 $(BUILD)/core/%.o: ngx_http_helpdesk_module/core/%.c $(CORE_HDRS)
 	@mkdir -p $(@D)
@@ -44,8 +44,12 @@ $(BUILD)/unit/%: t/unit/%.c t/unit/unit.h $(BUILD)/libhelpdesk.a $(CORE_HDRS)
 $(BUILD)/gen-tickets: bench/gen-tickets.c $(BUILD)/libhelpdesk.a $(CORE_HDRS)
 	$(CC) $(CFLAGS) $(HD_FLAGS) -o $@ $< $(BUILD)/libhelpdesk.a $(LIBS)
 
+# the mail benchmark's plain client (what the relay takes without the portal)
+$(BUILD)/smtp-blast: bench/smtp-blast.c
+	$(CC) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -o $@ $< -lcurl -lpthread
+
 clean:
 	rm -rf $(BUILD)/core $(BUILD)/unit $(BUILD)/helpdesk $(BUILD)/libhelpdesk.a \
-	    $(BUILD)/gen-tickets
+	    $(BUILD)/gen-tickets $(BUILD)/smtp-blast
 
 .PHONY: all clean

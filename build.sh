@@ -27,7 +27,7 @@ BUILD_PKGS="gcc make pkg-config nginx nginx-dev liblmdb-dev libpcre2-dev
 # the mail tests' relay is aiosmtpd on Debian's own python3; openssl makes
 # its test certificate
 TEST_PKGS="perl liburi-perl ca-certificates lmdb-utils chromium fonts-dejavu-core wrk
-           python3 python3-aiosmtpd openssl"
+           python3 python3-aiosmtpd python3-uvloop openssl"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "build.sh: $*"; exit 1; }

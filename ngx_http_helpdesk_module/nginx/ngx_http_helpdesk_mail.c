@@ -15,10 +15,13 @@
 #include "hd_outbox.h"
 
 
-/* messages claimed at once: a few per connection, so that each has the
-   next ready when one ends */
-#define NGX_HTTP_HELPDESK_MAIL_WINDOW    8
+/* messages claimed at once: several per connection, so that each has the
+   next ready when one ends, and a step (a durable commit) per batch of
+   them rather than per message */
+#define NGX_HTTP_HELPDESK_MAIL_WINDOW    16
+#define NGX_HTTP_HELPDESK_MAIL_CLAIM_MIN 64
 #define NGX_HTTP_HELPDESK_MAIL_CLAIM_MAX 256
+#define NGX_HTTP_HELPDESK_MAIL_BATCH_MS  10     /* results wait at most */
 #define NGX_HTTP_HELPDESK_MAIL_QUIET     60     /* s between two warnings */
 
 
@@ -524,9 +527,9 @@ ngx_http_helpdesk_mail_window(ngx_http_helpdesk_mailer_t *m)
     ngx_uint_t  n;
 
     n = m->conf->concurrency * NGX_HTTP_HELPDESK_MAIL_WINDOW;
+    n = ngx_max(n, NGX_HTTP_HELPDESK_MAIL_CLAIM_MIN);
 
-    return n < NGX_HTTP_HELPDESK_MAIL_CLAIM_MAX
-           ? n : NGX_HTTP_HELPDESK_MAIL_CLAIM_MAX;
+    return ngx_min(n, NGX_HTTP_HELPDESK_MAIL_CLAIM_MAX);
 }
 
 
@@ -608,6 +611,32 @@ ngx_http_helpdesk_mail_arm(ngx_http_helpdesk_mailer_t *m, ngx_msec_t ms)
 static void ngx_http_helpdesk_mail_begin(ngx_http_helpdesk_mailer_t *m);
 
 
+/*
+ * When the next step comes: at once to claim more before the connections
+ * run dry, or when half a window of results waits (or a worker leaves);
+ * else in a few milliseconds, so that results are recorded in batches
+ */
+static void
+ngx_http_helpdesk_mail_schedule(ngx_http_helpdesk_mailer_t *m)
+{
+    if (m->busy) {
+        return;
+    }
+
+    if ((m->more && m->nwaiting < 2 * m->conf->concurrency)
+        || m->nresults >= ngx_http_helpdesk_mail_window(m) / 2
+        || ngx_exiting || ngx_quit || ngx_terminate)
+    {
+        ngx_http_helpdesk_mail_step(m);
+        return;
+    }
+
+    if (m->nresults || m->more) {
+        ngx_http_helpdesk_mail_arm(m, NGX_HTTP_HELPDESK_MAIL_BATCH_MS);
+    }
+}
+
+
 static void
 ngx_http_helpdesk_mail_done(hd_smtp_job_t *job)
 {
@@ -653,7 +682,7 @@ ngx_http_helpdesk_mail_done(hd_smtp_job_t *job)
     ngx_http_helpdesk_delivery_free(d);
 
     ngx_http_helpdesk_mail_begin(m);
-    ngx_http_helpdesk_mail_step(m);
+    ngx_http_helpdesk_mail_schedule(m);
 }
 
 
@@ -854,12 +883,7 @@ ngx_http_helpdesk_mail_step_done(ngx_event_t *ev)
     m->more = s->more;
 
     ngx_http_helpdesk_mail_begin(m);
-
-    if (m->nresults || m->more) {
-        ngx_http_helpdesk_mail_step(m);
-    }
-
-    ngx_http_helpdesk_mail_arm(m, m->more ? 1 : 1000);
+    ngx_http_helpdesk_mail_schedule(m);
 }
 
 
@@ -927,6 +951,7 @@ ngx_http_helpdesk_mail_wake(ngx_event_t *ev)
 {
     ngx_http_helpdesk_mailer_t  *m = ev->data;
 
+    /* the batch's time is up: whatever waits is recorded now */
     ngx_http_helpdesk_mail_step(m);
     ngx_http_helpdesk_mail_begin(m);
 
