@@ -6,7 +6,8 @@
 #   ./build.sh test     build, then every test (prove -r t/)
 #   ./build.sh deps     only install the Debian packages (and npm modules)
 #
-# Environment: HELPDESK_PORT, HELPDESK_DATA (the data directory, default run/),
+# Environment: HELPDESK_PORT, HELPDESK_MAIL_PORT (the demo's relay, 8025),
+# HELPDESK_DATA (the data directory, default run/),
 # NGINX_SRC (default /usr/share/nginx/src), NGINX_BIN (default /usr/sbin/nginx).
 
 set -euo pipefail
@@ -130,8 +131,11 @@ reachable_by() {
 
 run() {
     build
+    # the demo's mail goes to a local relay that keeps every message
+    install_packages python3 python3-aiosmtpd python3-uvloop
 
     local port=${HELPDESK_PORT:-8080}
+    local mail_port=${HELPDESK_MAIL_PORT:-8025}
     local data=${HELPDESK_DATA:-$ROOT/run}
     local rundir=$BUILD/run
     local user_line="" user=""
@@ -185,6 +189,11 @@ http {
 
     helpdesk_db $data map=1g;
     helpdesk_templates $ROOT/lua-free-templates;
+    helpdesk_url http://127.0.0.1:$port/;
+
+    # every message goes to the demo's relay (build/run/mail/)
+    helpdesk_smtp 127.0.0.1:$mail_port "from=Портал поддержки (демо) <support@demo.invalid>"
+                  starttls=off retry=5s;
 
     server {
         listen 127.0.0.1:$port;
@@ -205,10 +214,19 @@ EOF
     "$NGINX_BIN" -t -q -p "$rundir" -c "$rundir/nginx.conf" \
         || die "the generated configuration does not load"
 
+    # the relay: Ctrl-C stops it with nginx (one process group)
+    mkdir -p "$rundir/mail"
+    /usr/bin/python3 "$ROOT/t/lib/smtp-sink.py" --dir "$rundir/mail" \
+        --port "$mail_port" >/dev/null 2>>"$rundir/logs/mail.log" &
+
     say ""
     say "helpdesk: http://127.0.0.1:$port/   (data: $data; Ctrl-C stops it)"
     say "demo accounts:"
     say "$demo"
+    say ""
+    say "mail: every message the portal sends arrives at a local relay (port $mail_port) and is kept"
+    say "  in $rundir/mail/ (NNNNNN.eml as sent, NNNNNN.json decoded); administrators see the"
+    say "  outbox at http://127.0.0.1:$port/admin/outbox"
     say ""
     exec "$NGINX_BIN" -p "$rundir" -c "$rundir/nginx.conf"
 }
