@@ -5,9 +5,9 @@
 BUILD     ?= build
 CC        ?= cc
 CFLAGS    ?= -g -O2
-# GMime's headers need GLib's directories: pkg-config knows them
-GMIME_CFLAGS := $(shell pkg-config --cflags gmime-3.0)
-GMIME_LIBS   := $(shell pkg-config --libs gmime-3.0)
+# GMime's and libxml2's headers are in directories pkg-config knows
+GMIME_CFLAGS := $(shell pkg-config --cflags gmime-3.0 libxml-2.0)
+GMIME_LIBS   := $(shell pkg-config --libs gmime-3.0 libxml-2.0)
 
 HD_FLAGS   = -std=gnu11 -Wall -Wextra -Werror -fPIC \
              -fstack-protector-strong -D_FORTIFY_SOURCE=2 \

@@ -240,8 +240,12 @@ hd_notify(hd_txn_t *txn, const hd_portal_t *portal, const hd_notice_t *n,
 
     mail.kind.data = (hd_uchar *) n->kind;
     mail.kind.len = strlen(n->kind);
-    mail.flags = kind->flags;
+    mail.flags = kind->flags | (n->auto_reply ? HD_MAIL_AUTO_REPLY : 0);
     mail.ticket = n->ticket;
+
+    if (n->thread != NULL) {
+        mail.thread = *n->thread;
+    }
 
     if (n->to != NULL) {
         mail.to = n->address ? *n->address : n->to->email;

@@ -25,6 +25,9 @@ typedef struct {
     const hd_str_t      *address;   /* instead of to's (a new address) */
     hd_lang_e            lang;      /* without to */
     uint64_t             ticket;    /* in that ticket's thread; 0: none */
+    const hd_str_t      *thread;    /* the id the ticket came by, if any */
+    unsigned             auto_reply:1;  /* an answer to mail that came in
+                                           (Auto-Submitted: auto-replied) */
 } hd_notice_t;
 
 

@@ -720,6 +720,7 @@ hd_outbox_message(const hd_mail_t *mail, const hd_smtp_conf_t *conf,
     mm.html = mail->html;
     mm.date = mail->created;
     mm.auto_generated = (mail->flags & HD_MAIL_AUTO) != 0;
+    mm.auto_replied = (mail->flags & HD_MAIL_AUTO_REPLY) != 0;
     mm.unsubscribe = mail->unsubscribe;
 
     id = hd_outbox_id(&arena->pool, &mail->message_id, domain);
@@ -733,30 +734,29 @@ hd_outbox_message(const hd_mail_t *mail, const hd_smtp_conf_t *conf,
 
     /*
      * Every mail of a ticket answers its first message: the one it came in
-     * by (mail->thread), or the portal's own root for the ticket, which
-     * the confirmation of a new ticket is itself
+     * by (mail->thread: an answer to a mail that made no ticket has one
+     * too), or the portal's own root for the ticket, which the
+     * confirmation of a new ticket is itself
      */
-    if (mail->ticket != 0) {
-        if (mail->thread.len) {
-            mm.thread = mail->thread;
+    if (mail->thread.len) {
+        mm.thread = mail->thread;
 
-            if (mm.thread.len > 2 && mm.thread.data[0] == '<') {
-                mm.thread.data++;
-                mm.thread.len -= 2;
-            }
+        if (mm.thread.len > 2 && mm.thread.data[0] == '<') {
+            mm.thread.data++;
+            mm.thread.len -= 2;
+        }
+
+    } else if (mail->ticket != 0) {
+        snprintf(root, sizeof(root), "hd.ticket.%llu@%s",
+                 (unsigned long long) mail->ticket, domain);
+
+        if (hd_str_eq(&mail->kind, "ticket_created")) {
+            mm.message_id.data = (hd_uchar *) root;
+            mm.message_id.len = strlen(root);
 
         } else {
-            snprintf(root, sizeof(root), "hd.ticket.%llu@%s",
-                     (unsigned long long) mail->ticket, domain);
-
-            if (hd_str_eq(&mail->kind, "ticket_created")) {
-                mm.message_id.data = (hd_uchar *) root;
-                mm.message_id.len = strlen(root);
-
-            } else {
-                mm.thread.data = (hd_uchar *) root;
-                mm.thread.len = strlen(root);
-            }
+            mm.thread.data = (hd_uchar *) root;
+            mm.thread.len = strlen(root);
         }
     }
 

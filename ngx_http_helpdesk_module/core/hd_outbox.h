@@ -34,6 +34,8 @@ typedef enum {
 #define HD_MAIL_REQUESTED   0x02    /* asked for by the person (a reset
                                        link, a confirmation): it goes to
                                        an address that bounced before */
+#define HD_MAIL_AUTO_REPLY  0x04    /* an answer to mail that came in:
+                                       Auto-Submitted: auto-replied */
 
 
 typedef struct {

@@ -58,6 +58,7 @@ static const hd_field_t  hd_ticket_fields[] = {
     hd_field(hd_ticket_t, 42, HD_FIELD_U64, resol_target),
     hd_field(hd_ticket_t, 43, HD_FIELD_U8, sla_flags),
     hd_field(hd_ticket_t, 44, HD_FIELD_U64, sla_next),
+    hd_field(hd_ticket_t, 45, HD_FIELD_STR, mail_thread),
 };
 
 const hd_record_desc_t  hd_ticket_desc = hd_record(HD_KIND_TICKET, 1,
@@ -729,33 +730,45 @@ hd_message_list(hd_txn_t *txn, uint64_t ticket, int notes, hd_pool_t *pool,
 
 
 hd_rc
-hd_attachment_add(hd_txn_t *txn, hd_attachment_t *a, hd_err_t *err)
+hd_blob_ref(hd_txn_t *txn, const hd_uchar sha256[HD_SHA256_LEN],
+    uint64_t size, uint64_t now, int delta, hd_err_t *err)
 {
     hd_rc      rc;
     hd_blob_t  blob;
+
+    rc = hd_record_get(txn, HD_DB_BLOBS, sha256, HD_SHA256_LEN,
+                       &hd_blob_desc, &blob);
+
+    if (rc == HD_NOT_FOUND) {
+        memset(&blob, 0, sizeof(blob));
+        blob.sha256.data = (hd_uchar *) sha256;
+        blob.sha256.len = HD_SHA256_LEN;
+        blob.size = size;
+        blob.created = now;
+
+    } else if (rc != HD_OK) {
+        return rc;
+    }
+
+    blob.refs = delta < 0 && blob.refs < (uint64_t) -delta ? 0
+                : blob.refs + delta;
+
+    return hd_record_put(txn, HD_DB_BLOBS, sha256, HD_SHA256_LEN,
+                         &hd_blob_desc, &blob, 0, err);
+}
+
+
+hd_rc
+hd_attachment_add(hd_txn_t *txn, hd_attachment_t *a, hd_err_t *err)
+{
+    hd_rc  rc;
 
     if (a->sha256.len != HD_SHA256_LEN) {
         return hd_err_set(err, HD_INVALID, "attachments", "file_invalid",
                           "an attachment without its content hash");
     }
 
-    rc = hd_record_get(txn, HD_DB_BLOBS, a->sha256.data, HD_SHA256_LEN,
-                       &hd_blob_desc, &blob);
-
-    if (rc == HD_NOT_FOUND) {
-        memset(&blob, 0, sizeof(blob));
-        blob.sha256 = a->sha256;
-        blob.size = a->size;
-        blob.created = a->created;
-
-    } else if (rc != HD_OK) {
-        return rc;
-    }
-
-    blob.refs++;
-
-    rc = hd_record_put(txn, HD_DB_BLOBS, a->sha256.data, HD_SHA256_LEN,
-                       &hd_blob_desc, &blob, 0, err);
+    rc = hd_blob_ref(txn, a->sha256.data, a->size, a->created, 1, err);
     if (rc != HD_OK) {
         return rc;
     }

@@ -188,6 +188,8 @@ typedef struct {
     uint64_t      resol_target;     /* working seconds; 0: no clock */
     uint8_t       sla_flags;
     uint64_t      sla_next;
+    hd_str_t      mail_thread;      /* the Message-ID it came by (e-mail):
+                                       our mail answers it */
     uint8_t       acted;            /* not stored: the action of this write
                                        + 1 (hd_ticket_act), 0: none */
 } hd_ticket_t;
@@ -353,6 +355,9 @@ hd_rc hd_message_list(hd_txn_t *txn, uint64_t ticket, int notes,
 
 /* an attachment of a message: the stored file's reference counted */
 hd_rc hd_attachment_add(hd_txn_t *txn, hd_attachment_t *a, hd_err_t *err);
+/* a stored content referred to once more (delta 1) or once less (-1) */
+hd_rc hd_blob_ref(hd_txn_t *txn, const hd_uchar sha256[HD_SHA256_LEN],
+    uint64_t size, uint64_t now, int delta, hd_err_t *err);
 hd_rc hd_attachment_get(hd_txn_t *txn, uint64_t ticket, uint64_t id,
     hd_attachment_t *a);
 hd_rc hd_attachment_list(hd_txn_t *txn, uint64_t ticket, hd_pool_t *pool,

@@ -410,6 +410,7 @@ hd_ticket_notify_view(hd_txn_t *txn, const hd_portal_t *portal,
     n.kind = name;
     n.to = hd_account_copy(pool, &author);
     n.ticket = t->number;
+    n.thread = &t->mail_thread;
 
     if (n.to == NULL) {
         return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
@@ -458,6 +459,7 @@ hd_ticket_notify_staff(hd_txn_t *txn, const hd_portal_t *portal,
     memset(&notice, 0, sizeof(notice));
     notice.kind = name;
     notice.ticket = t->number;
+    notice.thread = &t->mail_thread;
 
     for (i = 0; i < n; i++) {
         if (hd_account_get(txn, ids[i], &a) != HD_OK
@@ -804,13 +806,47 @@ hd_ticket_create_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
         return rc;
     }
 
+    t->mail_thread = in->mail_thread;
+
     rc = hd_ticket_put(txn, NULL, t, err);
     if (rc != HD_OK) {
         return rc;
     }
 
+    if (in->quiet) {
+        return HD_OK;
+    }
+
     return hd_ticket_notify(txn, f->portal, &f->arena->pool, t,
                             "ticket_created", NULL, NULL, 0, f->now, err);
+}
+
+
+hd_rc
+hd_ticket_create_in(hd_txn_t *txn, const hd_portal_t *portal,
+    uint64_t author, const hd_ticket_input_t *in, uint64_t now,
+    hd_ticket_t *out, hd_errors_t *errors, hd_err_t *err)
+{
+    hd_rc      rc;
+    hd_flow_t  f;
+
+    memset(&f, 0, sizeof(f));
+    f.portal = portal;
+    f.in = in;
+    f.author = author;
+    f.now = now;
+    f.t = out;
+    f.errors = errors;
+
+    f.arena = hd_arena_create(8192);
+    if (f.arena == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    rc = hd_ticket_create_txn(txn, &f, err);
+    hd_arena_destroy(f.arena);
+
+    return rc;
 }
 
 
@@ -994,6 +1030,36 @@ hd_ticket_change_run(const hd_portal_t *portal,
 
     hd_arena_destroy(f->arena);
     f->t = NULL;
+
+    return rc;
+}
+
+
+hd_rc
+hd_ticket_reply_in(hd_txn_t *txn, const hd_portal_t *portal,
+    const hd_ticket_change_t *change, uint64_t now, uint64_t *message,
+    uint8_t *status, hd_err_t *err)
+{
+    hd_rc        rc;
+    hd_flow_t    f;
+    hd_ticket_t  t;
+
+    memset(&f, 0, sizeof(f));
+    f.portal = portal;
+    f.change = change;
+    f.now = now;
+    f.t = &t;
+
+    f.arena = hd_arena_create(8192);
+    if (f.arena == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    rc = hd_ticket_reply_txn(txn, &f, err);
+    hd_arena_destroy(f.arena);
+
+    *message = f.message;
+    *status = f.status;
 
     return rc;
 }

@@ -42,6 +42,8 @@ typedef struct {
                                        call); 0: its author */
     hd_upload_t    *files;
     size_t          nfiles;
+    hd_str_t        mail_thread;    /* by e-mail: the message's id */
+    unsigned        quiet:1;        /* no confirmation (a machine wrote) */
 } hd_ticket_input_t;
 
 
@@ -126,6 +128,16 @@ hd_rc hd_ticket_notify_staff(hd_txn_t *txn, const hd_portal_t *portal,
     int managers, uint64_t only, uint64_t now, size_t *sent, hd_err_t *err);
 
 /* the flows: each one write transaction, the e-mail included */
+
+/* the same two inside a caller's transaction (the mail gate's): valid
+   input (hd_ticket_validate) is the caller's to check */
+hd_rc hd_ticket_create_in(hd_txn_t *txn, const hd_portal_t *portal,
+    uint64_t author, const hd_ticket_input_t *in, uint64_t now,
+    hd_ticket_t *out, hd_errors_t *errors, hd_err_t *err);
+hd_rc hd_ticket_reply_in(hd_txn_t *txn, const hd_portal_t *portal,
+    const hd_ticket_change_t *change, uint64_t now, uint64_t *message,
+    uint8_t *status, hd_err_t *err);
+
 hd_rc hd_ticket_create(const hd_portal_t *portal, uint64_t author,
     const hd_ticket_input_t *in, uint64_t now, hd_ticket_t *out,
     hd_errors_t *errors, hd_err_t *err);

@@ -191,6 +191,36 @@ hd_staff_message_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
 }
 
 
+hd_rc
+hd_ticket_staff_message_in(hd_txn_t *txn, const hd_portal_t *portal,
+    const hd_staff_message_t *sm, uint64_t now, uint64_t *message,
+    uint8_t *status, hd_err_t *err)
+{
+    hd_rc             rc;
+    hd_arena_t       *arena;
+    hd_staff_flow_t   f;
+
+    arena = hd_arena_create(8192);
+    if (arena == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    memset(&f, 0, sizeof(f));
+    f.portal = portal;
+    f.sm = sm;
+    f.now = now;
+    f.pool = &arena->pool;
+
+    rc = hd_staff_message_txn(txn, &f, err);
+    hd_arena_destroy(arena);
+
+    *message = f.message;
+    *status = f.status;
+
+    return rc;
+}
+
+
 static hd_rc
 hd_staff_run(const hd_portal_t *portal, hd_txn_fn fn, hd_staff_flow_t *f,
     hd_err_t *err)
@@ -304,6 +334,7 @@ hd_staff_notify_owner(hd_txn_t *txn, hd_staff_flow_t *f,
     n.kind = "ticket_assigned";
     n.to = hd_account_copy(pool, &owner);
     n.ticket = t->number;
+    n.thread = &t->mail_thread;
 
     return n.to ? hd_notify(txn, f->portal, &n, view, pool, f->now, err)
                 : hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");

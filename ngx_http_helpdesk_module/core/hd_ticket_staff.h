@@ -58,6 +58,11 @@ hd_rc hd_ticket_staff_message(const hd_portal_t *portal,
     const hd_staff_message_t *sm, uint64_t now, uint64_t *message,
     uint8_t *status, int *changed, hd_err_t *err);
 
+/* the same inside a caller's transaction (the mail gate's) */
+hd_rc hd_ticket_staff_message_in(hd_txn_t *txn, const hd_portal_t *portal,
+    const hd_staff_message_t *sm, uint64_t now, uint64_t *message,
+    uint8_t *status, hd_err_t *err);
+
 hd_rc hd_ticket_staff_edit(const hd_portal_t *portal,
     const hd_staff_edit_t *edit, uint64_t now, hd_ticket_t *out,
     hd_pool_t *pool, int *changed, hd_errors_t *errors, hd_err_t *err);
