@@ -212,10 +212,10 @@ fails_with('a bad expire', qr/helpdesk_smtp: invalid expire "1s"/,
 fails_with('auth without a file', qr/helpdesk_smtp: invalid auth "mailer" \(expected auth=USER:FILE/,
            http => "$smtp auth=mailer;");
 fails_with('a password file that is not there',
-           qr/helpdesk_smtp: cannot read the password file "\S*nowhere\.txt" of auth=/,
+           qr/helpdesk_smtp auth=: cannot read the file "\S*nowhere\.txt"/,
            http => "$smtp auth=mailer:$dir/nowhere.txt;");
 Helpdesk::Test::write_file("$dir/empty.pass", "");
-fails_with('an empty password file', qr/helpdesk_smtp: the password file "\S*empty\.pass" of auth= is empty/,
+fails_with('an empty password file', qr/helpdesk_smtp auth=: the file "\S*empty\.pass" is empty/,
            http => "$smtp auth=mailer:$dir/empty.pass;");
 fails_with('a CA file that is not there', qr/helpdesk_smtp: cannot use ca "\S*no-ca\.pem"/,
            http => "$smtp ca=$dir/no-ca.pem;");
@@ -232,9 +232,54 @@ is($rc, 0, 'a full helpdesk_smtp passes') or diag($out);
 chmod 0644, "$dir/smtp.pass";
 ($rc, $out) = $hd->nginx_t(http => "$smtp auth=portal:$dir/smtp.pass;");
 is($rc, 0, 'a password file anyone can read passes') or diag($out);
-like($out, qr/\[warn\].*helpdesk_smtp: the password file "\S*smtp\.pass" can be read by anyone/,
+like($out, qr/\[warn\].*helpdesk_smtp auth=: the file "\S*smtp\.pass" can be read by anyone/,
      '... with a warning');
 ($rc, $out) = $hd->nginx_t(http => 'helpdesk_smtp smtps://mail.example.com from=a@b.cd;');
 is($rc, 0, 'smtps:// (TLS from the first byte) passes') or diag($out);
+
+# --- helpdesk_mailgate_key ---------------------------------------------------
+
+fails_with('a short mail gate key', qr/helpdesk_mailgate_key: the key has 5 characters; 16 to 256 are needed/,
+           http => 'helpdesk_mailgate_key short;');
+unlike(($hd->nginx_t(http => 'helpdesk_mailgate_key s3cretvalue;'))[1], qr/s3cretvalue/,
+       'the error never shows the key');
+fails_with('a key with a character that is not printable ASCII',
+           qr/helpdesk_mailgate_key: the key has a space or a character that is not printable ASCII/,
+           http => 'helpdesk_mailgate_key "0123456789 abcdefgh";');
+fails_with('a key file that is not there',
+           qr/helpdesk_mailgate_key: cannot read the file "\S*no-key"/,
+           http => "helpdesk_mailgate_key file=$dir/no-key;");
+Helpdesk::Test::write_file("$dir/short.key", "abc\n");
+fails_with('a key file with a short key',
+           qr/helpdesk_mailgate_key: the key in "\S*short\.key" has 3 characters/,
+           http => "helpdesk_mailgate_key file=$dir/short.key;");
+Helpdesk::Test::write_file("$dir/gate.key", "0123456789abcdef0123456789abcdef\n");
+chmod 0600, "$dir/gate.key";
+($rc, $out) = $hd->nginx_t(http => "helpdesk_mailgate_key file=$dir/gate.key;");
+is($rc, 0, 'a key file passes') or diag($out);
+fails_with('helpdesk_mailgate_key twice', qr/"helpdesk_mailgate_key" directive is duplicate/,
+           http => "helpdesk_mailgate_key file=$dir/gate.key;\nhelpdesk_mailgate_key file=$dir/gate.key;");
+
+# --- helpdesk_imap -------------------------------------------------------------
+
+Helpdesk::Test::write_file("$dir/imap.pass", "imap secret\n");
+chmod 0600, "$dir/imap.pass";
+my $imap = "helpdesk_imap imaps://mail.example.com/INBOX user=support password_file=$dir/imap.pass";
+($rc, $out) = $hd->nginx_t(http => "$imap interval=30s timeout=20s done=delete;");
+is($rc, 0, 'a full helpdesk_imap passes') or diag($out);
+fails_with('a mailbox that is not a URL', qr/helpdesk_imap: invalid mailbox "mail\.example\.com" \(expected imaps:/,
+           http => "helpdesk_imap mail.example.com user=a password_file=$dir/imap.pass;");
+fails_with('a URL without a mailbox', qr/helpdesk_imap: invalid mailbox "imaps:\/\/mail\.example\.com\/"/,
+           http => "helpdesk_imap imaps://mail.example.com/ user=a password_file=$dir/imap.pass;");
+fails_with('a user in the URL', qr/helpdesk_imap: invalid mailbox "imaps:\/\/u\@mail\.example\.com\/INBOX"/,
+           http => "helpdesk_imap imaps://u\@mail.example.com/INBOX user=a password_file=$dir/imap.pass;");
+fails_with('no user', qr/helpdesk_imap: "imaps:\/\/mail\.example\.com\/INBOX" needs user= and password_file=/,
+           http => "helpdesk_imap imaps://mail.example.com/INBOX password_file=$dir/imap.pass;");
+fails_with('a bad interval', qr/helpdesk_imap: invalid interval "0s"/, http => "$imap interval=0s;");
+fails_with('a bad done', qr/helpdesk_imap: invalid done "move"/, http => "$imap done=move;");
+fails_with('an unknown parameter', qr/helpdesk_imap: invalid parameter "tls=off"/, http => "$imap tls=off;");
+fails_with('a password file that is not there',
+           qr/helpdesk_imap password_file=: cannot read the file "\S*nowhere"/,
+           http => "helpdesk_imap imaps://mail.example.com/INBOX user=a password_file=$dir/nowhere;");
 
 done_testing;

@@ -11,40 +11,45 @@ typedef struct {
     const char    *args;
     const char    *help;
     int          (*run)(hd_cli_t *cli);
+    int            nodata;      /* works without the data directory */
 } hd_cli_command_t;
 
 
 static const hd_cli_command_t  hd_cli_commands[] = {
-    { "init", "", "create or migrate the data directory", hd_cli_init },
+    { "init", "", "create or migrate the data directory", hd_cli_init, 0 },
     { "check", "", "verify the database: integrity and counts",
-      hd_cli_check },
+      hd_cli_check, 0 },
     { "backup", "DIR", "write a consistent copy of the data to DIR (while "
-      "nginx runs); restore by copying it back", hd_cli_backup },
-    { "stats", "", "sizes and counts", hd_cli_stats },
+      "nginx runs); restore by copying it back", hd_cli_backup, 0 },
+    { "stats", "", "sizes and counts", hd_cli_stats, 0 },
     { "staff", "add ...", "add a staff account: --login L --email E --name N "
       "--role agent|manager|administrator; the password on standard input",
-      hd_cli_staff },
+      hd_cli_staff, 0 },
     { "outbox", "list|show|retry|drop", "the e-mail outbox: list [--all | "
       "--state S] [--limit N], show ID, retry ID (a failed one again), drop "
-      "ID", hd_cli_outbox },
+      "ID", hd_cli_outbox, 0 },
     { "demo", "", "seed the demo data once (./build.sh run does) and print "
-      "its logins", hd_cli_demo },
+      "its logins", hd_cli_demo, 0 },
     { "departments", "list|add", "departments: list, add NAME [--feedback]",
-      hd_cli_departments },
+      hd_cli_departments, 0 },
     { "products", "list|add|edit", "products: list, add NAME [--versions "
-      "\"1.0,2.0\"], edit ID [--name N] [--versions V]", hd_cli_products },
+      "\"1.0,2.0\"], edit ID [--name N] [--versions V]", hd_cli_products, 0 },
     { "cert-types", "list|add|edit", "certificate types: list, add --name N "
       "--product P --term MONTHS --kind certificate|contract --limit N "
       "--level L --premium N|unlimited --department D, edit ID ...",
-      hd_cli_cert_types },
+      hd_cli_cert_types, 0 },
     { "certs", "import|list|issue|revoke", "certificates: import FILE.csv, "
       "list, issue --type T [--number N] [--from DATE] [--until DATE] "
       "[--no-code] [--count N], revoke NUMBER, assign NUMBER --account "
-      "LOGIN|--company ID", hd_cli_certs },
-    { "companies", "list", "customer companies", hd_cli_companies },
+      "LOGIN|--company ID", hd_cli_certs, 0 },
+    { "companies", "list", "customer companies", hd_cli_companies, 0 },
     { "sweep", "--now TIME", "run the timer's work once at TIME (\"2026-11-25 "
       "17:00\" Moscow time, or @UNIX): auto-close and SLA escalation; "
-      "[--batch N] [--solved P] [--awaiting P] [--reopen P]", hd_cli_sweep },
+      "[--batch N] [--solved P] [--awaiting P] [--reopen P]", hd_cli_sweep, 0 },
+    { "mailgate", "URL", "post the message on standard input to the portal's "
+      "mail gate (the MTA's pipe command): [--key-file FILE] (else "
+      "$HELPDESK_MAILGATE_KEY) [--timeout S] [--cacert FILE]; exits 0, 75 "
+      "(later) or 67 (never)", hd_cli_mailgate, 1 },
 };
 
 
@@ -321,6 +326,13 @@ main(int argc, char **argv)
         fprintf(stderr, "helpdesk: unknown command \"%s\"\n\n", argv[optind]);
         hd_cli_usage(stderr);
         return 2;
+    }
+
+    cli.argc = argc - optind - 1;
+    cli.argv = argv + optind + 1;
+
+    if (cmd->nodata) {
+        return cmd->run(&cli);
     }
 
     if (cli.data == NULL || cli.data[0] == '\0') {

@@ -531,3 +531,372 @@ hd_curl_running(const hd_curl_t *c)
 {
     return c->running;
 }
+
+
+/* --- blocking transfers -------------------------------------------------- */
+
+
+typedef struct {
+    char    *data;
+    size_t   len;
+    size_t   cap;
+    size_t   max;                       /* more is an error */
+    int      over;
+} hd_curl_sink_t;
+
+
+static size_t
+hd_curl_sink_cb(char *buf, size_t size, size_t n, void *data)
+{
+    char            *p;
+    size_t           len = size * n, cap;
+    hd_curl_sink_t  *s = data;
+
+    if (s->len + len > s->max) {
+        s->over = 1;
+        return 0;                       /* curl stops: CURLE_WRITE_ERROR */
+    }
+
+    if (s->len + len + 1 > s->cap) {
+        cap = s->cap ? s->cap : 16384;
+
+        while (cap < s->len + len + 1) {
+            cap *= 2;
+        }
+
+        p = realloc(s->data, cap);
+        if (p == NULL) {
+            return 0;
+        }
+
+        s->data = p;
+        s->cap = cap;
+    }
+
+    memcpy(s->data + s->len, buf, len);
+    s->len += len;
+    s->data[s->len] = '\0';
+
+    return len;
+}
+
+
+/* the start of the answer only: the mail gate's JSON is short */
+static size_t
+hd_curl_response_cb(char *buf, size_t size, size_t n, void *data)
+{
+    size_t           len = size * n, room;
+    hd_http_post_t  *p = data;
+
+    room = sizeof(p->response) - 1 - strlen(p->response);
+    len = len < room ? len : room;
+    memcpy(p->response + strlen(p->response), buf, len);
+
+    return size * n;
+}
+
+
+int
+hd_curl_post(hd_http_post_t *p)
+{
+    int                 rc;
+    char                type[128];
+    CURL               *easy;
+    CURLcode            res;
+    struct curl_slist  *headers = NULL, *h;
+    const char * const *hp;
+
+    hd_curl_init();
+
+    p->status = 0;
+    p->response[0] = '\0';
+    p->error[0] = '\0';
+
+    easy = curl_easy_init();
+    if (easy == NULL) {
+        snprintf(p->error, sizeof(p->error), "libcurl cannot start");
+        return -1;
+    }
+
+    snprintf(type, sizeof(type), "Content-Type: %s",
+             p->content_type ? p->content_type : "application/octet-stream");
+
+    headers = curl_slist_append(NULL, type);
+
+    /* no "100 Continue" round trip: the gate answers a wrong key anyway */
+    h = headers ? curl_slist_append(headers, "Expect:") : NULL;
+    headers = h ? h : headers;
+
+    for (hp = p->headers; hp != NULL && *hp != NULL && headers; hp++) {
+        h = curl_slist_append(headers, *hp);
+        headers = h ? h : headers;
+    }
+
+    curl_easy_setopt(easy, CURLOPT_URL, p->url);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, p->body);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                     (curl_off_t) p->len);
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT, p->timeout > 0 ? p->timeout
+                                                           : 300L);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, 30L);
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, hd_curl_response_cb);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, p);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, p->error);
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, "helpdesk-mailgate");
+
+    if (p->cacert != NULL) {
+        curl_easy_setopt(easy, CURLOPT_CAINFO, p->cacert);
+    }
+
+    res = curl_easy_perform(easy);
+
+    if (res == CURLE_OK) {
+        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &p->status);
+        rc = 0;
+
+    } else {
+        if (p->error[0] == '\0') {
+            snprintf(p->error, sizeof(p->error), "%s",
+                     curl_easy_strerror(res));
+        }
+
+        rc = -1;
+    }
+
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(easy);
+
+    return rc;
+}
+
+
+struct hd_imap_s {
+    CURL            *easy;
+    hd_imap_conf_t   conf;
+    char             base[1024];        /* the URL without a trailing / */
+    char             error[CURL_ERROR_SIZE + 256];
+    char             curl_error[CURL_ERROR_SIZE];
+    hd_curl_sink_t   sink;
+};
+
+
+hd_imap_t *
+hd_imap_open(const hd_imap_conf_t *conf)
+{
+    size_t      len;
+    hd_imap_t  *s;
+
+    hd_curl_init();
+
+    s = calloc(1, sizeof(hd_imap_t));
+    if (s == NULL) {
+        return NULL;
+    }
+
+    s->easy = curl_easy_init();
+    if (s->easy == NULL) {
+        free(s);
+        return NULL;
+    }
+
+    s->conf = *conf;
+    snprintf(s->base, sizeof(s->base), "%s", conf->url);
+    len = strlen(s->base);
+
+    while (len && s->base[len - 1] == '/') {
+        s->base[--len] = '\0';
+    }
+
+    return s;
+}
+
+
+void
+hd_imap_close(hd_imap_t *s)
+{
+    if (s == NULL) {
+        return;
+    }
+
+    curl_easy_cleanup(s->easy);
+    free(s->sink.data);
+    free(s);
+}
+
+
+const char *
+hd_imap_error(const hd_imap_t *s)
+{
+    return s->error;
+}
+
+
+/* one command on the session's connection (made again when it went) */
+static int
+hd_imap_perform(hd_imap_t *s, const char *url, const char *custom,
+    size_t max)
+{
+    CURL      *e = s->easy;
+    CURLcode   res;
+
+    s->sink.len = 0;
+    s->sink.over = 0;
+    s->sink.max = max;
+    s->error[0] = '\0';
+    s->curl_error[0] = '\0';
+
+    if (s->sink.data != NULL) {
+        s->sink.data[0] = '\0';
+    }
+
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "imap,imaps");
+    curl_easy_setopt(e, CURLOPT_USERNAME, s->conf.user);
+    curl_easy_setopt(e, CURLOPT_PASSWORD, s->conf.password);
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, custom);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, hd_curl_sink_cb);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &s->sink);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->curl_error);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT, s->conf.timeout > 0
+                                         ? s->conf.timeout : 60L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 15L);
+    curl_easy_setopt(e, CURLOPT_USE_SSL, (long) CURLUSESSL_ALL);
+
+    if (strncmp(url, "imap://", 7) == 0) {
+        /* plain imap:// on a local server only when asked for: STARTTLS
+           when it offers it */
+        curl_easy_setopt(e, CURLOPT_USE_SSL, (long) CURLUSESSL_TRY);
+    }
+
+    if (s->conf.cacert != NULL) {
+        curl_easy_setopt(e, CURLOPT_CAINFO, s->conf.cacert);
+    }
+
+    if (s->conf.insecure) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+
+    res = curl_easy_perform(e);
+
+    if (res != CURLE_OK) {
+        if (s->sink.over) {
+            snprintf(s->error, sizeof(s->error),
+                     "more than %zu bytes", max);
+
+        } else {
+            snprintf(s->error, sizeof(s->error), "%s",
+                     s->curl_error[0] ? s->curl_error
+                                      : curl_easy_strerror(res));
+        }
+
+        return s->sink.over ? -2 : -1;
+    }
+
+    return 0;
+}
+
+
+int
+hd_imap_search(hd_imap_t *s, const char *criteria, uint64_t **uids,
+    size_t *n)
+{
+    char      *p, *end, cmd[512];
+    size_t     cap = 0;
+    uint64_t   uid, *list = NULL, *more;
+
+    *uids = NULL;
+    *n = 0;
+
+    snprintf(cmd, sizeof(cmd), "UID SEARCH %s", criteria);
+
+    if (hd_imap_perform(s, s->base, cmd, 64 * 1024 * 1024) != 0) {
+        return -1;
+    }
+
+    /* "* SEARCH 3 4 9\r\n" (possibly more than one such line) */
+    for (p = s->sink.data; p != NULL && (p = strstr(p, "* SEARCH")) != NULL;
+         /* void */)
+    {
+        p += 8;
+
+        while (*p == ' ') {
+            uid = strtoull(p + 1, &end, 10);
+
+            if (end == p + 1) {
+                break;
+            }
+
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 256;
+                more = realloc(list, cap * sizeof(uint64_t));
+
+                if (more == NULL) {
+                    free(list);
+                    snprintf(s->error, sizeof(s->error), "out of memory");
+                    return -1;
+                }
+
+                list = more;
+            }
+
+            list[(*n)++] = uid;
+            p = end;
+        }
+    }
+
+    *uids = list;
+
+    return 0;
+}
+
+
+int
+hd_imap_fetch(hd_imap_t *s, uint64_t uid, hd_uchar **data, size_t *len,
+    size_t max)
+{
+    int    rc;
+    char   url[1100];
+
+    *data = NULL;
+    *len = 0;
+
+    snprintf(url, sizeof(url), "%s/;UID=%llu", s->base,
+             (unsigned long long) uid);
+
+    rc = hd_imap_perform(s, url, NULL, max);
+    if (rc == -1) {
+        return rc;
+    }
+
+    /* too large: what came (its headers at least) still says from whom */
+
+    /* the sink's buffer goes to the caller; the next command makes one */
+    *data = (hd_uchar *) s->sink.data;
+    *len = s->sink.len;
+    s->sink.data = NULL;
+    s->sink.cap = 0;
+    s->sink.len = 0;
+
+    if (*data == NULL) {
+        *data = malloc(1);
+
+        if (*data == NULL) {
+            return -1;
+        }
+    }
+
+    return rc;
+}
+
+
+int
+hd_imap_command(hd_imap_t *s, const char *command)
+{
+    return hd_imap_perform(s, s->base, command, 1024 * 1024);
+}

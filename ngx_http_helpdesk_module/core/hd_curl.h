@@ -76,4 +76,59 @@ void hd_curl_timeout(hd_curl_t *c);
 unsigned hd_curl_running(const hd_curl_t *c);
 
 
+/*
+ * Blocking transfers, for a thread or a command: an HTTP POST (the mail
+ * gate's pipe command) and an IMAP session (the mailbox the portal reads).
+ */
+
+typedef struct {
+    const char         *url;
+    const char * const *headers;        /* "Name: value", NULL-terminated */
+    const void         *body;
+    size_t              len;
+    const char         *content_type;
+    long                timeout;        /* seconds, the whole transfer */
+    const char         *cacert;         /* NULL: the system's */
+
+    long                status;         /* the HTTP status */
+    char                response[4096]; /* its start, NUL-terminated */
+    char                error[256];
+} hd_http_post_t;
+
+/* 0 when the server answered (whatever status), -1 when it did not */
+int hd_curl_post(hd_http_post_t *p);
+
+
+typedef struct hd_imap_s  hd_imap_t;
+
+typedef struct {
+    const char   *url;                  /* imaps://host[:port]/MAILBOX */
+    const char   *user;
+    const char   *password;
+    const char   *cacert;               /* NULL: the system's */
+    int           insecure;             /* no certificate check (tests) */
+    long          timeout;              /* seconds, each command */
+} hd_imap_conf_t;
+
+/* a session (no connection until the first command; kept between them) */
+hd_imap_t *hd_imap_open(const hd_imap_conf_t *conf);
+void hd_imap_close(hd_imap_t *s);
+
+/* the UIDs of messages matching an IMAP SEARCH; *uids malloc()ed, the
+   caller frees it; -1 and the error text on failure */
+int hd_imap_search(hd_imap_t *s, const char *criteria, uint64_t **uids,
+    size_t *n);
+
+/* the whole message of one UID, malloc()ed (the caller frees it); -1 on
+   failure, -2 when it is larger than max */
+int hd_imap_fetch(hd_imap_t *s, uint64_t uid, hd_uchar **data, size_t *len,
+    size_t max);
+
+/* a command on the selected mailbox, e.g. "UID STORE 5 +FLAGS (\\Seen)" */
+int hd_imap_command(hd_imap_t *s, const char *command);
+
+/* the last failure: curl's words and the server's NO/BAD line if any */
+const char *hd_imap_error(const hd_imap_t *s);
+
+
 #endif /* HD_CURL_H */

@@ -850,6 +850,73 @@ hd_outbox_drop(hd_store_t *store, uint64_t id, uint64_t now, hd_err_t *err)
 }
 
 
+/* "<hd.12.ab@helpdesk>" and "hd.12.ab@example.com" are one: the part
+   before the @ is ours, the domain is the sender's at delivery */
+int
+hd_outbox_is_ours(hd_txn_t *txn, uint64_t mail, const hd_str_t *id,
+    hd_mail_t *out)
+{
+    size_t           n;
+    const hd_uchar  *at, *p;
+    hd_mail_t        m;
+
+    if (hd_outbox_get(txn, mail, &m) != HD_OK || m.message_id.len < 3) {
+        return 0;
+    }
+
+    at = memchr(id->data, '@', id->len);
+    p = m.message_id.data + (m.message_id.data[0] == '<');
+    n = at ? (size_t) (at - id->data) : id->len;
+
+    if (out != NULL) {
+        *out = m;
+    }
+
+    return n > 3 && (size_t) (m.message_id.data + m.message_id.len - p) > n
+           && memcmp(p, id->data, n) == 0 && p[n] == '@';
+}
+
+
+hd_rc
+hd_outbox_bounced(hd_txn_t *txn, uint64_t id, const hd_str_t *reason,
+    uint64_t now, hd_err_t *err)
+{
+    hd_rc        rc;
+    char         text[HD_SMTP_ANSWER_MAX];
+    hd_mail_t    m;
+    hd_arena_t  *arena;
+
+    arena = hd_arena_create(1024);
+    if (arena == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    rc = hd_outbox_load(txn, id, &arena->pool, &m);
+
+    if (rc != HD_OK || m.state != HD_MAIL_SENT) {
+        hd_arena_destroy(arena);
+        return rc == HD_NOT_FOUND || rc == HD_OK ? HD_OK : rc;
+    }
+
+    snprintf(text, sizeof(text), "bounced after delivery: %.*s",
+             (int) reason->len, reason->data);
+    hd_outbox_answer(&m, &arena->pool, text);
+    m.outcome = HD_DELIVERY_BOUNCED;
+    m.tried = now;
+    m.state = HD_MAIL_FAILED;
+
+    rc = hd_outbox_failed_index(txn, &m, 1, err);
+
+    if (rc == HD_OK) {
+        rc = hd_outbox_put(txn, &m, 0, err);
+    }
+
+    hd_arena_destroy(arena);
+
+    return rc;
+}
+
+
 static int
 hd_outbox_id_desc(const void *a, const void *b)
 {

@@ -161,6 +161,14 @@ hd_rc hd_outbox_retry(hd_store_t *store, uint64_t id, uint64_t now,
 hd_rc hd_outbox_drop(hd_store_t *store, uint64_t id, uint64_t now,
     hd_err_t *err);
 
+/* a sent mail that came back (a delivery report): failed after all */
+hd_rc hd_outbox_bounced(hd_txn_t *txn, uint64_t id, const hd_str_t *reason,
+    uint64_t now, hd_err_t *err);
+
+/* whether id (without <>) is the Message-ID of our outbox mail `mail` */
+int hd_outbox_is_ours(hd_txn_t *txn, uint64_t mail, const hd_str_t *id,
+    hd_mail_t *out);
+
 /* newest first; strings copied into the pool; the total matching */
 hd_rc hd_outbox_list(hd_txn_t *txn, const hd_outbox_query_t *q,
     hd_pool_t *pool, hd_mail_t **mail, size_t *n, size_t *total);

@@ -39,6 +39,8 @@ typedef struct {
     hd_session_limits_t     session;
     hd_ticket_policy_t      tickets;
     const char             *files;          /* the attachment store */
+    const char             *mail_from;      /* our own address (the relay's
+                                               from=); NULL: none */
 } hd_portal_t;
 
 

@@ -12,6 +12,7 @@
 #include "hd_bounce.h"
 #include "hd_certificate.h"
 #include "hd_company.h"
+#include "hd_mail_route.h"
 #include "hd_outbox.h"
 #include "hd_product.h"
 #include "hd_ratelimit.h"
@@ -70,6 +71,9 @@ const hd_db_def_t  hd_dbs[HD_DB_COUNT] = {
     { "timer", 0, NULL, NULL },
     { "bounces", 0, &hd_bounce_desc, NULL },
     { "outbox_failed", 0, NULL, NULL },
+    { "mail_ids", 0, NULL, NULL },
+    { "mail_log", 0, &hd_mail_log_desc, NULL },
+    { "quarantine", 0, &hd_quarantine_desc, NULL },
 };
 
 

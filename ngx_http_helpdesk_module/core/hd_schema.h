@@ -67,6 +67,10 @@ typedef enum {
     HD_DB_TIMER,                    /* "lease" -> the timer's holder */
     HD_DB_BOUNCES,                  /* lower-case address -> bounce */
     HD_DB_OUTBOX_FAILED,            /* id -> "" (mail that failed) */
+    HD_DB_MAIL_IDS,                 /* sha256(a Message-ID that came in) ->
+                                       ticket, time, action */
+    HD_DB_MAIL_LOG,                 /* id -> what came in, what became */
+    HD_DB_QUARANTINE,               /* id -> a message held */
     HD_DB_COUNT
 } hd_db_e;
 
@@ -91,7 +95,9 @@ typedef enum {
     HD_KIND_BLOB,
     HD_KIND_AUDIT,
     HD_KIND_BREACH,
-    HD_KIND_BOUNCE
+    HD_KIND_BOUNCE,
+    HD_KIND_MAIL_LOG,
+    HD_KIND_QUARANTINE
 } hd_kind_e;
 
 

@@ -384,6 +384,14 @@ hd_ticket_notify_view(hd_txn_t *txn, const hd_portal_t *portal,
     hd_val_set(pool, view, "link",
                hd_notify_link(pool, portal, "tickets/", num));
 
+    /* a contact (it wrote by e-mail) has no password: registering with
+       the address takes the account over, its tickets with it */
+    if (author.state == HD_ACCOUNT_CONTACT) {
+        hd_val_set_bool(pool, view, "contact", 1);
+        hd_val_set(pool, view, "register_link",
+                   hd_notify_link(pool, portal, "register", ""));
+    }
+
     if (hd_department_get(txn, t->department, &d) == HD_OK) {
         hd_val_set_str(pool, view, "department",
                        hd_pstrdup(pool, d.name.data, d.name.len), d.name.len);

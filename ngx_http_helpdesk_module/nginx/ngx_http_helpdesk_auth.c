@@ -32,6 +32,7 @@ ngx_http_helpdesk_portal_init(ngx_http_request_t *r,
     p->session.absolute = mcf->session_absolute;
     p->tickets = mcf->tickets;
     p->files = mcf->files_dir;
+    p->mail_from = mcf->smtp ? mcf->smtp->from_address : NULL;
     p->base_url.len = 0;
     p->base_url.data = NULL;
 }

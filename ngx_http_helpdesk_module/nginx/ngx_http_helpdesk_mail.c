@@ -78,8 +78,9 @@ static void ngx_http_helpdesk_mail_step(ngx_http_helpdesk_mailer_t *m);
 
 /* --- the directive --------------------------------------------------------- */
 
-static ngx_int_t
-ngx_http_helpdesk_smtp_param(ngx_str_t *v, const char *name, ngx_str_t *value)
+/* "name=value" among a directive's parameters: value, or NGX_DECLINED */
+ngx_int_t
+ngx_http_helpdesk_conf_param(ngx_str_t *v, const char *name, ngx_str_t *value)
 {
     size_t  len = ngx_strlen(name);
 
@@ -91,6 +92,66 @@ ngx_http_helpdesk_smtp_param(ngx_str_t *v, const char *name, ngx_str_t *value)
 
     value->data = v->data + len + 1;
     value->len = v->len - len - 1;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A secret's file (a password, a key): its first line into buf (NUL-ended,
+ * at most size - 1 bytes), the file's full name into *file. Every error
+ * names the directive and the file, never what is in it.
+ */
+ngx_int_t
+ngx_http_helpdesk_conf_secret(ngx_conf_t *cf, const char *directive,
+    ngx_str_t *file, u_char *buf, size_t size)
+{
+    ssize_t           n;
+    ngx_fd_t          fd;
+    ngx_file_info_t   fi;
+
+    if (ngx_conf_full_name(cf->cycle, file, 1) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    fd = ngx_open_file(file->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "%s: cannot read the file \"%V\"", directive,
+                           file);
+        return NGX_ERROR;
+    }
+
+    n = -1;
+
+    if (ngx_fd_info(fd, &fi) != NGX_FILE_ERROR) {
+        n = ngx_read_fd(fd, buf, size - 1);
+
+        if (fi.st_mode & S_IROTH) {
+            ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                               "%s: the file \"%V\" can be read by anyone "
+                               "(chmod o-r)", directive, file);
+        }
+    }
+
+    (void) ngx_close_file(fd);
+
+    if (n < 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "%s: cannot read the file \"%V\"", directive,
+                           file);
+        return NGX_ERROR;
+    }
+
+    buf[n] = '\0';
+    buf[strcspn((char *) buf, "\r\n")] = '\0';
+
+    if (buf[0] == '\0') {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "%s: the file \"%V\" is empty or starts with an "
+                           "empty line", directive, file);
+        return NGX_ERROR;
+    }
 
     return NGX_OK;
 }
@@ -172,11 +233,8 @@ ngx_http_helpdesk_smtp_relay(hd_smtp_conf_t *c, ngx_str_t *v)
 static char *
 ngx_http_helpdesk_smtp_auth(ngx_conf_t *cf, hd_smtp_conf_t *c, ngx_str_t *v)
 {
-    u_char           *colon, *nl;
-    ssize_t           n;
-    ngx_fd_t          fd;
-    ngx_str_t         file;
-    ngx_file_info_t   fi;
+    u_char     *colon;
+    ngx_str_t   file;
 
     colon = ngx_strlchr(v->data, v->data + v->len, ':');
 
@@ -195,54 +253,11 @@ ngx_http_helpdesk_smtp_auth(ngx_conf_t *cf, hd_smtp_conf_t *c, ngx_str_t *v)
     file.data = colon + 1;
     file.len = v->data + v->len - colon - 1;
 
-    if (ngx_conf_full_name(cf->cycle, &file, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    fd = ngx_open_file(file.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-    if (fd == NGX_INVALID_FILE) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           "helpdesk_smtp: cannot read the password file "
-                           "\"%V\" of auth=", &file);
-        return NGX_CONF_ERROR;
-    }
-
-    n = -1;
-
-    if (ngx_fd_info(fd, &fi) != NGX_FILE_ERROR) {
-        n = ngx_read_fd(fd, c->password, sizeof(c->password) - 1);
-
-        if (fi.st_mode & S_IROTH) {
-            ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
-                               "helpdesk_smtp: the password file \"%V\" can "
-                               "be read by anyone (chmod o-r)", &file);
-        }
-    }
-
-    (void) ngx_close_file(fd);
-
-    if (n <= 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "helpdesk_smtp: the password file \"%V\" of "
-                           "auth= is empty", &file);
-        return NGX_CONF_ERROR;
-    }
-
-    c->password[n] = '\0';
-    nl = (u_char *) ngx_strchr(c->password, '\n');
-    if (nl != NULL) {
-        *nl = '\0';
-    }
-
-    nl = (u_char *) ngx_strchr(c->password, '\r');
-    if (nl != NULL) {
-        *nl = '\0';
-    }
-
-    if (c->password[0] == '\0') {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "helpdesk_smtp: the password file \"%V\" of "
-                           "auth= starts with an empty line", &file);
+    if (ngx_http_helpdesk_conf_secret(cf, "helpdesk_smtp auth=", &file,
+                                      (u_char *) c->password,
+                                      sizeof(c->password))
+        != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
@@ -308,7 +323,7 @@ ngx_http_helpdesk_smtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     for (i = 2; i < cf->args->nelts; i++) {
 
-        if (ngx_http_helpdesk_smtp_param(&value[i], "from", &v) == NGX_OK) {
+        if (ngx_http_helpdesk_conf_param(&value[i], "from", &v) == NGX_OK) {
             if (hd_smtp_parse_from(c, v.data, v.len) != 0) {
                 ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                    "helpdesk_smtp: invalid from \"%V\" "
@@ -322,7 +337,7 @@ ngx_http_helpdesk_smtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_http_helpdesk_smtp_param(&value[i], "starttls", &v)
+        if (ngx_http_helpdesk_conf_param(&value[i], "starttls", &v)
             == NGX_OK)
         {
             if (v.len == 2 && ngx_strncmp(v.data, "on", 2) == 0) {
@@ -345,7 +360,7 @@ ngx_http_helpdesk_smtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_http_helpdesk_smtp_param(&value[i], "auth", &v) == NGX_OK) {
+        if (ngx_http_helpdesk_conf_param(&value[i], "auth", &v) == NGX_OK) {
             rv = ngx_http_helpdesk_smtp_auth(cf, c, &v);
             if (rv != NGX_CONF_OK) {
                 return rv;
@@ -354,7 +369,7 @@ ngx_http_helpdesk_smtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_http_helpdesk_smtp_param(&value[i], "timeout", &v)
+        if (ngx_http_helpdesk_conf_param(&value[i], "timeout", &v)
             == NGX_OK)
         {
             ms = ngx_parse_time(&v, 0);
@@ -370,7 +385,7 @@ ngx_http_helpdesk_smtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_http_helpdesk_smtp_param(&value[i], "concurrency", &v)
+        if (ngx_http_helpdesk_conf_param(&value[i], "concurrency", &v)
             == NGX_OK)
         {
             n = ngx_atoi(v.data, v.len);
@@ -387,7 +402,7 @@ ngx_http_helpdesk_smtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_http_helpdesk_smtp_param(&value[i], "retry", &v) == NGX_OK) {
+        if (ngx_http_helpdesk_conf_param(&value[i], "retry", &v) == NGX_OK) {
             if (ngx_http_helpdesk_smtp_seconds(&v, 1, 86400, &c->retry)
                 != NGX_OK)
             {
@@ -401,7 +416,7 @@ ngx_http_helpdesk_smtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_http_helpdesk_smtp_param(&value[i], "retry_max", &v)
+        if (ngx_http_helpdesk_conf_param(&value[i], "retry_max", &v)
             == NGX_OK)
         {
             if (ngx_http_helpdesk_smtp_seconds(&v, 1, 86400, &c->retry_max)
@@ -417,7 +432,7 @@ ngx_http_helpdesk_smtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_http_helpdesk_smtp_param(&value[i], "expire", &v)
+        if (ngx_http_helpdesk_conf_param(&value[i], "expire", &v)
             == NGX_OK)
         {
             if (ngx_http_helpdesk_smtp_seconds(&v, 10, 30 * 86400,
@@ -434,7 +449,7 @@ ngx_http_helpdesk_smtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_http_helpdesk_smtp_param(&value[i], "verify", &v)
+        if (ngx_http_helpdesk_conf_param(&value[i], "verify", &v)
             == NGX_OK)
         {
             if (v.len == 2 && ngx_strncmp(v.data, "on", 2) == 0) {
@@ -453,7 +468,7 @@ ngx_http_helpdesk_smtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_http_helpdesk_smtp_param(&value[i], "ca", &v) == NGX_OK) {
+        if (ngx_http_helpdesk_conf_param(&value[i], "ca", &v) == NGX_OK) {
             if (ngx_conf_full_name(cf->cycle, &v, 1) != NGX_OK) {
                 return NGX_CONF_ERROR;
             }
@@ -472,7 +487,7 @@ ngx_http_helpdesk_smtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_http_helpdesk_smtp_param(&value[i], "helo", &v) == NGX_OK) {
+        if (ngx_http_helpdesk_conf_param(&value[i], "helo", &v) == NGX_OK) {
             if (v.len >= sizeof(c->helo)
                 || ngx_strlchr(v.data, v.data + v.len, '/')
                 || ngx_strlchr(v.data, v.data + v.len, ' '))

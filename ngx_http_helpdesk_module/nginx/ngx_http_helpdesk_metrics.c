@@ -9,6 +9,7 @@
 
 #include "ngx_http_helpdesk_module.h"
 
+#include "hd_mail_route.h"
 #include "hd_outbox.h"
 #include "hd_product.h"
 #include "hd_queue.h"
@@ -437,6 +438,75 @@ ngx_http_helpdesk_m_mail(ngx_http_helpdesk_m_out_t *out,
 }
 
 
+/* mail that came in: by what became of it and by why (SPEC §7.2) */
+static void
+ngx_http_helpdesk_m_mailin(ngx_http_helpdesk_m_out_t *out, hd_txn_t *txn)
+{
+    size_t              i, j, n, held = 0;
+    uint64_t            received = 0, by_action[HD_MAILIN_ACTION_COUNT];
+    hd_mailin_count_t   c[64];
+
+    n = hd_mailin_counts(txn, c, 64);
+    ngx_memzero(by_action, sizeof(by_action));
+
+    for (i = 0; i < n; i++) {
+        if (ngx_strcmp(c[i].code, "received") == 0) {
+            received = c[i].count;
+        }
+
+        for (j = 0; j < HD_MAILIN_ACTION_COUNT; j++) {
+            if (ngx_strcmp(c[i].code, hd_mailin_action_names[j]) == 0) {
+                by_action[j] = c[i].count;
+            }
+        }
+    }
+
+    (void) hd_db_count(txn, HD_DB_QUARANTINE, &held);
+
+    ngx_http_helpdesk_m_line(out, 400,
+        "# HELP helpdesk_mail_received_total Messages that came in (mail "
+        "gate and mailbox).\n"
+        "# TYPE helpdesk_mail_received_total counter\n"
+        "helpdesk_mail_received_total %uL\n"
+        "# HELP helpdesk_mail_quarantine Messages held for an "
+        "administrator.\n"
+        "# TYPE helpdesk_mail_quarantine gauge\n"
+        "helpdesk_mail_quarantine %uz\n"
+        "# HELP helpdesk_mail_in_total Messages that came in, by what "
+        "became of them.\n"
+        "# TYPE helpdesk_mail_in_total counter\n", received, held);
+
+    for (j = 0; j < HD_MAILIN_ACTION_COUNT; j++) {
+        ngx_http_helpdesk_m_line(out, 100,
+            "helpdesk_mail_in_total{action=\"%s\"} %uL\n",
+            hd_mailin_action_names[j], by_action[j]);
+    }
+
+    ngx_http_helpdesk_m_line(out, 200,
+        "# HELP helpdesk_mail_in_reason_total Messages not taken as they "
+        "came, by why.\n"
+        "# TYPE helpdesk_mail_in_reason_total counter\n");
+
+    for (i = 0; i < n; i++) {
+        if (ngx_strcmp(c[i].code, "received") == 0) {
+            continue;
+        }
+
+        for (j = 0; j < HD_MAILIN_ACTION_COUNT; j++) {
+            if (ngx_strcmp(c[i].code, hd_mailin_action_names[j]) == 0) {
+                break;
+            }
+        }
+
+        if (j == HD_MAILIN_ACTION_COUNT) {
+            ngx_http_helpdesk_m_line(out, 100,
+                "helpdesk_mail_in_reason_total{reason=\"%s\"} %uL\n",
+                c[i].code, c[i].count);
+        }
+    }
+}
+
+
 static ngx_int_t
 ngx_http_helpdesk_metrics_handler(ngx_http_request_t *r)
 {
@@ -477,6 +547,8 @@ ngx_http_helpdesk_metrics_handler(ngx_http_request_t *r)
         if (hd_outbox_stats(&txn, &mail) == HD_OK) {
             ngx_http_helpdesk_m_mail(&out, &mail);
         }
+
+        ngx_http_helpdesk_m_mailin(&out, &txn);
 
         hd_txn_abort(&txn);
 

@@ -69,6 +69,8 @@ static const char  *ngx_http_helpdesk_needed_templates[] = {
     "pages/admin_certificates",
     "pages/admin_outbox",
     "pages/admin_outbox_mail",
+    "pages/admin_mail",
+    "pages/admin_mail_held",
     "pages/unsubscribe",
     "pages/tickets",
     "pages/ticket_new",
@@ -125,6 +127,10 @@ static const char  *ngx_http_helpdesk_needed_templates[] = {
     "mail/en/ticket_customer_reply",
     "mail/ru/ticket_customer_reopened",
     "mail/en/ticket_customer_reopened",
+    "mail/ru/mail_no_subject",
+    "mail/en/mail_no_subject",
+    "mail/ru/mail_ticket_closed",
+    "mail/en/mail_ticket_closed",
     NULL
 };
 
@@ -246,6 +252,20 @@ static ngx_command_t  ngx_http_helpdesk_commands[] = {
     { ngx_string("helpdesk_smtp"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
       ngx_http_helpdesk_smtp,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("helpdesk_mailgate_key"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_helpdesk_mailgate_key,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("helpdesk_imap"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_helpdesk_imap,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
@@ -1170,6 +1190,7 @@ ngx_http_helpdesk_init_process(ngx_cycle_t *cycle)
 
     ngx_http_helpdesk_timer_start(cycle, mcf);
     ngx_http_helpdesk_mail_start(cycle, mcf);
+    ngx_http_helpdesk_mailbox_start(cycle, mcf);
 
     return NGX_OK;
 }
@@ -1255,6 +1276,7 @@ ngx_http_helpdesk_exit_process(ngx_cycle_t *cycle)
 
     ngx_http_helpdesk_timer_stop(mcf);
     ngx_http_helpdesk_mail_stop(mcf);
+    ngx_http_helpdesk_mailbox_stop(mcf);
 
     hd_store_close(mcf->store);
     mcf->store = NULL;

@@ -42,6 +42,8 @@
 #define NGX_HTTP_HELPDESK_ADMIN        0x10    /* only for administrators */
 #define NGX_HTTP_HELPDESK_UPLOAD       0x20    /* takes multipart uploads */
 #define NGX_HTTP_HELPDESK_STAFF        0x40    /* only for staff */
+#define NGX_HTTP_HELPDESK_RAW          0x80    /* the handler reads the body
+                                                  itself (the mail gate) */
 
 
 typedef struct ngx_http_helpdesk_ctx_s     ngx_http_helpdesk_ctx_t;
@@ -103,6 +105,10 @@ typedef struct {
                                                       the timer's mail uses */
     hd_smtp_conf_t                *smtp;           /* helpdesk_smtp; NULL:
                                                       mail is not sent */
+    hd_uchar                       gate_key[32];   /* helpdesk_mailgate_key's
+                                                      SHA-256 */
+    ngx_uint_t                     gate_key_set;
+    void                          *imap;           /* helpdesk_imap */
 
     /* per worker */
     hd_store_t                    *store;
@@ -535,6 +541,14 @@ ngx_int_t ngx_http_helpdesk_admin_outbox_retry(ngx_http_request_t *r,
 ngx_int_t ngx_http_helpdesk_admin_outbox_drop(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 
+/* ngx_http_helpdesk_admin_mailin.c: mail that came in, the quarantine */
+ngx_int_t ngx_http_helpdesk_admin_mailin(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_admin_quarantine_release(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_admin_quarantine_delete(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+
 /* ngx_http_helpdesk_tickets.c: my tickets, a ticket, the customer's
  * actions */
 ngx_int_t ngx_http_helpdesk_tickets(ngx_http_request_t *r,
@@ -635,12 +649,29 @@ ngx_int_t ngx_http_helpdesk_curl_loop_init(ngx_http_helpdesk_curl_loop_t *loop,
     ngx_log_t *log, unsigned connections);
 void ngx_http_helpdesk_curl_loop_free(ngx_http_helpdesk_curl_loop_t *loop);
 
-/* ngx_http_helpdesk_mail.c: helpdesk_smtp and the sender */
+/* ngx_http_helpdesk_mail.c: helpdesk_smtp and the sender; what the mail
+ * directives share */
+ngx_int_t ngx_http_helpdesk_conf_param(ngx_str_t *v, const char *name,
+    ngx_str_t *value);
+ngx_int_t ngx_http_helpdesk_conf_secret(ngx_conf_t *cf, const char *directive,
+    ngx_str_t *file, u_char *buf, size_t size);
 char *ngx_http_helpdesk_smtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 void ngx_http_helpdesk_mail_start(ngx_cycle_t *cycle,
     ngx_http_helpdesk_main_conf_t *mcf);
 void ngx_http_helpdesk_mail_poke(ngx_http_helpdesk_main_conf_t *mcf);
 void ngx_http_helpdesk_mail_stop(ngx_http_helpdesk_main_conf_t *mcf);
+
+/* ngx_http_helpdesk_mailgate.c: mail that comes in by the MTA */
+char *ngx_http_helpdesk_mailgate_key(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_helpdesk_mailgate(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+
+/* ngx_http_helpdesk_mailbox.c: the mailbox the portal reads */
+char *ngx_http_helpdesk_imap(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+void ngx_http_helpdesk_mailbox_start(ngx_cycle_t *cycle,
+    ngx_http_helpdesk_main_conf_t *mcf);
+void ngx_http_helpdesk_mailbox_stop(ngx_http_helpdesk_main_conf_t *mcf);
 
 
 #endif /* NGX_HTTP_HELPDESK_MODULE_H */

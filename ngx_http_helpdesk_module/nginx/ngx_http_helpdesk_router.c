@@ -224,6 +224,17 @@ static const ngx_http_helpdesk_route_t  ngx_http_helpdesk_routes[] = {
     { NGX_HTTP_POST, "admin/outbox/{id}/drop",
       ngx_http_helpdesk_admin_outbox_drop, NGX_HTTP_HELPDESK_ADMIN_FORM,
       "admin.outbox.drop" },
+    { NGX_HTTP_HELPDESK_GET, "admin/mail", ngx_http_helpdesk_admin_mailin,
+      NGX_HTTP_HELPDESK_ADMIN_PAGE, "admin.mail" },
+    { NGX_HTTP_HELPDESK_GET, "admin/mail/quarantine/{id}",
+      ngx_http_helpdesk_admin_mailin, NGX_HTTP_HELPDESK_ADMIN_PAGE,
+      "admin.mail.held" },
+    { NGX_HTTP_POST, "admin/mail/quarantine/{id}/release",
+      ngx_http_helpdesk_admin_quarantine_release,
+      NGX_HTTP_HELPDESK_ADMIN_FORM, "admin.mail.release" },
+    { NGX_HTTP_POST, "admin/mail/quarantine/{id}/delete",
+      ngx_http_helpdesk_admin_quarantine_delete,
+      NGX_HTTP_HELPDESK_ADMIN_FORM, "admin.mail.delete" },
 
     /* the JSON API: the same handlers, answering JSON */
 
@@ -383,6 +394,21 @@ static const ngx_http_helpdesk_route_t  ngx_http_helpdesk_routes[] = {
     { NGX_HTTP_POST, "api/v1/admin/outbox/{id}/drop",
       ngx_http_helpdesk_admin_outbox_drop, NGX_HTTP_HELPDESK_ADMIN_FORM,
       "api.admin.outbox.drop" },
+    { NGX_HTTP_HELPDESK_GET, "api/v1/admin/mail",
+      ngx_http_helpdesk_admin_mailin, NGX_HTTP_HELPDESK_ADMIN_PAGE,
+      "api.admin.mail" },
+    { NGX_HTTP_HELPDESK_GET, "api/v1/admin/mail/quarantine/{id}",
+      ngx_http_helpdesk_admin_mailin, NGX_HTTP_HELPDESK_ADMIN_PAGE,
+      "api.admin.mail.held" },
+    { NGX_HTTP_POST, "api/v1/admin/mail/quarantine/{id}/release",
+      ngx_http_helpdesk_admin_quarantine_release,
+      NGX_HTTP_HELPDESK_ADMIN_FORM, "api.admin.mail.release" },
+    { NGX_HTTP_DELETE, "api/v1/admin/mail/quarantine/{id}",
+      ngx_http_helpdesk_admin_quarantine_delete,
+      NGX_HTTP_HELPDESK_ADMIN_FORM, "api.admin.mail.delete" },
+
+    { NGX_HTTP_POST, "api/v1/mailgate", ngx_http_helpdesk_mailgate,
+      NGX_HTTP_HELPDESK_RAW, "mailgate" },
 
     { NGX_HTTP_POST, "api/v1/password/forgot", ngx_http_helpdesk_forgot,
       NGX_HTTP_HELPDESK_BODY, "api.password.forgot" },
@@ -502,6 +528,10 @@ ngx_http_helpdesk_handler(ngx_http_request_t *r)
         ngx_http_discard_request_body(r);
         return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_FORBIDDEN,
                                        "forbidden", NULL);
+    }
+
+    if (route->flags & NGX_HTTP_HELPDESK_RAW) {
+        return ctx->route->handler(r, ctx);
     }
 
     if (!(route->flags & NGX_HTTP_HELPDESK_BODY)) {

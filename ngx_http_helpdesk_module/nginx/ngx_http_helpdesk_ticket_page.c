@@ -104,6 +104,8 @@ ngx_http_helpdesk_message_jw(ngx_http_helpdesk_ctx_t *ctx,
     hd_jw_cstr(w, hd_message_kind_names[m->kind % HD_MESSAGE_KIND_COUNT]);
     hd_jw_key(w, "side");
     hd_jw_cstr(w, hd_side_names[m->side % HD_SIDE_COUNT]);
+    hd_jw_key(w, "channel");
+    hd_jw_cstr(w, hd_channel_names[m->channel % HD_CHANNEL_COUNT]);
     ngx_http_helpdesk_jw_kstr(w, "author",
                               ngx_http_helpdesk_account_name(names,
                                                              m->author));
@@ -179,6 +181,8 @@ ngx_http_helpdesk_message_view(ngx_http_helpdesk_ctx_t *ctx,
     hd_val_set(pool, item, "created",
                ngx_http_helpdesk_time_text(ctx, m->created));
     hd_val_set_bool(pool, item, "staff", m->side == HD_SIDE_STAFF);
+    hd_val_set_bool(pool, item, "by_email", m->channel == HD_CHANNEL_EMAIL
+                                            && m->kind != HD_MESSAGE_EVENT);
 
     if (m->kind == HD_MESSAGE_EVENT) {
         hd_val_set_bool(pool, item, "event", 1);

@@ -10,10 +10,13 @@ show. It prints "READY <port>" on standard output once it listens.
     smtp-sink.py --dir DIR [--port N] [--tls CERT KEY] [--require-tls]
                  [--auth USER:PASSWORD] [--reject REGEX] [--defer REGEX]
                  [--hang] [--count-only] [--delay MS]
+                 [--forward-to URL --forward-key KEY]
 
 --reject answers RCPT TO of matching addresses with 550, --defer with 451;
 --hang accepts connections and never says a word (a relay that hangs);
---count-only keeps no files, only DIR/count (for benchmarks).
+--count-only keeps no files, only DIR/count (for benchmarks);
+--forward-to posts each message it accepts, as it came, to a portal's mail
+gate (X-Helpdesk-Mailgate-Key: KEY): the mail server of another portal.
 """
 
 import argparse
@@ -30,6 +33,7 @@ import signal
 import socket
 import ssl
 import sys
+import urllib.request
 import warnings
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -83,7 +87,23 @@ class Sink:
         # the .eml last: a reader that sees it sees the summary too
         os.rename(name + '.json.tmp', name + '.json')
         os.rename(name + '.tmp', name + '.eml')
+        if self.opts.forward_to:
+            # delivered on: not in the loop, as an MTA hands mail to a pipe
+            asyncio.get_running_loop().run_in_executor(
+                None, self.forward, envelope.original_content or envelope.content)
         return '250 2.0.0 Ok: queued as %06d' % n
+
+    def forward(self, raw):
+        req = urllib.request.Request(self.opts.forward_to, data=raw, method='POST',
+                                     headers={'Content-Type': 'message/rfc822',
+                                              'X-Helpdesk-Mailgate-Key': self.opts.forward_key})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                answer = r.read().decode()
+        except Exception as e:
+            answer = 'error: %s' % e
+        with open(os.path.join(self.dir, 'forwarded.log'), 'a') as f:
+            f.write(answer.replace('\n', ' ') + '\n')
 
     def write_count(self):
         with open(os.path.join(self.dir, 'count.tmp'), 'w') as f:
@@ -175,6 +195,8 @@ async def main():
     p.add_argument('--hang', action='store_true')
     p.add_argument('--count-only', action='store_true')
     p.add_argument('--delay', type=int, default=0, help='ms before each 250')
+    p.add_argument('--forward-to')
+    p.add_argument('--forward-key')
     opts = p.parse_args()
 
     os.makedirs(opts.dir, exist_ok=True)
