@@ -26,9 +26,10 @@ BUILD_PKGS="gcc make pkg-config nginx nginx-dev liblmdb-dev libpcre2-dev
             libssl-dev libjansson-dev libcsv-dev libcmocka-dev
             libcurl4-openssl-dev libgmime-3.0-dev libxml2-dev"
 # the mail tests' relay is aiosmtpd on Debian's own python3; openssl makes
-# its test certificate
+# its test certificate; the mailbox the portal reads is Dovecot's (each test
+# starts its own, on a free port)
 TEST_PKGS="perl liburi-perl ca-certificates lmdb-utils chromium fonts-dejavu-core wrk
-           python3 python3-aiosmtpd python3-uvloop openssl"
+           python3 python3-aiosmtpd python3-uvloop openssl dovecot-imapd"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "build.sh: $*"; exit 1; }
@@ -76,8 +77,23 @@ build_deps() {
 }
 
 test_deps() {
+    local new_dovecot
+    new_dovecot=$(missing_packages dovecot-imapd)
+
     # shellcheck disable=SC2086
     install_packages $TEST_PKGS
+
+    # installed for the tests only: the system's own Dovecot is not wanted
+    # (one that was there before is left alone)
+    if [ -n "$new_dovecot" ] && command -v systemctl >/dev/null \
+        && systemctl is-active --quiet dovecot 2>/dev/null; then
+        say "stopping the system's new dovecot service (the tests start their own)"
+        if [ "$(id -u)" -eq 0 ]; then
+            systemctl disable --now dovecot >/dev/null 2>&1 || true
+        else
+            sudo systemctl disable --now dovecot >/dev/null 2>&1 || true
+        fi
+    fi
     command -v node >/dev/null || install_packages nodejs
     command -v npm >/dev/null || install_packages npm
 

@@ -681,7 +681,11 @@ struct hd_imap_s {
     char             error[CURL_ERROR_SIZE + 256];
     char             curl_error[CURL_ERROR_SIZE];
     hd_curl_sink_t   sink;
+    int              recycle;
 };
+
+
+#define HD_IMAP_SAID_MAX  (100 * 1024)
 
 
 hd_imap_t *
@@ -740,6 +744,7 @@ static int
 hd_imap_perform(hd_imap_t *s, const char *url, const char *custom,
     size_t max)
 {
+    long       said;
     CURL      *e = s->easy;
     CURLcode   res;
 
@@ -751,6 +756,24 @@ hd_imap_perform(hd_imap_t *s, const char *url, const char *custom,
 
     if (s->sink.data != NULL) {
         s->sink.data[0] = '\0';
+    }
+
+    /*
+     * curl adds up what a server said across the transfers of one handle
+     * (CURLINFO_HEADER_SIZE, a fetched message's lines included) and
+     * refuses more than 300 kB of it ("Too large response headers"): a
+     * handle that said much is given up for a new one (a new login) before
+     * it gets there
+     */
+    if (s->recycle) {
+        curl_easy_cleanup(e);
+        e = s->easy = curl_easy_init();
+        s->recycle = 0;
+
+        if (e == NULL) {
+            snprintf(s->error, sizeof(s->error), "libcurl cannot start");
+            return -1;
+        }
     }
 
     curl_easy_setopt(e, CURLOPT_URL, url);
@@ -783,6 +806,12 @@ hd_imap_perform(hd_imap_t *s, const char *url, const char *custom,
     }
 
     res = curl_easy_perform(e);
+
+    if (curl_easy_getinfo(e, CURLINFO_HEADER_SIZE, &said) == CURLE_OK
+        && said > HD_IMAP_SAID_MAX)
+    {
+        s->recycle = 1;
+    }
 
     if (res != CURLE_OK) {
         if (s->sink.over) {

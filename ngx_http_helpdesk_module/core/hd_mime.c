@@ -1090,7 +1090,34 @@ hd_mime_dsn_value(hd_mime_in_t *in, const hd_uchar *p, const hd_uchar *end,
         end--;
     }
 
-    return hd_mime_str(in->pool, p, end - p > 255 ? 255 : end - p);
+    /* a folded field (a long Diagnostic-Code) is one line again */
+    {
+        size_t     n = 0;
+        hd_uchar  *out;
+
+        out = hd_palloc(in->pool, end - p + 1);
+        if (out == NULL) {
+            return hd_mime_str(in->pool, p, 0);
+        }
+
+        for ( /* void */ ; p < end && n < 255; p++) {
+            if (*p == '\r' || *p == '\n' || *p == '\t') {
+                if (n && out[n - 1] != ' ') {
+                    out[n++] = ' ';
+                }
+
+                continue;
+            }
+
+            if (*p == ' ' && n && out[n - 1] == ' ') {
+                continue;
+            }
+
+            out[n++] = *p;
+        }
+
+        return (hd_str_t) { n, out };
+    }
 }
 
 
@@ -1121,6 +1148,15 @@ hd_mime_dsn(hd_mime_in_t *in, const hd_buf_t *b)
         eol = memchr(p, '\n', end - p);
         if (eol == NULL) {
             eol = end;
+        }
+
+        /* continuation lines belong to the field */
+        while (eol + 1 < end && (eol[1] == ' ' || eol[1] == '\t')) {
+            eol = memchr(eol + 1, '\n', end - eol - 1);
+            if (eol == NULL) {
+                eol = end;
+                break;
+            }
         }
 
         colon = memchr(p, ':', eol - p);

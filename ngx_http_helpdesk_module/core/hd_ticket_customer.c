@@ -993,6 +993,14 @@ hd_ticket_reply_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
         return rc;
     }
 
+    /* the author's own e-mail is in their mailbox already: no copy back
+       (and no loop with a robot answering every mail) */
+    if (f->change->channel == HD_CHANNEL_EMAIL
+        && f->change->actor == f->t->author)
+    {
+        return HD_OK;
+    }
+
     return hd_ticket_notify(txn, f->portal, &f->arena->pool, f->t,
                             "ticket_reply", &f->change->body, NULL,
                             f->change->actor, f->now, err);

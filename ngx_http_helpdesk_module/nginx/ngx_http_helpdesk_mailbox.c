@@ -44,7 +44,8 @@ typedef struct {
     size_t                          left;
     ngx_uint_t                      failed;
     char                            error[600];
-    char                            last_error[600];
+    const char                     *stage;      /* what failed */
+    const char                     *last_stage; /* ... and was said */
 } ngx_http_helpdesk_mailbox_t;
 
 
@@ -343,6 +344,7 @@ ngx_http_helpdesk_mailbox_fail(ngx_http_helpdesk_mailbox_t *mb,
     const char *what)
 {
     mb->failed = 1;
+    mb->stage = what;
     ngx_snprintf((u_char *) mb->error, sizeof(mb->error) - 1, "%s: %s%Z",
                  what, mb->session ? hd_imap_error(mb->session)
                                    : "cannot start libcurl");
@@ -387,6 +389,7 @@ ngx_http_helpdesk_mailbox_run(void *data, ngx_log_t *log)
     mb->read = 0;
     mb->left = 0;
     mb->failed = 0;
+    mb->stage = NULL;
     mb->error[0] = '\0';
 
     if (mb->session == NULL) {
@@ -450,6 +453,7 @@ ngx_http_helpdesk_mailbox_run(void *data, ngx_log_t *log)
         if (hrc != HD_OK) {
             /* the message stays in the mailbox for the next time */
             mb->failed = 1;
+            mb->stage = "storing";
             ngx_snprintf((u_char *) mb->error, sizeof(mb->error) - 1,
                          "a message stays in the mailbox: %s%Z",
                          err.text[0] ? err.text : hd_rc_name(hrc));
@@ -466,17 +470,23 @@ ngx_http_helpdesk_mailbox_run(void *data, ngx_log_t *log)
             break;
         }
 
+        /* only this message goes (UIDPLUS), never one a person flagged */
+        if (mb->delete) {
+            ngx_snprintf((u_char *) cmd, sizeof(cmd) - 1,
+                         "UID EXPUNGE %uL%Z", uids[i]);
+
+            if (hd_imap_command(mb->session, cmd) != 0) {
+                ngx_http_helpdesk_mailbox_fail(mb, "expunging");
+                break;
+            }
+        }
+
         mb->read++;
     }
 
     mb->left = n - mb->read;
     free(uids);
 
-    if (mb->delete && mb->read && mb->session != NULL
-        && hd_imap_command(mb->session, "EXPUNGE") != 0)
-    {
-        ngx_http_helpdesk_mailbox_fail(mb, "expunging");
-    }
 }
 
 
@@ -488,16 +498,20 @@ ngx_http_helpdesk_mailbox_done(ngx_event_t *ev)
     mb->busy = 0;
 
     if (mb->failed) {
-        /* said once until it changes or mail flows again */
-        if (ngx_strcmp(mb->error, mb->last_error) != 0) {
+        /* said once while it fails the same way, not every interval */
+        if (mb->stage != mb->last_stage) {
             ngx_log_error(NGX_LOG_ERR, ev->log, 0,
                           "helpdesk mailbox %s: %s", mb->url, mb->error);
-            ngx_cpystrn((u_char *) mb->last_error, (u_char *) mb->error,
-                        sizeof(mb->last_error));
+            mb->last_stage = mb->stage;
         }
 
     } else {
-        mb->last_error[0] = '\0';
+        if (mb->last_stage != NULL) {
+            ngx_log_error(NGX_LOG_NOTICE, ev->log, 0,
+                          "helpdesk mailbox %s: read again", mb->url);
+        }
+
+        mb->last_stage = NULL;
     }
 
     if (mb->read) {

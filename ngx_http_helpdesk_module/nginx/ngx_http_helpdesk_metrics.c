@@ -463,7 +463,7 @@ ngx_http_helpdesk_m_mailin(ngx_http_helpdesk_m_out_t *out, hd_txn_t *txn)
 
     (void) hd_db_count(txn, HD_DB_QUARANTINE, &held);
 
-    ngx_http_helpdesk_m_line(out, 400,
+    ngx_http_helpdesk_m_line(out, 800,
         "# HELP helpdesk_mail_received_total Messages that came in (mail "
         "gate and mailbox).\n"
         "# TYPE helpdesk_mail_received_total counter\n"

@@ -26,6 +26,8 @@ my $seq = 0;
 # Helpdesk::Imap->start(dir => DIR, [user => U], [password => P])
 sub start {
     my ($class, %o) = @_;
+    # again after stop: the same configuration, port and mailbox
+    return $class->launch if ref $class;
     my $self = bless { user => 'support', password => 'imap pass 1', %o }, $class;
     my $dir = $self->{dir};
     make_path("$dir/run", "$dir/state", "$dir/home");
@@ -99,8 +101,16 @@ service stats {
 }
 EOF
 
+    return $self->launch;
+}
+
+sub launch {
+    my ($self) = @_;
+    my $dir = $self->{dir};
     my $pid = fork // die "fork: $!";
     if ($pid == 0) {
+        # its own process group: stop takes the imap processes with it
+        setpgrp(0, 0);
         open STDOUT, '>>', "$dir/dovecot.out" or die;
         open STDERR, '>&', \*STDOUT or die;
         exec $DOVECOT, '-F', '-c', "$dir/dovecot.conf" or die "exec $DOVECOT: $!";
@@ -163,13 +173,13 @@ sub count {
 sub stop {
     my ($self) = @_;
     return unless $self->{pid};
-    kill 'TERM', $self->{pid};
+    kill 'TERM', -$self->{pid};
     my $deadline = time + 10;
     while (time < $deadline) {
         last if waitpid($self->{pid}, WNOHANG) == $self->{pid};
         sleep 0.05;
     }
-    kill 'KILL', $self->{pid} if kill 0, $self->{pid};
+    kill 'KILL', -$self->{pid};
     delete $self->{pid};
 }
 
