@@ -22,7 +22,7 @@ CLI_SRCS  := $(wildcard ngx_http_helpdesk_module/cli/*.c)
 UNIT_SRCS := $(wildcard t/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:t/unit/%.c=$(BUILD)/unit/%)
 
-all: $(BUILD)/helpdesk $(UNIT_BINS) $(BUILD)/gen-tickets $(BUILD)/smtp-blast
+all: $(BUILD)/helpdesk $(UNIT_BINS) $(BUILD)/gen-tickets $(BUILD)/smtp-blast $(BUILD)/gate-blast
 
 $(BUILD)/core/%.o: ngx_http_helpdesk_module/core/%.c $(CORE_HDRS)
 	@mkdir -p $(@D)
@@ -48,8 +48,12 @@ $(BUILD)/gen-tickets: bench/gen-tickets.c $(BUILD)/libhelpdesk.a $(CORE_HDRS)
 $(BUILD)/smtp-blast: bench/smtp-blast.c
 	$(CC) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -o $@ $< -lcurl -lpthread
 
+# the mail gate benchmark's client (an MTA posting at full speed)
+$(BUILD)/gate-blast: bench/gate-blast.c
+	$(CC) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -o $@ $< -lcurl -lpthread
+
 clean:
 	rm -rf $(BUILD)/core $(BUILD)/unit $(BUILD)/helpdesk $(BUILD)/libhelpdesk.a \
-	    $(BUILD)/gen-tickets $(BUILD)/smtp-blast
+	    $(BUILD)/gen-tickets $(BUILD)/smtp-blast $(BUILD)/gate-blast
 
 .PHONY: all clean

@@ -674,18 +674,29 @@ hd_curl_post(hd_http_post_t *p)
 }
 
 
-struct hd_imap_s {
+/* a connection of the session: its handle, what it received */
+typedef struct {
     CURL            *easy;
+    hd_curl_sink_t   sink;
+    char             curl_error[CURL_ERROR_SIZE];
+    int              recycle;
+    int              busy;              /* in the multi */
+    size_t           index;             /* the fetch it does */
+} hd_imap_conn_t;
+
+
+#define HD_IMAP_CONNS     4             /* fetches at once */
+#define HD_IMAP_UIDS_MAX  (1024 * 1024) /* a pass's messages at most */
+#define HD_IMAP_SAID_MAX  (100 * 1024)
+
+
+struct hd_imap_s {
     hd_imap_conf_t   conf;
     char             base[1024];        /* the URL without a trailing / */
     char             error[CURL_ERROR_SIZE + 256];
-    char             curl_error[CURL_ERROR_SIZE];
-    hd_curl_sink_t   sink;
-    int              recycle;
+    hd_imap_conn_t   conn[HD_IMAP_CONNS];
+    CURLM           *multi;
 };
-
-
-#define HD_IMAP_SAID_MAX  (100 * 1024)
 
 
 hd_imap_t *
@@ -698,12 +709,6 @@ hd_imap_open(const hd_imap_conf_t *conf)
 
     s = calloc(1, sizeof(hd_imap_t));
     if (s == NULL) {
-        return NULL;
-    }
-
-    s->easy = curl_easy_init();
-    if (s->easy == NULL) {
-        free(s);
         return NULL;
     }
 
@@ -722,12 +727,28 @@ hd_imap_open(const hd_imap_conf_t *conf)
 void
 hd_imap_close(hd_imap_t *s)
 {
+    size_t  i;
+
     if (s == NULL) {
         return;
     }
 
-    curl_easy_cleanup(s->easy);
-    free(s->sink.data);
+    for (i = 0; i < HD_IMAP_CONNS; i++) {
+        if (s->conn[i].easy != NULL) {
+            if (s->conn[i].busy) {
+                curl_multi_remove_handle(s->multi, s->conn[i].easy);
+            }
+
+            curl_easy_cleanup(s->conn[i].easy);
+        }
+
+        free(s->conn[i].sink.data);
+    }
+
+    if (s->multi != NULL) {
+        curl_multi_cleanup(s->multi);
+    }
+
     free(s);
 }
 
@@ -739,23 +760,20 @@ hd_imap_error(const hd_imap_t *s)
 }
 
 
-/* one command on the session's connection (made again when it went) */
+/* a connection's handle set for one command; -1 when there is none */
 static int
-hd_imap_perform(hd_imap_t *s, const char *url, const char *custom,
-    size_t max)
+hd_imap_setup(hd_imap_t *s, hd_imap_conn_t *c, const char *url,
+    const char *custom, size_t max)
 {
-    long       said;
-    CURL      *e = s->easy;
-    CURLcode   res;
+    CURL  *e;
 
-    s->sink.len = 0;
-    s->sink.over = 0;
-    s->sink.max = max;
-    s->error[0] = '\0';
-    s->curl_error[0] = '\0';
+    c->sink.len = 0;
+    c->sink.over = 0;
+    c->sink.max = max;
+    c->curl_error[0] = '\0';
 
-    if (s->sink.data != NULL) {
-        s->sink.data[0] = '\0';
+    if (c->sink.data != NULL) {
+        c->sink.data[0] = '\0';
     }
 
     /*
@@ -765,16 +783,23 @@ hd_imap_perform(hd_imap_t *s, const char *url, const char *custom,
      * handle that said much is given up for a new one (a new login) before
      * it gets there
      */
-    if (s->recycle) {
-        curl_easy_cleanup(e);
-        e = s->easy = curl_easy_init();
-        s->recycle = 0;
+    if (c->recycle && c->easy != NULL) {
+        curl_easy_cleanup(c->easy);
+        c->easy = NULL;
+    }
 
-        if (e == NULL) {
+    c->recycle = 0;
+
+    if (c->easy == NULL) {
+        c->easy = curl_easy_init();
+
+        if (c->easy == NULL) {
             snprintf(s->error, sizeof(s->error), "libcurl cannot start");
             return -1;
         }
     }
+
+    e = c->easy;
 
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -783,18 +808,16 @@ hd_imap_perform(hd_imap_t *s, const char *url, const char *custom,
     curl_easy_setopt(e, CURLOPT_PASSWORD, s->conf.password);
     curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, custom);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, hd_curl_sink_cb);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &s->sink);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->curl_error);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &c->sink);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->curl_error);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, c);
+    /* libcurl mangles an untagged line longer than its buffer: SEARCH's
+       answer without ESEARCH is one (80,000 UIDs fit) */
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 512L * 1024);
     curl_easy_setopt(e, CURLOPT_TIMEOUT, s->conf.timeout > 0
                                          ? s->conf.timeout : 60L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 15L);
     curl_easy_setopt(e, CURLOPT_USE_SSL, (long) CURLUSESSL_ALL);
-
-    if (strncmp(url, "imap://", 7) == 0) {
-        /* plain imap:// on a local server only when asked for: STARTTLS
-           when it offers it */
-        curl_easy_setopt(e, CURLOPT_USE_SSL, (long) CURLUSESSL_TRY);
-    }
 
     if (s->conf.cacert != NULL) {
         curl_easy_setopt(e, CURLOPT_CAINFO, s->conf.cacert);
@@ -805,27 +828,89 @@ hd_imap_perform(hd_imap_t *s, const char *url, const char *custom,
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
     }
 
-    res = curl_easy_perform(e);
+    return 0;
+}
 
-    if (curl_easy_getinfo(e, CURLINFO_HEADER_SIZE, &said) == CURLE_OK
+
+/* what came of a connection's command: 0, -1 failed, -2 too large */
+static int
+hd_imap_result(hd_imap_t *s, hd_imap_conn_t *c, CURLcode res)
+{
+    long  said;
+
+    if (curl_easy_getinfo(c->easy, CURLINFO_HEADER_SIZE, &said) == CURLE_OK
         && said > HD_IMAP_SAID_MAX)
     {
-        s->recycle = 1;
+        c->recycle = 1;
     }
 
-    if (res != CURLE_OK) {
-        if (s->sink.over) {
-            snprintf(s->error, sizeof(s->error),
-                     "more than %zu bytes", max);
+    if (res == CURLE_OK) {
+        return 0;
+    }
 
-        } else {
-            snprintf(s->error, sizeof(s->error), "%s",
-                     s->curl_error[0] ? s->curl_error
-                                      : curl_easy_strerror(res));
+    if (c->sink.over) {
+        snprintf(s->error, sizeof(s->error), "more than %zu bytes",
+                 c->sink.max);
+        return -2;
+    }
+
+    snprintf(s->error, sizeof(s->error), "%s",
+             c->curl_error[0] ? c->curl_error : curl_easy_strerror(res));
+
+    /* the server has no such message (gone since the search): nothing
+       wrong with the connection */
+    if (res == CURLE_REMOTE_FILE_NOT_FOUND) {
+        return -3;
+    }
+
+    /* a connection that failed is not used again */
+    c->recycle = 1;
+
+    return -1;
+}
+
+
+/* one command on the session's first connection (made again when it went) */
+static int
+hd_imap_perform(hd_imap_t *s, const char *url, const char *custom,
+    size_t max)
+{
+    hd_imap_conn_t  *c = &s->conn[0];
+
+    s->error[0] = '\0';
+
+    if (hd_imap_setup(s, c, url, custom, max) != 0) {
+        return -1;
+    }
+
+    return hd_imap_result(s, c, curl_easy_perform(c->easy));
+}
+
+
+/* a UID to the list, growing it */
+static int
+hd_imap_push(hd_imap_t *s, uint64_t **list, size_t *n, size_t *cap,
+    uint64_t uid)
+{
+    uint64_t  *more;
+
+    if (*n == *cap) {
+        if (*cap >= HD_IMAP_UIDS_MAX) {
+            return -1;              /* the rest on the next pass */
         }
 
-        return s->sink.over ? -2 : -1;
+        *cap = *cap ? *cap * 2 : 256;
+        more = realloc(*list, *cap * sizeof(uint64_t));
+
+        if (more == NULL) {
+            snprintf(s->error, sizeof(s->error), "out of memory");
+            return -1;
+        }
+
+        *list = more;
     }
+
+    (*list)[(*n)++] = uid;
 
     return 0;
 }
@@ -835,21 +920,79 @@ int
 hd_imap_search(hd_imap_t *s, const char *criteria, uint64_t **uids,
     size_t *n)
 {
-    char      *p, *end, cmd[512];
-    size_t     cap = 0;
-    uint64_t   uid, *list = NULL, *more;
+    int              esearch;
+    char            *p, *end, cmd[512];
+    size_t           cap = 0;
+    uint64_t         uid, last, *list = NULL;
+    hd_imap_conn_t  *c = &s->conn[0];
 
     *uids = NULL;
     *n = 0;
 
-    snprintf(cmd, sizeof(cmd), "UID SEARCH %s", criteria);
+    /*
+     * ESEARCH (RFC 4731) answers "1:935,937:10000" where SEARCH lists
+     * every number: a mailbox of many messages is a short line (libcurl
+     * mangles untagged lines longer than its buffer). A server without it
+     * says BAD, and SEARCH is asked instead.
+     */
+    snprintf(cmd, sizeof(cmd), "UID SEARCH RETURN (ALL) %s", criteria);
+    esearch = hd_imap_perform(s, s->base, cmd, 64 * 1024 * 1024) == 0;
 
-    if (hd_imap_perform(s, s->base, cmd, 64 * 1024 * 1024) != 0) {
-        return -1;
+    if (!esearch) {
+        snprintf(cmd, sizeof(cmd), "UID SEARCH %s", criteria);
+
+        if (hd_imap_perform(s, s->base, cmd, 64 * 1024 * 1024) != 0) {
+            return -1;
+        }
+    }
+
+    p = c->sink.data;
+
+    if (esearch && p != NULL && (p = strstr(p, "* ESEARCH")) != NULL) {
+        /* "* ESEARCH (TAG "A3") UID ALL 1:3,7" (no ALL: nothing) */
+        end = strchr(p, '\n');
+        p = strstr(p, " ALL ");
+
+        if (p != NULL && (end == NULL || p < end)) {
+            p += 5;
+
+            for ( ;; ) {
+                uid = strtoull(p, &end, 10);
+                if (end == p || uid == 0) {
+                    break;
+                }
+
+                last = uid;
+                p = end;
+
+                if (*p == ':') {
+                    last = strtoull(p + 1, &end, 10);
+                    if (end == p + 1 || last < uid) {
+                        break;
+                    }
+
+                    p = end;
+                }
+
+                for ( /* void */ ; uid <= last; uid++) {
+                    if (hd_imap_push(s, &list, n, &cap, uid) != 0) {
+                        goto done;
+                    }
+                }
+
+                if (*p != ',') {
+                    break;
+                }
+
+                p++;
+            }
+        }
+
+        goto done;
     }
 
     /* "* SEARCH 3 4 9\r\n" (possibly more than one such line) */
-    for (p = s->sink.data; p != NULL && (p = strstr(p, "* SEARCH")) != NULL;
+    for (p = c->sink.data; p != NULL && (p = strstr(p, "* SEARCH")) != NULL;
          /* void */)
     {
         p += 8;
@@ -861,22 +1004,19 @@ hd_imap_search(hd_imap_t *s, const char *criteria, uint64_t **uids,
                 break;
             }
 
-            if (*n == cap) {
-                cap = cap ? cap * 2 : 256;
-                more = realloc(list, cap * sizeof(uint64_t));
-
-                if (more == NULL) {
-                    free(list);
-                    snprintf(s->error, sizeof(s->error), "out of memory");
-                    return -1;
-                }
-
-                list = more;
+            if (hd_imap_push(s, &list, n, &cap, uid) != 0) {
+                goto done;
             }
 
-            list[(*n)++] = uid;
             p = end;
         }
+    }
+
+done:
+
+    if (*n == 0 && list != NULL && s->error[0]) {
+        free(list);
+        return -1;
     }
 
     *uids = list;
@@ -885,42 +1025,118 @@ hd_imap_search(hd_imap_t *s, const char *criteria, uint64_t **uids,
 }
 
 
-int
-hd_imap_fetch(hd_imap_t *s, uint64_t uid, hd_uchar **data, size_t *len,
-    size_t max)
+/* the sink's buffer given away: the next command makes another */
+static void
+hd_imap_take(hd_imap_conn_t *c, hd_uchar **data, size_t *len)
 {
-    int    rc;
-    char   url[1100];
-
-    *data = NULL;
-    *len = 0;
-
-    snprintf(url, sizeof(url), "%s/;UID=%llu", s->base,
-             (unsigned long long) uid);
-
-    rc = hd_imap_perform(s, url, NULL, max);
-    if (rc == -1) {
-        return rc;
-    }
-
-    /* too large: what came (its headers at least) still says from whom */
-
-    /* the sink's buffer goes to the caller; the next command makes one */
-    *data = (hd_uchar *) s->sink.data;
-    *len = s->sink.len;
-    s->sink.data = NULL;
-    s->sink.cap = 0;
-    s->sink.len = 0;
+    *data = (hd_uchar *) c->sink.data;
+    *len = c->sink.len;
+    c->sink.data = NULL;
+    c->sink.cap = 0;
+    c->sink.len = 0;
 
     if (*data == NULL) {
         *data = malloc(1);
+    }
+}
 
-        if (*data == NULL) {
+
+int
+hd_imap_fetch_many(hd_imap_t *s, const uint64_t *uids, size_t n,
+    hd_uchar **data, size_t *len, int *rcs, size_t max)
+{
+    int              running, msgs, failed = 0;
+    char             url[1100];
+    size_t           i, next = 0, done = 0;
+    CURLMsg         *m;
+    hd_imap_conn_t  *c;
+
+    s->error[0] = '\0';
+
+    for (i = 0; i < n; i++) {
+        data[i] = NULL;
+        len[i] = 0;
+        rcs[i] = -1;
+    }
+
+    if (s->multi == NULL) {
+        s->multi = curl_multi_init();
+
+        if (s->multi == NULL) {
+            snprintf(s->error, sizeof(s->error), "libcurl cannot start");
             return -1;
         }
     }
 
-    return rc;
+    /* each connection fetches one message at a time, the next as it is
+       done: what one round trip to the server would cost, a few at once */
+    for ( ;; ) {
+
+        for (i = 0; i < HD_IMAP_CONNS && next < n && !failed; i++) {
+            c = &s->conn[i];
+
+            if (c->busy) {
+                continue;
+            }
+
+            snprintf(url, sizeof(url), "%s/;UID=%llu", s->base,
+                     (unsigned long long) uids[next]);
+
+            if (hd_imap_setup(s, c, url, NULL, max) != 0
+                || curl_multi_add_handle(s->multi, c->easy) != CURLM_OK)
+            {
+                failed = 1;
+                break;
+            }
+
+            c->busy = 1;
+            c->index = next++;
+        }
+
+        if (curl_multi_perform(s->multi, &running) != CURLM_OK) {
+            snprintf(s->error, sizeof(s->error), "libcurl failed");
+            failed = 1;
+        }
+
+        while ((m = curl_multi_info_read(s->multi, &msgs)) != NULL) {
+            if (m->msg != CURLMSG_DONE) {
+                continue;
+            }
+
+            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **) &c);
+            curl_multi_remove_handle(s->multi, c->easy);
+            c->busy = 0;
+            done++;
+
+            rcs[c->index] = hd_imap_result(s, c, m->data.result);
+
+            if (rcs[c->index] == -1) {
+                failed = 1;
+                continue;
+            }
+
+            if (rcs[c->index] == -3) {
+                continue;
+            }
+
+            /* too large: what came (its headers at least) still says from
+               whom */
+            hd_imap_take(c, &data[c->index], &len[c->index]);
+        }
+
+        /* after a failure nothing more starts: what runs finishes */
+        for (i = 0, running = 0; i < HD_IMAP_CONNS; i++) {
+            running += s->conn[i].busy;
+        }
+
+        if (running == 0 && (failed || next == n)) {
+            break;
+        }
+
+        (void) curl_multi_poll(s->multi, NULL, 0, 1000, NULL);
+    }
+
+    return failed ? -1 : 0;
 }
 
 

@@ -119,10 +119,13 @@ void hd_imap_close(hd_imap_t *s);
 int hd_imap_search(hd_imap_t *s, const char *criteria, uint64_t **uids,
     size_t *n);
 
-/* the whole message of one UID, malloc()ed (the caller frees it); -1 on
-   failure, -2 when it is larger than max */
-int hd_imap_fetch(hd_imap_t *s, uint64_t uid, hd_uchar **data, size_t *len,
-    size_t max);
+/* the whole messages of n UIDs, a few at once on connections of their own:
+   data[i] malloc()ed (the caller frees them, NULL when not fetched); rcs[i]
+   0, -1 failed (or not tried after a failure), -2 larger than max (data
+   then holds its start), -3 no such message (gone since the search); -1
+   when any failed */
+int hd_imap_fetch_many(hd_imap_t *s, const uint64_t *uids, size_t n,
+    hd_uchar **data, size_t *len, int *rcs, size_t max);
 
 /* a command on the selected mailbox, e.g. "UID STORE 5 +FLAGS (\\Seen)" */
 int hd_imap_command(hd_imap_t *s, const char *command);

@@ -2,6 +2,10 @@
  * The content-addressed file store of attachments.
  */
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE             /* syncfs() */
+#endif
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -146,16 +150,16 @@ hd_file_write(hd_file_writer_t *w, const void *data, size_t len,
 }
 
 
-hd_rc
-hd_file_finish(hd_file_writer_t *w, hd_uchar sha256[HD_SHA256_LEN],
-    hd_err_t *err)
+static hd_rc
+hd_file_finish_sync(hd_file_writer_t *w, hd_uchar sha256[HD_SHA256_LEN],
+    int sync, hd_err_t *err)
 {
     int  rc;
 
     hd_sha256_end(w->hash, sha256);
     w->hash = NULL;
 
-    rc = fsync(w->fd);
+    rc = sync ? fsync(w->fd) : 0;
     close(w->fd);
     w->fd = -1;
 
@@ -165,6 +169,22 @@ hd_file_finish(hd_file_writer_t *w, hd_uchar sha256[HD_SHA256_LEN],
     }
 
     return HD_OK;
+}
+
+
+hd_rc
+hd_file_finish(hd_file_writer_t *w, hd_uchar sha256[HD_SHA256_LEN],
+    hd_err_t *err)
+{
+    return hd_file_finish_sync(w, sha256, 1, err);
+}
+
+
+hd_rc
+hd_file_finish_unsynced(hd_file_writer_t *w, hd_uchar sha256[HD_SHA256_LEN],
+    hd_err_t *err)
+{
+    return hd_file_finish_sync(w, sha256, 0, err);
 }
 
 
@@ -204,9 +224,9 @@ hd_file_rel_path(const hd_uchar sha256[HD_SHA256_LEN],
 }
 
 
-hd_rc
-hd_file_store(const char *dir, const char *tmp,
-    const hd_uchar sha256[HD_SHA256_LEN], hd_err_t *err)
+static hd_rc
+hd_file_store_sync(const char *dir, const char *tmp,
+    const hd_uchar sha256[HD_SHA256_LEN], int sync, hd_err_t *err)
 {
     hd_rc        rc;
     char         rel[HD_FILE_REL_LEN + 1], path[PATH_MAX], sub[PATH_MAX];
@@ -239,12 +259,55 @@ hd_file_store(const char *dir, const char *tmp,
                           tmp, path, strerror(errno));
     }
 
+    if (!sync) {
+        return HD_OK;
+    }
+
     rc = hd_files_sync_dir(sub, err);
     if (rc != HD_OK) {
         return rc;
     }
 
     return hd_files_sync_dir(dir, err);
+}
+
+
+hd_rc
+hd_file_store(const char *dir, const char *tmp,
+    const hd_uchar sha256[HD_SHA256_LEN], hd_err_t *err)
+{
+    return hd_file_store_sync(dir, tmp, sha256, 1, err);
+}
+
+
+hd_rc
+hd_file_store_unsynced(const char *dir, const char *tmp,
+    const hd_uchar sha256[HD_SHA256_LEN], hd_err_t *err)
+{
+    return hd_file_store_sync(dir, tmp, sha256, 0, err);
+}
+
+
+hd_rc
+hd_files_sync_all(const char *dir, hd_err_t *err)
+{
+    int  fd, rc;
+
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd == -1) {
+        return hd_err_set(err, HD_IO, NULL, "io", "open(\"%s\"): %s", dir,
+                          strerror(errno));
+    }
+
+    rc = syncfs(fd);
+    close(fd);
+
+    if (rc == -1) {
+        return hd_err_set(err, HD_IO, NULL, "io", "syncfs(\"%s\"): %s", dir,
+                          strerror(errno));
+    }
+
+    return HD_OK;
 }
 
 

@@ -39,6 +39,14 @@ hd_rc hd_file_finish(hd_file_writer_t *w, hd_uchar sha256[HD_SHA256_LEN],
 /* an unfinished or unwanted temporary file goes */
 void hd_file_discard(hd_file_writer_t *w);
 
+/* the same without their fsyncs, for many files made durable together by
+   hd_files_sync_all (one syncfs of the store's file system) */
+hd_rc hd_file_finish_unsynced(hd_file_writer_t *w,
+    hd_uchar sha256[HD_SHA256_LEN], hd_err_t *err);
+hd_rc hd_file_store_unsynced(const char *dir, const char *tmp,
+    const hd_uchar sha256[HD_SHA256_LEN], hd_err_t *err);
+hd_rc hd_files_sync_all(const char *dir, hd_err_t *err);
+
 /*
  * The temporary file becomes the content's file (or goes, when the store
  * has that content already), and the rename is made durable

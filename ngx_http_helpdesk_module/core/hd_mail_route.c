@@ -6,6 +6,7 @@
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <strings.h>
 
 #include "hd_account.h"
@@ -81,6 +82,7 @@ typedef struct {
     const char          *automatic;     /* why nothing answers it */
     hd_account_t        *sender;        /* NULL: nobody we know */
     int                  invalid;
+    int                  unsynced;      /* files made durable by the batch */
 } hd_mailin_ctx_t;
 
 
@@ -179,12 +181,17 @@ hd_mailin_store_one(hd_mailin_ctx_t *c, const hd_uchar *data, size_t len,
 
     rc = hd_file_write(&w, data, len, err);
 
+    /* a batch makes its files durable together, before its transaction */
     if (rc == HD_OK) {
-        rc = hd_file_finish(&w, u->sha256, err);
+        rc = c->unsynced ? hd_file_finish_unsynced(&w, u->sha256, err)
+                         : hd_file_finish(&w, u->sha256, err);
     }
 
     if (rc == HD_OK) {
-        rc = hd_file_store(c->in->portal->files, w.path, u->sha256, err);
+        rc = c->unsynced
+             ? hd_file_store_unsynced(c->in->portal->files, w.path,
+                                      u->sha256, err)
+             : hd_file_store(c->in->portal->files, w.path, u->sha256, err);
     }
 
     if (rc != HD_OK) {
@@ -1005,23 +1012,24 @@ hd_mail_receive_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
 }
 
 
-hd_rc
-hd_mail_receive(hd_mailin_t *in, hd_err_t *err)
+/* read, and its files stored: what the transaction then decides on */
+static hd_rc
+hd_mailin_prepare(hd_mailin_ctx_t *c, hd_mailin_t *in, int unsynced,
+    hd_err_t *err)
 {
-    hd_rc             rc;
     hd_err_t          perr;
-    hd_mailin_ctx_t   c;
     hd_mime_limits_t  limits;
 
-    memset(&c, 0, sizeof(c));
-    c.in = in;
-    c.arena = hd_arena_create(65536);
+    memset(c, 0, sizeof(*c));
+    c->in = in;
+    c->unsynced = unsynced;
+    c->arena = hd_arena_create(65536);
 
-    if (c.arena == NULL) {
+    if (c->arena == NULL) {
         return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
     }
 
-    c.pool = &c.arena->pool;
+    c->pool = &c->arena->pool;
 
     /* the web's limits for files; text up to what a ticket takes */
     limits.max_parts = 200;
@@ -1034,25 +1042,25 @@ hd_mail_receive(hd_mailin_t *in, hd_err_t *err)
 
     hd_err_clear(&perr);
 
-    if (hd_mime_parse(in->raw, in->len, &limits, c.pool, &c.m, &perr)
+    if (hd_mime_parse(in->raw, in->len, &limits, c->pool, &c->m, &perr)
         != HD_OK)
     {
-        c.invalid = 1;
-        memset(&c.m, 0, sizeof(c.m));
-        c.m.from_address.data = c.m.subject.data = (hd_uchar *) "";
+        c->invalid = 1;
+        memset(&c->m, 0, sizeof(c->m));
+        c->m.from_address.data = c->m.subject.data = (hd_uchar *) "";
     }
 
-    hd_mailin_key(&c.m.message_id, in->raw, in->len, c.key);
+    hd_mailin_key(&c->m.message_id, in->raw, in->len, c->key);
 
-    if (c.m.message_id.len) {
-        c.thread.data = hd_palloc(c.pool, c.m.message_id.len + 2);
+    if (c->m.message_id.len) {
+        c->thread.data = hd_palloc(c->pool, c->m.message_id.len + 2);
 
-        if (c.thread.data != NULL) {
-            c.thread.data[0] = '<';
-            memcpy(c.thread.data + 1, c.m.message_id.data,
-                   c.m.message_id.len);
-            c.thread.data[c.m.message_id.len + 1] = '>';
-            c.thread.len = c.m.message_id.len + 2;
+        if (c->thread.data != NULL) {
+            c->thread.data[0] = '<';
+            memcpy(c->thread.data + 1, c->m.message_id.data,
+                   c->m.message_id.len);
+            c->thread.data[c->m.message_id.len + 1] = '>';
+            c->thread.len = c->m.message_id.len + 2;
         }
     }
 
@@ -1060,21 +1068,110 @@ hd_mail_receive(hd_mailin_t *in, hd_err_t *err)
        transaction, which then only refers to them (as web uploads do);
        a message seen before stores the same files again, under the same
        names */
-    rc = HD_OK;
-
-    if (!c.invalid && !in->too_large && !c.m.report
-        && !hd_mail_auto_reply(&c.m.auto_submitted))
+    if (!c->invalid && !in->too_large && !c->m.report
+        && !hd_mail_auto_reply(&c->m.auto_submitted))
     {
-        rc = hd_mailin_store(&c, err);
+        return hd_mailin_store(c, err);
     }
+
+    return HD_OK;
+}
+
+
+hd_rc
+hd_mail_receive(hd_mailin_t *in, hd_err_t *err)
+{
+    hd_rc            rc;
+    hd_mailin_ctx_t  c;
+
+    rc = hd_mailin_prepare(&c, in, 0, err);
 
     if (rc == HD_OK) {
         rc = hd_txn_run(in->portal->store, hd_mail_receive_txn, &c, err);
     }
 
-    hd_arena_destroy(c.arena);
+    if (c.arena != NULL) {
+        hd_arena_destroy(c.arena);
+    }
 
     return rc;
+}
+
+
+void
+hd_mail_receive_many(hd_mailin_t **in, size_t n, hd_rc *rcs, hd_err_t *errs)
+{
+    size_t            i, k;
+    void            **args;
+    hd_rc            *krc;
+    hd_err_t         *kerr;
+    hd_mailin_ctx_t  *c;
+
+    c = calloc(n, sizeof(hd_mailin_ctx_t));
+    args = calloc(n, sizeof(void *));
+    krc = calloc(n, sizeof(hd_rc));
+    kerr = calloc(n, sizeof(hd_err_t));
+
+    if (c == NULL || args == NULL || krc == NULL || kerr == NULL) {
+        for (i = 0; i < n; i++) {
+            rcs[i] = hd_err_set(&errs[i], HD_NOMEM, NULL, "nomem",
+                                "out of memory");
+        }
+
+        goto done;
+    }
+
+    /* what could be read goes in one batch; the rest failed already */
+    for (i = 0, k = 0; i < n; i++) {
+        hd_err_clear(&errs[i]);
+        rcs[i] = hd_mailin_prepare(&c[i], in[i], 1, &errs[i]);
+
+        if (rcs[i] == HD_OK) {
+            args[k++] = &c[i];
+        }
+    }
+
+    /* their files durable at once, before anything refers to them */
+    if (k && hd_files_sync_all(in[0]->portal->files, &kerr[0]) != HD_OK) {
+        for (i = 1; i < k; i++) {
+            kerr[i] = kerr[0];
+        }
+
+        for (i = 0; i < k; i++) {
+            krc[i] = HD_IO;
+        }
+
+        k = 0;
+    }
+
+    if (k && hd_txn_run_many(in[0]->portal->store, hd_mail_receive_txn,
+                             args, kerr, krc, k)
+             != HD_OK)
+    {
+        for (i = 0; i < k; i++) {
+            krc[i] = hd_err_set(&kerr[i], HD_NOMEM, NULL, "nomem",
+                                "out of memory");
+        }
+    }
+
+    for (i = 0, k = 0; i < n; i++) {
+        if (rcs[i] == HD_OK) {
+            rcs[i] = krc[k];
+            errs[i] = kerr[k];
+            k++;
+        }
+
+        if (c[i].arena != NULL) {
+            hd_arena_destroy(c[i].arena);
+        }
+    }
+
+done:
+
+    free(c);
+    free(args);
+    free(krc);
+    free(kerr);
 }
 
 

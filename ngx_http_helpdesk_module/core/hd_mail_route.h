@@ -106,6 +106,10 @@ extern const hd_record_desc_t   hd_quarantine_desc;
 /* the message, read and done: in->action says what became of it */
 hd_rc hd_mail_receive(hd_mailin_t *in, hd_err_t *err);
 
+/* n messages in one group commit (the mailbox's), each its own result */
+void hd_mail_receive_many(hd_mailin_t **in, size_t n, hd_rc *rcs,
+    hd_err_t *errs);
+
 /* the newest first; strings in the pool */
 hd_rc hd_mail_log_list(hd_txn_t *txn, size_t skip, size_t limit,
     hd_pool_t *pool, hd_mail_log_t **list, size_t *n, size_t *total);

@@ -923,24 +923,22 @@ hd_txn_batch(hd_store_t *store, hd_commit_t *batch)
 }
 
 
-hd_rc
-hd_txn_run(hd_store_t *store, hd_txn_fn fn, void *arg, hd_err_t *err)
+/* queues the flows, and commits (or waits for) the batches they go in */
+static void
+hd_txn_commits(hd_store_t *store, hd_commit_t *list, size_t n)
 {
-    hd_commit_t   me, *batch;
-
-    me.fn = fn;
-    me.arg = arg;
-    me.err = err;
-    me.rc = HD_OK;
-    me.done = 0;
-    me.next = NULL;
+    size_t        i;
+    hd_commit_t  *batch, *last = &list[n - 1];
 
     pthread_mutex_lock(&store->lock);
 
-    *store->queue_tail = &me;
-    store->queue_tail = &me.next;
+    for (i = 0; i < n; i++) {
+        *store->queue_tail = &list[i];
+        store->queue_tail = &list[i].next;
+    }
 
-    while (!me.done) {
+    /* the batches take the queue in order: the last done, all are */
+    while (!last->done) {
         if (store->committing) {
             pthread_cond_wait(&store->committed, &store->lock);
             continue;
@@ -948,12 +946,12 @@ hd_txn_run(hd_store_t *store, hd_txn_fn fn, void *arg, hd_err_t *err)
 
         /*
          * nobody commits: this thread does, for what is queued; once its
-         * own flow is done it hands over (a waiting thread takes the next
-         * batch), so that no request waits behind an endless stream
+         * own flows are done it hands over (a waiting thread takes the
+         * next batch), so that no request waits behind an endless stream
          */
         store->committing = 1;
 
-        while (store->queue != NULL && !me.done) {
+        while (store->queue != NULL && !last->done) {
             batch = store->queue;
             store->queue = NULL;
             store->queue_tail = &store->queue;
@@ -975,8 +973,60 @@ hd_txn_run(hd_store_t *store, hd_txn_fn fn, void *arg, hd_err_t *err)
     }
 
     pthread_mutex_unlock(&store->lock);
+}
+
+
+hd_rc
+hd_txn_run(hd_store_t *store, hd_txn_fn fn, void *arg, hd_err_t *err)
+{
+    hd_commit_t  me;
+
+    me.fn = fn;
+    me.arg = arg;
+    me.err = err;
+    me.rc = HD_OK;
+    me.done = 0;
+    me.next = NULL;
+
+    hd_txn_commits(store, &me, 1);
 
     return me.rc;
+}
+
+
+hd_rc
+hd_txn_run_many(hd_store_t *store, hd_txn_fn fn, void **args,
+    hd_err_t *errs, hd_rc *rcs, size_t n)
+{
+    size_t        i;
+    hd_commit_t  *list;
+
+    if (n == 0) {
+        return HD_OK;
+    }
+
+    list = calloc(n, sizeof(hd_commit_t));
+    if (list == NULL) {
+        return HD_NOMEM;
+    }
+
+    for (i = 0; i < n; i++) {
+        list[i].fn = fn;
+        list[i].arg = args[i];
+        list[i].err = &errs[i];
+        list[i].rc = HD_OK;
+    }
+
+    /* queued together: one batch for all (with what others queued) */
+    hd_txn_commits(store, list, n);
+
+    for (i = 0; i < n; i++) {
+        rcs[i] = list[i].rc;
+    }
+
+    free(list);
+
+    return HD_OK;
 }
 
 

@@ -132,6 +132,12 @@ typedef hd_rc (*hd_txn_fn)(hd_txn_t *txn, void *arg, hd_err_t *err);
 
 hd_rc hd_txn_run(hd_store_t *store, hd_txn_fn fn, void *arg, hd_err_t *err);
 
+/* n flows of fn at once, each with its own nested transaction, result and
+   error, committed together (one fsync when nobody else writes); HD_NOMEM
+   when it cannot even queue them */
+hd_rc hd_txn_run_many(hd_store_t *store, hd_txn_fn fn, void **args,
+    hd_err_t *errs, hd_rc *rcs, size_t n);
+
 /* the next number of a named sequence (1, 2, ...), in meta */
 hd_rc hd_seq_next(hd_txn_t *txn, const char *name, uint64_t *value,
     hd_err_t *err);

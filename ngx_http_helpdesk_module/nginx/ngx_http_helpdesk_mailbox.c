@@ -10,6 +10,7 @@
 
 #include "ngx_http_helpdesk_module.h"
 
+#include <stdio.h>
 #include <time.h>
 
 #include "hd_curl.h"
@@ -20,6 +21,7 @@
 #define NGX_HTTP_HELPDESK_IMAP_KEYWORD   "$HelpdeskDone"
 #define NGX_HTTP_HELPDESK_IMAP_BUDGET    5000       /* ms of one task */
 #define NGX_HTTP_HELPDESK_IMAP_NOT_HELD  1000       /* ms: ask again */
+#define NGX_HTTP_HELPDESK_IMAP_CHUNK     32         /* a commit's messages */
 
 
 typedef struct {
@@ -42,9 +44,13 @@ typedef struct {
     /* what the last task did */
     size_t                          read;
     size_t                          left;
+    uint64_t                        us_fetch;   /* where the time went */
+    uint64_t                        us_receive;
+    uint64_t                        us_mark;
     ngx_uint_t                      failed;
     char                            error[600];
     const char                     *stage;      /* what failed */
+    char                            what[128];  /* ... in words */
     const char                     *last_stage; /* ... and was said */
 } ngx_http_helpdesk_mailbox_t;
 
@@ -346,8 +352,10 @@ ngx_http_helpdesk_mailbox_fail(ngx_http_helpdesk_mailbox_t *mb,
     mb->failed = 1;
     mb->stage = what;
     ngx_snprintf((u_char *) mb->error, sizeof(mb->error) - 1, "%s: %s%Z",
-                 what, mb->session ? hd_imap_error(mb->session)
-                                   : "cannot start libcurl");
+                 mb->what[0] ? mb->what : what,
+                 mb->session ? hd_imap_error(mb->session)
+                             : "cannot start libcurl");
+    mb->what[0] = '\0';
 
     /* the connection may be what failed: the next task makes a new one */
     if (mb->session != NULL) {
@@ -357,15 +365,91 @@ ngx_http_helpdesk_mailbox_fail(ngx_http_helpdesk_mailbox_t *mb,
 }
 
 
+/* "5,7,9" */
+static void
+ngx_http_helpdesk_mailbox_set(char *set, const uint64_t *uids, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        set += sprintf(set, "%s%llu", i ? "," : "",
+                       (unsigned long long) uids[i]);
+    }
+}
+
+
+/*
+ * Messages about to be fetched are marked \Seen first, all in one command:
+ * a fetch (libcurl's is BODY[], not BODY.PEEK[]) then changes no flag, so
+ * the server writes its index once for them, not once for each (and the
+ * fetches can go at once). \Seen says nothing of them being done: the
+ * keyword does.
+ */
+static ngx_int_t
+ngx_http_helpdesk_mailbox_seen(ngx_http_helpdesk_mailbox_t *mb,
+    const uint64_t *uids, size_t n)
+{
+    char  set[NGX_HTTP_HELPDESK_IMAP_CHUNK * 21], cmd[sizeof(set) + 64];
+
+    ngx_http_helpdesk_mailbox_set(set, uids, n);
+    snprintf(cmd, sizeof(cmd), "UID STORE %s +FLAGS.SILENT (\\Seen)", set);
+
+    if (hd_imap_command(mb->session, cmd) != 0) {
+        ngx_http_helpdesk_mailbox_fail(mb, "marking messages seen");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* messages done: marked (and with done=delete, expunged: only those, by
+   UIDPLUS, never one a person flagged), a command each for all of them */
+static ngx_int_t
+ngx_http_helpdesk_mailbox_mark(ngx_http_helpdesk_mailbox_t *mb,
+    uint64_t *uids, size_t n)
+{
+    char  set[NGX_HTTP_HELPDESK_IMAP_CHUNK * 21], cmd[sizeof(set) + 64];
+
+    /* the connection failed with a fetch after them: they are read again
+       next time, duplicates of what they made now */
+    if (mb->session == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_helpdesk_mailbox_set(set, uids, n);
+
+    snprintf(cmd, sizeof(cmd), "UID STORE %s +FLAGS.SILENT (%s)", set,
+             mb->delete ? "\\Deleted " NGX_HTTP_HELPDESK_IMAP_KEYWORD
+                        : NGX_HTTP_HELPDESK_IMAP_KEYWORD);
+
+    if (hd_imap_command(mb->session, cmd) != 0) {
+        ngx_http_helpdesk_mailbox_fail(mb, "marking messages done");
+        return NGX_ERROR;
+    }
+
+    if (mb->delete) {
+        snprintf(cmd, sizeof(cmd), "UID EXPUNGE %s", set);
+
+        if (hd_imap_command(mb->session, cmd) != 0) {
+            ngx_http_helpdesk_mailbox_fail(mb, "expunging");
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
 /* a clock a thread may read */
 static uint64_t
-ngx_http_helpdesk_mailbox_ms(void)
+ngx_http_helpdesk_mailbox_us(void)
 {
     struct timespec  ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
 
-    return (uint64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (uint64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 
@@ -373,21 +457,23 @@ ngx_http_helpdesk_mailbox_ms(void)
 static void
 ngx_http_helpdesk_mailbox_run(void *data, ngx_log_t *log)
 {
-    int                           rc;
-    char                          cmd[128];
-    size_t                        i, n, len, max;
-    hd_rc                         hrc;
-    hd_err_t                      err;
-    uint64_t                     *uids;
-    hd_uchar                     *raw;
-    uint64_t                      start;
-    hd_mailin_t                   in;
+    int                           rcs[NGX_HTTP_HELPDESK_IMAP_CHUNK];
+    size_t                        i, j, j2, k, m, n, q, max;
+    uint64_t                      quid[NGX_HTTP_HELPDESK_IMAP_CHUNK];
+    size_t                        len[NGX_HTTP_HELPDESK_IMAP_CHUNK];
+    hd_rc                         hrc[NGX_HTTP_HELPDESK_IMAP_CHUNK];
+    hd_err_t                      err[NGX_HTTP_HELPDESK_IMAP_CHUNK];
+    uint64_t                     *uids, start, t0, t1, t2;
+    hd_uchar                     *raw[NGX_HTTP_HELPDESK_IMAP_CHUNK];
+    hd_mailin_t                   in[NGX_HTTP_HELPDESK_IMAP_CHUNK];
+    hd_mailin_t                  *pin[NGX_HTTP_HELPDESK_IMAP_CHUNK];
     ngx_http_helpdesk_mailbox_t  *mb = data;
 
     (void) log;
 
     mb->read = 0;
     mb->left = 0;
+    mb->us_fetch = mb->us_receive = mb->us_mark = 0;
     mb->failed = 0;
     mb->stage = NULL;
     mb->error[0] = '\0';
@@ -416,77 +502,113 @@ ngx_http_helpdesk_mailbox_run(void *data, ngx_log_t *log)
     max = (size_t) (mb->mcf->tickets.message_max / 3 * 4
                     + mb->mcf->tickets.message_max / 38 + 2 * 1024 * 1024);
 
-    start = ngx_http_helpdesk_mailbox_ms();
+    start = (ngx_http_helpdesk_mailbox_us() / 1000);
 
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n; i += k) {
 
         if (ngx_exiting || ngx_quit || ngx_terminate) {
             break;
         }
 
         /* a long mailbox goes in turns: the worker's other work goes on */
-        if (ngx_http_helpdesk_mailbox_ms() - start
+        if ((ngx_http_helpdesk_mailbox_us() / 1000) - start
             > NGX_HTTP_HELPDESK_IMAP_BUDGET)
         {
             break;
         }
 
-        rc = hd_imap_fetch(mb->session, uids[i], &raw, &len, max);
+        /* a chunk fetched, then committed together (one fsync), then
+           marked done together (one command) */
+        t0 = ngx_http_helpdesk_mailbox_us();
 
-        if (rc == -1) {
-            ngx_http_helpdesk_mailbox_fail(mb, "fetching a message");
+        m = n - i < NGX_HTTP_HELPDESK_IMAP_CHUNK
+            ? n - i : NGX_HTTP_HELPDESK_IMAP_CHUNK;
+
+        if (ngx_http_helpdesk_mailbox_seen(mb, &uids[i], m) != NGX_OK) {
             break;
         }
 
-        ngx_memzero(&in, sizeof(in));
-        in.portal = &mb->mcf->timer_portal;
-        in.raw = raw;
-        in.len = len;
-        in.now = (uint64_t) time(NULL);
-        in.source = HD_MAILIN_IMAP;
-        in.too_large = rc == -2;
+        (void) hd_imap_fetch_many(mb->session, &uids[i], m, raw, len, rcs,
+                                  max);
 
-        hd_err_clear(&err);
-        hrc = hd_mail_receive(&in, &err);
-        free(raw);
+        /* what came, up to the first that did not (one gone since the
+           search is passed over) */
+        for (k = 0, q = 0; k < m && rcs[k] != -1; k++) {
+            if (rcs[k] == -3) {
+                continue;
+            }
 
-        if (hrc != HD_OK) {
-            /* the message stays in the mailbox for the next time */
+            ngx_memzero(&in[q], sizeof(hd_mailin_t));
+            in[q].portal = &mb->mcf->timer_portal;
+            in[q].raw = raw[k];
+            in[q].len = len[k];
+            in[q].now = (uint64_t) time(NULL);
+            in[q].source = HD_MAILIN_IMAP;
+            in[q].too_large = rcs[k] == -2;
+            pin[q] = &in[q];
+            quid[q] = uids[i + k];
+            q++;
+        }
+
+        if (k < m) {
+            /* the connection is made again; what came is taken still */
+            mb->failed = 1;
+            mb->stage = "fetching a message";
+            ngx_snprintf((u_char *) mb->error, sizeof(mb->error) - 1,
+                         "fetching the message of UID %uL: %s%Z",
+                         uids[i + k], hd_imap_error(mb->session));
+        }
+
+        if (q == 0) {
+            for (j = 0; j < m; j++) {
+                free(raw[j]);
+            }
+
+            if (k < m) {
+                break;
+            }
+
+            continue;
+        }
+
+        t1 = ngx_http_helpdesk_mailbox_us();
+        hd_mail_receive_many(pin, q, hrc, err);
+        t2 = ngx_http_helpdesk_mailbox_us();
+        mb->us_fetch += t1 - t0;
+        mb->us_receive += t2 - t1;
+
+        /* the done ones: up to the first that stays for the next time */
+        for (j = 0; j < q && hrc[j] == HD_OK; j++) {
+            /* void */
+        }
+
+        for (j2 = 0; j2 < m; j2++) {
+            free(raw[j2]);
+        }
+
+        if (j < q) {
             mb->failed = 1;
             mb->stage = "storing";
             ngx_snprintf((u_char *) mb->error, sizeof(mb->error) - 1,
                          "a message stays in the mailbox: %s%Z",
-                         err.text[0] ? err.text : hd_rc_name(hrc));
+                         err[j].text[0] ? err[j].text : hd_rc_name(hrc[j]));
+        }
+
+        if (j && ngx_http_helpdesk_mailbox_mark(mb, quid, j) != NGX_OK) {
             break;
         }
 
-        ngx_snprintf((u_char *) cmd, sizeof(cmd) - 1,
-                     "UID STORE %uL +FLAGS.SILENT (%s)%Z", uids[i],
-                     mb->delete ? "\\Deleted " NGX_HTTP_HELPDESK_IMAP_KEYWORD
-                                : "\\Seen " NGX_HTTP_HELPDESK_IMAP_KEYWORD);
+        mb->us_mark += ngx_http_helpdesk_mailbox_us() - t2;
 
-        if (hd_imap_command(mb->session, cmd) != 0) {
-            ngx_http_helpdesk_mailbox_fail(mb, "marking a message done");
+        mb->read += j;
+
+        if (j < q || mb->failed) {
             break;
         }
-
-        /* only this message goes (UIDPLUS), never one a person flagged */
-        if (mb->delete) {
-            ngx_snprintf((u_char *) cmd, sizeof(cmd) - 1,
-                         "UID EXPUNGE %uL%Z", uids[i]);
-
-            if (hd_imap_command(mb->session, cmd) != 0) {
-                ngx_http_helpdesk_mailbox_fail(mb, "expunging");
-                break;
-            }
-        }
-
-        mb->read++;
     }
 
     mb->left = n - mb->read;
     free(uids);
-
 }
 
 
@@ -516,8 +638,11 @@ ngx_http_helpdesk_mailbox_done(ngx_event_t *ev)
 
     if (mb->read) {
         ngx_log_error(NGX_LOG_INFO, ev->log, 0,
-                      "helpdesk mailbox %s: %uz messages read, %uz left",
-                      mb->url, mb->read, mb->left);
+                      "helpdesk mailbox %s: %uz messages read, %uz left "
+                      "(%uL ms fetching, %uL ms taking them in, %uL ms "
+                      "marking them)", mb->url, mb->read, mb->left,
+                      mb->us_fetch / 1000, mb->us_receive / 1000,
+                      mb->us_mark / 1000);
 
         /* what the messages wrote goes out now, not at the next tick */
         ngx_http_helpdesk_mail_poke(mb->mcf);

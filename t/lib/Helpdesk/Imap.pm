@@ -141,7 +141,8 @@ sub url      { my ($self, $box) = @_; "imaps://127.0.0.1:$self->{port}/" . ($box
 sub deliver {
     my ($self, $raw) = @_;
     my $maildir = "$self->{dir}/home/$self->{user}/Maildir";
-    my $name = sprintf '%d.M%dP%d_%d.helpdesk-test', time, $seq, $$, $seq;
+    # names in delivery order: Dovecot numbers new mail in their order
+    my $name = sprintf '%d.M%08dP%d.helpdesk-test', time, $seq, $$;
     $seq++;
     utf8::encode($raw) if utf8::is_utf8($raw);
     open my $fh, '>:raw', "$maildir/tmp/$name" or die "deliver: $!";

@@ -52,6 +52,7 @@ sub new {
         server    => $o{server} // '',
         location  => $o{location} // '',
         main      => $o{main} // '',
+        log_level => $o{log_level} // 'notice',
     }, $class;
 
     return $self;
@@ -88,7 +89,7 @@ load_module $BUILD/ngx_http_helpdesk_module.so;
 $user
 worker_processes $c{workers};
 pid $dir/nginx.pid;
-error_log $dir/logs/error.log notice;
+error_log $dir/logs/error.log $c{log_level};
 $c{main}
 
 events {
