@@ -176,6 +176,30 @@ run() {
     mkdir -p "$rundir/logs"
 
     "$BUILD/helpdesk" -d "$data" init >/dev/null
+
+    # the mail gate's key, made once (the demo's: not a secret worth more)
+    if [ ! -s "$rundir/mailgate.key" ]; then
+        (umask 077 && openssl rand -hex 32 >"$rundir/mailgate.key")
+    fi
+    [ -n "$user" ] && chown "$user" "$rundir/mailgate.key"
+
+    # a request as somebody's mail client writes it, to try the gate with
+    cat >"$rundir/example-request.eml" <<'EOF'
+From: Ivan Petrov <ivan.petrov@example.org>
+To: support@demo.invalid
+Subject: =?UTF-8?B?0J3QtSDRgNCw0LHQvtGC0LDQtdGCINC/0L7QtNC/0LjRgdGM?=
+Message-ID: <example-request-1@example.org>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+Здравствуйте! При подписании документа появляется ошибка 0x80090008.
+КриптоПро CSP 5.0, Windows 10.
+
+--
+Иван Петров
+EOF
+
     local demo
     demo=$(HELPDESK_URL="http://127.0.0.1:$port/" \
            HELPDESK_TEMPLATES="$ROOT/lua-free-templates" \
@@ -211,6 +235,9 @@ http {
     helpdesk_smtp 127.0.0.1:$mail_port "from=Портал поддержки (демо) <support@demo.invalid>"
                   starttls=off retry=5s;
 
+    # mail comes in through the gate: build/helpdesk mailgate (see below)
+    helpdesk_mailgate_key file=$rundir/mailgate.key;
+
     server {
         listen 127.0.0.1:$port;
 
@@ -243,6 +270,10 @@ EOF
     say "mail: every message the portal sends arrives at a local relay (port $mail_port) and is kept"
     say "  in $rundir/mail/ (NNNNNN.eml as sent, NNNNNN.json decoded); administrators see the"
     say "  outbox at http://127.0.0.1:$port/admin/outbox"
+    say "mail in: pipe a message to the gate as an MTA would (a new request; its confirmation"
+    say "  arrives in $rundir/mail/, and a reply to it, [#N] in the subject, goes to the ticket):"
+    say "  $BUILD/helpdesk mailgate http://127.0.0.1:$port/api/v1/mailgate --key-file $rundir/mailgate.key < $rundir/example-request.eml"
+    say "  (what came in and what is held: http://127.0.0.1:$port/admin/mail)"
     say ""
     exec "$NGINX_BIN" -p "$rundir" -c "$rundir/nginx.conf"
 }

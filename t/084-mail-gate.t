@@ -376,6 +376,28 @@ my ($welcome) = got('olga.n@client.example', qr/^\[#$n4\]/);
 like($welcome->{text}, qr/зарегистрируйтесь с этим адресом/, 'the confirmation says how to see it on the portal');
 like($welcome->{text}, qr{/register}, '... with the link');
 
+# registering with the address: the tickets wait for the address's proof
+my $olga = $t->client;
+$res = $olga->api('POST', 'accounts', { email => 'olga.n@client.example', login => 'olga',
+                                        password => 'olga-password-1', name => 'Ольга Новикова' });
+is($res->{status}, 202, 'registering with the address: 202, waiting for the address');
+is($res->{json}{pending}, 'email', '... the answer says the mail has the link');
+$res = $olga->api('POST', 'session', { login => 'olga', password => 'olga-password-1' });
+is($res->{status}, 401, '... nobody logs in before it is opened');
+my ($claim) = got('olga.n@client.example', qr/завершить регистрацию/, count => 1);
+ok($claim, 'the address gets the link');
+like($claim->{text}, qr/С этого адреса уже приходили обращения/, '... which says why');
+my ($token) = $claim->{text} =~ /email\/confirm\?token=([\w-]+)/;
+$page = $olga->get("email/confirm?token=$token");
+is($page->{status}, 200, 'the link opens a page with a button (mail scanners confirm nothing)');
+unlike($page->{content}, qr/pbkdf2|\$/i, '... showing nothing of what was kept');
+$res = $olga->api('POST', 'email/confirm', { token => $token });
+is($res->{status}, 200, 'the address confirmed') or diag $res->{content};
+$olga->login('olga', 'olga-password-1');
+$res = $olga->api('GET', "tickets/$n4");
+is($res->{status}, 200, 'now the account has the ticket that came by e-mail');
+is($olga->api('GET', 'me')->{json}{name}, 'Ольга Новикова', '... under the name registered with');
+
 # --- limits ------------------------------------------------------------------
 
 # 40 messages a day from one sender, then the quarantine

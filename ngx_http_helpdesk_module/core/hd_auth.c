@@ -25,6 +25,9 @@ static hd_rc hd_auth_claim_contact(hd_txn_t *txn, uint64_t id,
     hd_err_t *err);
 static hd_rc hd_auth_confirm_link(hd_txn_t *txn, const hd_portal_t *portal,
     uint64_t id, uint64_t now, hd_err_t *err);
+static hd_rc hd_auth_claim_link(hd_txn_t *txn, const hd_portal_t *portal,
+    const hd_account_t *contact, const hd_account_input_t *in,
+    const char *hash, uint64_t now, hd_err_t *err);
 
 
 static hd_rc
@@ -86,14 +89,36 @@ hd_auth_register(const hd_portal_t *portal, const hd_account_input_t *in,
 
     /*
      * A contact account (made when the person wrote by e-mail) is claimed
-     * by registering with its address: the tickets stay with it
+     * by registering with its address: the tickets stay with it. Its
+     * tickets are somebody's mail, so the address is proven first: the
+     * account is made when the link sent to it is opened (*id 0 till
+     * then). An operator (the CLI) vouches for the address itself.
      */
     if (hd_account_find_email(&txn, in->email.data, in->email.len, &existing)
         == HD_OK
         && existing.state == HD_ACCOUNT_CONTACT)
     {
-        rc = hd_auth_claim_contact(&txn, existing.id, in, hash, now, err);
         *id = existing.id;
+
+        if (in->role < 0) {
+            rc = hd_auth_claim_link(&txn, portal, &existing, in, hash, now,
+                                    err);
+            *id = 0;
+
+            if (rc != HD_OK) {
+                hd_txn_abort(&txn);
+
+                if (rc == HD_CONFLICT) {
+                    hd_errors_add(errors, err->field, err->code);
+                }
+
+                return rc;
+            }
+
+            return hd_txn_commit(&txn, err);
+        }
+
+        rc = hd_auth_claim_contact(&txn, existing.id, in, hash, now, err);
 
     } else {
         rc = hd_account_create(&txn, in, hash, now, id, err);
@@ -120,6 +145,156 @@ hd_auth_register(const hd_portal_t *portal, const hd_account_input_t *in,
     }
 
     return hd_txn_commit(&txn, err);
+}
+
+
+/* what a pending claim keeps: its fields, \x1f between (none has one) */
+#define HD_CLAIM_SEP  '\x1f'
+
+
+static hd_rc
+hd_auth_claim_link(hd_txn_t *txn, const hd_portal_t *portal,
+    const hd_account_t *contact, const hd_account_input_t *in,
+    const char *hash, uint64_t now, hd_err_t *err)
+{
+    char           token[HD_TOKEN_TEXT_LEN + 1], lang[4];
+    size_t         len;
+    hd_rc          rc;
+    hd_val_t      *view;
+    hd_uchar      *p;
+    hd_token_t     t;
+    hd_arena_t    *arena;
+    hd_account_t   other, *to;
+
+    /* the login is asked for now, and again when the link is opened */
+    if (hd_account_find(txn, in->login.data, in->login.len, &other) == HD_OK)
+    {
+        return hd_err_set(err, HD_CONFLICT, "login", "login_taken",
+                          "the login is taken");
+    }
+
+    arena = hd_arena_create(4096);
+    if (arena == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    snprintf(lang, sizeof(lang), "%d", in->language);
+    len = in->login.len + in->name.len + in->phone.len + in->organisation.len
+          + strlen(lang) + strlen(hash) + 6;     /* 5 separators, a NUL */
+
+    p = hd_palloc(&arena->pool, len);
+    to = hd_account_copy(&arena->pool, contact);
+
+    if (p == NULL || to == NULL) {
+        hd_arena_destroy(arena);
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    memset(&t, 0, sizeof(t));
+    t.kind = HD_TOKEN_CLAIM;
+    t.account = contact->id;
+    t.created = now;
+    t.expires = now + HD_EMAIL_CONFIRM_TTL;
+    t.data.data = p;
+    t.data.len = snprintf((char *) p, len, "%.*s%c%.*s%c%.*s%c%.*s%c%s%c%s",
+                          (int) in->login.len, in->login.data, HD_CLAIM_SEP,
+                          (int) in->name.len, in->name.data, HD_CLAIM_SEP,
+                          (int) in->phone.len, in->phone.data, HD_CLAIM_SEP,
+                          (int) in->organisation.len, in->organisation.data,
+                          HD_CLAIM_SEP, lang, HD_CLAIM_SEP, hash);
+
+    /* the latest registration is the one the link finishes */
+    rc = hd_token_drop_account(txn, HD_TOKEN_CLAIM, contact->id, err);
+
+    if (rc == HD_OK) {
+        rc = hd_token_create(txn, &t, token, err);
+    }
+
+    if (rc == HD_OK) {
+        view = hd_val_map(&arena->pool);
+        hd_val_set(&arena->pool, view, "link",
+                   hd_notify_link(&arena->pool, portal,
+                                  "email/confirm?token=", token));
+        hd_val_set_str(&arena->pool, view, "email", contact->email.data,
+                       contact->email.len);
+        hd_val_set_str(&arena->pool, view, "login", in->login.data,
+                       in->login.len);
+
+        /* to the person registering, in their words: they chose a name */
+        to->name = in->name;
+        to->language = in->language >= 0 ? in->language : to->language;
+
+        rc = hd_notify_account(txn, portal, "account_claim", to, NULL, view,
+                               &arena->pool, now, err);
+    }
+
+    hd_arena_destroy(arena);
+
+    return rc;
+}
+
+
+/* a pending claim's link opened: the contact becomes the account */
+static hd_rc
+hd_auth_claim_finish(hd_txn_t *txn, const hd_token_t *t, uint64_t now,
+    hd_err_t *err)
+{
+    int                  i;
+    char                 hash[HD_PASSWORD_HASH_SIZE], lang[8];
+    hd_uchar            *p, *end, *f[6];
+    size_t               n[6];
+    hd_account_t         a;
+    hd_account_input_t   in;
+
+    if (hd_account_get(txn, t->account, &a) != HD_OK
+        || a.state != HD_ACCOUNT_CONTACT)
+    {
+        return hd_err_set(err, HD_NOT_FOUND, "token", "token_invalid",
+                          "the link is invalid or expired");
+    }
+
+    p = t->data.data;
+    end = p + t->data.len;
+
+    for (i = 0; i < 6; i++) {
+        f[i] = p;
+
+        while (p < end && *p != (hd_uchar) HD_CLAIM_SEP) {
+            p++;
+        }
+
+        n[i] = p - f[i];
+
+        if (i < 5 && p == end) {
+            return hd_err_set(err, HD_CORRUPT, NULL, "internal",
+                              "a claim's data is cut");
+        }
+
+        p++;
+    }
+
+    if (n[5] >= sizeof(hash) || n[4] >= sizeof(lang)) {
+        return hd_err_set(err, HD_CORRUPT, NULL, "internal",
+                          "a claim's data is too long");
+    }
+
+    memcpy(hash, f[5], n[5]);
+    hash[n[5]] = '\0';
+    memcpy(lang, f[4], n[4]);
+    lang[n[4]] = '\0';
+
+    hd_account_input_init(&in);
+    in.login.data = f[0];
+    in.login.len = n[0];
+    in.name.data = f[1];
+    in.name.len = n[1];
+    in.phone.data = f[2];
+    in.phone.len = n[2];
+    in.organisation.data = f[3];
+    in.organisation.len = n[3];
+    in.language = atoi(lang);
+
+    return hd_auth_claim_contact(txn, t->account, &in, hash, now, err);
 }
 
 
@@ -867,6 +1042,24 @@ hd_auth_email_confirm(const hd_portal_t *portal, const hd_str_t *token,
     if (rc == HD_NOT_FOUND) {
         rc = hd_token_take(&txn, HD_TOKEN_EMAIL_CONFIRM, token->data,
                            token->len, now, pool, &t, err);
+    }
+
+    /* a registration with a contact's address: made now, proven */
+    if (rc == HD_NOT_FOUND) {
+        rc = hd_token_take(&txn, HD_TOKEN_CLAIM, token->data, token->len,
+                           now, pool, &t, err);
+
+        if (rc == HD_OK) {
+            rc = hd_auth_claim_finish(&txn, &t, now, err);
+
+            if (rc == HD_OK) {
+                hd_account_t  a;
+
+                rc = hd_account_get(&txn, t.account, &a);
+                t.data.data = hd_pstrdup(pool, a.email.data, a.email.len);
+                t.data.len = a.email.len;
+            }
+        }
     }
 
     if (rc == HD_OK && t.kind == HD_TOKEN_EMAIL_CHANGE) {

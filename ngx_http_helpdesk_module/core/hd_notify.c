@@ -49,6 +49,7 @@ static const hd_mail_kind_t  hd_mail_kinds[] = {
     { "company_member_removed",   HD_MAIL_AUTO, HD_MUTE_COMPANY },
     { "company_left",             HD_MAIL_AUTO, 0 },
     { "company_deleted",          HD_MAIL_AUTO, 0 },
+    { "account_claim",            HD_MAIL_AUTO | HD_MAIL_REQUESTED, 0 },
     { "mail_no_subject",          HD_MAIL_AUTO, 0 },
     { "mail_ticket_closed",       HD_MAIL_AUTO, 0 },
     { NULL,                       HD_MAIL_AUTO, 0 }

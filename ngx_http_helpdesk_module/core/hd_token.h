@@ -20,7 +20,9 @@ typedef enum {
     HD_TOKEN_EMAIL_CHANGE,
     HD_TOKEN_INVITATION,
     HD_TOKEN_RATING,
-    HD_TOKEN_EMAIL_CONFIRM          /* a new account's address */
+    HD_TOKEN_EMAIL_CONFIRM,         /* a new account's address */
+    HD_TOKEN_CLAIM                  /* a registration with a contact's
+                                       address, waiting for its proof */
 } hd_token_kind_e;
 
 

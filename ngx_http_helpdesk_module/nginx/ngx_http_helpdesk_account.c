@@ -149,7 +149,8 @@ ngx_http_helpdesk_register_work(void *data, ngx_log_t *log)
     j->job.rc = hd_auth_register(&j->job.portal, &j->in, j->job.now, &j->id,
                                  &j->job.errors, &j->job.err);
 
-    if (j->job.rc == HD_OK && j->login) {
+    /* a contact's address: nobody logs in before the link is opened */
+    if (j->job.rc == HD_OK && j->login && j->id != 0) {
         j->job.rc = hd_auth_start_session(&j->job.portal, j->id, &j->address,
                                           &j->agent, j->job.now, &j->session,
                                           &j->job.err);
@@ -166,6 +167,20 @@ ngx_http_helpdesk_register_done(ngx_http_request_t *r,
     if (j->job.rc != HD_OK) {
         return ngx_http_helpdesk_job_failed(r, ctx, &j->job,
                                             ngx_http_helpdesk_register_page);
+    }
+
+    /* the address had e-mailed tickets: its link finishes the account */
+    if (j->id == 0) {
+        if (ctx->api) {
+            return ngx_http_helpdesk_send_json(r, NGX_HTTP_ACCEPTED,
+                       json_pack("{s:s, s:s#, s:s#}", "pending", "email",
+                                 "email", j->in.email.data, j->in.email.len,
+                                 "login", j->in.login.data, j->in.login.len));
+        }
+
+        return ngx_http_helpdesk_message(r, ctx, "register.pending_title",
+                                         "register.pending", NULL, NULL,
+                                         NGX_HTTP_ACCEPTED);
     }
 
     if (ctx->api) {
@@ -739,6 +754,10 @@ ngx_http_helpdesk_confirm_form(ngx_http_request_t *r,
             && (own = 1,
                 hd_auth_link_check(&ctx->portal, HD_TOKEN_EMAIL_CONFIRM,
                                    &token, ngx_time(), &ctx->pool, &email)
+                != HD_OK)
+            && (email.len = 0, email.data = NULL,
+                hd_auth_link_check(&ctx->portal, HD_TOKEN_CLAIM, &token,
+                                   ngx_time(), &ctx->pool, NULL)
                 != HD_OK)))
     {
         return ngx_http_helpdesk_message(r, ctx, "confirm.title",

@@ -127,6 +127,8 @@ static const char  *ngx_http_helpdesk_needed_templates[] = {
     "mail/en/ticket_customer_reply",
     "mail/ru/ticket_customer_reopened",
     "mail/en/ticket_customer_reopened",
+    "mail/ru/account_claim",
+    "mail/en/account_claim",
     "mail/ru/mail_no_subject",
     "mail/en/mail_no_subject",
     "mail/ru/mail_ticket_closed",

@@ -80,20 +80,21 @@ test_contact_is_claimed(void **state)
     in.password.len = 17;
     memset(&errors, 0, sizeof(errors));
 
+    /* the contact's tickets are somebody's mail: nothing is claimed before
+       the address is proven */
     assert_int_equal(hd_auth_register(&portal, &in, 3, &id, &errors, &err),
                      HD_OK);
-    assert_true(id == contact);
+    assert_true(id == 0);
 
     hd_txn_begin(store, &txn, HD_TXN_READ, &err);
-    assert_int_equal(hd_account_get(&txn, id, &a), HD_OK);
-    assert_int_equal(a.state, HD_ACCOUNT_ACTIVE);
-    assert_memory_equal(a.login.data, "writer", 6);
-    assert_memory_equal(a.email.data, "writer@example.com", 18);
+    assert_int_equal(hd_account_get(&txn, contact, &a), HD_OK);
+    assert_int_equal(a.state, HD_ACCOUNT_CONTACT);
+    assert_int_equal(a.login.len, 0);
     assert_int_equal(a.email_confirmed, 0);
 
-    /* the link that proves the address went out with the account */
+    /* the link that finishes it went to the address */
     assert_int_equal(hd_outbox_get(&txn, 1, &mail), HD_OK);
-    assert_true(hd_str_eq(&mail.kind, "email_confirm"));
+    assert_true(hd_str_eq(&mail.kind, "account_claim"));
     assert_true(hd_str_eq(&mail.to, "writer@example.com"));
     assert_true(mail.flags & HD_MAIL_REQUESTED);
     token = memmem(mail.body.data, mail.body.len, "email/confirm?token=", 20);
@@ -103,20 +104,28 @@ test_contact_is_claimed(void **state)
     link.data = (hd_uchar *) hd_pstrdup(&arena->pool, link.data, link.len);
     hd_txn_abort(&txn);
 
+    li.who = in.login;
+    li.password = in.password;
+    assert_int_equal(hd_auth_login(&portal, &li, 3, &res, &err),
+                     HD_UNAUTHORIZED);
+
     assert_int_equal(hd_auth_email_confirm(&portal, &link, 4, &email,
                                            &arena->pool, &err), HD_OK);
+    assert_true(hd_str_eq(&email, "writer@example.com"));
     hd_txn_begin(store, &txn, HD_TXN_READ, &err);
-    assert_int_equal(hd_account_get(&txn, id, &a), HD_OK);
+    assert_int_equal(hd_account_get(&txn, contact, &a), HD_OK);
+    assert_int_equal(a.state, HD_ACCOUNT_ACTIVE);
+    assert_memory_equal(a.login.data, "writer", 6);
+    assert_memory_equal(a.email.data, "writer@example.com", 18);
     assert_int_equal(a.email_confirmed, 4);
     hd_txn_abort(&txn);
+    id = contact;
 
     /* once */
     assert_int_equal(hd_auth_email_confirm(&portal, &link, 5, &email,
                                            &arena->pool, &err),
                      HD_NOT_FOUND);
 
-    li.who = in.login;
-    li.password = in.password;
     assert_int_equal(hd_auth_login(&portal, &li, 4, &res, &err), HD_OK);
     assert_true(res.account == contact);
 
