@@ -98,27 +98,11 @@ hd_auth_register(const hd_portal_t *portal, const hd_account_input_t *in,
         == HD_OK
         && existing.state == HD_ACCOUNT_CONTACT)
     {
-        *id = existing.id;
+        *id = in->role < 0 ? 0 : existing.id;
 
-        if (in->role < 0) {
-            rc = hd_auth_claim_link(&txn, portal, &existing, in, hash, now,
-                                    err);
-            *id = 0;
-
-            if (rc != HD_OK) {
-                hd_txn_abort(&txn);
-
-                if (rc == HD_CONFLICT) {
-                    hd_errors_add(errors, err->field, err->code);
-                }
-
-                return rc;
-            }
-
-            return hd_txn_commit(&txn, err);
-        }
-
-        rc = hd_auth_claim_contact(&txn, existing.id, in, hash, now, err);
+        rc = in->role < 0
+             ? hd_auth_claim_link(&txn, portal, &existing, in, hash, now, err)
+             : hd_auth_claim_contact(&txn, existing.id, in, hash, now, err);
 
     } else {
         rc = hd_account_create(&txn, in, hash, now, id, err);
@@ -126,11 +110,11 @@ hd_auth_register(const hd_portal_t *portal, const hd_account_input_t *in,
 
     /* an operator (the CLI gives the role) vouches for the address; a
        person's own is proven by the link sent now (the account works
-       meanwhile) */
+       meanwhile), a contact's by the link its claim sent */
     if (rc == HD_OK && in->role >= 0) {
         rc = hd_account_email_confirmed(&txn, *id, now, err);
 
-    } else if (rc == HD_OK) {
+    } else if (rc == HD_OK && *id != 0) {
         rc = hd_auth_confirm_link(&txn, portal, *id, now, err);
     }
 
