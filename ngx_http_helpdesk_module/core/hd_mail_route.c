@@ -1265,6 +1265,15 @@ hd_quarantine_list(hd_txn_t *txn, hd_pool_t *pool, hd_quarantine_t **list,
 }
 
 
+size_t
+hd_quarantine_count(hd_txn_t *txn)
+{
+    size_t  n;
+
+    return hd_db_count(txn, HD_DB_QUARANTINE, &n) == HD_OK ? n : 0;
+}
+
+
 hd_rc
 hd_quarantine_get(hd_txn_t *txn, uint64_t id, hd_quarantine_t *q)
 {

@@ -116,6 +116,7 @@ hd_rc hd_mail_log_list(hd_txn_t *txn, size_t skip, size_t limit,
 hd_rc hd_quarantine_list(hd_txn_t *txn, hd_pool_t *pool,
     hd_quarantine_t **list, size_t *n);
 hd_rc hd_quarantine_get(hd_txn_t *txn, uint64_t id, hd_quarantine_t *q);
+size_t hd_quarantine_count(hd_txn_t *txn);
 
 /* let it through as if its sender were allowed (and the entry goes) */
 hd_rc hd_quarantine_release(const hd_portal_t *portal, uint64_t id,

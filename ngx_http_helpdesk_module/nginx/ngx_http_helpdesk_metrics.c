@@ -461,7 +461,7 @@ ngx_http_helpdesk_m_mailin(ngx_http_helpdesk_m_out_t *out, hd_txn_t *txn)
         }
     }
 
-    (void) hd_db_count(txn, HD_DB_QUARANTINE, &held);
+    held = hd_quarantine_count(txn);
 
     ngx_http_helpdesk_m_line(out, 800,
         "# HELP helpdesk_mail_received_total Messages that came in (mail "
