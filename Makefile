@@ -13,7 +13,7 @@ HD_FLAGS   = -std=gnu11 -Wall -Wextra -Werror -fPIC \
              -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
              -Ingx_http_helpdesk_module/core $(GMIME_CFLAGS)
 LIBS       = -llmdb -lcrypto -lpcre2-8 -ljansson -lcsv -lcurl $(GMIME_LIBS) \
-             -lpthread
+             -lstemmer -lcmark -lm -lpthread
 
 CORE_SRCS := $(wildcard ngx_http_helpdesk_module/core/*.c)
 CORE_HDRS := $(wildcard ngx_http_helpdesk_module/core/*.h)

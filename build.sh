@@ -24,7 +24,8 @@ LD_OPT="-Wl,-z,relro -Wl,-z,now -fPIC"
 
 BUILD_PKGS="gcc make pkg-config nginx nginx-dev liblmdb-dev libpcre2-dev
             libssl-dev libjansson-dev libcsv-dev libcmocka-dev
-            libcurl4-openssl-dev libgmime-3.0-dev libxml2-dev"
+            libcurl4-openssl-dev libgmime-3.0-dev libxml2-dev
+            libstemmer-dev libcmark-dev"
 # the mail tests' relay is aiosmtpd on Debian's own python3; openssl makes
 # its test certificate; the mailbox the portal reads is Dovecot's (each test
 # starts its own, on a free port)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "hd_queue.h"
+#include "hd_search_text.h"
 #include "hd_store.h"
 #include "hd_text.h"
 
@@ -858,49 +859,6 @@ hd_queue_check(hd_txn_t *txn, size_t expected, hd_check_t *check)
 /* --- words of subjects ---------------------------------------------------- */
 
 
-/*
- * A character of a word (its length in *len): ASCII letters and digits,
- * and any other character but Latin-1's and the general punctuation
- * (« », dashes, quotes, the no-break space)
- */
-static int
-hd_queue_word_char(const hd_uchar *p, size_t left, size_t *len)
-{
-    hd_uchar  c = p[0];
-
-    *len = 1;
-
-    if (c < 0x80) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-               || (c >= '0' && c <= '9');
-    }
-
-    if (c >= 0xc0 && c < 0xe0) {
-        *len = 2;
-
-    } else if (c >= 0xe0 && c < 0xf0) {
-        *len = 3;
-
-    } else if (c >= 0xf0 && c < 0xf8) {
-        *len = 4;
-
-    } else {
-        return 0;                   /* a stray byte */
-    }
-
-    if (*len > left) {
-        *len = left;
-        return 0;
-    }
-
-    if (c == 0xc2 || (c == 0xe2 && p[1] >= 0x80 && p[1] <= 0x81)) {
-        return 0;
-    }
-
-    return 1;
-}
-
-
 size_t
 hd_queue_words(const hd_uchar *text, size_t len, hd_str_t *words,
     hd_uchar *buf, size_t size, size_t max)
@@ -909,7 +867,7 @@ hd_queue_words(const hd_uchar *text, size_t len, hd_str_t *words,
     hd_uchar  *w;
 
     while (i < len && n < max) {
-        if (!hd_queue_word_char(text + i, len - i, &cl)) {
+        if (!hd_search_word_char(text + i, len - i, &cl)) {
             i += cl;
             continue;
         }
@@ -917,7 +875,7 @@ hd_queue_words(const hd_uchar *text, size_t len, hd_str_t *words,
         w = buf + used;
         wl = 0;
 
-        while (i < len && hd_queue_word_char(text + i, len - i, &cl)) {
+        while (i < len && hd_search_word_char(text + i, len - i, &cl)) {
             if (wl + cl <= HD_QUEUE_WORD_MAX && used + wl + cl <= size) {
                 hd_text_lower_into(w + wl, text + i, cl);
 

@@ -74,6 +74,8 @@ const hd_db_def_t  hd_dbs[HD_DB_COUNT] = {
     { "mail_ids", 0, NULL, NULL },
     { "mail_log", 0, &hd_mail_log_desc, NULL },
     { "quarantine", 0, &hd_quarantine_desc, NULL },
+    { "search_postings", MDB_DUPSORT | MDB_DUPFIXED, NULL, NULL },
+    { "search_docs", 0, NULL, NULL },
 };
 
 

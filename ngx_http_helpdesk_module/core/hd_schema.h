@@ -71,6 +71,8 @@ typedef enum {
                                        ticket, time, action */
     HD_DB_MAIL_LOG,                 /* id -> what came in, what became */
     HD_DB_QUARANTINE,               /* id -> a message held */
+    HD_DB_SEARCH_POSTINGS,          /* scope, kind, word -> postings */
+    HD_DB_SEARCH_DOCS,              /* scope, doc, sub -> its postings */
     HD_DB_COUNT
 } hd_db_e;
 

@@ -15,7 +15,7 @@
 #include "hd_store.h"
 
 
-#define HD_STORE_MAX_DBS      64
+#define HD_STORE_MAX_DBS      128
 #define HD_STORE_MAX_READERS  1024
 
 

@@ -1,0 +1,1004 @@
+/*
+ * The inverted index. A posting is a key (scope, kind, word) with sorted
+ * fixed-size values (doc, sub, tf, flags, length): LMDB keeps them in
+ * order and counts them in constant time (a word's df). Kinds: 's' a
+ * word's stem, 'r' its Russian root where it differs (hd_search_text),
+ * 'T' and 'U' the same of titles alone (suggestions). A query term looks
+ * up its stem (weight 1) and its root among stems and roots (0.6): a word
+ * is found by its other forms, its exact form ranks first.
+ */
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hd_schema.h"
+#include "hd_search.h"
+#include "hd_search_text.h"
+#include "hd_text.h"
+
+
+#define HD_POSTING_LEN     16
+#define HD_KEY_MAX         (2 + HD_TERM_MAX)
+#define HD_DOC_TERMS       20000       /* words of one document at most */
+#define HD_QUERY_TERMS     8
+#define HD_TERM_KEYS       48          /* keys one query word looks up */
+#define HD_PREFIX_KEYS     30
+#define HD_TYPO_KEYS       20
+#define HD_TYPO_SCAN       5000
+#define HD_SCAN_MAX        50000
+
+#define HD_FLAG_TITLE      0x01
+
+#define HD_BM25_K1         1.2
+#define HD_BM25_B          0.75
+
+
+/* --- writing --------------------------------------------------------------- */
+
+
+typedef struct {
+    hd_uchar      key[HD_KEY_MAX];
+    uint8_t       klen;
+    uint16_t      tf;
+    uint8_t       flags;
+} hd_entry_t;
+
+
+static void
+hd_search_counter_key(char *buf, size_t size, hd_search_scope_e scope,
+    const char *what)
+{
+    snprintf(buf, size, "search:%c:%s", (char) scope, what);
+}
+
+
+static uint64_t
+hd_search_counter(hd_txn_t *txn, hd_search_scope_e scope, const char *what)
+{
+    char      key[32];
+    hd_str_t  v;
+
+    hd_search_counter_key(key, sizeof(key), scope, what);
+
+    if (hd_db_get(txn, HD_DB_META, key, strlen(key), &v) == HD_OK
+        && v.len == 8)
+    {
+        return hd_be64_get(v.data);
+    }
+
+    return 0;
+}
+
+
+static hd_rc
+hd_search_counter_add(hd_txn_t *txn, hd_search_scope_e scope,
+    const char *what, int64_t delta, hd_err_t *err)
+{
+    char      key[32];
+    uint64_t  n;
+    hd_uchar  v[8];
+
+    n = hd_search_counter(txn, scope, what);
+    n = delta < 0 && n < (uint64_t) -delta ? 0 : n + delta;
+    hd_search_counter_key(key, sizeof(key), scope, what);
+    hd_be64_put(v, n);
+
+    return hd_db_put(txn, HD_DB_META, key, strlen(key), v, 8, 0, err);
+}
+
+
+static size_t
+hd_search_key(hd_uchar *key, hd_search_scope_e scope, char kind,
+    const hd_str_t *term)
+{
+    key[0] = (hd_uchar) scope;
+    key[1] = (hd_uchar) kind;
+    memcpy(key + 2, term->data, term->len);
+
+    return 2 + term->len;
+}
+
+
+static int
+hd_entry_cmp(const void *a, const void *b)
+{
+    const hd_entry_t  *x = a, *y = b;
+    int                c;
+
+    c = memcmp(x->key, y->key, x->klen < y->klen ? x->klen : y->klen);
+
+    return c ? c : (int) x->klen - (int) y->klen;
+}
+
+
+static void
+hd_entry_push(hd_entry_t *e, size_t *n, hd_search_scope_e scope, char kind,
+    const hd_str_t *term, unsigned tf, int title)
+{
+    hd_entry_t  *x = &e[(*n)++];
+
+    x->klen = (uint8_t) hd_search_key(x->key, scope, kind, term);
+    x->tf = (uint16_t) tf;
+    x->flags = title ? HD_FLAG_TITLE : 0;
+}
+
+
+static void
+hd_posting(hd_uchar *v, uint64_t doc, uint32_t sub, unsigned tf,
+    unsigned flags, size_t dl)
+{
+    hd_be64_put(v, doc);
+    hd_be32_put(v + 8, sub);
+    v[12] = (hd_uchar) (tf > 255 ? 255 : tf);
+    v[13] = (hd_uchar) flags;
+    v[14] = (hd_uchar) ((dl > 65535 ? 65535 : dl) >> 8);
+    v[15] = (hd_uchar) (dl > 65535 ? 65535 : dl);
+}
+
+
+hd_rc
+hd_search_add(hd_txn_t *txn, hd_search_scope_e scope, uint64_t doc,
+    uint32_t sub, const hd_str_t *title, const hd_str_t *body, int keep,
+    hd_err_t *err)
+{
+    size_t       i, k, n, nt, nb, ne, dl, flen;
+    hd_rc        rc;
+    hd_uchar     v[HD_POSTING_LEN], fkey[13], *fwd;
+    hd_term_t   *t;
+    hd_entry_t  *e;
+    hd_arena_t  *arena;
+
+    arena = hd_arena_create(65536);
+    if (arena == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    t = hd_palloc(&arena->pool, HD_DOC_TERMS * sizeof(hd_term_t));
+    e = hd_palloc(&arena->pool, 4 * HD_DOC_TERMS * sizeof(hd_entry_t));
+
+    if (t == NULL || e == NULL) {
+        hd_arena_destroy(arena);
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    nt = title ? hd_search_terms(&arena->pool, title->data, title->len, t,
+                                 HD_DOC_TERMS / 8)
+               : 0;
+    nb = body ? hd_search_terms(&arena->pool, body->data, body->len, t + nt,
+                                HD_DOC_TERMS - nt)
+              : 0;
+
+    /* every word a posting: a title's counts thrice, and again alone */
+    ne = 0;
+    dl = 0;
+
+    for (i = 0; i < nt + nb; i++) {
+        if (t[i].stop) {
+            continue;
+        }
+
+        dl++;
+        hd_entry_push(e, &ne, scope, 's', &t[i].stem, i < nt ? 3 : 1, i < nt);
+
+        if (t[i].root.len) {
+            hd_entry_push(e, &ne, scope, 'r', &t[i].root, i < nt ? 3 : 1,
+                          i < nt);
+        }
+
+        if (i < nt) {
+            hd_entry_push(e, &ne, scope, 'T', &t[i].stem, 1, 1);
+
+            if (t[i].root.len) {
+                hd_entry_push(e, &ne, scope, 'U', &t[i].root, 1, 1);
+            }
+        }
+    }
+
+    qsort(e, ne, sizeof(hd_entry_t), hd_entry_cmp);
+
+    /* one posting a key: the counts of its words together */
+    for (i = 0, n = 0; i < ne; i++) {
+        if (n && e[n - 1].klen == e[i].klen
+            && memcmp(e[n - 1].key, e[i].key, e[i].klen) == 0)
+        {
+            e[n - 1].tf += e[i].tf;
+            e[n - 1].flags |= e[i].flags;
+            continue;
+        }
+
+        e[n++] = e[i];
+    }
+
+    /* what a document keeps to be taken out: each key and its posting */
+    fwd = keep ? hd_palloc(&arena->pool, n * (1 + HD_KEY_MAX + HD_POSTING_LEN)
+                                         + 8)
+               : NULL;
+    flen = 0;
+
+    if (keep && fwd == NULL) {
+        hd_arena_destroy(arena);
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    if (keep) {
+        hd_be64_put(fwd, dl);
+        flen = 8;
+    }
+
+    for (k = 0; k < n; k++) {
+        hd_posting(v, doc, sub, e[k].tf, e[k].flags, dl);
+
+        rc = hd_dup_put(txn, HD_DB_SEARCH_POSTINGS, e[k].key, e[k].klen, v,
+                        sizeof(v), err);
+        if (rc != HD_OK) {
+            hd_arena_destroy(arena);
+            return rc;
+        }
+
+        if (keep) {
+            fwd[flen++] = e[k].klen;
+            memcpy(fwd + flen, e[k].key, e[k].klen);
+            flen += e[k].klen;
+            memcpy(fwd + flen, v, sizeof(v));
+            flen += sizeof(v);
+        }
+    }
+
+    rc = HD_OK;
+
+    if (keep) {
+        fkey[0] = (hd_uchar) scope;
+        hd_be64_put(fkey + 1, doc);
+        hd_be32_put(fkey + 9, sub);
+
+        rc = hd_db_put(txn, HD_DB_SEARCH_DOCS, fkey, sizeof(fkey), fwd, flen,
+                       0, err);
+    }
+
+    if (rc == HD_OK) {
+        rc = hd_search_counter_add(txn, scope, "docs", 1, err);
+    }
+
+    if (rc == HD_OK) {
+        rc = hd_search_counter_add(txn, scope, "len", (int64_t) dl, err);
+    }
+
+    hd_arena_destroy(arena);
+
+    return rc;
+}
+
+
+hd_rc
+hd_search_remove(hd_txn_t *txn, hd_search_scope_e scope, uint64_t doc,
+    uint32_t sub, hd_err_t *err)
+{
+    size_t     pos, klen;
+    hd_rc      rc;
+    hd_str_t   v;
+    hd_uchar   fkey[13], *copy;
+    uint64_t   dl;
+
+    fkey[0] = (hd_uchar) scope;
+    hd_be64_put(fkey + 1, doc);
+    hd_be32_put(fkey + 9, sub);
+
+    if (hd_db_get(txn, HD_DB_SEARCH_DOCS, fkey, sizeof(fkey), &v) != HD_OK
+        || v.len < 8)
+    {
+        return HD_OK;
+    }
+
+    /* the writes below may move what the get pointed to */
+    copy = malloc(v.len);
+    if (copy == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    memcpy(copy, v.data, v.len);
+    v.data = copy;
+    dl = hd_be64_get(v.data);
+    rc = HD_OK;
+
+    for (pos = 8; pos < v.len && rc == HD_OK; pos += klen + HD_POSTING_LEN) {
+        klen = v.data[pos++];
+
+        if (pos + klen + HD_POSTING_LEN > v.len) {
+            break;
+        }
+
+        rc = hd_dup_del(txn, HD_DB_SEARCH_POSTINGS, v.data + pos, klen,
+                        v.data + pos + klen, HD_POSTING_LEN, err);
+
+        if (rc == HD_NOT_FOUND) {
+            rc = HD_OK;
+        }
+    }
+
+    free(copy);
+
+    if (rc == HD_OK) {
+        rc = hd_db_del(txn, HD_DB_SEARCH_DOCS, fkey, sizeof(fkey), err);
+    }
+
+    if (rc == HD_OK) {
+        rc = hd_search_counter_add(txn, scope, "docs", -1, err);
+    }
+
+    if (rc == HD_OK) {
+        rc = hd_search_counter_add(txn, scope, "len", -(int64_t) dl, err);
+    }
+
+    return rc;
+}
+
+
+/* --- reading ------------------------------------------------------------- */
+
+
+typedef struct {
+    hd_uchar      key[HD_KEY_MAX];
+    uint8_t       klen;
+    double        weight;
+    size_t        df;
+    double        idf;
+} hd_qkey_t;
+
+typedef struct {
+    hd_qkey_t     keys[HD_TERM_KEYS];
+    size_t        nkeys;
+    size_t        df;                   /* of all its keys */
+} hd_qterm_t;
+
+typedef struct {
+    uint64_t      doc;
+    uint32_t      sub;
+    uint32_t      used;
+    double        score;
+    unsigned      terms;                /* how many query terms matched */
+} hd_cand_t;
+
+typedef struct {
+    hd_cand_t    *slot;
+    size_t        cap;                  /* a power of two */
+    size_t        n;
+} hd_cands_t;
+
+
+static hd_cand_t *
+hd_cand_get(hd_cands_t *c, uint64_t doc, uint32_t sub, int add)
+{
+    size_t     i;
+    uint64_t   h;
+
+    h = (doc * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t) sub * 0xc2b2ae3d27d4eb4fULL);
+
+    for (i = h & (c->cap - 1); c->slot[i].used; i = (i + 1) & (c->cap - 1)) {
+        if (c->slot[i].doc == doc && c->slot[i].sub == sub) {
+            return &c->slot[i];
+        }
+    }
+
+    if (!add || c->n * 2 >= c->cap) {
+        return NULL;
+    }
+
+    c->slot[i].used = 1;
+    c->slot[i].doc = doc;
+    c->slot[i].sub = sub;
+    c->slot[i].score = 0;
+    c->slot[i].terms = 0;
+    c->n++;
+
+    return &c->slot[i];
+}
+
+
+static void
+hd_qkey_add(hd_qterm_t *qt, hd_search_scope_e scope, char kind,
+    const hd_str_t *term, double weight)
+{
+    size_t      i;
+    hd_qkey_t   k;
+
+    if (qt->nkeys == HD_TERM_KEYS || term->len == 0) {
+        return;
+    }
+
+    k.klen = (uint8_t) hd_search_key(k.key, scope, kind, term);
+    k.weight = weight;
+    k.df = 0;
+    k.idf = 0;
+
+    for (i = 0; i < qt->nkeys; i++) {
+        if (qt->keys[i].klen == k.klen
+            && memcmp(qt->keys[i].key, k.key, k.klen) == 0)
+        {
+            if (weight > qt->keys[i].weight) {
+                qt->keys[i].weight = weight;
+            }
+
+            return;
+        }
+    }
+
+    qt->keys[qt->nkeys++] = k;
+}
+
+
+/* keys beginning with the word: what one is still typing */
+static void
+hd_qkey_prefix(hd_txn_t *txn, hd_qterm_t *qt, hd_search_scope_e scope,
+    char kind, const hd_str_t *word, double weight)
+{
+    size_t       plen, found = 0;
+    hd_str_t     k, v, t;
+    hd_uchar     p[HD_KEY_MAX];
+    hd_cursor_t  cur;
+
+    plen = hd_search_key(p, scope, kind, word);
+
+    if (hd_cursor_open(txn, HD_DB_SEARCH_POSTINGS, &cur) != HD_OK) {
+        return;
+    }
+
+    for (hd_rc rc = hd_cursor_seek(&cur, p, plen, &k, &v);
+         rc == HD_OK && found < HD_PREFIX_KEYS && k.len >= plen
+         && memcmp(k.data, p, plen) == 0;
+         rc = hd_cursor_next_key(&cur, &k, &v))
+    {
+        t.data = k.data + 2;
+        t.len = k.len - 2;
+        hd_qkey_add(qt, scope, kind, &t, weight);
+        found++;
+    }
+
+    hd_cursor_close(&cur);
+}
+
+
+/* stems one edit away (same first two letters): a typo forgiven */
+static void
+hd_qkey_typo(hd_txn_t *txn, hd_qterm_t *qt, hd_search_scope_e scope,
+    char kind, const hd_term_t *term)
+{
+    size_t       plen, cl, found = 0, seen = 0;
+    hd_str_t     k, v, t, prefix;
+    hd_uchar     p[HD_KEY_MAX];
+    hd_cursor_t  cur;
+
+    /* the first two characters of the stem */
+    prefix = term->stem;
+    cl = 0;
+
+    for (size_t i = 0, chars = 0; i < prefix.len && chars < 2; chars++) {
+        i += (prefix.data[i] & 0x80) == 0 ? 1
+             : (prefix.data[i] & 0xe0) == 0xc0 ? 2
+             : (prefix.data[i] & 0xf0) == 0xe0 ? 3 : 4;
+        cl = i;
+    }
+
+    prefix.len = cl < prefix.len ? cl : prefix.len;
+    plen = hd_search_key(p, scope, kind, &prefix);
+
+    if (hd_cursor_open(txn, HD_DB_SEARCH_POSTINGS, &cur) != HD_OK) {
+        return;
+    }
+
+    for (hd_rc rc = hd_cursor_seek(&cur, p, plen, &k, &v);
+         rc == HD_OK && found < HD_TYPO_KEYS && seen++ < HD_TYPO_SCAN
+         && k.len >= plen && memcmp(k.data, p, plen) == 0;
+         rc = hd_cursor_next_key(&cur, &k, &v))
+    {
+        t.data = k.data + 2;
+        t.len = k.len - 2;
+
+        if (hd_search_distance(&t, &term->stem, 1) <= 1
+            || hd_search_distance(&t, &term->word, 1) <= 1)
+        {
+            hd_qkey_add(qt, scope, kind, &t, 0.5);
+            found++;
+        }
+    }
+
+    hd_cursor_close(&cur);
+}
+
+
+/* a posting's worth for a key of the query: BM25, the title counted more */
+static double
+hd_bm25(const hd_qkey_t *k, const hd_uchar *v, double avgdl)
+{
+    double  tf = v[12], dl = (double) ((v[14] << 8) | v[15]), s;
+
+    s = k->idf * tf * (HD_BM25_K1 + 1)
+        / (tf + HD_BM25_K1 * (1 - HD_BM25_B + HD_BM25_B * dl / avgdl));
+
+    return s * k->weight * ((v[13] & HD_FLAG_TITLE) ? 1.5 : 1.0);
+}
+
+
+static int
+hd_hit_cmp(const void *a, const void *b)
+{
+    const hd_search_hit_t  *x = a, *y = b;
+
+    if (x->score != y->score) {
+        return x->score < y->score ? 1 : -1;
+    }
+
+    /* the newer document first among equals */
+    return x->doc < y->doc ? 1 : x->doc > y->doc ? -1
+           : (x->sub < y->sub ? 1 : x->sub > y->sub ? -1 : 0);
+}
+
+
+/* the query's terms and their keys: 0 terms when nothing can match */
+static size_t
+hd_search_plan(hd_txn_t *txn, hd_search_scope_e scope,
+    const hd_search_query_t *q, hd_pool_t *pool, hd_qterm_t *qt, double docs)
+{
+    size_t      i, j, n, nq, all;
+    char        ks, kr;
+    hd_str_t    r;
+    hd_term_t   t[HD_QUERY_TERMS * 2];
+
+    ks = q->titles ? 'T' : 's';
+    kr = q->titles ? 'U' : 'r';
+
+    n = hd_search_terms(pool, q->text.data, q->text.len, t,
+                        HD_QUERY_TERMS * 2);
+
+    /* stop words count only when there is nothing else */
+    for (i = 0, all = 0; i < n; i++) {
+        all += !t[i].stop;
+    }
+
+    for (i = 0, nq = 0; i < n && nq < HD_QUERY_TERMS; i++) {
+        if (t[i].stop && all) {
+            continue;
+        }
+
+        memset(&qt[nq], 0, sizeof(hd_qterm_t));
+        r = t[i].root.len ? t[i].root : t[i].stem;
+
+        hd_qkey_add(&qt[nq], scope, ks, &t[i].stem, 1.0);
+        hd_qkey_add(&qt[nq], scope, kr, &r, 0.6);
+        hd_qkey_add(&qt[nq], scope, ks, &r, 0.6);
+
+        /* the word still being typed: what it may become */
+        if (q->prefix && i == n - 1
+            && q->text.len > 0
+            && t[i].end == (uint32_t) q->text.len)
+        {
+            hd_qkey_prefix(txn, &qt[nq], scope, ks, &t[i].word, 0.8);
+        }
+
+        for (j = 0; j < qt[nq].nkeys; j++) {
+            (void) hd_dup_count(txn, HD_DB_SEARCH_POSTINGS,
+                                qt[nq].keys[j].key, qt[nq].keys[j].klen,
+                                &qt[nq].keys[j].df);
+            qt[nq].df += qt[nq].keys[j].df;
+        }
+
+        /* an unknown word of 5 letters or more: one edit away */
+        if (qt[nq].df == 0 && q->typo && hd_utf8_chars(t[i].word.data, t[i].word.len) >= 5) {
+            size_t  before = qt[nq].nkeys;
+
+            hd_qkey_typo(txn, &qt[nq], scope, ks, &t[i]);
+
+            for (j = before; j < qt[nq].nkeys; j++) {
+                (void) hd_dup_count(txn, HD_DB_SEARCH_POSTINGS,
+                                    qt[nq].keys[j].key, qt[nq].keys[j].klen,
+                                    &qt[nq].keys[j].df);
+                qt[nq].df += qt[nq].keys[j].df;
+            }
+        }
+
+        for (j = 0; j < qt[nq].nkeys; j++) {
+            double  df = (double) qt[nq].keys[j].df;
+
+            qt[nq].keys[j].idf = log(1 + (docs - df + 0.5) / (df + 0.5));
+        }
+
+        /* a word nobody wrote is left out, unless it is all there is */
+        if (qt[nq].df > 0) {
+            nq++;
+        }
+    }
+
+    return nq;
+}
+
+
+/* every posting of a term into the candidates (the term's best key a doc) */
+static void
+hd_search_scan(hd_txn_t *txn, const hd_qterm_t *qt, hd_cands_t *c,
+    double avgdl, size_t *budget, unsigned term, int add)
+{
+    size_t       j;
+    double       s;
+    hd_str_t     v;
+    hd_cand_t   *x;
+    hd_cursor_t  cur;
+
+    if (hd_cursor_open(txn, HD_DB_SEARCH_POSTINGS, &cur) != HD_OK) {
+        return;
+    }
+
+    for (j = 0; j < qt->nkeys && *budget; j++) {
+        if (qt->keys[j].df == 0) {
+            continue;
+        }
+
+        for (hd_rc rc = hd_cursor_dup_first(&cur, qt->keys[j].key,
+                                            qt->keys[j].klen, &v);
+             rc == HD_OK && *budget;
+             rc = hd_cursor_dup_next(&cur, &v))
+        {
+            (*budget)--;
+
+            if (v.len != HD_POSTING_LEN) {
+                continue;
+            }
+
+            x = hd_cand_get(c, hd_be64_get(v.data), hd_be32_get(v.data + 8),
+                            add);
+            if (x == NULL) {
+                continue;
+            }
+
+            s = hd_bm25(&qt->keys[j], v.data, avgdl);
+
+            /* a term counts once a doc: its best key; summed over terms */
+            if (x->terms & (1u << term)) {
+                continue;           /* this term's earlier key did */
+            }
+
+            x->terms |= 1u << term;
+            x->score += s;
+        }
+    }
+
+    hd_cursor_close(&cur);
+}
+
+
+/* the others' postings of each candidate, looked up (AND) */
+static void
+hd_search_lookup(hd_txn_t *txn, const hd_qterm_t *qt, hd_cands_t *c,
+    double avgdl, unsigned term)
+{
+    size_t       i, j;
+    double       best, s;
+    hd_str_t     v;
+    hd_uchar     want[HD_POSTING_LEN];
+    hd_cursor_t  cur;
+
+    if (hd_cursor_open(txn, HD_DB_SEARCH_POSTINGS, &cur) != HD_OK) {
+        return;
+    }
+
+    for (i = 0; i < c->cap; i++) {
+        if (!c->slot[i].used) {
+            continue;
+        }
+
+        memset(want, 0, sizeof(want));
+        hd_be64_put(want, c->slot[i].doc);
+        hd_be32_put(want + 8, c->slot[i].sub);
+        best = -1;
+
+        for (j = 0; j < qt->nkeys; j++) {
+            if (qt->keys[j].df == 0) {
+                continue;
+            }
+
+            if (hd_cursor_dup_range(&cur, qt->keys[j].key, qt->keys[j].klen,
+                                    want, sizeof(want), &v) == HD_OK
+                && v.len == HD_POSTING_LEN && memcmp(v.data, want, 12) == 0)
+            {
+                s = hd_bm25(&qt->keys[j], v.data, avgdl);
+                best = s > best ? s : best;
+            }
+        }
+
+        if (best >= 0) {
+            c->slot[i].terms |= 1u << term;
+            c->slot[i].score += best;
+        }
+    }
+
+    hd_cursor_close(&cur);
+}
+
+
+static hd_rc
+hd_search_eval(hd_txn_t *txn, const hd_search_query_t *q, hd_qterm_t *qt,
+    size_t nq, double avgdl, hd_cands_t *c, int and)
+{
+    size_t    i, d, budget;
+    unsigned  all = (1u << nq) - 1;
+
+    budget = q->scan_max ? q->scan_max : HD_SCAN_MAX;
+
+    memset(c->slot, 0, c->cap * sizeof(hd_cand_t));
+    c->n = 0;
+
+    if (and) {
+        /* the rarest term's documents, then the others looked up */
+        for (i = 1, d = 0; i < nq; i++) {
+            d = qt[i].df < qt[d].df ? i : d;
+        }
+
+        hd_search_scan(txn, &qt[d], c, avgdl, &budget, (unsigned) d, 1);
+
+        for (i = 0; i < nq; i++) {
+            if (i != d) {
+                hd_search_lookup(txn, &qt[i], c, avgdl, (unsigned) i);
+            }
+        }
+
+        for (i = 0; i < c->cap; i++) {
+            if (c->slot[i].used && c->slot[i].terms != all) {
+                c->slot[i].score = -1;      /* not every word */
+            }
+        }
+
+        return HD_OK;
+    }
+
+    /* any of them: the more words a document has, the higher */
+    for (i = 0; i < nq; i++) {
+        hd_search_scan(txn, &qt[i], c, avgdl, &budget, (unsigned) i, 1);
+    }
+
+    return HD_OK;
+}
+
+
+hd_rc
+hd_search_run(hd_txn_t *txn, hd_search_scope_e scope,
+    const hd_search_query_t *q, hd_pool_t *pool, hd_search_hit_t **hits,
+    size_t *n, size_t *total)
+{
+    size_t            i, k, nq, kept, cap, scan;
+    double            docs, avgdl;
+    hd_cands_t        c;
+    hd_qterm_t       *qt;
+    hd_search_hit_t  *h, *g;
+
+    *hits = NULL;
+    *n = 0;
+    *total = 0;
+
+    docs = (double) hd_search_counter(txn, scope, "docs");
+    avgdl = docs > 0 ? (double) hd_search_counter(txn, scope, "len") / docs
+                     : 1;
+    avgdl = avgdl > 0 ? avgdl : 1;
+
+    qt = hd_palloc(pool, HD_QUERY_TERMS * sizeof(hd_qterm_t));
+    if (qt == NULL) {
+        return HD_NOMEM;
+    }
+
+    nq = hd_search_plan(txn, scope, q, pool, qt, docs);
+    if (nq == 0) {
+        return HD_OK;
+    }
+
+    scan = q->scan_max ? q->scan_max : HD_SCAN_MAX;
+
+    for (cap = 64; cap < 2 * scan + 2; cap *= 2) {
+        /* void */
+    }
+
+    c.cap = cap;
+    c.slot = malloc(cap * sizeof(hd_cand_t));
+    if (c.slot == NULL) {
+        return HD_NOMEM;
+    }
+
+    hd_search_eval(txn, q, qt, nq, avgdl, &c, 1);
+
+    for (i = 0, kept = 0; i < c.cap; i++) {
+        kept += c.slot[i].used && c.slot[i].score >= 0;
+    }
+
+    /* nothing has all the words: what has any, more words ranking higher */
+    if (kept == 0 && nq > 1) {
+        hd_search_eval(txn, q, qt, nq, avgdl, &c, 0);
+    }
+
+    h = malloc((c.n ? c.n : 1) * sizeof(hd_search_hit_t));
+    if (h == NULL) {
+        free(c.slot);
+        return HD_NOMEM;
+    }
+
+    for (i = 0, k = 0; i < c.cap; i++) {
+        if (!c.slot[i].used || c.slot[i].score < 0) {
+            continue;
+        }
+
+        h[k].doc = c.slot[i].doc;
+        h[k].sub = c.slot[i].sub;
+        h[k].score = c.slot[i].score
+                     * (1 + 0.5 * (__builtin_popcount(c.slot[i].terms) - 1));
+        k++;
+    }
+
+    free(c.slot);
+
+    qsort(h, k, sizeof(hd_search_hit_t), hd_hit_cmp);
+
+    /* grouped: a doc's best sub; then what may be shown */
+    for (i = 0, kept = 0; i < k; i++) {
+        if (q->group) {
+            size_t  j;
+
+            for (j = 0; j < kept && h[j].doc != h[i].doc; j++) {
+                /* void */
+            }
+
+            if (j < kept) {
+                continue;
+            }
+        }
+
+        if (q->accept != NULL && !q->accept(txn, h[i].doc, h[i].sub, q->arg)) {
+            continue;
+        }
+
+        h[kept++] = h[i];
+    }
+
+    *total = kept;
+
+    g = hd_palloc(pool, (q->limit ? q->limit : 1) * sizeof(hd_search_hit_t));
+    if (g == NULL) {
+        free(h);
+        return HD_NOMEM;
+    }
+
+    for (i = q->offset; i < kept && *n < q->limit; i++) {
+        g[(*n)++] = h[i];
+    }
+
+    free(h);
+    *hits = g;
+
+    return HD_OK;
+}
+
+
+/* --- snippets ------------------------------------------------------------ */
+
+
+/* whether a word of the text is one of the query's (by stem or root) */
+static int
+hd_snippet_match(const hd_term_t *w, const hd_term_t *q, size_t nq)
+{
+    size_t           i;
+    const hd_str_t  *a, *b;
+
+    if (w->stop) {
+        return 0;
+    }
+
+    for (i = 0; i < nq; i++) {
+        a = w->root.len ? &w->root : &w->stem;
+        b = q[i].root.len ? &q[i].root : &q[i].stem;
+
+        if ((w->stem.len == q[i].stem.len
+             && memcmp(w->stem.data, q[i].stem.data, w->stem.len) == 0)
+            || (a->len == b->len && memcmp(a->data, b->data, a->len) == 0)
+            || (q[i].word.len >= 3 && w->word.len >= q[i].word.len
+                && memcmp(w->word.data, q[i].word.data, q[i].word.len) == 0))
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+size_t
+hd_search_snippet(hd_pool_t *pool, const hd_str_t *text,
+    const hd_str_t *query, size_t chars, hd_snippet_part_t *parts,
+    size_t max)
+{
+    size_t       i, n, nq, first, from, to, pos, count, np = 0, len;
+    hd_term_t   *w, q[HD_QUERY_TERMS];
+
+    len = text->len > 65536 ? 65536 : text->len;
+
+    w = hd_palloc(pool, 4096 * sizeof(hd_term_t));
+    if (w == NULL || max < 3) {
+        return 0;
+    }
+
+    n = hd_search_terms(pool, text->data, len, w, 4096);
+    nq = hd_search_terms(pool, query->data, query->len, q, HD_QUERY_TERMS);
+
+    for (first = 0; first < n && !hd_snippet_match(&w[first], q, nq);
+         first++)
+    {
+        /* void */
+    }
+
+    if (first == n) {
+        first = 0;
+    }
+
+    /* a few words before the first match, then up to chars characters */
+    from = first > 3 ? w[first - 3].start : 0;
+    to = from;
+    count = 0;
+
+    while (to < len && count < chars) {
+        to += (text->data[to] & 0x80) == 0 ? 1
+              : (text->data[to] & 0xe0) == 0xc0 ? 2
+              : (text->data[to] & 0xf0) == 0xe0 ? 3 : 4;
+        count++;
+    }
+
+    to = to > len ? len : to;
+
+    /* the first match whole, whatever it costs */
+    if (n && to < w[first].end) {
+        to = w[first].end;
+    }
+
+    /* never a word cut at the end */
+    for (i = 0; i < n; i++) {
+        if (w[i].start < to && w[i].end > to && i != first) {
+            to = w[i].start;
+            break;
+        }
+    }
+
+    pos = from;
+
+    if (from > 0) {
+        parts[np].text.data = (hd_uchar *) "…";
+        parts[np].text.len = 3;
+        parts[np++].mark = 0;
+    }
+
+    for (i = 0; i < n && np + 2 < max; i++) {
+        if (w[i].start < from || w[i].end > to
+            || !hd_snippet_match(&w[i], q, nq))
+        {
+            continue;
+        }
+
+        if (w[i].start > pos) {
+            parts[np].text.data = text->data + pos;
+            parts[np].text.len = w[i].start - pos;
+            parts[np++].mark = 0;
+        }
+
+        parts[np].text.data = text->data + w[i].start;
+        parts[np].text.len = w[i].end - w[i].start;
+        parts[np++].mark = 1;
+        pos = w[i].end;
+    }
+
+    if (pos < to && np < max) {
+        parts[np].text.data = text->data + pos;
+        parts[np].text.len = to - pos;
+        parts[np++].mark = 0;
+    }
+
+    if (to < text->len && np < max) {
+        parts[np].text.data = (hd_uchar *) "…";
+        parts[np].text.len = 3;
+        parts[np++].mark = 0;
+    }
+
+    return np;
+}
