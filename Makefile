@@ -22,7 +22,7 @@ CLI_SRCS  := $(wildcard ngx_http_helpdesk_module/cli/*.c)
 UNIT_SRCS := $(wildcard t/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:t/unit/%.c=$(BUILD)/unit/%)
 
-all: $(BUILD)/helpdesk $(UNIT_BINS) $(BUILD)/gen-tickets $(BUILD)/smtp-blast $(BUILD)/gate-blast
+all: $(BUILD)/helpdesk $(UNIT_BINS) $(BUILD)/gen-tickets $(BUILD)/gen-kb $(BUILD)/smtp-blast $(BUILD)/gate-blast
 
 $(BUILD)/core/%.o: ngx_http_helpdesk_module/core/%.c $(CORE_HDRS)
 	@mkdir -p $(@D)
@@ -44,6 +44,9 @@ $(BUILD)/unit/%: t/unit/%.c t/unit/unit.h $(BUILD)/libhelpdesk.a $(CORE_HDRS)
 $(BUILD)/gen-tickets: bench/gen-tickets.c $(BUILD)/libhelpdesk.a $(CORE_HDRS)
 	$(CC) $(CFLAGS) $(HD_FLAGS) -o $@ $< $(BUILD)/libhelpdesk.a $(LIBS)
 
+$(BUILD)/gen-kb: bench/gen-kb.c $(BUILD)/libhelpdesk.a $(CORE_HDRS)
+	$(CC) $(CFLAGS) $(HD_FLAGS) -o $@ $< $(BUILD)/libhelpdesk.a $(LIBS)
+
 # the mail benchmark's plain client (what the relay takes without the portal)
 $(BUILD)/smtp-blast: bench/smtp-blast.c
 	$(CC) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -o $@ $< -lcurl -lpthread
@@ -54,6 +57,6 @@ $(BUILD)/gate-blast: bench/gate-blast.c
 
 clean:
 	rm -rf $(BUILD)/core $(BUILD)/unit $(BUILD)/helpdesk $(BUILD)/libhelpdesk.a \
-	    $(BUILD)/gen-tickets $(BUILD)/smtp-blast $(BUILD)/gate-blast
+	    $(BUILD)/gen-tickets $(BUILD)/gen-kb $(BUILD)/smtp-blast $(BUILD)/gate-blast
 
 .PHONY: all clean

@@ -43,6 +43,9 @@ static const hd_cli_command_t  hd_cli_commands[] = {
       "[--no-code] [--count N], revoke NUMBER, assign NUMBER --account "
       "LOGIN|--company ID", hd_cli_certs, 0 },
     { "companies", "list", "customer companies", hd_cli_companies, 0 },
+    { "kb", "export|import|reindex", "knowledge-base articles as Markdown "
+      "files with a front matter: export DIR, import DIR (all or nothing), "
+      "reindex (the search index made again)", hd_cli_kb, 0 },
     { "sweep", "--now TIME", "run the timer's work once at TIME (\"2026-11-25 "
       "17:00\" Moscow time, or @UNIX): auto-close and SLA escalation; "
       "[--batch N] [--solved P] [--awaiting P] [--reopen P]", hd_cli_sweep, 0 },

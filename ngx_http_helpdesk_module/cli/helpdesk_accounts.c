@@ -146,6 +146,7 @@ hd_cli_staff(hd_cli_t *cli)
     memset(&staff, 0, sizeof(staff));
     staff.role = -1;
     staff.disabled = -1;
+    staff.kb_editor = -1;
 
     optind = 1;
 

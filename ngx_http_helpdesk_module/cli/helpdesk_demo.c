@@ -17,6 +17,7 @@
 #include "hd_product.h"
 #include "hd_staff.h"
 #include "hd_templates.h"
+#include "hd_kb.h"
 #include "hd_ticket_customer.h"
 #include "hd_ticket_staff.h"
 
@@ -26,7 +27,9 @@ static int hd_demo_accounts(hd_cli_t *cli, const char *path);
 
 typedef struct {
     FILE          *out;
+    uint64_t       admin;
     uint64_t       customer;
+    uint64_t       product;
     uint64_t       now;
 } hd_demo_t;
 
@@ -63,6 +66,8 @@ hd_demo_catalog(hd_txn_t *txn, void *arg, hd_err_t *err)
     if (rc != HD_OK) {
         return rc;
     }
+
+    demo->product = p.id;
 
     memset(&cert, 0, sizeof(cert));
     hd_str_set(&cert.name, "Сертификат на ТП СКЗИ «КриптоПро CSP» на р/м "
@@ -123,6 +128,101 @@ hd_demo_catalog(hd_txn_t *txn, void *arg, hd_err_t *err)
         fprintf(demo->out, "  %-36s number %-16s code %s (valid until %s)\n",
                 certs[i].what, certs[i].number, code, until);
     }
+
+    return HD_OK;
+}
+
+
+/* a knowledge base to search and to be suggested, in both languages */
+static hd_rc
+hd_demo_articles(hd_txn_t *txn, void *arg, hd_err_t *err)
+{
+    char              products[24];
+    size_t            i;
+    hd_rc             rc;
+    hd_demo_t        *demo = arg;
+    hd_kb_article_t   a;
+
+    static const struct {
+        const char  *title;
+        const char  *body;
+        uint8_t      language;
+        uint8_t      audience;
+        const char  *tags;
+    } articles[] = {
+        { "Не подписывается документ",
+          "Если документ **не подписывается**:\n\n"
+          "1. Проверьте, что сертификат установлен в хранилище «Личное».\n"
+          "2. Убедитесь, что закрытый ключ доступен (вставлен токен).\n"
+          "3. Проверьте срок действия сертификата.",
+          HD_LANG_RU, HD_KB_PUBLIC, "подпись, ЭП" },
+        { "Ошибка 0x80090008 при создании подписи",
+          "Код `0x80090008` означает, что указан неверный алгоритм. "
+          "Обновите КриптоПро CSP до версии 5.0 R3 и повторите подпись.",
+          HD_LANG_RU, HD_KB_PUBLIC, "ошибка, алгоритм" },
+        { "Как установить личный сертификат",
+          "Откройте КриптоПро CSP, вкладка «Сервис», «Просмотреть "
+          "сертификаты в контейнере», выберите контейнер и нажмите "
+          "«Установить».", HD_LANG_RU, HD_KB_PUBLIC, "сертификат" },
+        { "Цепочка сертификатов не построена",
+          "Установите корневой и промежуточные сертификаты удостоверяющего "
+          "центра в хранилище «Доверенные корневые центры».",
+          HD_LANG_RU, HD_KB_PUBLIC, "сертификат, УЦ" },
+        { "Токен не определяется",
+          "Переустановите драйвер токена, попробуйте другой USB-порт и "
+          "проверьте, виден ли токен в «Устройствах».",
+          HD_LANG_RU, HD_KB_PUBLIC, "токен, Рутокен" },
+        { "Забыт пароль от контейнера",
+          "Пароль (ПИН-код) контейнера восстановить нельзя. Обратитесь в "
+          "удостоверяющий центр за новым ключом.",
+          HD_LANG_RU, HD_KB_PUBLIC, "пароль, контейнер" },
+        { "Продление сертификата на техническую поддержку",
+          "Продлить сертификат можно у партнёра, у которого он был "
+          "приобретён. Новый сертификат зарегистрируйте на портале.",
+          HD_LANG_RU, HD_KB_CUSTOMERS, "сертификат, продление" },
+        { "Внутреннее: сбор журналов для разработчиков",
+          "Попросите клиента запустить `cpverify -logs` и приложить архив к "
+          "обращению. Передайте его во вторую линию.",
+          HD_LANG_RU, HD_KB_INTERNAL, "журналы" },
+        { "Signing a document fails",
+          "When signing fails, check that the certificate is installed in "
+          "the Personal store and that the private key is available.",
+          HD_LANG_EN, HD_KB_PUBLIC, "signature" },
+        { "Error 0x80090008 when signing",
+          "The code `0x80090008` means a wrong algorithm. Update CSP to 5.0 "
+          "R3 and sign again.", HD_LANG_EN, HD_KB_PUBLIC, "error" },
+        { "Installing on Linux",
+          "Unpack the archive and run `./install.sh` as root; for a GUI "
+          "install `cprocsp-gui` as well.", HD_LANG_EN, HD_KB_PUBLIC,
+          "linux" },
+        { "The token is not detected",
+          "Reinstall the token driver, try another USB port and check the "
+          "device manager.", HD_LANG_EN, HD_KB_PUBLIC, "token" },
+    };
+
+    snprintf(products, sizeof(products), "%llu",
+             (unsigned long long) demo->product);
+
+    for (i = 0; i < sizeof(articles) / sizeof(articles[0]); i++) {
+        memset(&a, 0, sizeof(a));
+        hd_cli_str(articles[i].title, &a.title);
+        hd_cli_str(articles[i].body, &a.body);
+        hd_cli_str(articles[i].tags, &a.tags);
+        hd_cli_str(products, &a.products);
+        hd_str_set(&a.versions, "");
+        hd_str_set(&a.related, "");
+        a.language = articles[i].language;
+        a.audience = articles[i].audience;
+        a.state = HD_KB_PUBLISHED;
+
+        rc = hd_kb_save(txn, &a, demo->admin, demo->now, err);
+        if (rc != HD_OK) {
+            return rc;
+        }
+    }
+
+    fprintf(demo->out, "  %-36s %zu published (ru and en)\n",
+            "knowledge-base articles", i);
 
     return HD_OK;
 }
@@ -332,6 +432,7 @@ hd_demo_staff(hd_cli_t *cli, FILE *f)
         memset(&staff, 0, sizeof(staff));
         staff.role = -1;
         staff.disabled = -1;
+        staff.kb_editor = -1;
         staff.set_departments = 1;
         staff.n = 2;
         staff.departments[0] = 1;
@@ -560,7 +661,12 @@ hd_demo_accounts(hd_cli_t *cli, const char *path)
                                                         : "customer",
                 people[i].login, pw[i]);
 
-        demo.customer = id;
+        if (people[i].role == HD_ROLE_ADMINISTRATOR) {
+            demo.admin = id;
+
+        } else {
+            demo.customer = id;
+        }
     }
 
     memset(&errors, 0, sizeof(errors));
@@ -570,6 +676,7 @@ hd_demo_accounts(hd_cli_t *cli, const char *path)
                           &company, &errors, &err)
         != HD_OK
         || hd_txn_run(cli->store, hd_demo_catalog, &demo, &err) != HD_OK
+        || hd_txn_run(cli->store, hd_demo_articles, &demo, &err) != HD_OK
         || hd_txn_run(cli->store, hd_demo_company_contract, &demo, &err)
            != HD_OK)
     {

@@ -31,6 +31,7 @@ static const hd_field_t  hd_account_fields[] = {
     hd_field(hd_account_t, 16, HD_FIELD_U64, email_bounced),
     hd_field(hd_account_t, 17, HD_FIELD_STR, email_bounce),
     hd_field(hd_account_t, 18, HD_FIELD_U32, mail_mute),
+    hd_field(hd_account_t, 19, HD_FIELD_U32, rights),
 };
 
 const hd_record_desc_t  hd_account_desc = hd_record(HD_KIND_ACCOUNT, 1,
@@ -744,6 +745,15 @@ int
 hd_account_is_staff(const hd_account_t *account)
 {
     return account->role != HD_ROLE_CUSTOMER;
+}
+
+
+int
+hd_account_may(const hd_account_t *account, uint32_t right)
+{
+    return account->role == HD_ROLE_ADMINISTRATOR
+           || (account->role != HD_ROLE_CUSTOMER
+               && (account->rights & right) == right);
 }
 
 

@@ -54,6 +54,7 @@ typedef struct {
     uint64_t      email_bounced;    /* when mail to it bounced; 0: never */
     hd_str_t      email_bounce;     /* what the relay said then */
     uint32_t      mail_mute;        /* HD_MUTE_* kinds not wanted */
+    uint32_t      rights;           /* HD_RIGHT_*, granted to staff */
 } hd_account_t;
 
 
@@ -72,6 +73,9 @@ typedef struct {
     int64_t       mail_mute;        /* -1: not given */
 } hd_account_input_t;
 
+
+#define HD_RIGHT_KB_EDIT       0x01    /* writes knowledge-base articles
+                                           (administrators always do) */
 
 #define HD_PREF_HIDE_EXPIRED   0x01    /* "My certificates" without them */
 
@@ -169,6 +173,8 @@ hd_account_t *hd_account_copy(hd_pool_t *pool, const hd_account_t *account);
 
 int hd_role_from_name(const hd_uchar *name, size_t len);
 int hd_account_is_staff(const hd_account_t *account);
+/* staff granted a right, or an administrator */
+int hd_account_may(const hd_account_t *account, uint32_t right);
 
 /* for hd_schema: every index entry has its account and every account both
  * index entries */

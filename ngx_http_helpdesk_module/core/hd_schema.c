@@ -12,6 +12,7 @@
 #include "hd_bounce.h"
 #include "hd_certificate.h"
 #include "hd_company.h"
+#include "hd_kb.h"
 #include "hd_mail_route.h"
 #include "hd_outbox.h"
 #include "hd_product.h"
@@ -76,6 +77,12 @@ const hd_db_def_t  hd_dbs[HD_DB_COUNT] = {
     { "quarantine", 0, &hd_quarantine_desc, NULL },
     { "search_postings", MDB_DUPSORT | MDB_DUPFIXED, NULL, NULL },
     { "search_docs", 0, NULL, NULL },
+    { "kb_articles", 0, &hd_kb_article_desc, NULL },
+    { "kb_revisions", 0, &hd_kb_revision_desc, NULL },
+    { "kb_by_updated", 0, NULL, NULL },
+    { "kb_stats", 0, NULL, NULL },
+    { "kb_votes", 0, NULL, NULL },
+    { "kb_missed", 0, NULL, NULL },
 };
 
 

@@ -73,6 +73,14 @@ typedef enum {
     HD_DB_QUARANTINE,               /* id -> a message held */
     HD_DB_SEARCH_POSTINGS,          /* scope, kind, word -> postings */
     HD_DB_SEARCH_DOCS,              /* scope, doc, sub -> its postings */
+    HD_DB_KB_ARTICLES,              /* id -> article */
+    HD_DB_KB_REVISIONS,             /* id, revision -> an earlier text */
+    HD_DB_KB_BY_UPDATED,            /* updated, id -> state, audience,
+                                       language, products */
+    HD_DB_KB_STATS,                 /* id -> views, votes, deflections */
+    HD_DB_KB_VOTES,                 /* id, sha256(voter) -> helpful */
+    HD_DB_KB_MISSED,                /* a query that found nothing ->
+                                       count, last time */
     HD_DB_COUNT
 } hd_db_e;
 
@@ -99,7 +107,9 @@ typedef enum {
     HD_KIND_BREACH,
     HD_KIND_BOUNCE,
     HD_KIND_MAIL_LOG,
-    HD_KIND_QUARANTINE
+    HD_KIND_QUARANTINE,
+    HD_KIND_KB_ARTICLE,
+    HD_KIND_KB_REVISION
 } hd_kind_e;
 
 

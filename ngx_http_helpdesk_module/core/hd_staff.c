@@ -323,6 +323,21 @@ hd_staff_update_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
         }
     }
 
+    if (c->in->kb_editor >= 0) {
+        if (hd_account_get(txn, c->account, &a) != HD_OK) {
+            return hd_err_set(err, HD_NOT_FOUND, NULL, "not_found",
+                              "no staff account");
+        }
+
+        a.rights = c->in->kb_editor ? a.rights | HD_RIGHT_KB_EDIT
+                                    : a.rights & ~HD_RIGHT_KB_EDIT;
+
+        rc = hd_account_put(txn, &a, err);
+        if (rc != HD_OK) {
+            return rc;
+        }
+    }
+
     if (c->in->set_departments) {
         return hd_staff_set_departments(txn, c->account, c->in->departments,
                                         c->in->n, err);

@@ -36,6 +36,7 @@ typedef struct {
 typedef struct {
     int           role;
     int           disabled;
+    int           kb_editor;        /* HD_RIGHT_KB_EDIT */
     int           set_departments;  /* departments[] replaces the list */
     size_t        n;
     uint64_t      departments[HD_STAFF_DEPARTMENTS_MAX];

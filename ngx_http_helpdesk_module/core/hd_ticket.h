@@ -190,6 +190,8 @@ typedef struct {
     uint64_t      sla_next;
     hd_str_t      mail_thread;      /* the Message-ID it came by (e-mail):
                                        our mail answers it */
+    hd_str_t      kb_shown;         /* articles suggested as it was
+                                       written, "3,7" */
     uint8_t       acted;            /* not stored: the action of this write
                                        + 1 (hd_ticket_act), 0: none */
 } hd_ticket_t;

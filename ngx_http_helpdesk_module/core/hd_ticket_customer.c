@@ -8,7 +8,9 @@
 
 #include "hd_company.h"
 #include "hd_date.h"
+#include "hd_kb.h"
 #include "hd_notify.h"
+#include "hd_search.h"
 #include "hd_store.h"
 #include "hd_text.h"
 #include "hd_ticket_customer.h"
@@ -392,6 +394,40 @@ hd_ticket_notify_view(hd_txn_t *txn, const hd_portal_t *portal,
                    hd_notify_link(pool, portal, "register", ""));
     }
 
+    /* the articles suggested as it was written: the mail repeats them */
+    if (t->kb_shown.len) {
+        size_t            i, k;
+        uint64_t          ids[8];
+        char              path[96];
+        hd_val_t         *list, *item;
+        hd_kb_article_t   a;
+
+        list = hd_val_list(pool);
+        k = hd_kb_ids(&t->kb_shown, ids, 8);
+
+        for (i = 0; i < k; i++) {
+            if (hd_kb_get(txn, ids[i], &a) != HD_OK
+                || !hd_kb_visible(&a, hd_kb_reader(&author)))
+            {
+                continue;
+            }
+
+            snprintf(path, sizeof(path), "%llu-%.*s",
+                     (unsigned long long) a.id,
+                     (int) (a.slug.len < 64 ? a.slug.len : 64), a.slug.data);
+            item = hd_val_map(pool);
+            hd_val_set_str(pool, item, "title",
+                           hd_pstrdup(pool, a.title.data, a.title.len),
+                           a.title.len);
+            hd_val_set(pool, item, "link",
+                       hd_notify_link(pool, portal, "kb/", path));
+            hd_val_push(pool, list, item);
+        }
+
+        hd_val_set(pool, view, "articles", list);
+        hd_val_set_bool(pool, view, "has_articles", list->u.items.n > 0);
+    }
+
     if (hd_department_get(txn, t->department, &d) == HD_OK) {
         hd_val_set_str(pool, view, "department",
                        hd_pstrdup(pool, d.name.data, d.name.len), d.name.len);
@@ -554,6 +590,14 @@ hd_ticket_post(hd_txn_t *txn, hd_ticket_t *t, uint8_t kind, uint8_t side,
     m.files = (uint32_t) nfiles;
 
     rc = hd_message_add(txn, &m, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    /* staff find it by any word of it (SPEC §8); the first message
+       carries the subject as its title */
+    rc = hd_search_add(txn, HD_SEARCH_TICKETS, t->number, (uint32_t) m.id,
+                       t->messages == 0 ? &t->subject : NULL, body, 0, err);
     if (rc != HD_OK) {
         return rc;
     }
@@ -815,6 +859,7 @@ hd_ticket_create_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
     }
 
     t->mail_thread = in->mail_thread;
+    t->kb_shown = in->kb_shown;
 
     rc = hd_ticket_put(txn, NULL, t, err);
     if (rc != HD_OK) {
