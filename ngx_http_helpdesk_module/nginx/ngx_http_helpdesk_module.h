@@ -18,6 +18,7 @@
 #include "hd_auth.h"
 #include "hd_i18n.h"
 #include "hd_json.h"
+#include "hd_kb.h"
 #include "hd_pool.h"
 #include "hd_store.h"
 #include "hd_templates.h"
@@ -548,6 +549,48 @@ ngx_int_t ngx_http_helpdesk_admin_quarantine_release(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_admin_quarantine_delete(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
+
+/* ngx_http_helpdesk_kb.c */
+ngx_int_t ngx_http_helpdesk_kb_home(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_kb_search(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_kb_suggest(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_kb_article(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_kb_vote(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_kb_deflect(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+uint64_t ngx_http_helpdesk_kb_id(ngx_http_helpdesk_ctx_t *ctx);
+hd_val_t *ngx_http_helpdesk_kb_item(ngx_http_helpdesk_ctx_t *ctx,
+    const hd_kb_article_t *a);
+void ngx_http_helpdesk_kb_jw(ngx_http_helpdesk_ctx_t *ctx, hd_jw_t *w,
+    const hd_kb_article_t *a, const hd_kb_stats_t *s, const hd_str_t *html);
+void ngx_http_helpdesk_kb_url(ngx_http_helpdesk_ctx_t *ctx,
+    const hd_kb_article_t *a, ngx_str_t *url);
+void ngx_http_helpdesk_kb_shown(ngx_http_helpdesk_ctx_t *ctx, hd_txn_t *txn,
+    const hd_str_t *shown, hd_val_t *list, hd_jw_t *w);
+size_t ngx_http_helpdesk_kb_suggestions(ngx_http_helpdesk_ctx_t *ctx,
+    hd_txn_t *txn, const hd_str_t *subject, const hd_str_t *description,
+    hd_val_t *list, u_char *ids, size_t size);
+
+/* ngx_http_helpdesk_staff_kb.c */
+ngx_int_t ngx_http_helpdesk_staff_kb(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_kb_form(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_kb_save(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_kb_preview(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_kb_history(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_kb_report(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_search(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);  /* ngx_http_helpdesk_staff_search.c */
 
 /* ngx_http_helpdesk_tickets.c: my tickets, a ticket, the customer's
  * actions */

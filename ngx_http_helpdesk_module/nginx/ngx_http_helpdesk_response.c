@@ -749,7 +749,12 @@ ngx_http_helpdesk_redirect(ngx_http_request_t *r, u_char *location,
     ngx_http_helpdesk_add_header(r, "Cache-Control", (u_char *) "no-store", 8);
     ngx_http_helpdesk_security_headers(r);
 
-    r->headers_out.status = NGX_HTTP_SEE_OTHER;
+    /* after a form, "see other"; a page's own address (a handler set it
+       first) is permanent */
+    if (r->headers_out.status != NGX_HTTP_MOVED_PERMANENTLY) {
+        r->headers_out.status = NGX_HTTP_SEE_OTHER;
+    }
+
     r->headers_out.content_length_n = 0;
     r->header_only = 1;
 

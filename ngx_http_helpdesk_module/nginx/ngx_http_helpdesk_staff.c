@@ -375,8 +375,7 @@ ngx_http_helpdesk_staff_ticket_json(ngx_http_request_t *r,
 
     /* the knowledge base's suggestions the customer saw (SPEC §8) */
     hd_jw_key(w, "kb_suggestions");
-    hd_jw_array(w);
-    hd_jw_end(w, ']');
+    ngx_http_helpdesk_kb_shown(ctx, names->txn, &t->kb_shown, NULL, w);
 
     hd_jw_key(w, "messages");
     hd_jw_array(w);
@@ -666,6 +665,11 @@ ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
 
     hd_val_set(pool, view, "others", list);
     hd_val_set_bool(pool, view, "has_others", st.nothers != 0);
+
+    list = hd_val_list(pool);
+    ngx_http_helpdesk_kb_shown(ctx, &txn, &st.t.kb_shown, list, NULL);
+    hd_val_set(pool, view, "kb_shown", list);
+    hd_val_set_bool(pool, view, "has_kb_shown", list->u.items.n > 0);
 
     /* the thread, notes included, and the audit */
     newest = ngx_http_arg(r, (u_char *) "order", 5, &order) == NGX_OK

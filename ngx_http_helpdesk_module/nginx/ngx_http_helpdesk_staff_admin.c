@@ -134,6 +134,8 @@ ngx_http_helpdesk_staff_jw(const hd_staff_info_t *s, hd_jw_t *w)
     hd_jw_cstr(w, hd_role_names[s->account.role % HD_ROLE_COUNT]);
     hd_jw_key(w, "disabled");
     hd_jw_bool(w, s->account.state == HD_ACCOUNT_DISABLED);
+    hd_jw_key(w, "kb_editor");
+    hd_jw_bool(w, hd_account_may(&s->account, HD_RIGHT_KB_EDIT));
     hd_jw_key(w, "departments");
     hd_jw_array(w);
 
@@ -237,6 +239,10 @@ ngx_http_helpdesk_admin_staff_page(ngx_http_request_t *r,
                        staff[i].account.name.len);
         hd_val_set_bool(pool, item, "disabled",
                         staff[i].account.state == HD_ACCOUNT_DISABLED);
+        hd_val_set_bool(pool, item, "kb_editor",
+                        hd_account_may(&staff[i].account, HD_RIGHT_KB_EDIT));
+        hd_val_set_bool(pool, item, "administrator",
+                        staff[i].account.role == HD_ROLE_ADMINISTRATOR);
         hd_val_set_bool(pool, item, "self",
                         staff[i].account.id == ctx->caller.account->id);
 
@@ -411,6 +417,7 @@ ngx_http_helpdesk_admin_staff_add(ngx_http_request_t *r,
     j->in.role = role;
     j->staff.role = -1;
     j->staff.disabled = -1;
+    j->staff.kb_editor = -1;
 
     if (ngx_http_helpdesk_input_departments(ctx, &j->staff, &given)
         != NGX_OK)
@@ -476,6 +483,7 @@ ngx_http_helpdesk_admin_staff_update(ngx_http_request_t *r,
 
     j->staff.role = -1;
     j->staff.disabled = -1;
+    j->staff.kb_editor = -1;
 
     if (v[0].len) {
         j->staff.role = hd_role_from_name(v[0].data, v[0].len);
@@ -498,6 +506,17 @@ ngx_http_helpdesk_admin_staff_update(ngx_http_request_t *r,
 
     } else {
         j->staff.disabled = ngx_http_helpdesk_input_bool(ctx, "disabled") == 1;
+        j->staff.kb_editor = ngx_http_helpdesk_input_bool(ctx, "kb_editor")
+                             == 1;
+    }
+
+    if (ctx->api && json_object_get(ctx->input, "kb_editor") != NULL) {
+        b = ngx_http_helpdesk_input_bool(ctx, "kb_editor");
+        if (b < 0) {
+            hd_errors_add(&j->job.errors, "kb_editor", "boolean_invalid");
+        }
+
+        j->staff.kb_editor = b;
     }
 
     if (ngx_http_helpdesk_input_departments(ctx, &j->staff, &given)

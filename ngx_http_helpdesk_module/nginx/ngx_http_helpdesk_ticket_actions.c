@@ -262,8 +262,35 @@ ngx_http_helpdesk_ticket_create(ngx_http_request_t *r,
         j->in.reference = (uint64_t) n;
     }
 
+    /* "Look for answers first" on the form: the page again, with them */
+    if (!ctx->api && ctx->input != NULL
+        && json_object_get(ctx->input, "suggest") != NULL)
+    {
+        return ngx_http_helpdesk_ticket_form_page(r, ctx, NULL, NGX_HTTP_OK);
+    }
+
     /* bad fields are told before any file is kept */
     hd_ticket_validate(&j->in, &j->job.errors);
+
+    /* the articles that may answer it, recorded on the ticket */
+    if (j->job.errors.n == 0) {
+        hd_txn_t  txn;
+        u_char    ids[200];
+
+        if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED,
+                         NULL)
+            == HD_OK)
+        {
+            ids[0] = '\0';
+            (void) ngx_http_helpdesk_kb_suggestions(ctx, &txn, &v[0], &v[1],
+                                                    NULL, ids, sizeof(ids));
+            hd_txn_abort(&txn);
+
+            j->in.kb_shown.len = ngx_strlen(ids);
+            j->in.kb_shown.data = hd_pstrdup(&ctx->pool, ids,
+                                             j->in.kb_shown.len);
+        }
+    }
 
     if (j->job.errors.n) {
         j->job.rc = HD_INVALID;

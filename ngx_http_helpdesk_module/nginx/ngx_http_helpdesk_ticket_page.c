@@ -611,6 +611,17 @@ ngx_http_helpdesk_ticket_created(ngx_http_request_t *r,
     product.data = (hd_uchar *) "";
 
     ngx_http_helpdesk_ticket_header(ctx, &names, &t, &cert, &product, view);
+
+    /* the articles suggested as it was written, once more */
+    {
+        hd_val_t  *list = hd_val_list(&ctx->pool);
+
+        ngx_http_helpdesk_kb_shown(ctx, &txn, &t.kb_shown, list, NULL);
+        hd_val_set(&ctx->pool, view, "kb_shown", list);
+        hd_val_set_bool(&ctx->pool, view, "has_kb_shown",
+                        list->u.items.n > 0);
+    }
+
     hd_txn_abort(&txn);
 
     hd_val_set_bool(&ctx->pool, view, "no_certificate", t.certificate == 0);

@@ -758,6 +758,37 @@ ngx_http_helpdesk_ticket_form_page(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /* what was written already: articles that may answer it (the page
+       without JavaScript; with it, they come as one types) */
+    {
+        hd_str_t   subject, description;
+        hd_val_t  *found;
+
+        if (ctx->input != NULL
+            && ngx_http_helpdesk_input_str(ctx, "subject", &subject) == NGX_OK
+            && ngx_http_helpdesk_input_str(ctx, "description", &description)
+               == NGX_OK
+            && (subject.len || description.len))
+        {
+            u_char  ids[200];
+
+            found = hd_val_list(pool);
+
+            if (ngx_http_helpdesk_kb_suggestions(ctx, &txn, &subject,
+                                                 &description, found, ids,
+                                                 sizeof(ids))
+                > 0)
+            {
+                hd_val_set(pool, view, "suggestions", found);
+                hd_val_set_cstr(pool, view, "suggested_ids",
+                                (char *) hd_pstrdup(pool, ids,
+                                                    ngx_strlen(ids) + 1));
+            }
+
+            hd_val_set_bool(pool, view, "looked", 1);
+        }
+    }
+
     hd_txn_abort(&txn);
 
     /* the products, for tickets without a certificate */
