@@ -107,6 +107,8 @@ void hd_kb_validate(hd_txn_t *txn, const hd_kb_article_t *a,
 hd_rc hd_kb_save(hd_txn_t *txn, hd_kb_article_t *a, uint64_t editor,
     uint64_t now, hd_err_t *err);
 hd_rc hd_kb_get(hd_txn_t *txn, uint64_t id, hd_kb_article_t *a);
+/* a number every save changes: answers kept under an older one are stale */
+uint64_t hd_kb_generation(hd_txn_t *txn);
 /* what the index keeps of an article in each posting: who may find it */
 uint32_t hd_kb_sub(const hd_kb_article_t *a);
 int hd_kb_visible(const hd_kb_article_t *a, hd_kb_reader_e reader);

@@ -218,6 +218,17 @@ hd_kb_get(hd_txn_t *txn, uint64_t id, hd_kb_article_t *a)
 }
 
 
+uint64_t
+hd_kb_generation(hd_txn_t *txn)
+{
+    uint64_t  g = 0;
+
+    (void) hd_seq_peek(txn, "kb_generation", &g);
+
+    return g;
+}
+
+
 int
 hd_kb_visible(const hd_kb_article_t *a, hd_kb_reader_e reader)
 {
@@ -510,6 +521,13 @@ hd_kb_save(hd_txn_t *txn, hd_kb_article_t *a, uint64_t editor, uint64_t now,
     rc = hd_kb_listed(txn, a, 1, err);
     if (rc == HD_OK) {
         rc = hd_kb_index(txn, a, err);
+    }
+
+    /* what readers were told from the index before this is out of date */
+    if (rc == HD_OK) {
+        uint64_t  generation;
+
+        rc = hd_seq_next(txn, "kb_generation", &generation, err);
     }
 
 done:

@@ -13,6 +13,8 @@
 
 
 #define HD_KB_MISSED_QUERY_MAX  200
+#define HD_KB_SEARCH_SCAN       10000   /* postings read for a search */
+#define HD_KB_SUGGEST_SCAN      4000    /* and as one types */
 
 
 static int
@@ -160,6 +162,7 @@ hd_kb_search(hd_txn_t *txn, const hd_kb_filter_t *f, const hd_str_t *text,
     int as_typed, int titles, size_t offset, size_t limit, hd_pool_t *pool,
     hd_search_hit_t **hits, size_t *n, size_t *total)
 {
+    hd_rc              rc;
     hd_kb_accept_t     acc;
     hd_search_query_t  q;
 
@@ -169,12 +172,33 @@ hd_kb_search(hd_txn_t *txn, const hd_kb_filter_t *f, const hd_str_t *text,
     q.text = *text;
     q.prefix = as_typed != 0;
     q.typo = 1;
-    q.group = 1;
+    q.group = 0;                /* an article is one document of one sub */
     q.titles = titles != 0;
     q.offset = offset;
     q.limit = limit;
     q.accept = hd_kb_accept;
     q.arg = &acc;
+
+    /*
+     * A common word is in tens of thousands of articles: the best are
+     * among the first read (postings are newest first), and a total past
+     * this many is "at least"; suggestions need only a few
+     */
+    q.scan_max = as_typed ? HD_KB_SUGGEST_SCAN : HD_KB_SEARCH_SCAN;
+
+    if (!as_typed || titles) {
+        return hd_search_run(txn, HD_SEARCH_KB, &q, pool, hits, n, total);
+    }
+
+    /* as one types: the titles first, what the texts say when none fits */
+    q.titles = 1;
+
+    rc = hd_search_run(txn, HD_SEARCH_KB, &q, pool, hits, n, total);
+    if (rc != HD_OK || *n > 0) {
+        return rc;
+    }
+
+    q.titles = 0;
 
     return hd_search_run(txn, HD_SEARCH_KB, &q, pool, hits, n, total);
 }

@@ -535,6 +535,82 @@ hd_hit_cmp(const void *a, const void *b)
 }
 
 
+/*
+ * The best n of the hits first, in order (a heap of n, not a sort of
+ * all: a common word has tens of thousands of hits and a page wants 20)
+ */
+static void
+hd_hits_top(hd_search_hit_t *h, size_t k, size_t n)
+{
+    size_t           i, c, p;
+    hd_search_hit_t  x;
+
+    if (n >= k) {
+        qsort(h, k, sizeof(hd_search_hit_t), hd_hit_cmp);
+        return;
+    }
+
+    if (n == 0) {
+        return;
+    }
+
+    /* h[0..n) a heap with the worst of the best at the top */
+    for (i = 1; i < n; i++) {
+        for (c = i; c > 0; c = p) {
+            p = (c - 1) / 2;
+
+            if (hd_hit_cmp(&h[c], &h[p]) <= 0) {
+                break;
+            }
+
+            x = h[c]; h[c] = h[p]; h[p] = x;
+        }
+    }
+
+    for (i = n; i < k; i++) {
+        if (hd_hit_cmp(&h[i], &h[0]) >= 0) {
+            continue;
+        }
+
+        x = h[0]; h[0] = h[i]; h[i] = x;
+
+        for (p = 0; ; p = c) {
+            c = 2 * p + 1;
+
+            if (c >= n) {
+                break;
+            }
+
+            if (c + 1 < n && hd_hit_cmp(&h[c + 1], &h[c]) > 0) {
+                c++;
+            }
+
+            if (hd_hit_cmp(&h[c], &h[p]) <= 0) {
+                break;
+            }
+
+            x = h[c]; h[c] = h[p]; h[p] = x;
+        }
+    }
+
+    qsort(h, n, sizeof(hd_search_hit_t), hd_hit_cmp);
+}
+
+
+/* by document, its best sub first: for keeping one hit a document */
+static int
+hd_hit_doc_cmp(const void *a, const void *b)
+{
+    const hd_search_hit_t  *x = a, *y = b;
+
+    if (x->doc != y->doc) {
+        return x->doc < y->doc ? -1 : 1;
+    }
+
+    return hd_hit_cmp(a, b);
+}
+
+
 /* the query's terms and their keys: 0 terms when nothing can match */
 static size_t
 hd_search_plan(hd_txn_t *txn, hd_search_scope_e scope,
@@ -633,10 +709,12 @@ hd_search_scan(hd_txn_t *txn, const hd_qterm_t *qt, hd_cands_t *c,
             continue;
         }
 
-        for (hd_rc rc = hd_cursor_dup_first(&cur, qt->keys[j].key,
-                                            qt->keys[j].klen, &v);
+        /* newest first: when the budget ends a common word's postings,
+           what is left unread is the oldest */
+        for (hd_rc rc = hd_cursor_dup_last(&cur, qt->keys[j].key,
+                                           qt->keys[j].klen, &v);
              rc == HD_OK && *budget;
-             rc = hd_cursor_dup_next(&cur, &v))
+             rc = hd_cursor_dup_prev(&cur, &v))
         {
             (*budget)--;
 
@@ -832,22 +910,21 @@ hd_search_run(hd_txn_t *txn, hd_search_scope_e scope,
 
     free(c.slot);
 
-    qsort(h, k, sizeof(hd_search_hit_t), hd_hit_cmp);
+    /* grouped: a doc's best sub only (sorted by doc, the first of each) */
+    if (q->group && k > 1) {
+        qsort(h, k, sizeof(hd_search_hit_t), hd_hit_doc_cmp);
 
-    /* grouped: a doc's best sub; then what may be shown */
-    for (i = 0, kept = 0; i < k; i++) {
-        if (q->group) {
-            size_t  j;
-
-            for (j = 0; j < kept && h[j].doc != h[i].doc; j++) {
-                /* void */
-            }
-
-            if (j < kept) {
-                continue;
+        for (i = 1, kept = 1; i < k; i++) {
+            if (h[i].doc != h[kept - 1].doc) {
+                h[kept++] = h[i];
             }
         }
 
+        k = kept;
+    }
+
+    /* what may be shown */
+    for (i = 0, kept = 0; i < k; i++) {
         if (q->accept != NULL && !q->accept(txn, h[i].doc, h[i].sub, q->arg)) {
             continue;
         }
@@ -856,6 +933,9 @@ hd_search_run(hd_txn_t *txn, hd_search_scope_e scope,
     }
 
     *total = kept;
+
+    /* the best offset + limit in order; the rest only counted */
+    hd_hits_top(h, kept, q->offset + q->limit);
 
     g = hd_palloc(pool, (q->limit ? q->limit : 1) * sizeof(hd_search_hit_t));
     if (g == NULL) {

@@ -120,6 +120,106 @@ ngx_http_helpdesk_kb_view(ngx_http_request_t *r,
 }
 
 
+/* --- suggestions kept, per worker ------------------------------------------ */
+
+/*
+ * The same words typed by many (and the same prefix typed again as one
+ * types on) get the answer this worker gave, while no article changed
+ * (the knowledge base's generation): no index read at all.
+ */
+
+#define NGX_HTTP_HELPDESK_KB_CACHE      1024    /* answers */
+#define NGX_HTTP_HELPDESK_KB_CACHE_KEY  240     /* bytes of what it is for */
+#define NGX_HTTP_HELPDESK_KB_CACHE_BODY 1536    /* bytes of the answer */
+
+typedef struct {
+    uint64_t      generation;
+    size_t        klen;
+    size_t        len;
+    u_char        key[NGX_HTTP_HELPDESK_KB_CACHE_KEY];
+    u_char        body[NGX_HTTP_HELPDESK_KB_CACHE_BODY];
+} ngx_http_helpdesk_kb_kept_t;
+
+
+static ngx_http_helpdesk_kb_kept_t  *ngx_http_helpdesk_kb_cache;
+
+
+static size_t
+ngx_http_helpdesk_kb_cache_key(ngx_http_helpdesk_ctx_t *ctx,
+    const hd_kb_filter_t *f, const hd_str_t *q, u_char *key, uint64_t *hash)
+{
+    size_t   i, len;
+    u_char  *p;
+
+    p = ngx_snprintf(key, NGX_HTTP_HELPDESK_KB_CACHE_KEY, "%p %d %uL %d %d ",
+                     ctx->lcf, f->reader, f->product, f->language, ctx->lang);
+    len = p - key;
+
+    if (len + q->len > NGX_HTTP_HELPDESK_KB_CACHE_KEY) {
+        return 0;
+    }
+
+    ngx_memcpy(p, q->data, q->len);
+    len += q->len;
+
+    /* FNV-1a */
+    for (*hash = 14695981039346656037ULL, i = 0; i < len; i++) {
+        *hash = (*hash ^ key[i]) * 1099511628211ULL;
+    }
+
+    return len;
+}
+
+
+static ngx_http_helpdesk_kb_kept_t *
+ngx_http_helpdesk_kb_cache_slot(uint64_t hash)
+{
+    if (ngx_http_helpdesk_kb_cache == NULL) {
+        ngx_http_helpdesk_kb_cache = ngx_calloc(NGX_HTTP_HELPDESK_KB_CACHE
+                                                * sizeof(
+                                                  ngx_http_helpdesk_kb_kept_t),
+                                                ngx_cycle->log);
+        if (ngx_http_helpdesk_kb_cache == NULL) {
+            return NULL;
+        }
+    }
+
+    return &ngx_http_helpdesk_kb_cache[hash % NGX_HTTP_HELPDESK_KB_CACHE];
+}
+
+
+/* the answer written, kept for the next that asks the same */
+static void
+ngx_http_helpdesk_kb_cache_put(ngx_http_helpdesk_kb_kept_t *k,
+    const u_char *key, size_t klen, uint64_t generation,
+    ngx_http_helpdesk_jw_t *j)
+{
+    size_t        len = 0, n;
+    ngx_chain_t  *cl;
+
+    if (k == NULL || hd_jw_finish(&j->w) != 0) {
+        return;
+    }
+
+    for (cl = j->out.first; cl != NULL; cl = cl->next) {
+        n = cl->buf->last - cl->buf->pos;
+
+        if (len + n > NGX_HTTP_HELPDESK_KB_CACHE_BODY) {
+            k->klen = 0;
+            return;
+        }
+
+        ngx_memcpy(k->body + len, cl->buf->pos, n);
+        len += n;
+    }
+
+    ngx_memcpy(k->key, key, klen);
+    k->klen = klen;
+    k->len = len;
+    k->generation = generation;
+}
+
+
 /* --- what the reader asked for ------------------------------------------- */
 
 
@@ -713,15 +813,18 @@ ngx_int_t
 ngx_http_helpdesk_kb_suggest(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx)
 {
-    size_t                   i, n, total;
-    hd_str_t                 q;
-    hd_txn_t                 txn;
-    ngx_str_t                url;
-    ngx_int_t                rc;
-    hd_kb_filter_t           f;
-    hd_kb_article_t          a;
-    hd_search_hit_t         *hits;
-    ngx_http_helpdesk_jw_t  *j;
+    size_t                        i, n, total, klen = 0;
+    u_char                        key[NGX_HTTP_HELPDESK_KB_CACHE_KEY];
+    hd_str_t                      q;
+    hd_txn_t                      txn;
+    uint64_t                      hash, generation = 0;
+    ngx_str_t                     url;
+    ngx_int_t                     rc;
+    hd_kb_filter_t                f;
+    hd_kb_article_t               a;
+    hd_search_hit_t              *hits;
+    ngx_http_helpdesk_jw_t       *j;
+    ngx_http_helpdesk_kb_kept_t  *kept = NULL;
 
     if (ngx_http_helpdesk_kb_filter(r, ctx, &f) != NGX_OK) {
         return ctx->rc;
@@ -730,11 +833,6 @@ ngx_http_helpdesk_kb_suggest(ngx_http_request_t *r,
     rc = ngx_http_helpdesk_kb_query(r, ctx, &q);
     if (rc == NGX_DECLINED && ctx->rc) {
         return ctx->rc;
-    }
-
-    j = ngx_http_helpdesk_jw_new(r);
-    if (j == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     n = 0;
@@ -749,6 +847,22 @@ ngx_http_helpdesk_kb_suggest(ngx_http_request_t *r,
                                            "storage_unavailable", NULL);
         }
 
+        generation = hd_kb_generation(&txn);
+        klen = ngx_http_helpdesk_kb_cache_key(ctx, &f, &q, key, &hash);
+        kept = klen ? ngx_http_helpdesk_kb_cache_slot(hash) : NULL;
+
+        if (kept != NULL && kept->klen == klen && kept->generation == generation
+            && ngx_memcmp(kept->key, key, klen) == 0)
+        {
+            hd_txn_abort(&txn);
+            ngx_http_helpdesk_add_header(r, "Cache-Control",
+                                         (u_char *) "no-store", 8);
+
+            return ngx_http_helpdesk_send_bytes(r, NGX_HTTP_OK,
+                                                "application/json",
+                                                kept->body, kept->len, 1);
+        }
+
         if (hd_kb_search(&txn, &f, &q, 1, 0, 0, NGX_HTTP_HELPDESK_KB_SUGGEST,
                          &ctx->pool, &hits, &n, &total)
             != HD_OK)
@@ -756,6 +870,15 @@ ngx_http_helpdesk_kb_suggest(ngx_http_request_t *r,
             hd_txn_abort(&txn);
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
+    }
+
+    j = ngx_http_helpdesk_jw_new(r);
+    if (j == NULL) {
+        if (rc == NGX_OK) {
+            hd_txn_abort(&txn);
+        }
+
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     hd_jw_object(&j->w);
@@ -784,6 +907,10 @@ ngx_http_helpdesk_kb_suggest(ngx_http_request_t *r,
 
     hd_jw_end(&j->w, ']');
     hd_jw_end(&j->w, '}');
+
+    if (kept != NULL) {
+        ngx_http_helpdesk_kb_cache_put(kept, key, klen, generation, j);
+    }
 
     return ngx_http_helpdesk_jw_send(r, j, NGX_HTTP_OK);
 }
