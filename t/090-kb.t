@@ -385,6 +385,26 @@ is($res->{status}, 204, 'the API says the same');
 $res = $ivan->api('POST', 'kb/deflections', { articles => 'x' });
 is($res->{status}, 422, 'articles: ids');
 
+# --- a solution made an article ---------------------------------------------
+
+my $sol = $t->ticket($ivan, subject => 'Не открывается личный кабинет', description => 'Пишет ошибку 500');
+$res = $agent->api('POST', "staff/tickets/$sol/article");
+is($res->{status}, 409, 'no solution yet, nothing to publish');
+is($res->{json}{error}{code}, 'no_solution', 'and it says so');
+$t->staff_says($agent, $sol, 'solution', 'Очистите кэш браузера и войдите снова.');
+like($agent->get("staff/tickets/$sol")->{content}, qr/id="publish-solution"/, 'the ticket page offers to publish it');
+$res = $agent->api('POST', "staff/tickets/$sol/article");
+is($res->{status}, 201, 'one click makes an article');
+my $made = $res->{json}{id};
+$res = $agent->api('GET', "kb/articles/$made");
+is_deeply([$res->{json}{title}, $res->{json}{body}, $res->{json}{state}],
+          ['Не открывается личный кабинет', 'Очистите кэш браузера и войдите снова.', 'draft'],
+          'a draft of the subject and the solution');
+is($visitor->api('GET', "kb/articles/$made")->{status}, 404, 'nobody reads it before it is published');
+is($ivan->api('POST', "staff/tickets/$sol/article")->{status}, 403, 'customers cannot');
+is($t->staff('nokb', 'agent')->api('POST', "staff/tickets/$sol/article")->{status}, 403,
+   'nor staff without the right');
+
 # --- the report -------------------------------------------------------------
 
 search($visitor, 'абракадабра несуществующая');
@@ -414,7 +434,7 @@ my $dir = $t->dir . '/kb-files';
 ($rc, $out) = $t->cli('kb', 'export', $dir);
 is($rc, 0, 'kb export') or diag $out;
 my @files = glob("$dir/*.md");
-is(scalar @files, 32, 'every article a file, drafts and archived too');
+is(scalar @files, 33, 'every article a file, drafts and archived too');
 my ($tokfile) = grep { m{/$id{token}-token-ne-opredelyaetsya\.md$} } @files;
 ok($tokfile, 'named by id and slug');
 my $text = Helpdesk::Test::read_file($tokfile);
@@ -442,7 +462,7 @@ isnt($rc, 0, 'no such directory');
 like($out, qr/cannot open/, 'is said');
 ($rc, $out) = $t->cli('kb', 'reindex');
 is($rc, 0, 'kb reindex');
-like($out, qr/^33 articles indexed$/m, 'every article');
+like($out, qr/^34 articles indexed$/m, 'every article');
 ok(has(found($visitor, 'подписывается'), $id{sign_ru}), 'and the search is the same after it');
 is(search($visitor, '0x80090008')->{json}{total}, 1, 'exactly');
 ($rc, $out) = $t->cli('kb', 'frobnicate');

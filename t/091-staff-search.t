@@ -56,5 +56,12 @@ is($page->{status}, 200, 'the search page');
 like($page->{content}, qr{id="found-$n".*<mark>журнал</mark>}s, 'marks the words in the snippet');
 like($agent->get('staff/tickets')->{content}, qr{action="/staff/search"}, 'the queue has the search box');
 
+# similar resolved tickets on a ticket's page
+$t->staff_says($agent, $n, 'solution', 'Восстановите службу из реестра');
+my $k = $t->ticket($ivan, subject => 'Служба не запускается после обновления', description => 'Опять');
+like($agent->get("staff/tickets/$k")->{content}, qr{id="similar-tickets">.*staff/tickets/$n"}s,
+     'a ticket shows the resolved one about the same');
+unlike($agent->get("staff/tickets/$m")->{content}, qr{id="similar-tickets"}, 'and nothing for one about something else');
+
 $t->finish;
 done_testing;

@@ -879,14 +879,18 @@ hd_search_run(hd_txn_t *txn, hd_search_scope_e scope,
         return HD_NOMEM;
     }
 
-    hd_search_eval(txn, q, qt, nq, avgdl, &c, 1);
+    kept = 0;
 
-    for (i = 0, kept = 0; i < c.cap; i++) {
-        kept += c.slot[i].used && c.slot[i].score >= 0;
+    if (!q->any) {
+        hd_search_eval(txn, q, qt, nq, avgdl, &c, 1);
+
+        for (i = 0; i < c.cap; i++) {
+            kept += c.slot[i].used && c.slot[i].score >= 0;
+        }
     }
 
     /* nothing has all the words: what has any, more words ranking higher */
-    if (kept == 0 && nq > 1) {
+    if (kept == 0 && (nq > 1 || q->any)) {
         hd_search_eval(txn, q, qt, nq, avgdl, &c, 0);
     }
 

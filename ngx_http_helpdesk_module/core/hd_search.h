@@ -39,6 +39,10 @@ typedef struct {
     unsigned             typo:1;        /* one edit forgiven (5+ letters) */
     unsigned             group:1;       /* one hit a doc (its best sub) */
     unsigned             titles:1;      /* words of the titles only */
+    unsigned             any:1;         /* any of the words will do (more
+                                           of them ranking higher): for
+                                           what is alike, not what is
+                                           asked for */
     size_t               offset;
     size_t               limit;
     size_t               scan_max;      /* postings read at most (0: 50,000) */

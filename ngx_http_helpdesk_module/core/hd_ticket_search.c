@@ -45,3 +45,25 @@ hd_ticket_search(hd_txn_t *txn, const hd_staff_scope_t *scope,
 
     return hd_search_run(txn, HD_SEARCH_TICKETS, &q, pool, hits, n, total);
 }
+
+
+hd_rc
+hd_ticket_similar(hd_txn_t *txn, const hd_staff_scope_t *scope,
+    const hd_str_t *text, size_t limit, hd_pool_t *pool,
+    hd_search_hit_t **hits, size_t *n)
+{
+    size_t             total;
+    hd_search_query_t  q;
+
+    memset(&q, 0, sizeof(q));
+
+    q.text = *text;
+    q.any = 1;
+    q.group = 1;
+    q.limit = limit;
+    q.scan_max = 10000;
+    q.accept = hd_ticket_search_accept;
+    q.arg = (void *) scope;
+
+    return hd_search_run(txn, HD_SEARCH_TICKETS, &q, pool, hits, n, &total);
+}

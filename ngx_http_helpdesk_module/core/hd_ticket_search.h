@@ -17,4 +17,9 @@ hd_rc hd_ticket_search(hd_txn_t *txn, const hd_staff_scope_t *scope,
     const hd_str_t *text, size_t offset, size_t limit, hd_pool_t *pool,
     hd_search_hit_t **hits, size_t *n, size_t *total);
 
+/* tickets like the text (any of its words), for "similar resolved" */
+hd_rc hd_ticket_similar(hd_txn_t *txn, const hd_staff_scope_t *scope,
+    const hd_str_t *text, size_t limit, hd_pool_t *pool,
+    hd_search_hit_t **hits, size_t *n);
+
 #endif /* HD_TICKET_SEARCH_H */

@@ -589,6 +589,8 @@ ngx_int_t ngx_http_helpdesk_staff_kb_history(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_staff_kb_report(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_kb_from_ticket(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_staff_search(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);  /* ngx_http_helpdesk_staff_search.c */
 

@@ -16,6 +16,7 @@
 #include "hd_text.h"
 #include "hd_ticket_customer.h"
 #include "hd_ticket_staff.h"
+#include "hd_ticket_search.h"
 
 
 #define NGX_HTTP_HELPDESK_HOLDER_TICKETS  10
@@ -665,6 +666,66 @@ ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
 
     hd_val_set(pool, view, "others", list);
     hd_val_set_bool(pool, view, "has_others", st.nothers != 0);
+
+    for (i = 0; i < st.nmessages; i++) {
+        if (st.messages[i].kind == HD_MESSAGE_SOLUTION) {
+            hd_val_set_bool(pool, view, "has_solution", 1);
+        }
+    }
+
+    hd_val_set_bool(pool, view, "kb_editor",
+                    hd_account_may(ctx->caller.account, HD_RIGHT_KB_EDIT));
+
+    /* what may help the agent: articles (internal ones too) and resolved
+       tickets about the same */
+    {
+        size_t             nh, k;
+        hd_str_t           none = hd_null_string;
+        hd_val_t          *similar;
+        hd_ticket_t        other;
+        hd_search_hit_t   *hits;
+        hd_staff_scope_t   scope;
+
+        list = hd_val_list(pool);
+        (void) ngx_http_helpdesk_kb_suggestions(ctx, &txn, &st.t.subject,
+                                                st.nmessages
+                                                ? &st.messages[0].body : &none,
+                                                list, NULL, 0);
+        hd_val_set(pool, view, "kb_for_staff", list);
+        hd_val_set_bool(pool, view, "has_kb_for_staff", list->u.items.n > 0);
+
+        similar = hd_val_list(pool);
+
+        if (hd_staff_scope(&txn, ctx->caller.account, &scope) == HD_OK
+            && hd_ticket_similar(&txn, &scope, &st.t.subject, 30, pool,
+                                 &hits, &nh)
+               == HD_OK)
+        {
+            for (k = 0; k < nh && similar->u.items.n < 5; k++) {
+                if (hits[k].doc == st.t.number
+                    || hd_ticket_get(&txn, hits[k].doc, &other) != HD_OK
+                    || (other.status != HD_STATUS_SOLVED
+                        && other.status != HD_STATUS_CLOSED))
+                {
+                    continue;
+                }
+
+                item = hd_val_map(pool);
+                hd_val_set_int(pool, item, "number", (int64_t) other.number);
+                hd_val_set_str(pool, item, "subject",
+                               hd_pstrdup(pool, other.subject.data,
+                                          other.subject.len),
+                               other.subject.len);
+                ngx_http_helpdesk_set_label(ctx, item, "status",
+                                            NGX_HTTP_HELPDESK_L_STATUS,
+                                            other.status);
+                hd_val_push(pool, similar, item);
+            }
+        }
+
+        hd_val_set(pool, view, "similar", similar);
+        hd_val_set_bool(pool, view, "has_similar", similar->u.items.n > 0);
+    }
 
     list = hd_val_list(pool);
     ngx_http_helpdesk_kb_shown(ctx, &txn, &st.t.kb_shown, list, NULL);

@@ -11,6 +11,7 @@
 #include "hd_kb.h"
 #include "hd_markdown.h"
 #include "hd_product.h"
+#include "hd_staff.h"
 #include "hd_store.h"
 #include "hd_text.h"
 
@@ -499,8 +500,8 @@ ngx_http_helpdesk_kb_save_done(ngx_http_request_t *r,
     hd_jw_end(&jw->w, '}');
 
     return ngx_http_helpdesk_jw_send(r, jw,
-                                     ctx->nargs ? NGX_HTTP_OK
-                                                : NGX_HTTP_CREATED);
+                                     j->article.revision == 1
+                                     ? NGX_HTTP_CREATED : NGX_HTTP_OK);
 }
 
 
@@ -1265,4 +1266,102 @@ ngx_http_helpdesk_staff_kb_report(ngx_http_request_t *r,
 
     return ngx_http_helpdesk_render(r, ctx, "pages/staff_kb_report", view,
                                     NGX_HTTP_OK);
+}
+
+
+/* --- a solution made an article ------------------------------------------------ */
+
+
+/*
+ * "Publish this solution as an article": a draft from the ticket's subject
+ * and its last solution, in the editor at once, for the agent to take the
+ * customer's details out before publishing
+ */
+ngx_int_t
+ngx_http_helpdesk_staff_kb_from_ticket(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx)
+{
+    size_t                            i, n;
+    uint64_t                          number;
+    hd_txn_t                          txn;
+    hd_ticket_t                       t;
+    hd_message_t                     *list, *solution = NULL;
+    hd_kb_article_t                  *a;
+    hd_staff_scope_t                  scope;
+    ngx_http_helpdesk_kb_save_job_t  *j;
+
+    if (ngx_http_helpdesk_kb_may_edit(r, ctx) != NGX_OK) {
+        return ctx->rc;
+    }
+
+    number = ngx_http_helpdesk_ticket_arg(ctx);
+
+    if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED,
+                     NULL)
+        != HD_OK)
+    {
+        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                       "storage_unavailable", NULL);
+    }
+
+    /* a ticket of another department is no ticket at all */
+    if (number == 0 || hd_ticket_get(&txn, number, &t) != HD_OK
+        || hd_staff_scope(&txn, ctx->caller.account, &scope) != HD_OK
+        || !hd_staff_sees(&scope, t.department)
+        || hd_message_list(&txn, number, 0, &ctx->pool, &list, &n) != HD_OK)
+    {
+        hd_txn_abort(&txn);
+        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_NOT_FOUND,
+                                       "not_found", NULL);
+    }
+
+    hd_ticket_copy(&ctx->pool, &t);
+
+    for (i = 0; i < n; i++) {
+        if (list[i].kind == HD_MESSAGE_SOLUTION) {
+            solution = &list[i];
+        }
+    }
+
+    hd_txn_abort(&txn);
+
+    if (solution == NULL) {
+        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_CONFLICT,
+                                       "no_solution", NULL);
+    }
+
+    j = ngx_http_helpdesk_job(r, ctx, sizeof(*j));
+    if (j == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    a = &j->article;
+    a->title = t.subject;
+    a->body.data = hd_pstrdup(&ctx->pool, solution->body.data,
+                              solution->body.len);
+    a->body.len = solution->body.len;
+    a->language = ctx->lang;
+    a->audience = HD_KB_PUBLIC;
+    a->state = HD_KB_DRAFT;
+    a->ticket = number;
+    hd_str_set(&a->tags, "");
+    hd_str_set(&a->versions, "");
+    hd_str_set(&a->related, "");
+    hd_str_set(&a->products, "");
+
+    if (t.product) {
+        a->products.data = hd_palloc(&ctx->pool, NGX_INT64_LEN);
+        if (a->products.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        a->products.len = ngx_sprintf(a->products.data, "%uL", t.product)
+                          - a->products.data;
+    }
+
+    j->editor = ctx->caller.account->id;
+
+    /* a draft: the agent edits it before anyone reads it */
+    return ngx_http_helpdesk_offload(r, ctx, ngx_http_helpdesk_kb_save_work,
+                                     ngx_http_helpdesk_kb_save_done, j);
 }
