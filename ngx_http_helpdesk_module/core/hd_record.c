@@ -78,14 +78,6 @@ hd_be32_put(hd_uchar *p, uint32_t v)
 }
 
 
-uint32_t
-hd_be32_get(const hd_uchar *p)
-{
-    return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16
-           | (uint32_t) p[2] << 8 | p[3];
-}
-
-
 static uint64_t
 hd_record_number(const hd_field_t *f, const hd_uchar *rec)
 {

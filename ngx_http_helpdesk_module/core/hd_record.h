@@ -90,7 +90,12 @@ hd_be64_get(const hd_uchar *p)
     return x;
 }
 void hd_be32_put(hd_uchar *p, uint32_t v);
-uint32_t hd_be32_get(const hd_uchar *p);
+static inline uint32_t
+hd_be32_get(const hd_uchar *p)
+{
+    return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16
+           | (uint32_t) p[2] << 8 | p[3];
+}
 
 
 #endif /* HD_RECORD_H */

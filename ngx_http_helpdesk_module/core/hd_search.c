@@ -690,14 +690,32 @@ hd_search_plan(hd_txn_t *txn, hd_search_scope_e scope,
 
 
 /* every posting of a term into the candidates (the term's best key a doc) */
+/* one posting read: its document a candidate (added, or only if one) */
+static inline void
+hd_search_posting(const hd_qkey_t *key, const hd_uchar *p, hd_cands_t *c,
+    double avgdl, unsigned term, int add)
+{
+    hd_cand_t  *x;
+
+    x = hd_cand_get(c, hd_be64_get(p), hd_be32_get(p + 8), add);
+
+    /* a term counts once a doc: its best key; summed over terms */
+    if (x == NULL || (x->terms & (1u << term))) {
+        return;
+    }
+
+    x->terms |= 1u << term;
+    x->score += hd_bm25(key, p, avgdl);
+}
+
+
 static void
 hd_search_scan(hd_txn_t *txn, const hd_qterm_t *qt, hd_cands_t *c,
     double avgdl, size_t *budget, unsigned term, int add)
 {
-    size_t       j;
-    double       s;
+    size_t       j, i, n;
+    hd_rc        rc;
     hd_str_t     v;
-    hd_cand_t   *x;
     hd_cursor_t  cur;
 
     if (hd_cursor_open(txn, HD_DB_SEARCH_POSTINGS, &cur) != HD_OK) {
@@ -709,34 +727,38 @@ hd_search_scan(hd_txn_t *txn, const hd_qterm_t *qt, hd_cands_t *c,
             continue;
         }
 
-        /* newest first: when the budget ends a common word's postings,
-           what is left unread is the oldest */
-        for (hd_rc rc = hd_cursor_dup_last(&cur, qt->keys[j].key,
-                                           qt->keys[j].klen, &v);
+        /* all of them: a page at a time, in order */
+        if (*budget >= qt->keys[j].df) {
+            for (rc = hd_cursor_dup_pages(&cur, qt->keys[j].key,
+                                          qt->keys[j].klen, 1, &v);
+                 rc == HD_OK;
+                 rc = hd_cursor_dup_pages(&cur, NULL, 0, 0, &v))
+            {
+                n = v.len / HD_POSTING_LEN;
+                *budget -= n < *budget ? n : *budget;
+
+                for (i = 0; i < n; i++) {
+                    hd_search_posting(&qt->keys[j],
+                                      v.data + i * HD_POSTING_LEN, c, avgdl,
+                                      term, add);
+                }
+            }
+
+            continue;
+        }
+
+        /* some of them: newest first, so that what is left unread when
+           the budget ends is the oldest */
+        for (rc = hd_cursor_dup_last(&cur, qt->keys[j].key, qt->keys[j].klen,
+                                     &v);
              rc == HD_OK && *budget;
              rc = hd_cursor_dup_prev(&cur, &v))
         {
             (*budget)--;
 
-            if (v.len != HD_POSTING_LEN) {
-                continue;
+            if (v.len == HD_POSTING_LEN) {
+                hd_search_posting(&qt->keys[j], v.data, c, avgdl, term, add);
             }
-
-            x = hd_cand_get(c, hd_be64_get(v.data), hd_be32_get(v.data + 8),
-                            add);
-            if (x == NULL) {
-                continue;
-            }
-
-            s = hd_bm25(&qt->keys[j], v.data, avgdl);
-
-            /* a term counts once a doc: its best key; summed over terms */
-            if (x->terms & (1u << term)) {
-                continue;           /* this term's earlier key did */
-            }
-
-            x->terms |= 1u << term;
-            x->score += s;
         }
     }
 
@@ -747,7 +769,7 @@ hd_search_scan(hd_txn_t *txn, const hd_qterm_t *qt, hd_cands_t *c,
 /* the others' postings of each candidate, looked up (AND) */
 static void
 hd_search_lookup(hd_txn_t *txn, const hd_qterm_t *qt, hd_cands_t *c,
-    double avgdl, unsigned term)
+    double avgdl, unsigned term, unsigned need)
 {
     size_t       i, j;
     double       best, s;
@@ -760,7 +782,8 @@ hd_search_lookup(hd_txn_t *txn, const hd_qterm_t *qt, hd_cands_t *c,
     }
 
     for (i = 0; i < c->cap; i++) {
-        if (!c->slot[i].used) {
+        /* one that lacks an earlier word is out already */
+        if (!c->slot[i].used || (c->slot[i].terms & need) != need) {
             continue;
         }
 
@@ -813,10 +836,51 @@ hd_search_eval(hd_txn_t *txn, const hd_search_query_t *q, hd_qterm_t *qt,
 
         hd_search_scan(txn, &qt[d], c, avgdl, &budget, (unsigned) d, 1);
 
-        for (i = 0; i < nq; i++) {
-            if (i != d) {
-                hd_search_lookup(txn, &qt[i], c, avgdl, (unsigned) i);
+        /*
+         * The others, rarest first, for the candidates that have every
+         * word so far: each looked up in the word's postings, or, when
+         * that would cost more than reading them, the postings read
+         * through once and the candidates found by hash
+         */
+        unsigned  need = 1u << d;
+
+        for (;;) {
+            size_t  e = nq, alive = 0, keys = 0, read = 0, k;
+
+            for (i = 0; i < nq; i++) {
+                if (!(need & (1u << i)) && (e == nq || qt[i].df < qt[e].df)) {
+                    e = i;
+                }
             }
+
+            if (e == nq) {
+                break;
+            }
+
+            for (i = 0; i < c->cap; i++) {
+                alive += c->slot[i].used && (c->slot[i].terms & need) == need;
+            }
+
+            for (k = 0; k < qt[e].nkeys; k++) {
+                keys += qt[e].keys[k].df != 0;
+                read += qt[e].keys[k].df;
+            }
+
+            if (alive == 0) {
+                break;
+            }
+
+            /* a lookup is a descent of some 16 steps; a read, one */
+            if (read < alive * keys * 16) {
+                size_t  all = read + 1;
+
+                hd_search_scan(txn, &qt[e], c, avgdl, &all, (unsigned) e, 0);
+
+            } else {
+                hd_search_lookup(txn, &qt[e], c, avgdl, (unsigned) e, need);
+            }
+
+            need |= 1u << e;
         }
 
         for (i = 0; i < c->cap; i++) {

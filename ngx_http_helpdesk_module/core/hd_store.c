@@ -736,6 +736,20 @@ hd_cursor_dup_first(hd_cursor_t *cur, const void *key, size_t klen,
 
 
 hd_rc
+hd_cursor_dup_pages(hd_cursor_t *cur, const void *key, size_t klen,
+    int first, hd_str_t *v)
+{
+    MDB_val  mk;
+
+    if (first) {
+        return hd_cursor_dup_seek(cur, key, klen, MDB_GET_MULTIPLE, v);
+    }
+
+    return hd_cursor_op(cur, MDB_NEXT_MULTIPLE, &mk, NULL, v);
+}
+
+
+hd_rc
 hd_cursor_dup_last(hd_cursor_t *cur, const void *key, size_t klen,
     hd_str_t *v)
 {

@@ -112,6 +112,10 @@ hd_rc hd_cursor_dup_range(hd_cursor_t *cur, const void *key, size_t klen,
     const void *val, size_t vlen, hd_str_t *v);
 hd_rc hd_cursor_dup_next(hd_cursor_t *cur, hd_str_t *v);
 hd_rc hd_cursor_dup_prev(hd_cursor_t *cur, hd_str_t *v);
+/* a key's fixed-size values (MDB_DUPFIXED) a page at a time, in order:
+   first, the page it starts with; then each next one, until HD_NOT_FOUND */
+hd_rc hd_cursor_dup_pages(hd_cursor_t *cur, const void *key, size_t klen,
+    int first, hd_str_t *v);
 /* the next key (its first value), skipping the rest of this one's */
 hd_rc hd_cursor_next_key(hd_cursor_t *cur, hd_str_t *k, hd_str_t *v);
 
