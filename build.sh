@@ -98,6 +98,14 @@ test_deps() {
     command -v node >/dev/null || install_packages nodejs
     command -v npm >/dev/null || install_packages npm
 
+    # playwright-core needs Node.js 20; Debian 12 ships 18: then Node.js 20
+    # from the npm registry (the "node" package), for the browser tests only
+    if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ] \
+        && [ ! -x "$BUILD/node/node_modules/.bin/node" ]; then
+        say "node $(node -v) is older than playwright-core needs: Node.js 20 into $BUILD/node"
+        npm install --prefix "$BUILD/node" --no-audit --no-fund --loglevel=error node@20
+    fi
+
     # playwright-core drives Debian's chromium; it never downloads a browser
     if [ ! -d t/browser/node_modules/playwright-core ] \
         || [ t/browser/package-lock.json -nt t/browser/node_modules ]; then

@@ -19,7 +19,11 @@ sub browser_script {
         plan skip_all => 'playwright-core is not installed (./build.sh test installs it)';
     }
 
-    my $cmd = join ' ', 'node', "$dir/$script", map { Helpdesk::Test::quote($_) } @args;
+    # the Node.js 20 build.sh installs where Debian's is older
+    my $node = "$Helpdesk::Test::BUILD/node/node_modules/.bin/node";
+    $node = 'node' unless -x $node;
+
+    my $cmd = join ' ', $node, "$dir/$script", map { Helpdesk::Test::quote($_) } @args;
     open my $out, '-|', "$cmd 2>&1" or die "cannot run node: $!";
 
     my $seen = 0;
