@@ -550,7 +550,7 @@ ngx_int_t ngx_http_helpdesk_admin_quarantine_release(ngx_http_request_t *r,
 ngx_int_t ngx_http_helpdesk_admin_quarantine_delete(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 
-/* ngx_http_helpdesk_kb.c */
+/* ngx_http_helpdesk_kb.c, _kb_suggest.c, _kb_votes.c */
 ngx_int_t ngx_http_helpdesk_kb_home(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_kb_search(ngx_http_request_t *r,
@@ -564,6 +564,13 @@ ngx_int_t ngx_http_helpdesk_kb_vote(ngx_http_request_t *r,
 ngx_int_t ngx_http_helpdesk_kb_deflect(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 uint64_t ngx_http_helpdesk_kb_id(ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_kb_filter(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_kb_filter_t *f);
+ngx_int_t ngx_http_helpdesk_kb_query(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_str_t *q);
+/* ngx_http_helpdesk_kb_votes.c: an article read, counted */
+void ngx_http_helpdesk_kb_view(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, uint64_t id);
 hd_val_t *ngx_http_helpdesk_kb_item(ngx_http_helpdesk_ctx_t *ctx,
     const hd_kb_article_t *a);
 void ngx_http_helpdesk_kb_jw(ngx_http_helpdesk_ctx_t *ctx, hd_jw_t *w,
