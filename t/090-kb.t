@@ -365,12 +365,23 @@ $n = $t->ticket($ivan, subject => 'секретная процедура сбр�
 $res = $agent->api('GET', "staff/tickets/$n");
 ok(!grep({ $_->{id} == $id{internal} } @{ $res->{json}{kb_suggestions} }), 'internal articles are never suggested to customers');
 
+# the ids a form says it showed: never the title of what the customer may not read
+$csrf = $ivan->form_csrf('tickets/new');
+$res = $ivan->post_multipart('tickets/new', { csrf => $csrf, subject => 'Что-то своё', description => 'Текст',
+                                              articles => "$id{internal},$id{token}", category => 'technical',
+                                              type => 'consultation', severity => 3 });
+is($res->{status}, 303, 'a ticket from the form');
+my ($fn) = ($res->{headers}{location} // '') =~ m{tickets/(\d+)/created};
+$page = $ivan->get("tickets/$fn/created")->{content};
+like($page, qr{id="kb-shown".*Токен не определяется}s, 'records what the form showed');
+unlike($page, qr/Внутренняя инструкция/, 'but names no internal article to the customer');
+
 # without JavaScript: the form's button asks, the page answers
 $csrf = $ivan->form_csrf('tickets/new');
 my $before = $ivan->api('GET', 'tickets?show=all')->{json}{total};
 $res = $ivan->post_multipart('tickets/new', { csrf => $csrf, subject => 'Забыт пароль от контейнера',
                                               description => 'Не помню пароль', suggest => 1,
-                                              category => 'technical', type => 'question', severity => 3 });
+                                              category => 'technical', type => 'consultation', severity => 3 });
 is($res->{status}, 200, 'looking first is the form again');
 like($res->{content}, qr{id="kb-suggest-list">.*Забыт пароль от контейнера}s, 'with the articles');
 is($ivan->api('GET', 'tickets?show=all')->{json}{total}, $before, 'no ticket made');

@@ -168,6 +168,15 @@ hd_rc hd_kb_search(hd_txn_t *txn, const hd_kb_filter_t *f,
     size_t limit, hd_pool_t *pool, hd_search_hit_t **hits, size_t *n,
     size_t *total);
 
+/*
+ * The articles that may answer a ticket being written (its subject, then
+ * the start of its description), as the ids a ticket records ("3,7"), in
+ * out (NUL-terminated); how many
+ */
+size_t hd_kb_suggest_ids(hd_txn_t *txn, hd_kb_reader_e reader,
+    const hd_str_t *subject, const hd_str_t *description, size_t max,
+    char *out, size_t size);
+
 /* the index made again from the articles (after an import, a repair) */
 hd_rc hd_kb_reindex(hd_txn_t *txn, size_t *n, hd_err_t *err);
 

@@ -4,6 +4,7 @@
  * articles), the index made again, and what readers looked for in vain.
  */
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "hd_i18n.h"
@@ -201,6 +202,65 @@ hd_kb_search(hd_txn_t *txn, const hd_kb_filter_t *f, const hd_str_t *text,
     q.titles = 0;
 
     return hd_search_run(txn, HD_SEARCH_KB, &q, pool, hits, n, total);
+}
+
+
+size_t
+hd_kb_suggest_ids(hd_txn_t *txn, hd_kb_reader_e reader,
+    const hd_str_t *subject, const hd_str_t *description, size_t max,
+    char *out, size_t size)
+{
+    size_t            i, n = 0, total, len = 0, dlen;
+    hd_str_t          q;
+    hd_arena_t       *arena;
+    hd_kb_filter_t    f;
+    hd_search_hit_t  *hits;
+
+    if (size) {
+        out[0] = '\0';
+    }
+
+    dlen = description->len < 400 ? description->len : 400;
+    arena = hd_arena_create(16384);
+    q.data = arena ? hd_palloc(&arena->pool, subject->len + 1 + dlen) : NULL;
+
+    if (q.data == NULL) {
+        hd_arena_destroy(arena);
+        return 0;
+    }
+
+    if (subject->len) {
+        memcpy(q.data, subject->data, subject->len);
+    }
+
+    q.data[subject->len] = ' ';
+
+    if (dlen) {
+        memcpy(q.data + subject->len + 1, description->data, dlen);
+    }
+
+    q.len = subject->len + 1 + dlen;
+
+    f.reader = reader;
+    f.product = 0;
+    f.language = -1;
+    f.state = -1;
+    f.audience = -1;
+
+    if (hd_kb_search(txn, &f, &q, 0, 0, 0, max, &arena->pool, &hits, &n,
+                     &total)
+        == HD_OK)
+    {
+        for (i = 0; i < n && len + 22 < size; i++) {
+            len += (size_t) snprintf(out + len, size - len, "%s%llu",
+                                     len ? "," : "",
+                                     (unsigned long long) hits[i].doc);
+        }
+    }
+
+    hd_arena_destroy(arena);
+
+    return n;
 }
 
 

@@ -305,7 +305,10 @@ ngx_http_helpdesk_kb_shown(ngx_http_helpdesk_ctx_t *ctx, hd_txn_t *txn,
     }
 
     for (i = 0; i < n; i++) {
-        if (hd_kb_get(txn, ids[i], &a) != HD_OK) {
+        /* ids a form sent: only what this reader may read is named */
+        if (hd_kb_get(txn, ids[i], &a) != HD_OK
+            || !hd_kb_visible(&a, hd_kb_reader(ctx->caller.account)))
+        {
             continue;
         }
 

@@ -21,6 +21,8 @@ typedef struct {
     uint64_t                         author;
     uint64_t                         message;
     uint8_t                          status;
+    ngx_uint_t                       suggest;   /* look for articles */
+    char                             kb_shown[200];
 } ngx_http_helpdesk_ticket_job_t;
 
 
@@ -144,6 +146,25 @@ ngx_http_helpdesk_create_work(void *data, ngx_log_t *log)
 
     if (j->job.rc != HD_OK) {
         return;
+    }
+
+    /* the articles that may answer it, recorded on the ticket: looked
+       for here, not on the event loop (a search of a big knowledge base
+       takes milliseconds) */
+    if (j->suggest) {
+        hd_txn_t  txn;
+
+        if (hd_txn_begin(j->job.portal.store, &txn, HD_TXN_READ, NULL)
+            == HD_OK)
+        {
+            (void) hd_kb_suggest_ids(&txn, HD_KB_CUSTOMER, &j->in.subject,
+                                     &j->in.description, 5, j->kb_shown,
+                                     sizeof(j->kb_shown));
+            hd_txn_abort(&txn);
+        }
+
+        j->in.kb_shown.data = (hd_uchar *) j->kb_shown;
+        j->in.kb_shown.len = ngx_strlen(j->kb_shown);
     }
 
     j->job.rc = hd_ticket_create(&j->job.portal, j->author, &j->in,
@@ -272,23 +293,31 @@ ngx_http_helpdesk_ticket_create(ngx_http_request_t *r,
     /* bad fields are told before any file is kept */
     hd_ticket_validate(&j->in, &j->job.errors);
 
-    /* the articles that may answer it, recorded on the ticket */
-    if (j->job.errors.n == 0) {
-        hd_txn_t  txn;
-        u_char    ids[200];
+    /* the articles shown: what the form says it showed as one typed, or
+       (the API, a form without JavaScript) what the search finds */
+    {
+        hd_str_t  shown;
+        uint64_t  ids[5];
+        size_t    i, n, len = 0;
 
-        if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED,
-                         NULL)
-            == HD_OK)
+        if (!ctx->api && ngx_http_helpdesk_input_str(ctx, "articles", &shown)
+                         == NGX_OK
+            && shown.len)
         {
-            ids[0] = '\0';
-            (void) ngx_http_helpdesk_kb_suggestions(ctx, &txn, &v[0], &v[1],
-                                                    NULL, ids, sizeof(ids));
-            hd_txn_abort(&txn);
+            n = hd_kb_ids(&shown, ids, 5);
 
-            j->in.kb_shown.len = ngx_strlen(ids);
-            j->in.kb_shown.data = hd_pstrdup(&ctx->pool, ids,
-                                             j->in.kb_shown.len);
+            for (i = 0; i < n; i++) {
+                len = ngx_sprintf((u_char *) j->kb_shown + len, "%s%uL",
+                                  len ? "," : "", ids[i])
+                      - (u_char *) j->kb_shown;
+            }
+
+            j->kb_shown[len] = '\0';
+            j->in.kb_shown.data = (hd_uchar *) j->kb_shown;
+            j->in.kb_shown.len = len;
+
+        } else {
+            j->suggest = 1;
         }
     }
 
