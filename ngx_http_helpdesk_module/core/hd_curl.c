@@ -681,8 +681,13 @@ typedef struct {
     char             curl_error[CURL_ERROR_SIZE];
     int              recycle;
     int              busy;              /* in the multi */
+    int              stale;             /* flags changed by another one */
     size_t           index;             /* the fetch it does */
 } hd_imap_conn_t;
+
+
+#define HD_IMAP_NOOP      ((size_t) -1) /* a connection's index: no fetch */
+#define HD_IMAP_TRIES     3             /* a message's fetches at most */
 
 
 #define HD_IMAP_CONNS     4             /* fetches at once */
@@ -1041,15 +1046,25 @@ hd_imap_take(hd_imap_conn_t *c, hd_uchar **data, size_t *len)
 }
 
 
+/*
+ * A connection with the mailbox selected is told at its next command of
+ * what another one changed meanwhile ("* 7 FETCH (FLAGS (\Seen))", the
+ * session's own marks); told so in answer to a fetch, libcurl takes it for
+ * the answer and fails ("Failed to parse FETCH response"). Such a
+ * connection says NOOP first, which hears them; a fetch that still met one
+ * (a person's mail client changed a flag) is tried again on a new
+ * connection, whose SELECT hears everything.
+ */
 int
 hd_imap_fetch_many(hd_imap_t *s, const uint64_t *uids, size_t n,
     hd_uchar **data, size_t *len, int *rcs, size_t max)
 {
     int              running, msgs, failed = 0;
     char             url[1100];
-    size_t           i, next = 0, done = 0;
+    size_t           i, k, next = 0, nagain = 0, *again;
     CURLMsg         *m;
     hd_imap_conn_t  *c;
+    unsigned char   *tries;
 
     s->error[0] = '\0';
 
@@ -1068,19 +1083,47 @@ hd_imap_fetch_many(hd_imap_t *s, const uint64_t *uids, size_t n,
         }
     }
 
+    /* the fetches to try again, then each one's tries, in one block */
+    again = calloc(n ? n : 1, sizeof(size_t) + 1);
+    if (again == NULL) {
+        snprintf(s->error, sizeof(s->error), "out of memory");
+        return -1;
+    }
+
+    tries = (unsigned char *) (again + (n ? n : 1));
+
     /* each connection fetches one message at a time, the next as it is
        done: what one round trip to the server would cost, a few at once */
     for ( ;; ) {
 
-        for (i = 0; i < HD_IMAP_CONNS && next < n && !failed; i++) {
+        for (i = 0; i < HD_IMAP_CONNS && (next < n || nagain) && !failed;
+             i++)
+        {
             c = &s->conn[i];
 
             if (c->busy) {
                 continue;
             }
 
+            if (c->stale && c->easy != NULL && !c->recycle) {
+                if (hd_imap_setup(s, c, s->base, "NOOP", 1024 * 1024) != 0
+                    || curl_multi_add_handle(s->multi, c->easy) != CURLM_OK)
+                {
+                    failed = 1;
+                    break;
+                }
+
+                c->busy = 1;
+                c->stale = 0;
+                c->index = HD_IMAP_NOOP;
+                continue;
+            }
+
+            c->stale = 0;
+            k = nagain ? again[--nagain] : next++;
+
             snprintf(url, sizeof(url), "%s/;UID=%llu", s->base,
-                     (unsigned long long) uids[next]);
+                     (unsigned long long) uids[k]);
 
             if (hd_imap_setup(s, c, url, NULL, max) != 0
                 || curl_multi_add_handle(s->multi, c->easy) != CURLM_OK)
@@ -1090,7 +1133,7 @@ hd_imap_fetch_many(hd_imap_t *s, const uint64_t *uids, size_t n,
             }
 
             c->busy = 1;
-            c->index = next++;
+            c->index = k;
         }
 
         if (curl_multi_perform(s->multi, &running) != CURLM_OK) {
@@ -1106,9 +1149,23 @@ hd_imap_fetch_many(hd_imap_t *s, const uint64_t *uids, size_t n,
             curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **) &c);
             curl_multi_remove_handle(s->multi, c->easy);
             c->busy = 0;
-            done++;
+
+            if (c->index == HD_IMAP_NOOP) {
+                /* a NOOP that failed: the connection is made again */
+                (void) hd_imap_result(s, c, m->data.result);
+                s->error[0] = '\0';
+                continue;
+            }
 
             rcs[c->index] = hd_imap_result(s, c, m->data.result);
+
+            if (rcs[c->index] == -1
+                && m->data.result == CURLE_WEIRD_SERVER_REPLY
+                && ++tries[c->index] < HD_IMAP_TRIES)
+            {
+                again[nagain++] = c->index;
+                continue;
+            }
 
             if (rcs[c->index] == -1) {
                 failed = 1;
@@ -1129,12 +1186,14 @@ hd_imap_fetch_many(hd_imap_t *s, const uint64_t *uids, size_t n,
             running += s->conn[i].busy;
         }
 
-        if (running == 0 && (failed || next == n)) {
+        if (running == 0 && (failed || (next == n && nagain == 0))) {
             break;
         }
 
         (void) curl_multi_poll(s->multi, NULL, 0, 1000, NULL);
     }
+
+    free(again);
 
     return failed ? -1 : 0;
 }
@@ -1143,5 +1202,12 @@ hd_imap_fetch_many(hd_imap_t *s, const uint64_t *uids, size_t n,
 int
 hd_imap_command(hd_imap_t *s, const char *command)
 {
+    size_t  i;
+
+    /* the others hear of what it changed at their next command */
+    for (i = 1; i < HD_IMAP_CONNS; i++) {
+        s->conn[i].stale = 1;
+    }
+
     return hd_imap_perform(s, s->base, command, 1024 * 1024);
 }
