@@ -14,6 +14,14 @@
  * (tab-separated) for a test to check queries against.
  *
  *   build/gen-tickets -d DIR -q -n 100000 -D 5 -o 3,4,5 [-s SEED] [-l FILE]
+ *
+ * With -m, MESSAGES messages a ticket of a support service's words, each
+ * indexed for the staff's search as hd_ticket_post indexes it (the first
+ * with the subject): common words and a long tail of rare ones (a word's
+ * rank log-uniform, as Zipf's law has it, over 200,000 words; error codes,
+ * versions), seeded. The departments' tickets are spread as -D says.
+ *
+ *   build/gen-tickets -d DIR -n 200000 -m 5 [-D 3] [-s SEED]
  */
 
 #include <getopt.h>
@@ -22,11 +30,15 @@
 #include <string.h>
 #include <time.h>
 
+#include <math.h>
+
+#include "hd_search.h"
 #include "hd_store.h"
 #include "hd_ticket.h"
 
 
 #define GEN_BATCH  20000
+#define GEN_WORDS  200000   /* the messages' vocabulary */
 #define GEN_OWNERS 64
 
 
@@ -105,11 +117,97 @@ gen_queue_ticket(hd_ticket_t *t, uint64_t i, uint64_t now,
 }
 
 
+/* -m: a support service's words, the most common first */
+static const char  *gen_common[] = {
+    "не", "и", "в", "на", "при", "с", "после", "ошибка", "подпись",
+    "сертификат", "работает", "документ", "ключ", "контейнер", "токен",
+    "установка", "браузер", "плагин", "лицензия", "версия", "обновление",
+    "сервер", "пароль", "проверка", "настройка", "драйвер", "журнал",
+    "подписывается", "устанавливается", "отображается", "запускается",
+    "the", "error", "signature", "certificate", "not", "when", "after",
+    "install", "update", "browser", "server", "version", "token", "key",
+    "здравствуйте", "спасибо", "пожалуйста", "подскажите", "появляется",
+    "компьютер", "пользователь", "программа", "служба", "файл", "папка",
+    "реестр", "домен", "прокси", "антивирус", "шифрование", "хранилище",
+    "цепочка", "корневой", "личный", "закрытый", "новый", "перезагрузки",
+    "windows", "linux", "криптопро", "рутокен", "jacarta", "csp"
+};
+
+static const char  *gen_syllables[] = {
+    "ка", "ро", "ми", "те", "ла", "ну", "за", "пи", "до", "ре", "ст", "ве",
+    "ко", "ни", "ма", "ли", "со", "ту", "бе", "ди"
+};
+
+#define gen_count(a)  (sizeof(a) / sizeof((a)[0]))
+
+
+/* a word of the vocabulary by its rank: the common ones, else made of
+   syllables (the rank's digits), an error code or a version */
+static size_t
+gen_word(char *p, size_t size, uint64_t rank)
+{
+    size_t  len = 0;
+
+    if (rank < gen_count(gen_common)) {
+        return (size_t) snprintf(p, size, "%s", gen_common[rank]);
+    }
+
+    if (rank % 13 == 0) {
+        return (size_t) snprintf(p, size, "0x%08llx",
+                                 0x80090000ULL + (unsigned long long) rank);
+    }
+
+    if (rank % 17 == 0) {
+        return (size_t) snprintf(p, size, "%llu.%llu.%llu",
+                                 (unsigned long long) rank % 7,
+                                 (unsigned long long) rank / 7 % 10,
+                                 (unsigned long long) rank / 70);
+    }
+
+    for ( /* void */ ; rank && len + 5 < size; rank /= 20) {
+        len += (size_t) snprintf(p + len, size - len, "%s",
+                                 gen_syllables[rank % 20]);
+    }
+
+    return len;
+}
+
+
+/* n words of the vocabulary, their ranks log-uniform (Zipf's law) */
+static size_t
+gen_text(char *p, size_t size, size_t n)
+{
+    size_t    i, len = 0;
+    uint64_t  rank;
+    double    u;
+
+    for (i = 0; i < n && len + 64 < size; i++) {
+        u = (double) (gen_rand() % 1000000) / 1000000.0;
+        rank = (uint64_t) exp(u * log((double) GEN_WORDS)) - 1;
+
+        if (i) {
+            p[len++] = (i % 9 == 0) ? '.' : ' ';
+            if (p[len - 1] == '.') {
+                p[len++] = ' ';
+            }
+        }
+
+        len += gen_word(p + len, size - len, rank);
+    }
+
+    p[len] = '\0';
+
+    return len;
+}
+
+
 int
 main(int argc, char **argv)
 {
     int            c, queue = 0;
-    char           subject[256], *p, *end;
+    char           subject[256], body[2048], *p, *end;
+    size_t         k, messages = 0;
+    hd_str_t       title, text;
     size_t         nowners = 0;
     FILE          *list = NULL;
     const char    *dir = NULL, *list_path = NULL;
@@ -123,8 +221,11 @@ main(int argc, char **argv)
     hd_ticket_t    t;
     hd_message_t   m;
 
-    while ((c = getopt(argc, argv, "d:n:a:A:qD:o:s:l:c:t:C:")) != -1) {
+    while ((c = getopt(argc, argv, "d:n:a:A:qD:o:s:l:c:t:C:m:")) != -1) {
         switch (c) {
+        case 'm':
+            messages = strtoull(optarg, NULL, 10);
+            break;
         case 'c':
             closing = strtoull(optarg, NULL, 10);
             break;
@@ -173,7 +274,8 @@ main(int argc, char **argv)
         default:
             fprintf(stderr, "usage: gen-tickets -d DIR [-n COUNT] "
                     "[-a AUTHORS] [-A FIRST] [-q -D DEPARTMENTS -o IDS "
-                    "-s SEED -l FILE] [-c DUE -t TIME -C AUTHOR]\n");
+                    "-s SEED -l FILE] [-c DUE -t TIME -C AUTHOR] "
+                    "[-m MESSAGES]\n");
             return 2;
         }
     }
@@ -212,6 +314,21 @@ main(int argc, char **argv)
             if (queue) {
                 gen_queue_ticket(&t, i, now, departments, owners, nowners,
                                  subject, sizeof(subject));
+
+            } else if (messages) {
+                (void) gen_text(subject, sizeof(subject),
+                                3 + gen_rand() % 4);
+                t.subject.data = (hd_uchar *) subject;
+                t.subject.len = strlen(subject);
+                t.type = (uint8_t) (i % HD_TYPE_COUNT);
+                t.severity = 3;
+                t.department = 1 + i % departments;
+                t.status = (uint8_t) (i % 5 == 0 ? HD_STATUS_CLOSED
+                                      : i % 3 == 0 ? HD_STATUS_OPEN
+                                      : HD_STATUS_NEW);
+                t.priority = HD_PRIORITY_LOW;
+                t.created = now + i;
+                t.updated = now + i;
 
             } else {
                 snprintf(subject, sizeof(subject), "Generated ticket %llu",
@@ -263,6 +380,39 @@ main(int argc, char **argv)
                         (unsigned long long) t.created,
                         (unsigned long long) t.updated,
                         (unsigned long long) t.author, subject);
+            }
+
+            if (messages) {
+                /* indexed as hd_ticket_post indexes them */
+                t.messages = (uint32_t) messages;
+                title = t.subject;
+
+                for (k = 0; rc == HD_OK && k < messages; k++) {
+                    memset(&m, 0, sizeof(m));
+                    m.ticket = t.number;
+                    m.kind = k % 2 ? HD_MESSAGE_REPLY : HD_MESSAGE_CUSTOMER;
+                    m.author = k % 2 ? 1 : t.author;
+                    m.side = k % 2 ? HD_SIDE_STAFF : HD_SIDE_CUSTOMER;
+                    text.len = gen_text(body, sizeof(body),
+                                        15 + gen_rand() % 46);
+                    text.data = (hd_uchar *) body;
+                    m.body = text;
+                    m.created = t.created;
+
+                    rc = hd_message_add(&txn, &m, &err);
+                    if (rc == HD_OK) {
+                        rc = hd_search_add(&txn, HD_SEARCH_TICKETS, t.number,
+                                           (uint32_t) m.id,
+                                           k == 0 ? &title : NULL, &text, 0,
+                                           &err);
+                    }
+                }
+
+                if (rc == HD_OK) {
+                    rc = hd_ticket_put(&txn, NULL, &t, &err);
+                }
+
+                continue;
             }
 
             memset(&m, 0, sizeof(m));

@@ -45,6 +45,8 @@ like($res->{json}{tickets}[0]{snippet}, qr/фиолетовый/, 'and a snippet
 is_deeply(numbers(search($agent, '0x8007045b')), [$n], 'an error code');
 is_deeply(numbers(search($agent, 'фиолетовая')), [$n], 'another form of the word');
 is_deeply(numbers(search($agent, 'запускается')), [$n], 'the subject');
+my $signed = $t->ticket($ivan, subject => 'Документ', description => 'Договор не подписывается ключом');
+is_deeply(numbers(search($agent, 'подписать')), [$signed], 'a word by its root: подписать finds подписывается');
 is_deeply(numbers(search($agent, 'реестра')), [$n], 'an internal note, for staff');
 is_deeply(numbers(search($manager, 'фиолетовый')), [$n], 'managers see every department');
 is(search($other, 'фиолетовый')->{json}{total}, 0, "another department's ticket is not found");

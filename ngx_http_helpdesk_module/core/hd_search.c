@@ -143,6 +143,7 @@ hd_search_add(hd_txn_t *txn, hd_search_scope_e scope, uint64_t doc,
     uint32_t sub, const hd_str_t *title, const hd_str_t *body, int keep,
     hd_err_t *err)
 {
+    int          lean;
     size_t       i, k, n, nt, nb, ne, dl, flen;
     hd_rc        rc;
     hd_uchar     v[HD_POSTING_LEN], fkey[13], *fwd;
@@ -170,9 +171,16 @@ hd_search_add(hd_txn_t *txn, hd_search_scope_e scope, uint64_t doc,
                                 HD_DOC_TERMS - nt)
               : 0;
 
-    /* every word a posting: a title's counts thrice, and again alone */
+    /*
+     * every word a posting: a title's counts thrice, and again alone. A
+     * ticket's message, written with the ticket and far more often than an
+     * article, is its stems only (each key another page a commit writes):
+     * its roots are looked up among the stems they begin (hd_search_plan),
+     * and staff search no titles alone.
+     */
     ne = 0;
     dl = 0;
+    lean = scope == HD_SEARCH_TICKETS;
 
     for (i = 0; i < nt + nb; i++) {
         if (t[i].stop) {
@@ -181,6 +189,10 @@ hd_search_add(hd_txn_t *txn, hd_search_scope_e scope, uint64_t doc,
 
         dl++;
         hd_entry_push(e, &ne, scope, 's', &t[i].stem, i < nt ? 3 : 1, i < nt);
+
+        if (lean) {
+            continue;
+        }
 
         if (t[i].root.len) {
             hd_entry_push(e, &ne, scope, 'r', &t[i].root, i < nt ? 3 : 1,
@@ -641,8 +653,15 @@ hd_search_plan(hd_txn_t *txn, hd_search_scope_e scope,
         r = t[i].root.len ? t[i].root : t[i].stem;
 
         hd_qkey_add(&qt[nq], scope, ks, &t[i].stem, 1.0);
-        hd_qkey_add(&qt[nq], scope, kr, &r, 0.6);
         hd_qkey_add(&qt[nq], scope, ks, &r, 0.6);
+
+        if (scope != HD_SEARCH_TICKETS) {
+            hd_qkey_add(&qt[nq], scope, kr, &r, 0.6);
+
+        } else if (t[i].root.len) {
+            /* tickets keep no roots: the stems a root begins */
+            hd_qkey_prefix(txn, &qt[nq], scope, ks, &r, 0.6);
+        }
 
         /* the word still being typed: what it may become */
         if (q->prefix && i == n - 1
