@@ -21,7 +21,7 @@
  * rank log-uniform, as Zipf's law has it, over 200,000 words; error codes,
  * versions), seeded. The departments' tickets are spread as -D says.
  *
- *   build/gen-tickets -d DIR -n 200000 -m 5 [-D 3] [-s SEED]
+ *   build/gen-tickets -d DIR -n 200000 -m 5 -w bench/words.txt [-D 3] [-s SEED]
  */
 
 #include <getopt.h>
@@ -117,21 +117,10 @@ gen_queue_ticket(hd_ticket_t *t, uint64_t i, uint64_t now,
 }
 
 
-/* -m: a support service's words, the most common first */
-static const char  *gen_common[] = {
-    "не", "и", "в", "на", "при", "с", "после", "ошибка", "подпись",
-    "сертификат", "работает", "документ", "ключ", "контейнер", "токен",
-    "установка", "браузер", "плагин", "лицензия", "версия", "обновление",
-    "сервер", "пароль", "проверка", "настройка", "драйвер", "журнал",
-    "подписывается", "устанавливается", "отображается", "запускается",
-    "the", "error", "signature", "certificate", "not", "when", "after",
-    "install", "update", "browser", "server", "version", "token", "key",
-    "здравствуйте", "спасибо", "пожалуйста", "подскажите", "появляется",
-    "компьютер", "пользователь", "программа", "служба", "файл", "папка",
-    "реестр", "домен", "прокси", "антивирус", "шифрование", "хранилище",
-    "цепочка", "корневой", "личный", "закрытый", "новый", "перезагрузки",
-    "windows", "linux", "криптопро", "рутокен", "jacarta", "csp"
-};
+/* -m: a support service's words, the most common first (bench/words.txt,
+   which bench/ticket-words.lua reads too) */
+static char    *gen_common[256];
+static size_t   gen_ncommon;
 
 static const char  *gen_syllables[] = {
     "ка", "ро", "ми", "те", "ла", "ну", "за", "пи", "до", "ре", "ст", "ве",
@@ -148,7 +137,7 @@ gen_word(char *p, size_t size, uint64_t rank)
 {
     size_t  len = 0;
 
-    if (rank < gen_count(gen_common)) {
+    if (rank < gen_ncommon) {
         return (size_t) snprintf(p, size, "%s", gen_common[rank]);
     }
 
@@ -170,6 +159,35 @@ gen_word(char *p, size_t size, uint64_t rank)
     }
 
     return len;
+}
+
+
+/* the common words, a line each ('#' a comment) */
+static int
+gen_load_words(const char *path)
+{
+    char   line[256];
+    FILE  *f;
+
+    f = fopen(path, "r");
+    if (f == NULL) {
+        perror(path);
+        return -1;
+    }
+
+    while (fgets(line, sizeof(line), f) != NULL
+           && gen_ncommon < gen_count(gen_common))
+    {
+        line[strcspn(line, "\r\n")] = '\0';
+
+        if (line[0] != '\0' && line[0] != '#') {
+            gen_common[gen_ncommon++] = strdup(line);
+        }
+    }
+
+    fclose(f);
+
+    return gen_ncommon ? 0 : -1;
 }
 
 
@@ -210,7 +228,7 @@ main(int argc, char **argv)
     hd_str_t       title, text;
     size_t         nowners = 0;
     FILE          *list = NULL;
-    const char    *dir = NULL, *list_path = NULL;
+    const char    *dir = NULL, *list_path = NULL, *words = NULL;
     hd_rc          rc;
     uint64_t       count = 1000, authors = 10000, first = 1000000, i, done;
     uint64_t       closing = 0, closing_due = 0, closing_author = 0, closed = 0;
@@ -221,10 +239,13 @@ main(int argc, char **argv)
     hd_ticket_t    t;
     hd_message_t   m;
 
-    while ((c = getopt(argc, argv, "d:n:a:A:qD:o:s:l:c:t:C:m:")) != -1) {
+    while ((c = getopt(argc, argv, "d:n:a:A:qD:o:s:l:c:t:C:m:w:")) != -1) {
         switch (c) {
         case 'm':
             messages = strtoull(optarg, NULL, 10);
+            break;
+        case 'w':
+            words = optarg;
             break;
         case 'c':
             closing = strtoull(optarg, NULL, 10);
@@ -275,13 +296,18 @@ main(int argc, char **argv)
             fprintf(stderr, "usage: gen-tickets -d DIR [-n COUNT] "
                     "[-a AUTHORS] [-A FIRST] [-q -D DEPARTMENTS -o IDS "
                     "-s SEED -l FILE] [-c DUE -t TIME -C AUTHOR] "
-                    "[-m MESSAGES]\n");
+                    "[-m MESSAGES -w WORDS]\n");
             return 2;
         }
     }
 
     if (dir == NULL || authors == 0 || departments == 0) {
         fprintf(stderr, "usage: gen-tickets -d DIR [-n COUNT] [-a AUTHORS]\n");
+        return 2;
+    }
+
+    if (messages && (words == NULL || gen_load_words(words) != 0)) {
+        fprintf(stderr, "gen-tickets: -m needs -w WORDS, a file of words\n");
         return 2;
     }
 
@@ -315,24 +341,15 @@ main(int argc, char **argv)
                 gen_queue_ticket(&t, i, now, departments, owners, nowners,
                                  subject, sizeof(subject));
 
-            } else if (messages) {
-                (void) gen_text(subject, sizeof(subject),
-                                3 + gen_rand() % 4);
-                t.subject.data = (hd_uchar *) subject;
-                t.subject.len = strlen(subject);
-                t.type = (uint8_t) (i % HD_TYPE_COUNT);
-                t.severity = 3;
-                t.department = 1 + i % departments;
-                t.status = (uint8_t) (i % 5 == 0 ? HD_STATUS_CLOSED
-                                      : i % 3 == 0 ? HD_STATUS_OPEN
-                                      : HD_STATUS_NEW);
-                t.priority = HD_PRIORITY_LOW;
-                t.created = now + i;
-                t.updated = now + i;
-
             } else {
-                snprintf(subject, sizeof(subject), "Generated ticket %llu",
-                         (unsigned long long) i);
+                if (messages) {
+                    (void) gen_text(subject, sizeof(subject),
+                                    3 + gen_rand() % 4);
+                } else {
+                    snprintf(subject, sizeof(subject),
+                             "Generated ticket %llu", (unsigned long long) i);
+                }
+
                 t.subject.data = (hd_uchar *) subject;
                 t.subject.len = strlen(subject);
                 t.type = (uint8_t) (i % HD_TYPE_COUNT);

@@ -3,20 +3,14 @@
 -- ones, as bench/gen-tickets -m writes them), so that the index is written
 -- where real tickets would write it, not to the same few keys each time.
 -- The session cookie and the CSRF token come as wrk -H headers.
-local common = {
-    "не", "и", "в", "на", "при", "с", "после", "ошибка", "подпись",
-    "сертификат", "работает", "документ", "ключ", "контейнер", "токен",
-    "установка", "браузер", "плагин", "лицензия", "версия", "обновление",
-    "сервер", "пароль", "проверка", "настройка", "драйвер", "журнал",
-    "подписывается", "устанавливается", "отображается", "запускается",
-    "the", "error", "signature", "certificate", "not", "when", "after",
-    "install", "update", "browser", "server", "version", "token", "key",
-    "здравствуйте", "спасибо", "пожалуйста", "подскажите", "появляется",
-    "компьютер", "пользователь", "программа", "служба", "файл", "папка",
-    "реестр", "домен", "прокси", "антивирус", "шифрование", "хранилище",
-    "цепочка", "корневой", "личный", "закрытый", "новый", "перезагрузки",
-    "windows", "linux", "криптопро", "рутокен", "jacarta", "csp"
-}
+-- the common words: bench/words.txt, next to this script
+local common = {}
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+for line in io.lines(here .. "words.txt") do
+    if line ~= "" and line:sub(1, 1) ~= "#" then
+        common[#common + 1] = line
+    end
+end
 local syllables = {
     "ка", "ро", "ми", "те", "ла", "ну", "за", "пи", "до", "ре", "ст", "ве",
     "ко", "ни", "ма", "ли", "со", "ту", "бе", "ди"
