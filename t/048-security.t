@@ -31,6 +31,15 @@ for my $case ([ $visitor, '/' ], [ $visitor, '/login' ], [ $visitor, '/register'
     ok($ok, "security headers on $path ($res->{status})");
 }
 
+# a signed-in person's pages are kept by no cache (a shared computer's back
+# button, a proxy); a visitor's may be, asked again each time
+for my $path ('/profile', '/tickets', '/tickets/new', '/') {
+    is($ua->get($path)->{headers}{'cache-control'}, 'private, no-store', "signed in, $path: no-store");
+}
+my $staff = $hd->staff('secstaff', 'agent');
+is($staff->get('/staff/tickets')->{headers}{'cache-control'}, 'private, no-store', 'staff, /staff/tickets: no-store');
+is($visitor->get('/login')->{headers}{'cache-control'}, 'private, no-cache', "a visitor's /login: private, no-cache");
+
 my $page = $ua->get('/profile')->{content};
 unlike($page, qr/<script(?![^>]*\bsrc=)/, 'no inline script on pages');
 unlike($page, qr/\sstyle=|\son\w+=/, 'no inline style or event handlers');

@@ -553,8 +553,17 @@ ngx_http_helpdesk_render(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_http_helpdesk_add_header(r, "Cache-Control",
-                                 (u_char *) "private, no-cache", 17);
+    /* a signed-in person's page is theirs: kept by no cache, not even the
+       browser's (a shared computer's back button); a visitor's may be
+       kept, asked again each time */
+    if (ctx->caller.account != NULL || ctx->caller.has_session) {
+        ngx_http_helpdesk_add_header(r, "Cache-Control",
+                                     (u_char *) "private, no-store", 17);
+
+    } else {
+        ngx_http_helpdesk_add_header(r, "Cache-Control",
+                                     (u_char *) "private, no-cache", 17);
+    }
 
     return ngx_http_helpdesk_send(r, status, "text/html; charset=utf-8",
                                   out.first, out.total);
