@@ -80,6 +80,31 @@ $res = $ua->get($evil->{url});
 is($res->{headers}{'content-type'}, 'application/octet-stream', 'an HTML upload is sent as plain bytes');
 like($res->{headers}{'content-disposition'}, qr/^attachment;/, '... and as an attachment');
 
+# only a few harmless types are sent as uploaded: script types a browser
+# runs from <script src> despite nosniff (text/jscript, text/livescript)
+# and any type nobody listed are plain bytes
+my @types = ([ 'a.js', 'text/jscript', 'application/octet-stream' ],
+             [ 'b.js', 'text/livescript', 'application/octet-stream' ],
+             [ 'c.js', 'application/x-javascript', 'application/octet-stream' ],
+             [ 'd.svg', 'image/svg+xml', 'application/octet-stream' ],
+             [ 'e.xyz', 'application/x-made-up', 'application/octet-stream' ],
+             [ 'f.pdf', 'application/pdf', 'application/pdf' ],
+             [ 'g.jpg', 'image/jpeg', 'image/jpeg' ],
+             [ 'h.txt', 'text/plain; charset=utf-8', 'text/plain' ]);
+my $sent = 0;
+for (@types) {
+    $res = $ua->post_multipart("tickets/$n/messages", { body => 'тип' },
+        [ [ 'attachments', $_->[0], 'alert(document.domain)', $_->[1] ] ], api => 1);
+    $sent += $res->{status} == 201;
+}
+is($sent, scalar @types, 'replies with files of many types');
+$res = $ua->api('GET', "tickets/$n");
+my %url = map { $_->{name} => $_->{url} } map { @{ $_->{attachments} } } @{ $res->{json}{messages} };
+for (@types) {
+    my ($name, $sent, $want) = @$_;
+    is($ua->get($url{$name})->{headers}{'content-type'}, $want, "uploaded as $sent, sent as $want");
+}
+
 # the same content twice: stored once
 my $before = () = stored_files();
 $res = $ua->post_multipart('tickets', \%ticket, [ [ 'attachments', 'again.png', $png, 'image/png' ] ], api => 1);

@@ -704,21 +704,39 @@ ngx_http_helpdesk_ticket_rate_form(ngx_http_request_t *r,
 }
 
 
-/* types a browser might run or render: sent as plain bytes instead */
+/*
+ * The types a file is sent with as it was uploaded: a few images, PDF and
+ * plain text, which no browser runs. Anything else (HTML, SVG, the script
+ * types browsers run from <script src> whatever nosniff says, such as
+ * text/jscript) is sent as application/octet-stream: an allow-list, for a
+ * deny-list misses the type nobody thought of.
+ */
 static ngx_uint_t
-ngx_http_helpdesk_active_type(const hd_str_t *type)
+ngx_http_helpdesk_safe_type(const hd_str_t *type)
 {
-    ngx_uint_t  i;
+    size_t       len;
+    ngx_uint_t   i;
 
-    static const char  *active[] = {
-        "html", "xml", "svg", "javascript", "ecmascript", "xhtml", "css",
-        "x-shockwave", NULL
+    static const ngx_str_t  safe[] = {
+        ngx_string("image/png"),
+        ngx_string("image/jpeg"),
+        ngx_string("image/gif"),
+        ngx_string("image/webp"),
+        ngx_string("application/pdf"),
+        ngx_string("text/plain"),
+        ngx_null_string
     };
 
-    for (i = 0; active[i]; i++) {
-        if (ngx_strlcasestrn(type->data, type->data + type->len,
-                             (u_char *) active[i], ngx_strlen(active[i]) - 1)
-            != NULL)
+    /* the media type without its parameters ("; charset=...") */
+    for (len = 0; len < type->len && type->data[len] != ';'
+                  && type->data[len] != ' '; len++)
+    {
+        /* void */
+    }
+
+    for (i = 0; safe[i].len; i++) {
+        if (len == safe[i].len
+            && ngx_strncasecmp(type->data, safe[i].data, len) == 0)
         {
             return 1;
         }
@@ -846,7 +864,7 @@ ngx_http_helpdesk_ticket_file(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (type.len == 0 || ngx_http_helpdesk_active_type(&type)) {
+    if (!ngx_http_helpdesk_safe_type(&type)) {
         ngx_str_set(&r->headers_out.content_type,
                     "application/octet-stream");
 
