@@ -59,6 +59,27 @@ $res = $attacker->api('POST', 'session', { login => 'victim', password => 'victi
 is($res->{status}, 429, 'four failures from one address on four accounts: the address is limited');
 $addr->finish;
 
+# guesses sent at once, each on another account: the address's limit holds
+# while the first ones are still being hashed
+my $burst = Helpdesk::Test->new(http => 'helpdesk_login_limit 5 per=1h;')->start;
+my $client = $burst->client;
+my %status;
+$status{$_}++ for $burst->at_once(40, sub {
+    $client->api('POST', 'session', { login => "burst$_[0]", password => 'guess guess 1' })->{status};
+});
+is(($status{401} // 0) + ($status{429} // 0), 40, '40 wrong logins at once from one address: each answered');
+cmp_ok($status{401} // 0, '<=', 5, "... no more than the limit of 5 checked (" . ($status{401} // 0) . ")");
+is($status{429} // 0, 40 - ($status{401} // 0), '... the rest refused with 429');
+$burst->finish;
+
+# people behind one address who log in are not guessing: successes do not
+# add up to the address's limit
+my $office = Helpdesk::Test->new(http => 'helpdesk_login_limit 3 per=1h;')->start;
+$office->user("clerk$_") for 1 .. 6;
+is($office->client->api('POST', 'session', { login => 'clerk1', password => 'clerk1-password-1' })->{status}, 200,
+   'six people of one address logged in, a seventh login still goes through');
+$office->finish;
+
 my ($rc, $out) = Helpdesk::Test->new->nginx_t(http => 'helpdesk_login_limit 0 per=1m;');
 like($out, qr/helpdesk_login_limit: invalid number "0"/, 'a bad helpdesk_login_limit fails nginx -t');
 

@@ -200,8 +200,8 @@ hd_cli_staff(hd_cli_t *cli)
     memset(&errors, 0, sizeof(errors));
     hd_err_clear(&err);
 
-    if (hd_auth_register(&portal, &in, (uint64_t) time(NULL), &id, &errors,
-                         &err)
+    if (hd_auth_register(&portal, &in, NULL, (uint64_t) time(NULL), &id,
+                         NULL, &errors, &err)
         != HD_OK)
     {
         return hd_cli_errors("staff add", &errors, &err);

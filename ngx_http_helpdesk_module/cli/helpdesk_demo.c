@@ -438,7 +438,8 @@ hd_demo_staff(hd_cli_t *cli, FILE *f)
         staff.departments[0] = 1;
         staff.departments[1] = 2;
 
-        if (hd_auth_register(&portal, &in, now, &id, &errors, &err) != HD_OK
+        if (hd_auth_register(&portal, &in, NULL, now, &id, NULL, &errors,
+                             &err) != HD_OK
             || hd_staff_update(&portal, 0, id, &staff, now, &err) != HD_OK)
         {
             hd_arena_destroy(arena);
@@ -649,7 +650,8 @@ hd_demo_accounts(hd_cli_t *cli, const char *path)
 
         memset(&errors, 0, sizeof(errors));
 
-        if (hd_auth_register(&portal, &in, demo.now, &id, &errors, &err)
+        if (hd_auth_register(&portal, &in, NULL, demo.now, &id, NULL,
+                             &errors, &err)
             != HD_OK)
         {
             fclose(f);

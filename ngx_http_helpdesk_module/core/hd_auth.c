@@ -60,10 +60,99 @@ hd_auth_id_key(char key[HD_AUTH_KEY_MAX], const char *prefix, uint64_t id)
 }
 
 
+/*
+ * An answer that an address or login is taken tells a prober who has an
+ * account: a person needs it now and then, a prober many times. Such
+ * answers are counted per client address in the transaction that gives
+ * them (LMDB has one writer: probes sent at once are counted one after
+ * another); an address over the limit is answered 429 for every
+ * registration or change of address, which tells nothing. client NULL (the
+ * CLI, staff): no limit.
+ */
+static const char *
+hd_auth_probe_key(char key[HD_AUTH_KEY_MAX], const hd_portal_t *portal,
+    const hd_str_t *client)
+{
+    if (client == NULL || portal->probe_limit.limit == 0) {
+        return NULL;
+    }
+
+    hd_auth_key(key, "taken:addr:", client);
+
+    return key;
+}
+
+
+static hd_rc
+hd_auth_probe_check(hd_txn_t *txn, const hd_portal_t *portal,
+    const hd_str_t *client, uint64_t now, uint64_t *retry_after,
+    hd_err_t *err)
+{
+    char        buf[HD_AUTH_KEY_MAX];
+    uint64_t    retry = 0;
+    const char *key;
+
+    key = hd_auth_probe_key(buf, portal, client);
+
+    if (key != NULL
+        && hd_ratelimit_check(txn, key, &portal->probe_limit, now, &retry)
+           == HD_RATE_LIMITED)
+    {
+        if (retry_after != NULL) {
+            *retry_after = retry;
+        }
+
+        return hd_err_set(err, HD_RATE_LIMITED, NULL, "too_many_requests",
+                          "too many requests");
+    }
+
+    return HD_OK;
+}
+
+
+/* a "taken" answer counted, committed with the transaction (nothing else
+   of it was written): the answer itself, HD_CONFLICT, when that went */
+static hd_rc
+hd_auth_probe_count(hd_txn_t *txn, const hd_portal_t *portal,
+    const hd_str_t *client, uint64_t now, hd_err_t *err)
+{
+    char         buf[HD_AUTH_KEY_MAX];
+    hd_rc        rc;
+    hd_err_t     e;
+    const char  *key;
+
+    key = hd_auth_probe_key(buf, portal, client);
+
+    if (key == NULL) {
+        hd_txn_abort(txn);
+        return HD_CONFLICT;
+    }
+
+    hd_err_clear(&e);
+    rc = hd_ratelimit_hit(txn, key, &portal->probe_limit, now, &e);
+
+    if (rc == HD_OK) {
+        rc = hd_txn_commit(txn, &e);
+
+    } else {
+        hd_txn_abort(txn);
+    }
+
+    if (rc != HD_OK) {
+        *err = e;
+        return rc;
+    }
+
+    return HD_CONFLICT;
+}
+
+
 hd_rc
 hd_auth_register(const hd_portal_t *portal, const hd_account_input_t *in,
-    uint64_t now, uint64_t *id, hd_errors_t *errors, hd_err_t *err)
+    const hd_str_t *client, uint64_t now, uint64_t *id,
+    uint64_t *retry_after, hd_errors_t *errors, hd_err_t *err)
 {
+    int           created;
     hd_rc         rc;
     char          hash[HD_PASSWORD_HASH_SIZE];
     hd_txn_t      txn;
@@ -87,6 +176,15 @@ hd_auth_register(const hd_portal_t *portal, const hd_account_input_t *in,
         return rc;
     }
 
+    if (hd_auth_probe_check(&txn, portal, client, now, retry_after, err)
+        != HD_OK)
+    {
+        hd_txn_abort(&txn);
+        return HD_RATE_LIMITED;
+    }
+
+    created = 0;
+
     /*
      * A contact account (made when the person wrote by e-mail) is claimed
      * by registering with its address: the tickets stay with it. Its
@@ -106,6 +204,7 @@ hd_auth_register(const hd_portal_t *portal, const hd_account_input_t *in,
 
     } else {
         rc = hd_account_create(&txn, in, hash, now, id, err);
+        created = 1;
     }
 
     /* an operator (the CLI gives the role) vouches for the address; a
@@ -116,6 +215,14 @@ hd_auth_register(const hd_portal_t *portal, const hd_account_input_t *in,
 
     } else if (rc == HD_OK && *id != 0) {
         rc = hd_auth_confirm_link(&txn, portal, *id, now, err);
+    }
+
+    if (rc == HD_CONFLICT && created) {
+        /* hd_account_create wrote nothing before it said so */
+        hd_errors_add(errors, err->field, err->code);
+        *id = 0;
+
+        return hd_auth_probe_count(&txn, portal, client, now, err);
     }
 
     if (rc != HD_OK) {
@@ -327,10 +434,11 @@ hd_auth_login(const hd_portal_t *portal, const hd_login_input_t *in,
     hd_auth_key(addr_key, "login:addr:", &in->address);
 
     /*
-     * 1. The attempt on the account is counted before the password is
-     * hashed: parallel guesses cannot slip past its limit; a success takes
-     * it back. The address counts failures only, once known: many people
-     * behind one address logging in at once are not guessing.
+     * 1. The attempt is counted before the password is hashed, on the
+     * account and on the address: guesses sent at once cannot slip past
+     * either limit while the first ones are still being hashed. A success
+     * takes them back (the account's all, the address's its own): many
+     * people behind one address who log in are not guessing.
      */
     rc = hd_txn_begin(portal->store, &txn, HD_TXN_WRITE, err);
     if (rc != HD_OK) {
@@ -352,6 +460,10 @@ hd_auth_login(const hd_portal_t *portal, const hd_login_input_t *in,
     }
 
     rc = hd_ratelimit_hit(&txn, who_key, &portal->login_limit, now, err);
+    if (rc == HD_OK) {
+        rc = hd_ratelimit_hit(&txn, addr_key, &portal->login_limit, now, err);
+    }
+
     if (rc != HD_OK) {
         hd_txn_abort(&txn);
         return rc;
@@ -391,18 +503,7 @@ hd_auth_login(const hd_portal_t *portal, const hd_login_input_t *in,
     }
 
     if (!ok) {
-        if (hd_txn_begin(portal->store, &txn, HD_TXN_WRITE, err) == HD_OK) {
-            if (hd_ratelimit_hit(&txn, addr_key, &portal->login_limit, now,
-                                 err)
-                == HD_OK)
-            {
-                (void) hd_txn_commit(&txn, err);
-
-            } else {
-                hd_txn_abort(&txn);
-            }
-        }
-
+        /* both attempts stay counted */
         return hd_err_set(err, HD_UNAUTHORIZED, NULL, "bad_credentials",
                           "wrong login or password");
     }
@@ -428,6 +529,10 @@ hd_auth_login(const hd_portal_t *portal, const hd_login_input_t *in,
     }
 
     rc = hd_ratelimit_clear(&txn, who_key, err);
+
+    if (rc == HD_OK) {
+        rc = hd_ratelimit_undo(&txn, addr_key, now, err);
+    }
 
     if (rc == HD_OK && upgrade) {
         rc = hd_account_set_password(&txn, res->account, fresh, now, err);
@@ -897,7 +1002,8 @@ hd_auth_change_password(const hd_portal_t *portal, uint64_t id,
 
 hd_rc
 hd_auth_email_change(const hd_portal_t *portal, uint64_t id,
-    const hd_str_t *email, uint64_t now, hd_errors_t *errors, hd_err_t *err)
+    const hd_str_t *email, const hd_str_t *client, uint64_t now,
+    uint64_t *retry_after, hd_errors_t *errors, hd_err_t *err)
 {
     char           token[HD_TOKEN_TEXT_LEN + 1], mail_key[HD_AUTH_KEY_MAX];
     hd_rc          rc;
@@ -945,11 +1051,22 @@ hd_auth_email_change(const hd_portal_t *portal, uint64_t id,
         hd_errors_add(errors, "email", "email_same");
         rc = hd_auth_first_error(errors, err);
 
+    } else if (hd_auth_probe_check(&txn, portal, client, now, retry_after,
+                                   err)
+               != HD_OK)
+    {
+        rc = HD_RATE_LIMITED;
+
     } else if (hd_account_find_email(&txn, email->data, email->len, &other)
                == HD_OK)
     {
+        /* nothing written yet: the answer counted, and given */
         hd_errors_add(errors, "email", "email_taken");
-        rc = hd_err_set(err, HD_CONFLICT, "email", "email_taken", "taken");
+        (void) hd_err_set(err, HD_CONFLICT, "email", "email_taken", "taken");
+        rc = hd_auth_probe_count(&txn, portal, client, now, err);
+        hd_arena_destroy(arena);
+
+        return rc;
 
     } else if (hd_ratelimit_check(&txn, mail_key, &portal->mail_limit, now,
                                   &retry)

@@ -39,10 +39,14 @@ typedef struct {
 } hd_caller_t;
 
 
-/* customers from the form, staff from the CLI (with in->role) */
+/*
+ * customers from the form, staff from the CLI (with in->role). client: the
+ * caller's address, whose answers that an address or login is taken are
+ * limited (HD_RATE_LIMITED, *retry_after); NULL (the CLI, staff): none
+ */
 hd_rc hd_auth_register(const hd_portal_t *portal,
-    const hd_account_input_t *in, uint64_t now, uint64_t *id,
-    hd_errors_t *errors, hd_err_t *err);
+    const hd_account_input_t *in, const hd_str_t *client, uint64_t now,
+    uint64_t *id, uint64_t *retry_after, hd_errors_t *errors, hd_err_t *err);
 
 /* HD_UNAUTHORIZED ("bad_credentials") whether the account exists or not */
 hd_rc hd_auth_login(const hd_portal_t *portal, const hd_login_input_t *in,
@@ -81,8 +85,10 @@ hd_rc hd_auth_change_password(const hd_portal_t *portal, uint64_t account,
     const hd_uchar *keep_session, uint64_t now, hd_errors_t *errors,
     hd_err_t *err);
 
+/* client: as hd_auth_register's */
 hd_rc hd_auth_email_change(const hd_portal_t *portal, uint64_t account,
-    const hd_str_t *email, uint64_t now, hd_errors_t *errors, hd_err_t *err);
+    const hd_str_t *email, const hd_str_t *client, uint64_t now,
+    uint64_t *retry_after, hd_errors_t *errors, hd_err_t *err);
 /* a confirmation link followed: a new address, or the account's own
    proven (again: a bounce forgotten) */
 hd_rc hd_auth_email_confirm(const hd_portal_t *portal, const hd_str_t *token,

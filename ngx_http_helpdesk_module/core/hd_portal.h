@@ -36,6 +36,9 @@ typedef struct {
     hd_limit_t              mail_limit;     /* reset and confirmation
                                                mails, per account */
     hd_limit_t              address_limit;  /* such requests per address */
+    hd_limit_t              probe_limit;    /* answers that an address or
+                                               login is taken, per client
+                                               address */
     hd_session_limits_t     session;
     hd_ticket_policy_t      tickets;
     const char             *files;          /* the attachment store */

@@ -146,7 +146,8 @@ ngx_http_helpdesk_register_work(void *data, ngx_log_t *log)
 {
     ngx_http_helpdesk_register_job_t  *j = data;
 
-    j->job.rc = hd_auth_register(&j->job.portal, &j->in, j->job.now, &j->id,
+    j->job.rc = hd_auth_register(&j->job.portal, &j->in, &j->address,
+                                 j->job.now, &j->id, &j->job.retry_after,
                                  &j->job.errors, &j->job.err);
 
     /* a contact's address: nobody logs in before the link is opened */

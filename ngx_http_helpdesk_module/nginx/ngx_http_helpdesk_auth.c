@@ -28,6 +28,7 @@ ngx_http_helpdesk_portal_init(ngx_http_request_t *r,
     p->login_limit = mcf->login_limit;
     p->mail_limit = mcf->mail_limit;
     p->address_limit = mcf->address_limit;
+    p->probe_limit = mcf->probe_limit;
     p->session.idle = mcf->session_idle;
     p->session.absolute = mcf->session_absolute;
     p->tickets = mcf->tickets;

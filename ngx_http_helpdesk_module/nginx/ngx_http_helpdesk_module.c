@@ -185,8 +185,15 @@ static ngx_command_t  ngx_http_helpdesk_commands[] = {
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
       ngx_http_helpdesk_login_limit,
       NGX_HTTP_MAIN_CONF_OFFSET,
-      0,
-      NULL },
+      offsetof(ngx_http_helpdesk_main_conf_t, login_limit),
+      "failed logins allowed" },
+
+    { ngx_string("helpdesk_probe_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      ngx_http_helpdesk_login_limit,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_helpdesk_main_conf_t, probe_limit),
+      "answers that an address is taken allowed" },
 
     { ngx_string("helpdesk_files"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
@@ -374,6 +381,12 @@ ngx_http_helpdesk_init_main_conf(ngx_conf_t *cf, void *conf)
     if (mcf->login_limit.window == 0) {
         mcf->login_limit.limit = 5;
         mcf->login_limit.window = 15 * 60;
+    }
+
+    /* "this address has an account": a person needs it now and then */
+    if (mcf->probe_limit.window == 0) {
+        mcf->probe_limit.limit = 5;
+        mcf->probe_limit.window = 3600;
     }
 
     /* mails that people ask for (reset links, confirmations): per account,
@@ -820,16 +833,18 @@ ngx_http_helpdesk_session(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/* helpdesk_login_limit, helpdesk_probe_limit: N per=TIME */
 static char *
 ngx_http_helpdesk_login_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    ngx_http_helpdesk_main_conf_t  *mcf = conf;
+    time_t       t;
+    ngx_int_t    n;
+    ngx_str_t   *value;
+    hd_limit_t  *limit;
 
-    time_t      t;
-    ngx_int_t   n;
-    ngx_str_t  *value;
+    limit = (hd_limit_t *) ((char *) conf + cmd->offset);
 
-    if (mcf->login_limit.window != 0) {
+    if (limit->window != 0) {
         return "is duplicate";
     }
 
@@ -839,20 +854,21 @@ ngx_http_helpdesk_login_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (n <= 0 || n > 100) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "helpdesk_login_limit: invalid number \"%V\" "
-                           "(failed logins allowed, 1 to 100)", &value[1]);
+                           "%V: invalid number \"%V\" (%s, 1 to 100)",
+                           &cmd->name, &value[1], (char *) cmd->post);
         return NGX_CONF_ERROR;
     }
 
     if (ngx_http_helpdesk_conf_time(&value[2], "per", &t) != NGX_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "helpdesk_login_limit: invalid parameter \"%V\" "
-                           "(expected per=TIME, such as per=15m)", &value[2]);
+                           "%V: invalid parameter \"%V\" "
+                           "(expected per=TIME, such as per=15m)",
+                           &cmd->name, &value[2]);
         return NGX_CONF_ERROR;
     }
 
-    mcf->login_limit.limit = (unsigned) n;
-    mcf->login_limit.window = (uint64_t) t;
+    limit->limit = (unsigned) n;
+    limit->window = (uint64_t) t;
 
     return NGX_CONF_OK;
 }

@@ -91,6 +91,7 @@ typedef struct {
 
     hd_limit_t                     login_limit;
     hd_limit_t                     mail_limit;
+    hd_limit_t                     probe_limit;    /* window 0: not set */
     hd_limit_t                     address_limit;
     time_t                         session_idle;
     time_t                         session_absolute;

@@ -15,6 +15,7 @@ typedef struct {
     hd_str_t                  current;
     hd_str_t                  password;
     hd_str_t                  email;
+    hd_str_t                  client;   /* the caller's address */
     hd_uchar                  session[HD_SHA256_LEN];
     ngx_uint_t                keep_session;
     uint64_t                  token_id;
@@ -384,7 +385,8 @@ ngx_http_helpdesk_email_work(void *data, ngx_log_t *log)
     ngx_http_helpdesk_profile_job_t  *j = data;
 
     j->job.rc = hd_auth_email_change(&j->job.portal, j->account, &j->email,
-                                     j->job.now, &j->job.errors,
+                                     &j->client, j->job.now,
+                                     &j->job.retry_after, &j->job.errors,
                                      &j->job.err);
 }
 
@@ -434,6 +436,8 @@ ngx_http_helpdesk_email_change(ngx_http_request_t *r,
     j->job.portal.base_url = ctx->portal.base_url;
     j->account = ctx->caller.account->id;
     j->email = v[0];
+    j->client.data = r->connection->addr_text.data;
+    j->client.len = r->connection->addr_text.len;
 
     if (j->email.data == NULL) {
         j->email.data = (hd_uchar *) "";

@@ -304,8 +304,8 @@ ngx_http_helpdesk_staff_add_work(void *data, ngx_log_t *log)
 {
     ngx_http_helpdesk_staff_admin_job_t  *j = data;
 
-    j->job.rc = hd_auth_register(&j->job.portal, &j->in, j->job.now, &j->id,
-                                 &j->job.errors, &j->job.err);
+    j->job.rc = hd_auth_register(&j->job.portal, &j->in, NULL, j->job.now,
+                                 &j->id, NULL, &j->job.errors, &j->job.err);
 
     if (j->job.rc != HD_OK || !j->staff.set_departments) {
         return;

@@ -82,7 +82,8 @@ test_contact_is_claimed(void **state)
 
     /* the contact's tickets are somebody's mail: nothing is claimed before
        the address is proven */
-    assert_int_equal(hd_auth_register(&portal, &in, 3, &id, &errors, &err),
+    assert_int_equal(hd_auth_register(&portal, &in, NULL, 3, &id, NULL, &errors,
+                                      &err),
                      HD_OK);
     assert_true(id == 0);
 
@@ -133,7 +134,8 @@ test_contact_is_claimed(void **state)
     in.login.data = (hd_uchar *) "writer2";
     in.login.len = 7;
     memset(&errors, 0, sizeof(errors));
-    assert_int_equal(hd_auth_register(&portal, &in, 5, &id, &errors, &err),
+    assert_int_equal(hd_auth_register(&portal, &in, NULL, 5, &id, NULL, &errors,
+                                      &err),
                      HD_CONFLICT);
     assert_string_equal(errors.item[0].code, "email_taken");
 

@@ -255,6 +255,23 @@ sub crash {
 sub error_log { read_file("$_[0]{dir}/logs/error.log") }
 sub access_log { read_file("$_[0]{dir}/logs/access.log") }
 
+# n requests at once, each in a process of its own: what each answered
+# (the code gets its number, 1 to n, and returns a line of text)
+sub at_once {
+    my ($self, $n, $code) = @_;
+    my @kids;
+    for my $i (1 .. $n) {
+        my $pid = fork // die "fork: $!";
+        if (!$pid) {
+            write_file($self->dir . "/at_once.$i", $code->($i));
+            POSIX::_exit(0);
+        }
+        push @kids, $pid;
+    }
+    waitpid($_, 0) for @kids;
+    return map { read_file($self->dir . "/at_once.$_") } 1 .. $n;
+}
+
 # stops nginx and checks that nothing alarming was logged but what the test
 # caused on purpose (allow => qr/.../)
 sub finish {
