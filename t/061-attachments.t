@@ -155,6 +155,22 @@ is($res->{status}, 422, 'an empty subject with a file: 422');
 is($res->{json}{error}{field}, 'subject', '... naming the subject');
 is(scalar(() = stored_files()), $before, '... and the file is not kept');
 
+# a name with raw quotes (some clients send them so): the file is kept,
+# named, not dropped as though none was chosen
+for my $raw ('""quoted" name.txt"', '"a "b" c.txt"') {
+    my $body = "--zz\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nquotes\r\n"
+             . "--zz\r\nContent-Disposition: form-data; name=\"attachments\"; filename=$raw\r\n"
+             . "Content-Type: text/plain\r\n\r\nquoted content $raw\r\n--zz--\r\n";
+    $res = $ua->request('POST', "api/v1/tickets/$n/messages", content => $body,
+                        headers => { 'Content-Type' => 'multipart/form-data; boundary=zz',
+                                     'X-CSRF-Token' => $ua->csrf });
+    is($res->{status}, 201, "a file named $raw: 201");
+    my ($got) = map { @{ $_->{attachments} } } grep { $_->{id} == $res->{json}{id} }
+                @{ $ua->api('GET', "tickets/$n")->{json}{messages} };
+    (my $want = $raw) =~ s/^"|"$//g;
+    is($got && $got->{name}, $want, '... kept with its name, quotes and all');
+}
+
 # broken bodies
 my ($type, $body) = $ua->multipart(\%ticket, [ [ 'attachments', 'x.txt', 'xyz' ] ]);
 $body =~ s/--\r\n$//;

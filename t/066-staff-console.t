@@ -390,6 +390,11 @@ my $company = $res->{json}{companies}[0]{id};
 $res = $admin->api('GET', "admin/companies/$company");
 is($res->{json}{members}[0]{email}, 'kate@example.com', '... with their members');
 like($admin->get("/admin/companies/$company")->{content}, qr/kate\@example\.com/, '... on the page too');
+for my $bad ('abc', '0', '-1', '18446744073709551616') {
+    is($admin->api('GET', "admin/companies/$bad")->{status}, 404, "admin/companies/$bad: 404, not the list");
+}
+is($admin->get('/admin/companies/abc')->{status}, 404, '... the page too');
+is($admin->get('/admin/departments/abc')->{status}, 404, 'admin/departments/abc: 404, not the list');
 
 my ($rc, $out) = $hd->cli('check');
 is($rc, 0, 'the data checks consistent after all of it') or diag($out);

@@ -169,7 +169,24 @@ hd_multipart_destroy(hd_multipart_t *mp)
 }
 
 
-/* a parameter's value: quoted (with \ escapes) or a token */
+/*
+ * a parameter's value: quoted (with \ escapes) or a token. A quote that
+ * neither ends the line nor comes before the next ';' is part of the value:
+ * some clients send a name's quotes raw (filename=""x".txt"), which would
+ * otherwise end it early, or empty (a file dropped as though none was
+ * chosen).
+ */
+static int
+hd_mp_closing(const hd_uchar *p, const hd_uchar *end)
+{
+    for (p++; p < end && (*p == ' ' || *p == '\t'); p++) {
+        /* void */
+    }
+
+    return p == end || *p == ';';
+}
+
+
 static size_t
 hd_mp_param(const hd_uchar *p, const hd_uchar *end, hd_uchar *out,
     size_t size, size_t *olen)
@@ -181,7 +198,7 @@ hd_mp_param(const hd_uchar *p, const hd_uchar *end, hd_uchar *out,
     if (p < end && *p == '"') {
         p++;
 
-        while (p < end && *p != '"') {
+        while (p < end && (*p != '"' || !hd_mp_closing(p, end))) {
             if (*p == '\\' && p + 1 < end) {
                 p++;
             }

@@ -652,6 +652,13 @@ ngx_http_helpdesk_departments_page(ngx_http_request_t *r,
 
     static const char  *echo[] = { "name", NULL };
 
+    id = ngx_http_helpdesk_path_id(ctx);
+
+    if (ctx->nargs && id == 0) {
+        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_NOT_FOUND,
+                                       "not_found", NULL);
+    }
+
     view = ngx_http_helpdesk_view(r, ctx, "admin.departments");
     if (view == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -659,7 +666,6 @@ ngx_http_helpdesk_departments_page(ngx_http_request_t *r,
 
     ngx_http_helpdesk_view_form(r, ctx, view, echo, errors);
     values = hd_val_get(view, "values", 6);
-    id = ngx_http_helpdesk_path_id(ctx);
     n = ns = 0;
 
     if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED, NULL)
@@ -934,6 +940,12 @@ ngx_http_helpdesk_admin_companies(ngx_http_request_t *r,
     ngx_http_helpdesk_jw_t  *j;
 
     id = ngx_http_helpdesk_path_id(ctx);
+
+    /* /companies/abc (0, -1, 2^64) names no company: not the list */
+    if (ctx->nargs && id == 0) {
+        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_NOT_FOUND,
+                                       "not_found", NULL);
+    }
 
     if (ngx_http_helpdesk_arg_text(r, "q", 200, &q) == NGX_ERROR) {
         return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
