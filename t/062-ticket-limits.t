@@ -91,7 +91,7 @@ is($res->{json}{priority}, 'urgent', '... Business: urgent');
 ok($res->{json}{premium}, '... marked premium');
 is($res->{json}{department}, 'Расширенная поддержка', "... in the contract's department");
 
-$res = $ua->api('POST', 'tickets', { %t, certificate => $msa, premium => 'on', severity => 1 });
+$res = $ua->api('POST', 'tickets', { %t, certificate => $msa, premium => JSON::PP::true, severity => 1 });
 is($res->{json}{priority}, 'critical', 'severity 1 raises Business to critical');
 
 $res = $ua->api('POST', 'tickets', { %t, certificate => $msa, premium => 1 });

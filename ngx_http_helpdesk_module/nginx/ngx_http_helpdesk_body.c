@@ -92,6 +92,50 @@ ngx_http_helpdesk_content_type_is(ngx_http_request_t *r, const char *type)
 }
 
 
+/*
+ * A body jansson refused for an integer past 64 bits ("too big integer"):
+ * the field that holds it, found by reading it again with every integer a
+ * real (the name in the worker's buffer: the error is written at once);
+ * NULL when that is not why
+ */
+static const char *
+ngx_http_helpdesk_json_big(const ngx_str_t *text)
+{
+    void          *iter;
+    json_t        *all, *v;
+    const char    *key, *found = NULL;
+    static char    name[64];
+
+    all = json_loadb((char *) text->data, text->len,
+                     JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL
+                     | JSON_DECODE_INT_AS_REAL, NULL);
+
+    if (all == NULL || !json_is_object(all)) {
+        json_decref(all);
+        return NULL;
+    }
+
+    for (iter = json_object_iter(all); iter && !found;
+         iter = json_object_iter_next(all, iter))
+    {
+        key = json_object_iter_key(iter);
+        v = json_object_iter_value(iter);
+
+        if (json_is_real(v)
+            && (json_real_value(v) >= 9223372036854775807.0
+                || json_real_value(v) <= -9223372036854775808.0))
+        {
+            ngx_cpystrn((u_char *) name, (u_char *) key, sizeof(name));
+            found = name;
+        }
+    }
+
+    json_decref(all);
+
+    return found;
+}
+
+
 /* reads the fields of the body into ctx->input: a gate */
 ngx_int_t
 ngx_http_helpdesk_read_input(ngx_http_request_t *r,
@@ -99,6 +143,7 @@ ngx_http_helpdesk_read_input(ngx_http_request_t *r,
 {
     ngx_int_t            rc;
     ngx_str_t            text;
+    const char          *field;
     json_error_t         jerr;
     ngx_pool_cleanup_t  *cln;
 
@@ -147,14 +192,30 @@ ngx_http_helpdesk_read_input(ngx_http_request_t *r,
 
         json_decref(ctx->input);
 
+        /* \u0000 is loaded, for the field's reader to refuse by its name */
         ctx->input = json_loadb((char *) text.data, text.len,
-                                JSON_REJECT_DUPLICATES, &jerr);
+                                JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+                                &jerr);
+
+        if (ctx->input == NULL) {
+            field = ngx_http_helpdesk_json_big(&text);
+
+            if (field != NULL) {
+                return ngx_http_helpdesk_answered(ctx,
+                           ngx_http_helpdesk_error(r, ctx,
+                                                   NGX_HTTP_BAD_REQUEST,
+                                                   "number_too_large",
+                                                   field));
+            }
+        }
 
         if (ctx->input == NULL || !json_is_object(ctx->input)) {
             return ngx_http_helpdesk_answered(ctx,
                        ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
                                                "json_invalid", NULL));
         }
+
+        ctx->json = 1;
 
         return NGX_OK;
     }
@@ -384,7 +445,8 @@ ngx_http_helpdesk_confirmed(const hd_str_t *password, const hd_str_t *confirm,
 
 /*
  * A whole number field, as a JSON number or as a form's text: its value,
- * -1 when absent or empty, -2 when it is not a number of 0 or more
+ * -1 when absent (or a form's empty), -2 when it is not a number of 0 or
+ * more (in JSON also "", a real, a boolean, an array or an object)
  */
 int64_t
 ngx_http_helpdesk_input_number(ngx_http_helpdesk_ctx_t *ctx, const char *name)
@@ -406,8 +468,9 @@ ngx_http_helpdesk_input_number(ngx_http_helpdesk_ctx_t *ctx, const char *name)
         return -2;
     }
 
+    /* a form's empty field is no value; JSON's "" is not a number */
     if (json_string_length(v) == 0) {
-        return -1;
+        return ctx->json ? -2 : -1;
     }
 
     n = ngx_atoi((u_char *) json_string_value(v), json_string_length(v));

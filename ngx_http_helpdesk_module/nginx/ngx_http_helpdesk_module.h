@@ -166,6 +166,8 @@ struct ngx_http_helpdesk_ctx_s {
     hd_lang_e                       lang;
     ngx_uint_t                      lang_chosen; /* by this browser */
     ngx_uint_t                      api;        /* answer errors in JSON */
+    ngx_uint_t                      json;       /* the input came as JSON:
+                                                   its types are meant */
     ngx_uint_t                      via_token;  /* Authorization: Bearer */
     hd_caller_t                     caller;
     hd_portal_t                     portal;

@@ -1026,6 +1026,11 @@ ngx_http_helpdesk_staff_message(ngx_http_request_t *r,
 
     j->sm.kind = (uint8_t) kind;
     j->sm.channel = ctx->api ? HD_CHANNEL_API : HD_CHANNEL_WEB;
+    if (ngx_http_helpdesk_input_number(ctx, "version") == -2) {
+        return ngx_http_helpdesk_error(r, ctx, 422, "version_invalid",
+                                       "version");
+    }
+
     j->sm.version = ngx_http_helpdesk_input_version(ctx);
     j->uploads = ctx->uploads;
     j->nuploads = ctx->nuploads;
@@ -1280,6 +1285,11 @@ ngx_http_helpdesk_staff_change(ngx_http_request_t *r,
         j->job.rc = HD_INVALID;
         return ngx_http_helpdesk_job_failed(r, ctx, &j->job,
                                             ngx_http_helpdesk_staff_ticket_page);
+    }
+
+    if (ngx_http_helpdesk_input_number(ctx, "version") == -2) {
+        return ngx_http_helpdesk_error(r, ctx, 422, "version_invalid",
+                                       "version");
     }
 
     j->edit.version = ngx_http_helpdesk_input_version(ctx);

@@ -68,7 +68,8 @@ ngx_http_helpdesk_input_bool(ngx_http_helpdesk_ctx_t *ctx, const char *name)
                : json_integer_value(v) == 1 ? 1 : -2;
     }
 
-    if (ngx_http_helpdesk_input_str(ctx, name, &s) != NGX_OK) {
+    /* JSON says what it means: "", "yes" or "true" is text */
+    if (ctx->json || ngx_http_helpdesk_input_str(ctx, name, &s) != NGX_OK) {
         return -2;
     }
 
