@@ -272,6 +272,31 @@ like($answer, qr{^HTTP/1.1 413}, 'a 100 MB upload (Content-Length): 413 at once'
 like($answer, qr/message_too_large/, '... saying why');
 $answer = raw_post(0, 100, 1);
 like($answer, qr{^HTTP/1.1 413}, 'a 100 MB upload (chunked): 413');
+like($answer, qr{\r\nContent-Type: application/json.*"code":"message_too_large".*"field":"attachments"}s,
+     "... the portal's JSON, naming the field (not nginx's HTML page)");
+like($answer, qr{\r\nContent-Security-Policy: default-src 'none'}, '... with the security headers');
+
+# the same for a JSON body and a form sent without a length
+sub chunked_post {
+    my ($path, $type, $mb) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $big->port) or die $!;
+    my $cookies = join '; ', map { "$_=$u->{cookies}{$_}" } keys %{ $u->{cookies} };
+    print $s "POST $path HTTP/1.1\r\nHost: x\r\nCookie: $cookies\r\nX-CSRF-Token: $u->{csrf}\r\n"
+           . "Content-Type: $type\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    local $SIG{PIPE} = 'IGNORE';
+    my $chunk = 'a' x (1024 * 1024);
+    for (1 .. $mb) { print $s sprintf("%x\r\n", length $chunk), $chunk, "\r\n" or last }
+    print $s "0\r\n\r\n";
+    my $answer = '';
+    while (<$s>) { $answer .= $_ }
+    return $answer;
+}
+$answer = chunked_post('/api/v1/tickets', 'application/json', 3);
+like($answer, qr{^HTTP/1.1 413.*"code":"body_too_large"}s, 'a 3 MB JSON body (chunked): 413 body_too_large in JSON');
+$answer = chunked_post('/profile', 'application/x-www-form-urlencoded', 3);
+like($answer, qr{^HTTP/1.1 413.*Content-Type: text/html.*<html lang=}s, 'a 3 MB form (chunked): 413 as a page of the portal');
+unlike($answer, qr{<center>nginx}, "... not nginx's own");
+
 my $rss1 = rss();
 cmp_ok($rss1 - $rss0, '<', 8 * 1024, "the workers' memory grew by less than 8 MB (" . ($rss1 - $rss0) . " KB)");
 

@@ -481,6 +481,62 @@ ngx_http_helpdesk_create_loc_conf(ngx_conf_t *cf)
 }
 
 
+/*
+ * A body found over its limit as it arrives (chunked) is refused by the
+ * filter while nginx reads it, and nginx then sends its own HTML 413 (no
+ * CSP, not JSON on the API): an error_page of the location sends it to the
+ * portal instead (NGX_HTTP_HELPDESK_TOO_LARGE, which the handler answers).
+ * The location's own error pages (or those it inherits) come first and
+ * stay; the array is the location's own copy, the parent's is not touched.
+ */
+static ngx_int_t
+ngx_http_helpdesk_too_large_page(ngx_conf_t *cf,
+    ngx_http_core_loc_conf_t *clcf, ngx_http_helpdesk_loc_conf_t *conf)
+{
+    u_char               *p;
+    ngx_uint_t            n;
+    ngx_array_t          *pages;
+    ngx_http_err_page_t  *err;
+
+    n = clcf->error_pages ? clcf->error_pages->nelts : 0;
+
+    pages = ngx_array_create(cf->pool, n + 1, sizeof(ngx_http_err_page_t));
+    if (pages == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (n) {
+        ngx_memcpy(ngx_array_push_n(pages, n), clcf->error_pages->elts,
+                   n * sizeof(ngx_http_err_page_t));
+    }
+
+    err = ngx_array_push(pages);
+    if (err == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(err, sizeof(ngx_http_err_page_t));
+    err->status = NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+    err->overwrite = -1;
+
+    err->value.value.len = conf->mount.len
+                           + sizeof(NGX_HTTP_HELPDESK_TOO_LARGE) - 1;
+    p = ngx_pnalloc(cf->pool, err->value.value.len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    err->value.value.data = p;
+    p = ngx_cpymem(p, conf->mount.data, conf->mount.len);
+    ngx_memcpy(p, NGX_HTTP_HELPDESK_TOO_LARGE,
+               sizeof(NGX_HTTP_HELPDESK_TOO_LARGE) - 1);
+
+    clcf->error_pages = pages;
+
+    return NGX_OK;
+}
+
+
 static char *
 ngx_http_helpdesk_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 {
@@ -522,6 +578,10 @@ ngx_http_helpdesk_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (clcf->client_max_body_size == 1024 * 1024) {
         clcf->client_max_body_size = 0;
+    }
+
+    if (ngx_http_helpdesk_too_large_page(cf, clcf, conf) != NGX_OK) {
+        return NGX_CONF_ERROR;
     }
 
     if (mcf->db == NULL) {

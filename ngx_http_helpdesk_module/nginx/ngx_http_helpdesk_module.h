@@ -145,6 +145,10 @@ typedef struct {
 } ngx_http_helpdesk_labels_t;
 
 
+/* where nginx's error_page sends a body over its limit (see the module) */
+#define NGX_HTTP_HELPDESK_TOO_LARGE  "_helpdesk/too-large"
+
+
 typedef struct {
     ngx_flag_t                     enabled;
     ngx_str_t                      mount;          /* ends with '/' */

@@ -503,6 +503,44 @@ static ngx_int_t ngx_http_helpdesk_login_required(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 
 
+/*
+ * A body that went over its limit as it arrived (the request body filter),
+ * brought here by the location's error_page: the portal's own 413, in
+ * JSON for the API, as the request came (its method is GET by now, its
+ * URI this one; the line it was sent with says where it went)
+ */
+static ngx_int_t
+ngx_http_helpdesk_too_large(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx)
+{
+    u_char      *p, *end;
+    ngx_uint_t   multipart;
+
+    p = r->unparsed_uri.data;
+    end = p + r->unparsed_uri.len;
+
+    ctx->api = (size_t) (end - p) >= ctx->lcf->mount.len + 4
+               && ngx_strncmp(p + ctx->lcf->mount.len, "api/", 4) == 0;
+
+    multipart = r->headers_in.content_type != NULL
+                && ngx_strlcasestrn(r->headers_in.content_type->value.data,
+                       r->headers_in.content_type->value.data
+                       + r->headers_in.content_type->value.len,
+                       (u_char *) "multipart/", 10 - 1)
+                   != NULL;
+
+    /* what is left of the body is not read: the answer goes first, the
+       connection is closed after it */
+    r->keepalive = 0;
+    r->lingering_close = 1;
+
+    return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                   multipart ? "message_too_large"
+                                             : "body_too_large",
+                                   multipart ? "attachments" : NULL);
+}
+
+
 ngx_int_t
 ngx_http_helpdesk_handler(ngx_http_request_t *r)
 {
@@ -536,6 +574,14 @@ ngx_http_helpdesk_handler(ngx_http_request_t *r)
     ctx->api = ctx->path.len >= 4
                && ngx_strncmp(ctx->path.data, "api/", 4) == 0;
     ngx_http_helpdesk_language_of(r, ctx);
+
+    if (r->internal && r->err_status == NGX_HTTP_REQUEST_ENTITY_TOO_LARGE
+        && ctx->path.len == sizeof(NGX_HTTP_HELPDESK_TOO_LARGE) - 1
+        && ngx_strncmp(ctx->path.data, NGX_HTTP_HELPDESK_TOO_LARGE,
+                       ctx->path.len) == 0)
+    {
+        return ngx_http_helpdesk_too_large(r, ctx);
+    }
 
     allowed = 0;
 
