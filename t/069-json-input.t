@@ -74,5 +74,21 @@ is(scalar(grep { $_->{kind} eq 'reply' } @$thread), 0, '... and no reply was pos
 is($agent->api('POST', "staff/tickets/$n/messages", { kind => 'reply', body => 'x' })->{status}, 201,
    'without a version the reply goes');
 
+# an administrator's: versions are a list, "code" (issue one) a boolean
+my $admin = $hd->staff('typeadmin', 'administrator');
+my $products = $admin->api('GET', 'admin/products')->{json}{products} // [];
+refused($admin->api('POST', 'admin/products', { name => 'Строкой', versions => "1.0\n2.0" }), 'versions',
+        'versions as a string');
+refused($admin->api('POST', 'admin/products', { name => 'Числом', versions => 5 }), 'versions', 'versions as a number');
+is(scalar @{ $admin->api('GET', 'admin/products')->{json}{products} // [] }, scalar @$products, '... no product made');
+is($admin->api('POST', 'admin/products', { name => 'Списком', versions => ['1.0'] })->{status}, 201,
+   'versions as a list: made');
+my $type = $hd->catalog(name => 'Сертификат для типов', limit => 2) + 0;
+for my $bad (1, 'yes', [JSON::PP::true]) {
+    my $shown = ref $bad ? '[true]' : $bad =~ /^\d+$/ ? $bad : "\"$bad\"";
+    refused($admin->api('POST', 'admin/certificates', { type => $type, number => "T-$shown", code => $bad }),
+            'code', "code as $shown");
+}
+
 $hd->finish;
 done_testing;

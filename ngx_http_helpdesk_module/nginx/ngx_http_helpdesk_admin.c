@@ -250,6 +250,14 @@ ngx_http_helpdesk_product_save(ngx_http_request_t *r,
                                                         "versions")
                                       : NULL;
 
+    /* JSON says what it means: a list is an array, not a text of lines */
+    if (ctx->json && versions != NULL && !json_is_null(versions)
+        && !json_is_array(versions))
+    {
+        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
+                                       "list_invalid", "versions");
+    }
+
     if (versions != NULL && json_is_array(versions)) {
         hd_buf_init(&buf);
 
@@ -941,6 +949,11 @@ ngx_http_helpdesk_certificate_issue(ngx_http_request_t *r,
     /* the API's "code": true|false; "type": a number */
     code = ctx->api && ctx->input ? json_object_get(ctx->input, "code")
                                   : NULL;
+
+    if (code != NULL && !json_is_boolean(code) && !json_is_null(code)) {
+        return ngx_http_helpdesk_error(r, ctx, 422, "boolean_invalid",
+                                       "code");
+    }
 
     if (ctx->api && ctx->input
         && json_is_integer(json_object_get(ctx->input, "type")))
