@@ -46,6 +46,9 @@ static const hd_cli_command_t  hd_cli_commands[] = {
     { "kb", "export|import|reindex", "knowledge-base articles as Markdown "
       "files with a front matter: export DIR, import DIR (all or nothing), "
       "reindex (the search index made again)", hd_cli_kb, 0 },
+    { "search", "reindex [--batch N]", "staff's search of tickets: every message "
+      "indexed again (those from before the index existed)", hd_cli_search,
+      0 },
     { "sweep", "--now TIME", "run the timer's work once at TIME (\"2026-11-25 "
       "17:00\" Moscow time, or @UNIX): auto-close and SLA escalation; "
       "[--batch N] [--solved P] [--awaiting P] [--reopen P]", hd_cli_sweep, 0 },

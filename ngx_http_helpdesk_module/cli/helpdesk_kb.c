@@ -17,12 +17,14 @@
  */
 
 #include <dirent.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "helpdesk.h"
 #include "hd_buf.h"
 #include "hd_i18n.h"
 #include "hd_kb.h"
+#include "hd_ticket_search.h"
 #include "hd_text.h"
 
 
@@ -497,4 +499,47 @@ hd_cli_kb(hd_cli_t *cli)
     fprintf(stderr, "helpdesk: kb: %s\n", HD_CLI_KB_USAGE);
 
     return 2;
+}
+
+
+/* helpdesk search reindex [--batch N]: the tickets' messages indexed again,
+   N messages (and N keys cleared) a transaction */
+int
+hd_cli_search(hd_cli_t *cli)
+{
+    char      *end;
+    uint64_t   n;
+    hd_err_t   err;
+    unsigned long long  batch = 2000;
+
+    if (cli->argc == 3 && strcmp(cli->argv[1], "--batch") == 0) {
+        batch = strtoull(cli->argv[2], &end, 10);
+
+        if (*end != '\0' || batch == 0 || batch > 1000000) {
+            fprintf(stderr, "helpdesk: search reindex: --batch wants a "
+                    "number of messages from 1 to 1000000, not \"%s\"\n",
+                    cli->argv[2]);
+            return 2;
+        }
+
+    } else if (cli->argc != 1) {
+        batch = 0;
+    }
+
+    if (batch == 0 || strcmp(cli->argv[0], "reindex") != 0) {
+        fprintf(stderr, "helpdesk: search: usage: helpdesk search reindex "
+                "[--batch N]\n");
+        return 2;
+    }
+
+    hd_err_clear(&err);
+
+    if (hd_ticket_reindex(cli->store, (size_t) batch, &n, &err) != HD_OK) {
+        fprintf(stderr, "helpdesk: search reindex: %s\n", err.text);
+        return 1;
+    }
+
+    printf("%llu ticket messages indexed\n", (unsigned long long) n);
+
+    return 0;
 }

@@ -284,6 +284,61 @@ hd_search_add(hd_txn_t *txn, hd_search_scope_e scope, uint64_t doc,
 
 
 hd_rc
+hd_search_clear(hd_txn_t *txn, hd_search_scope_e scope, size_t limit,
+    int *left, hd_err_t *err)
+{
+    size_t       done = 0;
+    hd_rc        rc;
+    hd_str_t     k, v;
+    hd_uchar     p[1];
+    hd_cursor_t  cur;
+
+    *left = 0;
+    p[0] = (hd_uchar) scope;
+
+    rc = hd_cursor_open(txn, HD_DB_SEARCH_POSTINGS, &cur);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    for (rc = hd_cursor_seek(&cur, p, 1, &k, &v);
+         rc == HD_OK && k.len >= 1 && k.data[0] == p[0];
+         rc = hd_cursor_seek(&cur, p, 1, &k, &v))
+    {
+        if (done == limit) {
+            *left = 1;
+            break;
+        }
+
+        rc = hd_cursor_del_key(&cur, err);
+        if (rc != HD_OK) {
+            hd_cursor_close(&cur);
+            return rc;
+        }
+
+        done++;
+    }
+
+    hd_cursor_close(&cur);
+
+    if (*left) {
+        return HD_OK;
+    }
+
+    rc = hd_search_counter_add(txn, scope, "docs",
+                               -(int64_t) hd_search_counter(txn, scope,
+                                                            "docs"), err);
+    if (rc == HD_OK) {
+        rc = hd_search_counter_add(txn, scope, "len",
+                                   -(int64_t) hd_search_counter(txn, scope,
+                                                                "len"), err);
+    }
+
+    return rc;
+}
+
+
+hd_rc
 hd_search_remove(hd_txn_t *txn, hd_search_scope_e scope, uint64_t doc,
     uint32_t sub, hd_err_t *err)
 {

@@ -60,6 +60,14 @@ hd_rc hd_search_add(hd_txn_t *txn, hd_search_scope_e scope, uint64_t doc,
     uint32_t sub, const hd_str_t *title, const hd_str_t *body, int keep,
     hd_err_t *err);
 
+/*
+ * A scope's postings taken out, at most limit keys a call (a transaction
+ * writes only so many pages): *left 1 while some remain; the call that
+ * finds none sets the scope's counters to nothing. For indexing it again.
+ */
+hd_rc hd_search_clear(hd_txn_t *txn, hd_search_scope_e scope, size_t limit,
+    int *left, hd_err_t *err);
+
 /* a kept document out of the index (nothing when it is not there) */
 hd_rc hd_search_remove(hd_txn_t *txn, hd_search_scope_e scope, uint64_t doc,
     uint32_t sub, hd_err_t *err);

@@ -585,6 +585,17 @@ hd_cursor_del(hd_cursor_t *cur, hd_err_t *err)
 
 
 hd_rc
+hd_cursor_del_key(hd_cursor_t *cur, hd_err_t *err)
+{
+    int  rc;
+
+    rc = mdb_cursor_del(cur->cursor, MDB_NODUPDATA);
+
+    return rc == 0 ? HD_OK : hd_store_rc(rc, NULL, err);
+}
+
+
+hd_rc
 hd_dup_put(hd_txn_t *txn, hd_db_e db, const void *key, size_t klen,
     const void *val, size_t vlen, hd_err_t *err)
 {

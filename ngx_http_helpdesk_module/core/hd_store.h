@@ -86,6 +86,8 @@ hd_rc hd_cursor_next(hd_cursor_t *cur, hd_str_t *k, hd_str_t *v);
 hd_rc hd_cursor_prev(hd_cursor_t *cur, hd_str_t *k, hd_str_t *v);
 hd_rc hd_cursor_last(hd_cursor_t *cur, hd_str_t *k, hd_str_t *v);
 hd_rc hd_cursor_del(hd_cursor_t *cur, hd_err_t *err);
+/* the cursor's key with every value it has (a dupsort database's) */
+hd_rc hd_cursor_del_key(hd_cursor_t *cur, hd_err_t *err);
 
 /*
  * Sorted duplicates (databases opened MDB_DUPSORT): an index key with many

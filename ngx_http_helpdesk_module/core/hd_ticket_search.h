@@ -17,6 +17,16 @@ hd_rc hd_ticket_search(hd_txn_t *txn, const hd_staff_scope_t *scope,
     const hd_str_t *text, size_t offset, size_t limit, hd_pool_t *pool,
     hd_search_hit_t **hits, size_t *n, size_t *total);
 
+/*
+ * Every ticket's messages indexed again (those written before the index
+ * was, or after its words changed): the scope cleared, then the messages
+ * in transactions of about batch each. Searches find less meanwhile, and a
+ * message posted meanwhile may count twice in the ranking's totals until
+ * the next run. *n: the messages indexed.
+ */
+hd_rc hd_ticket_reindex(hd_store_t *store, size_t batch, uint64_t *n,
+    hd_err_t *err);
+
 /* tickets like the text (any of its words), for "similar resolved" */
 hd_rc hd_ticket_similar(hd_txn_t *txn, const hd_staff_scope_t *scope,
     const hd_str_t *text, size_t limit, hd_pool_t *pool,
