@@ -28,9 +28,10 @@ BUILD_PKGS="gcc make pkg-config nginx nginx-dev liblmdb-dev libpcre2-dev
             libstemmer-dev libcmark-dev"
 # the mail tests' relay is aiosmtpd on Debian's own python3; openssl makes
 # its test certificate; the mailbox the portal reads is Dovecot's (each test
-# starts its own, on a free port)
+# starts its own, on a free port); gdb tells where a crashed worker fell
+# (the harness keeps its core)
 TEST_PKGS="perl liburi-perl ca-certificates lmdb-utils chromium fonts-dejavu-core wrk
-           python3 python3-aiosmtpd python3-uvloop openssl dovecot-imapd"
+           python3 python3-aiosmtpd python3-uvloop openssl dovecot-imapd gdb"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "build.sh: $*"; exit 1; }

@@ -9,7 +9,7 @@ use warnings;
 use utf8;
 
 use Cwd qw(abs_path);
-use File::Basename qw(dirname);
+use File::Basename qw(basename dirname);
 use File::Path qw(make_path);
 use File::Temp qw(tempdir);
 use HTTP::Tiny;
@@ -37,6 +37,13 @@ sub new {
     # reach the directory
     chmod 0755, $dir;
     make_path("$dir/tmp", "$dir/logs", { mode => 0755 });
+    # a worker that crashes leaves its core here (working_directory): finish
+    # says where it fell and keeps it
+    make_path("$dir/cores", { mode => 0755 });
+    if (my $user = worker_user()) {
+        my (undef, undef, $uid, $gid) = getpwnam($user);
+        chown $uid, $gid, "$dir/cores" if defined $uid;
+    }
 
     my $self = bless {
         dir       => $dir,
@@ -90,6 +97,8 @@ $user
 worker_processes $c{workers};
 pid $dir/nginx.pid;
 error_log $dir/logs/error.log $c{log_level};
+working_directory $dir/cores;
+worker_rlimit_core 4g;
 $c{main}
 
 events {
@@ -281,6 +290,25 @@ sub finish {
               split /\n/, $self->error_log;
     ok(!@bad, 'no [alert], [crit] or [emerg] in the error log')
         or diag(join "\n", @bad);
+    $self->cores;
+}
+
+# a crashed worker's core: where each thread was (gdb), and the core kept
+# with the module it ran (HELPDESK_CORES, else /tmp/helpdesk-cores)
+sub cores {
+    my ($self) = @_;
+    my @cores = glob("$self->{dir}/cores/core*") or return;
+    my $keep = $ENV{HELPDESK_CORES} // '/tmp/helpdesk-cores';
+    make_path($keep);
+    for my $core (@cores) {
+        my $to = "$keep/" . basename($self->{dir}) . '-' . basename($core);
+        system('cp', $core, $to);
+        system('cp', "$BUILD/ngx_http_helpdesk_module.so", "$to.so");
+        # the thread that fell first, then a line for each of the others
+        my $bt = `gdb -batch -nx -ex 'set pagination off' -ex 'bt 30' -ex 'info threads' /usr/sbin/nginx $core 2>&1`;
+        $bt =~ s/^(warning: |\[New LWP|\[Thread debugging|Using host).*\n//mg;
+        diag("a worker left a core (kept as $to, its module as $to.so):\n" . substr($bt, 0, 8000));
+    }
 }
 
 # the CLI on this instance's data: (exit code, output)
