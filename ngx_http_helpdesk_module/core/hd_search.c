@@ -73,19 +73,29 @@ hd_search_counter(hd_txn_t *txn, hd_search_scope_e scope, const char *what)
 
 
 static hd_rc
-hd_search_counter_add(hd_txn_t *txn, hd_search_scope_e scope,
-    const char *what, int64_t delta, hd_err_t *err)
+hd_search_counter_put(hd_txn_t *txn, hd_search_scope_e scope,
+    const char *what, uint64_t n, hd_err_t *err)
 {
     char      key[32];
-    uint64_t  n;
     hd_uchar  v[8];
 
-    n = hd_search_counter(txn, scope, what);
-    n = delta < 0 && n < (uint64_t) -delta ? 0 : n + delta;
     hd_search_counter_key(key, sizeof(key), scope, what);
     hd_be64_put(v, n);
 
     return hd_db_put(txn, HD_DB_META, key, strlen(key), v, 8, 0, err);
+}
+
+
+static hd_rc
+hd_search_counter_add(hd_txn_t *txn, hd_search_scope_e scope,
+    const char *what, int64_t delta, hd_err_t *err)
+{
+    uint64_t  n;
+
+    n = hd_search_counter(txn, scope, what);
+    n = delta < 0 && n < (uint64_t) -delta ? 0 : n + delta;
+
+    return hd_search_counter_put(txn, scope, what, n, err);
 }
 
 
@@ -325,16 +335,9 @@ hd_search_clear(hd_txn_t *txn, hd_search_scope_e scope, size_t limit,
         return HD_OK;
     }
 
-    rc = hd_search_counter_add(txn, scope, "docs",
-                               -(int64_t) hd_search_counter(txn, scope,
-                                                            "docs"), err);
-    if (rc == HD_OK) {
-        rc = hd_search_counter_add(txn, scope, "len",
-                                   -(int64_t) hd_search_counter(txn, scope,
-                                                                "len"), err);
-    }
+    rc = hd_search_counter_put(txn, scope, "docs", 0, err);
 
-    return rc;
+    return rc == HD_OK ? hd_search_counter_put(txn, scope, "len", 0, err) : rc;
 }
 
 
