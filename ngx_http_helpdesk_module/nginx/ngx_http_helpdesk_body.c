@@ -95,16 +95,16 @@ ngx_http_helpdesk_content_type_is(ngx_http_request_t *r, const char *type)
 /*
  * A body jansson refused for an integer past 64 bits ("too big integer"):
  * the field that holds it, found by reading it again with every integer a
- * real (the name in the worker's buffer: the error is written at once);
- * NULL when that is not why
+ * real (the name copied into the pool); NULL when that is not why
  */
 static const char *
-ngx_http_helpdesk_json_big(const ngx_str_t *text)
+ngx_http_helpdesk_json_big(ngx_pool_t *pool, const ngx_str_t *text)
 {
-    void          *iter;
-    json_t        *all, *v;
-    const char    *key, *found = NULL;
-    static char    name[64];
+    void        *iter;
+    size_t       len;
+    json_t      *all, *v;
+    u_char      *copy;
+    const char  *key, *found = NULL;
 
     all = json_loadb((char *) text->data, text->len,
                      JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL
@@ -125,8 +125,13 @@ ngx_http_helpdesk_json_big(const ngx_str_t *text)
             && (json_real_value(v) >= 9223372036854775807.0
                 || json_real_value(v) <= -9223372036854775808.0))
         {
-            ngx_cpystrn((u_char *) name, (u_char *) key, sizeof(name));
-            found = name;
+            len = ngx_strlen(key) + 1;
+            copy = ngx_pnalloc(pool, len);
+
+            if (copy != NULL) {
+                ngx_cpystrn(copy, (u_char *) key, len);
+                found = (const char *) copy;
+            }
         }
     }
 
@@ -198,7 +203,7 @@ ngx_http_helpdesk_read_input(ngx_http_request_t *r,
                                 &jerr);
 
         if (ctx->input == NULL) {
-            field = ngx_http_helpdesk_json_big(&text);
+            field = ngx_http_helpdesk_json_big(r->pool, &text);
 
             if (field != NULL) {
                 return ngx_http_helpdesk_answered(ctx,
