@@ -6,6 +6,7 @@
 
 #include "ngx_http_helpdesk_module.h"
 
+#include "hd_input.h"
 #include "hd_text.h"
 
 
@@ -92,55 +93,6 @@ ngx_http_helpdesk_content_type_is(ngx_http_request_t *r, const char *type)
 }
 
 
-/*
- * A body jansson refused for an integer past 64 bits ("too big integer"):
- * the field that holds it, found by reading it again with every integer a
- * real (the name copied into the pool); NULL when that is not why
- */
-static const char *
-ngx_http_helpdesk_json_big(ngx_pool_t *pool, const ngx_str_t *text)
-{
-    void        *iter;
-    size_t       len;
-    json_t      *all, *v;
-    u_char      *copy;
-    const char  *key, *found = NULL;
-
-    all = json_loadb((char *) text->data, text->len,
-                     JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL
-                     | JSON_DECODE_INT_AS_REAL, NULL);
-
-    if (all == NULL || !json_is_object(all)) {
-        json_decref(all);
-        return NULL;
-    }
-
-    for (iter = json_object_iter(all); iter && !found;
-         iter = json_object_iter_next(all, iter))
-    {
-        key = json_object_iter_key(iter);
-        v = json_object_iter_value(iter);
-
-        if (json_is_real(v)
-            && (json_real_value(v) >= 9223372036854775807.0
-                || json_real_value(v) <= -9223372036854775808.0))
-        {
-            len = ngx_strlen(key) + 1;
-            copy = ngx_pnalloc(pool, len);
-
-            if (copy != NULL) {
-                ngx_cpystrn(copy, (u_char *) key, len);
-                found = (const char *) copy;
-            }
-        }
-    }
-
-    json_decref(all);
-
-    return found;
-}
-
-
 /* reads the fields of the body into ctx->input: a gate */
 ngx_int_t
 ngx_http_helpdesk_read_input(ngx_http_request_t *r,
@@ -148,8 +100,7 @@ ngx_http_helpdesk_read_input(ngx_http_request_t *r,
 {
     ngx_int_t            rc;
     ngx_str_t            text;
-    const char          *field;
-    json_error_t         jerr;
+    hd_err_t             err;
     ngx_pool_cleanup_t  *cln;
 
     ctx->input = json_object();
@@ -197,27 +148,12 @@ ngx_http_helpdesk_read_input(ngx_http_request_t *r,
 
         json_decref(ctx->input);
 
-        /* \u0000 is loaded, for the field's reader to refuse by its name */
-        ctx->input = json_loadb((char *) text.data, text.len,
-                                JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
-                                &jerr);
+        ctx->input = hd_input_json(text.data, text.len, &ctx->pool, &err);
 
         if (ctx->input == NULL) {
-            field = ngx_http_helpdesk_json_big(r->pool, &text);
-
-            if (field != NULL) {
-                return ngx_http_helpdesk_answered(ctx,
-                           ngx_http_helpdesk_error(r, ctx,
-                                                   NGX_HTTP_BAD_REQUEST,
-                                                   "number_too_large",
-                                                   field));
-            }
-        }
-
-        if (ctx->input == NULL || !json_is_object(ctx->input)) {
             return ngx_http_helpdesk_answered(ctx,
                        ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
-                                               "json_invalid", NULL));
+                                               err.code, err.field));
         }
 
         ctx->json = 1;
@@ -251,80 +187,20 @@ ngx_http_helpdesk_input_cleanup(void *data)
 }
 
 
-/* name=value&...: '+' is a space, %XX a byte; fields must be UTF-8 */
+/* name=value&...: decoded in place (the body is ours) */
 static ngx_int_t
 ngx_http_helpdesk_parse_form(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, u_char *p, size_t len)
 {
-    u_char     *end, *amp, *eq, *name, *value, *dst, *src, *q;
-    size_t      nlen, vlen;
-    json_t     *s;
-    ngx_uint_t  fields = 0;
+    hd_err_t  err;
 
-    end = p + len;
-
-    while (p < end) {
-        amp = ngx_strlchr(p, end, '&');
-        if (amp == NULL) {
-            amp = end;
-        }
-
-        eq = ngx_strlchr(p, amp, '=');
-        if (eq == NULL) {
-            eq = amp;
-        }
-
-        if (++fields > 100) {
-            return ngx_http_helpdesk_answered(ctx,
-                       ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
-                                               "form_invalid", NULL));
-        }
-
-        /* decoded in place: the body is ours */
-        for (q = p; q < amp; q++) {
-            if (*q == '+') {
-                *q = ' ';
-            }
-        }
-
-        name = dst = p;
-        src = p;
-        ngx_unescape_uri(&dst, &src, eq - p, 0);
-        nlen = dst - name;
-
-        value = dst = (eq < amp) ? eq + 1 : amp;
-        src = value;
-        ngx_unescape_uri(&dst, &src, amp - value, 0);
-        vlen = dst - value;
-
-        p = amp + 1;
-
-        if (nlen == 0) {
-            continue;
-        }
-
-        name[nlen] = '\0';
-
-        if (!hd_utf8_valid(value, vlen)
-            || (vlen && (s = json_stringn((char *) value, vlen)) == NULL))
-        {
-            return ngx_http_helpdesk_answered(ctx,
-                       ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
-                                               "invalid_utf8",
-                                               (char *) name));
-        }
-
-        if (vlen == 0) {
-            s = json_string("");
-        }
-
-        /* a field given twice keeps its first value */
-        if (json_object_get(ctx->input, (char *) name) == NULL) {
-            json_object_set_new(ctx->input, (char *) name, s);
-
-        } else {
-            json_decref(s);
-        }
+    if (hd_input_form(ctx->input, p, len, &ctx->pool, &err) != HD_OK) {
+        return ngx_http_helpdesk_answered(ctx,
+                   ngx_http_helpdesk_error(r, ctx,
+                                           err.rc == HD_NOMEM
+                                           ? NGX_HTTP_INTERNAL_SERVER_ERROR
+                                           : NGX_HTTP_BAD_REQUEST,
+                                           err.code, err.field));
     }
 
     return NGX_OK;
@@ -364,29 +240,8 @@ ngx_int_t
 ngx_http_helpdesk_input_str(ngx_http_helpdesk_ctx_t *ctx, const char *name,
     hd_str_t *value)
 {
-    json_t  *v;
-
-    value->data = NULL;
-    value->len = 0;
-
-    v = ctx->input ? json_object_get(ctx->input, name) : NULL;
-
-    if (v == NULL || json_is_null(v)) {
-        return NGX_OK;
-    }
-
-    if (!json_is_string(v)) {
-        return NGX_DECLINED;
-    }
-
-    value->data = (hd_uchar *) json_string_value(v);
-    value->len = json_string_length(v);
-
-    if (memchr(value->data, '\0', value->len) != NULL) {
-        return NGX_DECLINED;
-    }
-
-    return NGX_OK;
+    return hd_input_str(ctx->input, name, value) == 0 ? NGX_OK
+                                                      : NGX_DECLINED;
 }
 
 
@@ -456,29 +311,5 @@ ngx_http_helpdesk_confirmed(const hd_str_t *password, const hd_str_t *confirm,
 int64_t
 ngx_http_helpdesk_input_number(ngx_http_helpdesk_ctx_t *ctx, const char *name)
 {
-    json_t     *v;
-    ngx_int_t   n;
-
-    v = ctx->input ? json_object_get(ctx->input, name) : NULL;
-
-    if (v == NULL || json_is_null(v)) {
-        return -1;
-    }
-
-    if (json_is_integer(v)) {
-        return json_integer_value(v) >= 0 ? json_integer_value(v) : -2;
-    }
-
-    if (!json_is_string(v)) {
-        return -2;
-    }
-
-    /* a form's empty field is no value; JSON's "" is not a number */
-    if (json_string_length(v) == 0) {
-        return ctx->json ? -2 : -1;
-    }
-
-    n = ngx_atoi((u_char *) json_string_value(v), json_string_length(v));
-
-    return n == NGX_ERROR ? -2 : n;
+    return hd_input_number(ctx->input, name, ctx->json);
 }

@@ -7,6 +7,8 @@
 
 #include "ngx_http_helpdesk_module.h"
 
+#include "hd_input.h"
+
 #include "hd_ticket_customer.h"
 
 
@@ -50,42 +52,7 @@ ngx_http_helpdesk_input_choice(ngx_http_helpdesk_ctx_t *ctx,
 int
 ngx_http_helpdesk_input_bool(ngx_http_helpdesk_ctx_t *ctx, const char *name)
 {
-    json_t    *v;
-    hd_str_t   s;
-
-    v = ctx->input ? json_object_get(ctx->input, name) : NULL;
-
-    if (v == NULL || json_is_null(v)) {
-        return 0;
-    }
-
-    if (json_is_boolean(v)) {
-        return json_is_true(v);
-    }
-
-    if (json_is_integer(v)) {
-        return json_integer_value(v) == 0 ? 0
-               : json_integer_value(v) == 1 ? 1 : -2;
-    }
-
-    /* JSON says what it means: "", "yes" or "true" is text */
-    if (ctx->json || ngx_http_helpdesk_input_str(ctx, name, &s) != NGX_OK) {
-        return -2;
-    }
-
-    if (s.len == 0 || hd_str_eq(&s, "0") || hd_str_eq(&s, "false")
-        || hd_str_eq(&s, "off") || hd_str_eq(&s, "no"))
-    {
-        return 0;
-    }
-
-    if (hd_str_eq(&s, "1") || hd_str_eq(&s, "true") || hd_str_eq(&s, "on")
-        || hd_str_eq(&s, "yes"))
-    {
-        return 1;
-    }
-
-    return -2;
+    return hd_input_bool(ctx->input, name, ctx->json);
 }
 
 
