@@ -10,55 +10,6 @@
 #include "hd_date.h"
 
 
-/* "@1795300000", "now", or "YYYY-MM-DD HH:MM[:SS]" in the calendar's zone */
-static int
-hd_cli_instant(const char *s, const hd_work_t *w, uint64_t *t)
-{
-    int       n, h = 0, m = 0, sec = 0;
-    char     *end;
-    int32_t   day;
-    size_t    len = strlen(s);
-
-    if (strcmp(s, "now") == 0) {
-        *t = (uint64_t) time(NULL);
-        return 0;
-    }
-
-    if (s[0] == '@') {
-        *t = strtoull(s + 1, &end, 10);
-        return (end == s + 1 || *end != '\0') ? -1 : 0;
-    }
-
-    if (len < 10 || hd_date_parse((const hd_uchar *) s, 10, &day) != 0) {
-        return -1;
-    }
-
-    if (len > 10) {
-        if ((s[10] != ' ' && s[10] != 'T')
-            || (sscanf(s + 11, "%2d:%2d%n", &h, &m, &n) != 2))
-        {
-            return -1;
-        }
-
-        if (s[11 + n] == ':') {
-            if (sscanf(s + 12 + n, "%2d", &sec) != 1) {
-                return -1;
-            }
-            n += 3;
-        }
-
-        if (s[11 + n] != '\0' || h > 23 || m > 59 || sec > 59) {
-            return -1;
-        }
-    }
-
-    *t = (uint64_t) ((int64_t) day * 86400 + h * 3600 + m * 60 + sec
-                     - w->calendars[w->calendar].offset);
-
-    return 0;
-}
-
-
 static int
 hd_cli_period(const char *name, const char *s, hd_period_t *p)
 {
@@ -108,7 +59,11 @@ hd_cli_sweep(hd_cli_t *cli)
     {
         switch (c) {
         case 'n':
-            if (hd_cli_instant(optarg, cli->work, &now) != 0) {
+            if (hd_date_instant((const hd_uchar *) optarg, strlen(optarg),
+                                cli->work->calendars[cli->work->calendar]
+                                .offset, (uint64_t) time(NULL), &now)
+                != 0)
+            {
                 fprintf(stderr, "helpdesk: sweep: --now: invalid time \"%s\" "
                         "(\"2026-11-25 17:00\" in the portal's zone, or "
                         "@UNIX seconds)\n", optarg);

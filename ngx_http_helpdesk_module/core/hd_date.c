@@ -3,6 +3,7 @@
  */
 
 #include <stdio.h>
+#include <string.h>
 
 #include "hd_date.h"
 
@@ -87,6 +88,93 @@ hd_date_parse(const hd_uchar *p, size_t len, int32_t *day)
 
     return 0;
 }
+
+/* 1 to max digits at *p, advancing it: the value, or -1 */
+static int
+hd_date_digits(const hd_uchar **p, const hd_uchar *end, int min, int max)
+{
+    int  n = 0, v = 0;
+
+    while (*p < end && n < max && **p >= '0' && **p <= '9') {
+        v = v * 10 + (*(*p)++ - '0');
+        n++;
+    }
+
+    return n >= min ? v : -1;
+}
+
+
+int
+hd_date_instant(const hd_uchar *p, size_t len, int32_t offset, uint64_t now,
+    uint64_t *t)
+{
+    int              h = 0, m = 0, sec = 0;
+    size_t           i;
+    int32_t          day;
+    uint64_t         v;
+    const hd_uchar  *end = p + len;
+
+    if (len == 3 && memcmp(p, "now", 3) == 0) {
+        *t = now;
+        return 0;
+    }
+
+    if (len > 0 && p[0] == '@') {
+        if (len < 2 || len > 21) {
+            return -1;
+        }
+
+        for (v = 0, i = 1; i < len; i++) {
+            if (p[i] < '0' || p[i] > '9'
+                || v > (UINT64_MAX - (p[i] - '0')) / 10)
+            {
+                return -1;
+            }
+
+            v = v * 10 + (p[i] - '0');
+        }
+
+        *t = v;
+        return 0;
+    }
+
+    if (len < 10 || hd_date_parse(p, 10, &day) != 0) {
+        return -1;
+    }
+
+    p += 10;
+
+    if (p < end) {
+        if (*p != ' ' && *p != 'T') {
+            return -1;
+        }
+
+        p++;
+        h = hd_date_digits(&p, end, 1, 2);
+
+        if (h < 0 || p == end || *p++ != ':'
+            || (m = hd_date_digits(&p, end, 2, 2)) < 0)
+        {
+            return -1;
+        }
+
+        if (p < end
+            && (*p++ != ':' || (sec = hd_date_digits(&p, end, 2, 2)) < 0))
+        {
+            return -1;
+        }
+
+        if (p != end || h > 23 || m > 59 || sec > 59) {
+            return -1;
+        }
+    }
+
+    *t = (uint64_t) ((int64_t) day * 86400 + h * 3600 + m * 60 + sec
+                     - offset);
+
+    return 0;
+}
+
 
 
 void

@@ -26,6 +26,14 @@ void hd_date_format_ru(int32_t day, char out[11]);
 
 int32_t hd_date_today(uint64_t now);
 
+/*
+ * An instant an operator types: "@UNIX seconds", "now", or "YYYY-MM-DD",
+ * "YYYY-MM-DD HH:MM[:SS]" (or a "T" between) at the zone's offset from
+ * UTC; -1 on anything else
+ */
+int hd_date_instant(const hd_uchar *p, size_t len, int32_t offset,
+    uint64_t now, uint64_t *t);
+
 /* the same day `months` later (clamped to the month's end), e.g. a term */
 int32_t hd_date_add_months(int32_t day, int months);
 

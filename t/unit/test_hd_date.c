@@ -82,6 +82,46 @@ test_months_and_today(void **state)
 }
 
 
+#define instant(s, t)                                                         \
+    hd_date_instant((const hd_uchar *) (s), strlen(s), 3 * 3600, 42, t)
+
+static void
+test_instants(void **state)
+{
+    uint64_t  t;
+
+    (void) state;
+
+    assert_int_equal(instant("now", &t), 0);
+    assert_int_equal(t, 42);
+    assert_int_equal(instant("@1795300000", &t), 0);
+    assert_int_equal(t, 1795300000);
+    assert_int_equal(instant("@18446744073709551615", &t), 0);
+    assert_int_equal(instant("@18446744073709551616", &t), -1);  /* past 64 bits */
+
+    /* Moscow time: 17:00 is 14:00 UTC */
+    assert_int_equal(instant("2026-11-25 17:00", &t), 0);
+    assert_int_equal(t, 1795564800 + 14 * 3600);
+    assert_int_equal(instant("2026-11-25T17:00:30", &t), 0);
+    assert_int_equal(t % 86400, 14 * 3600 + 30);
+    assert_int_equal(instant("2026-11-25 9:05", &t), 0);
+    assert_int_equal(t % 86400, 6 * 3600 + 5 * 60);
+    assert_int_equal(instant("2026-11-25", &t), 0);
+
+    assert_int_equal(instant("tomorrow", &t), -1);
+    assert_int_equal(instant("@", &t), -1);
+    assert_int_equal(instant("@-1", &t), -1);
+    assert_int_equal(instant("@ 5", &t), -1);
+    assert_int_equal(instant("2026-11-25 24:00", &t), -1);
+    assert_int_equal(instant("2026-11-25 17:0", &t), -1);
+    assert_int_equal(instant("2026-11-25 17:00:", &t), -1);
+    assert_int_equal(instant("2026-11-25 17:00x", &t), -1);
+    assert_int_equal(instant("2026-11-25 17", &t), -1);
+    assert_int_equal(instant("2026-02-30 10:00", &t), -1);
+    assert_int_equal(instant("2026-11-25 ", &t), -1);
+}
+
+
 int
 main(void)
 {
@@ -89,6 +129,7 @@ main(void)
         cmocka_unit_test(test_round_trips),
         cmocka_unit_test(test_bad_dates),
         cmocka_unit_test(test_months_and_today),
+        cmocka_unit_test(test_instants),
     };
 
     return unit_run("dates", tests, sizeof(tests) / sizeof(tests[0]));
