@@ -21,8 +21,11 @@ CORE_OBJS := $(CORE_SRCS:ngx_http_helpdesk_module/core/%.c=$(BUILD)/core/%.o)
 CLI_SRCS  := $(wildcard ngx_http_helpdesk_module/cli/*.c)
 UNIT_SRCS := $(wildcard t/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:t/unit/%.c=$(BUILD)/unit/%)
+FUZZ_SRCS := $(wildcard t/fuzz/fuzz_*.c)
+REPLAYS   := $(FUZZ_SRCS:t/fuzz/%.c=$(BUILD)/replay/%)
+FUZZERS   := $(FUZZ_SRCS:t/fuzz/%.c=$(BUILD)/fuzzers/%)
 
-all: $(BUILD)/helpdesk $(UNIT_BINS) $(BUILD)/gen-tickets $(BUILD)/gen-kb $(BUILD)/smtp-blast $(BUILD)/gate-blast
+all: $(BUILD)/helpdesk $(UNIT_BINS) $(REPLAYS) $(BUILD)/gen-tickets $(BUILD)/gen-kb $(BUILD)/smtp-blast $(BUILD)/gate-blast
 
 $(BUILD)/core/%.o: ngx_http_helpdesk_module/core/%.c $(CORE_HDRS)
 	@mkdir -p $(@D)
@@ -40,6 +43,31 @@ $(BUILD)/unit/%: t/unit/%.c t/unit/unit.h $(BUILD)/libhelpdesk.a $(CORE_HDRS)
 	$(CC) $(CFLAGS) $(HD_FLAGS) -It/unit -o $@ $< $(BUILD)/libhelpdesk.a \
 	    $(LIBS) -lcmocka
 
+# each fuzzer without libFuzzer: the test suite replays the corpora with it
+$(BUILD)/replay/%: t/fuzz/%.c t/fuzz/replay.c t/fuzz/fuzz.h $(BUILD)/libhelpdesk.a $(CORE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(HD_FLAGS) -It/fuzz -o $@ $< t/fuzz/replay.c \
+	    $(BUILD)/libhelpdesk.a $(LIBS)
+
+# ./build.sh fuzz: the core again with clang, ASan and UBSan (a library of
+# its own in fuzz-core/), and each fuzzer linked with libFuzzer
+FUZZ_CC     = clang
+FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=undefined
+
+fuzz:
+	$(MAKE) -s BUILD=$(BUILD)/fuzz-core CC=$(FUZZ_CC) \
+	    CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" \
+	    $(BUILD)/fuzz-core/libhelpdesk.a
+	$(MAKE) -s BUILD=$(BUILD) fuzzers
+
+fuzzers: $(FUZZERS)
+
+$(BUILD)/fuzzers/%: t/fuzz/%.c t/fuzz/fuzz.h $(BUILD)/fuzz-core/libhelpdesk.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(HD_FLAGS) -It/fuzz -o $@ $< \
+	    $(BUILD)/fuzz-core/libhelpdesk.a $(LIBS)
+
 # bench/'s data generator, on the same core
 $(BUILD)/gen-tickets: bench/gen-tickets.c $(BUILD)/libhelpdesk.a $(CORE_HDRS)
 	$(CC) $(CFLAGS) $(HD_FLAGS) -o $@ $< $(BUILD)/libhelpdesk.a $(LIBS)
@@ -56,7 +84,8 @@ $(BUILD)/gate-blast: bench/gate-blast.c
 	$(CC) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -o $@ $< -lcurl -lpthread
 
 clean:
-	rm -rf $(BUILD)/core $(BUILD)/unit $(BUILD)/helpdesk $(BUILD)/libhelpdesk.a \
+	rm -rf $(BUILD)/core $(BUILD)/unit $(BUILD)/replay $(BUILD)/fuzz-core \
+	    $(BUILD)/fuzzers $(BUILD)/helpdesk $(BUILD)/libhelpdesk.a \
 	    $(BUILD)/gen-tickets $(BUILD)/gen-kb $(BUILD)/smtp-blast $(BUILD)/gate-blast
 
-.PHONY: all clean
+.PHONY: all clean fuzz fuzzers

@@ -5,6 +5,8 @@
 #   ./build.sh run      the portal at http://127.0.0.1:${HELPDESK_PORT:-8080}/
 #   ./build.sh test     build, then every test (prove -r t/)
 #   ./build.sh deps     only install the Debian packages (and npm modules)
+#   ./build.sh fuzz [SECONDS]  each fuzzer of t/fuzz/ for SECONDS (60), two at
+#                       a time, after the inputs that once failed
 #
 # Environment: HELPDESK_PORT, HELPDESK_MAIL_PORT (the demo's relay, 8025),
 # HELPDESK_DATA (the data directory, default run/),
@@ -143,6 +145,68 @@ build() {
     mv -f "$BUILD/.module.so.tmp" "$BUILD/ngx_http_helpdesk_module.so"
 
     make -s BUILD="$BUILD" all
+}
+
+
+# --- fuzz -------------------------------------------------------------------
+
+# clang's libFuzzer, ASan and UBSan on the core: build/fuzzers/, what each
+# found kept in build/fuzz/ (its growing corpus, its log, a crash's input)
+FUZZ_PKGS="clang libclang-rt-14-dev"
+
+fuzz_one() {
+    local bin=$1 seconds=$2 name=${1##*/fuzz_}
+    local out=$BUILD/fuzz/$name
+
+    mkdir -p "$out/corpus"
+    rm -f "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-*
+
+    # what once failed passes first
+    if [ -d "t/fuzz/regress/$name" ] \
+        && ! "$bin" -runs=0 "t/fuzz/regress/$name"/* >"$out/regress.log" 2>&1; then
+        say "fuzz $name: an input of t/fuzz/regress/$name fails again (build/fuzz/$name/regress.log)"
+        return 1
+    fi
+
+    if ! "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+            -max_len=65536 -print_final_stats=1 -artifact_prefix="$out/" \
+            "$out/corpus" "t/fuzz/corpus/$name" >"$out/fuzz.log" 2>&1; then
+        say "fuzz $name: FOUND a failure: $(ls "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-* 2>/dev/null | head -1)"
+        grep -m1 -E "ERROR|runtime error|SUMMARY" "$out/fuzz.log" >&2 || true
+        return 1
+    fi
+
+    say "fuzz $name: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$out/fuzz.log" \
+        | grep -o '[0-9]*$') inputs in ${seconds}s, nothing found"
+}
+
+fuzz() {
+    local seconds=${1:-60} bin failed=0 running=0
+
+    case $seconds in
+        ''|*[!0-9]*) die "fuzz: SECONDS must be a whole number, not \"$seconds\"" ;;
+    esac
+
+    build_deps
+    # shellcheck disable=SC2086
+    install_packages $FUZZ_PKGS
+    make -s BUILD="$BUILD" fuzz
+
+    for bin in "$BUILD"/fuzzers/fuzz_*; do
+        fuzz_one "$bin" "$seconds" &
+        running=$((running + 1))
+        if [ "$running" -ge 2 ]; then
+            wait -n || failed=1
+            running=$((running - 1))
+        fi
+    done
+
+    while [ "$running" -gt 0 ]; do
+        wait -n || failed=1
+        running=$((running - 1))
+    done
+
+    [ "$failed" -eq 0 ] || die "a fuzzer found a failure: make its input a file of t/fuzz/regress/NAME/ once fixed"
 }
 
 
@@ -304,5 +368,6 @@ case ${1:-build} in
     run)   run ;;
     test)  run_tests ;;
     deps)  build_deps; test_deps ;;
-    *)     die "unknown command \"$1\": build, run, test or deps" ;;
+    fuzz)  fuzz "${2:-60}" ;;
+    *)     die "unknown command \"$1\": build, run, test, deps or fuzz" ;;
 esac

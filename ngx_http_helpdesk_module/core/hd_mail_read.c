@@ -57,12 +57,13 @@ hd_mail_our_id(const hd_str_t *id, uint64_t *ticket, uint64_t *mail)
     const hd_uchar  *p, *end;
 
     *ticket = *mail = 0;
-    p = id->data;
-    end = p + id->len;
 
-    if (id->len < 6 || memcmp(p, "hd.", 3) != 0) {
+    if (id->len < 6 || memcmp(id->data, "hd.", 3) != 0) {
         return 0;
     }
+
+    p = id->data;
+    end = p + id->len;
 
     p += 3;
 
@@ -87,6 +88,10 @@ hd_mail_ids(const hd_str_t *in_reply_to, const hd_str_t *references,
 
     if (in_reply_to->len && n < max) {
         ids[n++] = *in_reply_to;
+    }
+
+    if (references->len == 0) {
+        return n;
     }
 
     /* References: oldest first as written; the parent is the last */
@@ -309,6 +314,10 @@ hd_mail_reply_text(const hd_str_t *text, hd_str_t *out)
     const hd_uchar  *p, *end, *eol;
 
     *out = *text;
+
+    if (text->len == 0) {
+        return;
+    }
 
     p = text->data;
     end = p + text->len;

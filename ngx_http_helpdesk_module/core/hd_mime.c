@@ -756,7 +756,8 @@ hd_mime_header_text(hd_mime_in_t *in, const char *raw, size_t len)
         }
     }
 
-    s = hd_mime_str(in->pool, b.data + start, end - start);
+    s = hd_mime_str(in->pool, end > start ? b.data + start : NULL,
+                    end - start);
     hd_buf_free(&b);
 
     return s;
@@ -921,6 +922,10 @@ hd_mime_clean(const hd_buf_t *in, int flowed, int delsp, hd_buf_t *out)
 {
     size_t           start;
     const hd_uchar  *p, *end, *eol, *e;
+
+    if (in->len == 0) {
+        return;                             /* an empty part has no data */
+    }
 
     p = in->data;
     end = p + in->len;
@@ -1140,6 +1145,10 @@ hd_mime_dsn(hd_mime_in_t *in, const hd_buf_t *b)
         { "diagnostic-code", offsetof(hd_mime_dsn_t, diagnostic), 1 },
     };
 
+    if (b->len == 0) {
+        return;
+    }
+
     p = b->data;
     end = p + b->len;
     d = NULL;
@@ -1194,6 +1203,10 @@ static void
 hd_mime_returned_id(hd_mime_in_t *in, const hd_buf_t *b)
 {
     const hd_uchar  *p, *end, *lt, *gt;
+
+    if (b->len == 0) {
+        return;
+    }
 
     p = b->data;
     end = p + b->len;
