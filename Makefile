@@ -25,7 +25,7 @@ FUZZ_SRCS := $(wildcard t/fuzz/fuzz_*.c)
 REPLAYS   := $(FUZZ_SRCS:t/fuzz/%.c=$(BUILD)/replay/%)
 FUZZERS   := $(FUZZ_SRCS:t/fuzz/%.c=$(BUILD)/fuzzers/%)
 
-all: $(BUILD)/helpdesk $(UNIT_BINS) $(REPLAYS) $(BUILD)/gen-tickets $(BUILD)/gen-kb $(BUILD)/smtp-blast $(BUILD)/gate-blast
+all: $(BUILD)/helpdesk $(UNIT_BINS) $(REPLAYS) $(BUILD)/libhdfault.so $(BUILD)/gen-tickets $(BUILD)/gen-kb $(BUILD)/smtp-blast $(BUILD)/gate-blast
 
 $(BUILD)/core/%.o: ngx_http_helpdesk_module/core/%.c $(CORE_HDRS)
 	@mkdir -p $(@D)
@@ -42,6 +42,10 @@ $(BUILD)/unit/%: t/unit/%.c t/unit/unit.h $(BUILD)/libhelpdesk.a $(CORE_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(HD_FLAGS) -It/unit -o $@ $< $(BUILD)/libhelpdesk.a \
 	    $(LIBS) -lcmocka
+
+# t/100-faults.t's LD_PRELOAD library: calls that fail on demand
+$(BUILD)/libhdfault.so: t/lib/fault.c
+	$(CC) -g -O2 -std=gnu11 -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
 
 # each fuzzer without libFuzzer: the test suite replays the corpora with it
 $(BUILD)/replay/%: t/fuzz/%.c t/fuzz/replay.c t/fuzz/fuzz.h $(BUILD)/libhelpdesk.a $(CORE_HDRS)
@@ -85,7 +89,7 @@ $(BUILD)/gate-blast: bench/gate-blast.c
 
 clean:
 	rm -rf $(BUILD)/core $(BUILD)/unit $(BUILD)/replay $(BUILD)/fuzz-core \
-	    $(BUILD)/fuzzers $(BUILD)/helpdesk $(BUILD)/libhelpdesk.a \
+	    $(BUILD)/fuzzers $(BUILD)/libhdfault.so $(BUILD)/helpdesk $(BUILD)/libhelpdesk.a \
 	    $(BUILD)/gen-tickets $(BUILD)/gen-kb $(BUILD)/smtp-blast $(BUILD)/gate-blast
 
 .PHONY: all clean fuzz fuzzers

@@ -5,6 +5,9 @@
 #   ./build.sh run      the portal at http://127.0.0.1:${HELPDESK_PORT:-8080}/
 #   ./build.sh test     build, then every test (prove -r t/)
 #   ./build.sh deps     only install the Debian packages (and npm modules)
+#   ./build.sh asan     nginx itself (Debian's source, its configure flags) and
+#                       the module, CLI and unit tests with ASan and UBSan
+#                       in build/asan/, then the whole suite on them
 #   ./build.sh fuzz [SECONDS]  each fuzzer of t/fuzz/ for SECONDS (60), two at
 #                       a time, after the inputs that once failed
 #
@@ -145,6 +148,108 @@ build() {
     mv -f "$BUILD/.module.so.tmp" "$BUILD/ngx_http_helpdesk_module.so"
 
     make -s BUILD="$BUILD" all
+}
+
+
+# --- the suite under sanitizers ------------------------------------------
+
+ASAN_PKGS="dpkg-dev zlib1g-dev libssl-dev libpcre2-dev"
+SAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer"
+
+# Debian's source of the nginx installed (or, when the archive no longer has
+# that revision, the newest of the same upstream version) into $1
+nginx_source() {
+    local dest=$1 apt_dir=$BUILD/asan/apt version upstream
+    local -a apt_opts
+
+    version=$(dpkg-query -W -f='${Version}' nginx)
+    upstream=${version%%-*}
+    mkdir -p "$apt_dir/lists/partial" "$apt_dir/sources.list.d"
+
+    # the machine's own package sources, for source packages
+    : >"$apt_dir/sources.list"
+    if [ -f /etc/apt/sources.list ]; then
+        sed -n 's/^deb /deb-src /p' /etc/apt/sources.list >>"$apt_dir/sources.list"
+    fi
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [ -f "$f" ] && sed 's/^Types:.*/Types: deb-src/' "$f" >"$apt_dir/sources.list.d/${f##*/}"
+    done
+    for f in /etc/apt/sources.list.d/*.list; do
+        [ -f "$f" ] && sed -n 's/^deb /deb-src /p' "$f" >"$apt_dir/sources.list.d/${f##*/}"
+    done
+
+    apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list"
+              -o "Dir::Etc::SourceParts=$apt_dir/sources.list.d"
+              -o "Dir::State::Lists=$apt_dir/lists"
+              -o "APT::Sandbox::User=root")
+    apt-get "${apt_opts[@]}" update -qq >/dev/null \
+        || die "asan: the package sources cannot be read (apt-get update)"
+
+    # the installed revision first, then the others of its upstream version,
+    # newest first (an index may name a revision whose files are gone)
+    local want candidates
+    candidates=$( (echo "$version"; apt-cache "${apt_opts[@]}" showsrc nginx \
+                   | sed -n 's/^Version: //p' | grep "^$upstream-" | sort -rV) | awk '!seen[$0]++')
+
+    for want in $candidates ""; do
+        [ -n "$want" ] || die "asan: no source of nginx $upstream could be downloaded"
+        rm -rf "$dest" && mkdir -p "$dest"
+        if (cd "$dest" && apt-get "${apt_opts[@]}" source -qq "nginx=$want" >/dev/null 2>&1); then
+            break
+        fi
+    done
+    [ "$want" = "$version" ] \
+        || say "asan: the source of nginx $version is not in the archive: $want instead"
+    echo "$want" >"$dest/.version"
+}
+
+asan() {
+    local src nginx_build=$BUILD/asan/nginx
+
+    build_deps
+    # shellcheck disable=SC2086
+    install_packages $ASAN_PKGS
+    test_deps
+
+    src=$(ls -d "$BUILD"/asan/src/nginx-*/ 2>/dev/null | head -1 || true)
+    if [ -z "$src" ]; then
+        say "asan: fetching Debian's nginx source"
+        nginx_source "$BUILD/asan/src"
+        src=$(ls -d "$BUILD"/asan/src/nginx-*/ | head -1)
+    fi
+
+    if [ ! -f "$nginx_build/Makefile" ] || [ config -nt "$nginx_build/Makefile" ]; then
+        # shellcheck disable=SC1091
+        . "$NGINX_SRC/conf_flags"
+        say "asan: configuring nginx $(cat "$BUILD/asan/src/.version") with ASan and UBSan"
+        if ! (cd "$src" && ./configure "${NGX_CONF_FLAGS[@]}" \
+                --with-cc-opt="-g -O1 $SAN_FLAGS -fPIC" \
+                --with-ld-opt="$SAN_FLAGS" \
+                --add-dynamic-module="$ROOT" --builddir="$nginx_build") \
+                >"$BUILD/asan/configure.log" 2>&1; then
+            tail -20 "$BUILD/asan/configure.log" >&2
+            die "asan: nginx's configure failed (build/asan/configure.log)"
+        fi
+    fi
+
+    say "asan: building nginx and the module"
+    make -s -j2 -f "$nginx_build/Makefile" -C "$src" build modules >/dev/null
+    cp "$nginx_build/ngx_http_helpdesk_module.so" "$BUILD/asan/.module.so.tmp"
+    mv -f "$BUILD/asan/.module.so.tmp" "$BUILD/asan/ngx_http_helpdesk_module.so"
+
+    say "asan: building the CLI, the unit tests and the replays"
+    make -s -j2 BUILD="$BUILD/asan" CFLAGS="-g -O1 $SAN_FLAGS" all
+
+    # the harness gives each test its own log_path and fails a test file on
+    # any report; leaks are not errors (nginx leaves its pools to exit)
+    export HELPDESK_BUILD=$BUILD/asan HELPDESK_ROOT=$ROOT
+    export NGINX_BIN=$nginx_build/nginx HELPDESK_SANITIZED=1
+    # (a dynamic module defines ngx_modules and ngx_module_names, as the
+    # binary does, by nginx's design: not an ODR violation to report)
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:detect_odr_violation=0:abort_on_error=0:disable_coredump=1}
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=0:suppressions=$ROOT/t/lib/ubsan.supp}
+    say "asan: the whole suite on build/asan/"
+    prove -j2 -r t/
 }
 
 
@@ -369,5 +474,6 @@ case ${1:-build} in
     test)  run_tests ;;
     deps)  build_deps; test_deps ;;
     fuzz)  fuzz "${2:-60}" ;;
-    *)     die "unknown command \"$1\": build, run, test, deps or fuzz" ;;
+    asan)  asan ;;
+    *)     die "unknown command \"$1\": build, run, test, deps, asan or fuzz" ;;
 esac

@@ -16,7 +16,7 @@ static int
 setup(void **state)
 {
     int                  i;
-    char                 path[1024], login[16], email[32];
+    char                 path[1024], login[32], email[32];
     const char          *root = getenv("HELPDESK_ROOT");
     hd_err_t             err;
     hd_txn_t             txn;

@@ -27,6 +27,33 @@ our $NGINX = $ENV{NGINX_BIN}      // '/usr/sbin/nginx';
 
 my @running;
 
+# ASan's and UBSan's reports (./build.sh asan) go to files of one directory
+# for the whole test file, which the workers (www-data) can write: finish
+# fails on any, and so does the file's end
+our $SANITIZER_DIR = tempdir('hd-sanitizer-XXXXXX', TMPDIR => 1,
+                             CLEANUP => !$ENV{HELPDESK_KEEP});
+chmod 01777, $SANITIZER_DIR;
+for my $var (qw(ASAN_OPTIONS UBSAN_OPTIONS)) {
+    $ENV{$var} = join ':', grep { length } $ENV{$var} // '',
+                 "log_path=$SANITIZER_DIR/report";
+}
+
+sub sanitizer_reports {
+    my @reports;
+    for my $file (sort glob("$SANITIZER_DIR/report*")) {
+        my $text = read_file($file);
+        push @reports, "$file:\n" . substr($text, 0, 6000) if length $text;
+    }
+    return @reports;
+}
+
+END {
+    if (my @reports = sanitizer_reports()) {
+        diag("a sanitizer reported:\n" . join "\n", @reports);
+        $? = 1 if !$?;
+    }
+}
+
 sub new {
     my ($class, %o) = @_;
 
@@ -60,6 +87,7 @@ sub new {
         location  => $o{location} // '',
         main      => $o{main} // '',
         log_level => $o{log_level} // 'notice',
+        faults    => $o{faults},
     }, $class;
 
     return $self;
@@ -170,6 +198,13 @@ sub nginx_t {
 sub start {
     my ($self) = @_;
     write_file("$self->{dir}/nginx.conf", $self->conf);
+
+    # faults on demand (t/lib/fault.c): the master loads the library, the
+    # workers inherit it; ASan must then let it come first
+    local $ENV{LD_PRELOAD} = "$BUILD/libhdfault.so" if $self->{faults};
+    local $ENV{HELPDESK_FAULTS} = $self->{faults} if $self->{faults};
+    local $ENV{ASAN_OPTIONS} = "$ENV{ASAN_OPTIONS}:verify_asan_link_order=0"
+        if $self->{faults};
 
     my $out = `$NGINX -p $self->{dir} -c $self->{dir}/nginx.conf 2>&1`;
     die "nginx did not start:\n$out" if $?;
@@ -290,6 +325,11 @@ sub finish {
               split /\n/, $self->error_log;
     ok(!@bad, 'no [alert], [crit] or [emerg] in the error log')
         or diag(join "\n", @bad);
+    my @reports = (sanitizer_reports(),
+                   grep { /runtime error:|AddressSanitizer|LeakSanitizer/ }
+                   split /\n/, $self->error_log);
+    ok(!@reports, 'no sanitizer report')
+        or diag(join "\n", @reports);
     $self->cores;
 }
 
@@ -305,7 +345,7 @@ sub cores {
         system('cp', $core, $to);
         system('cp', "$BUILD/ngx_http_helpdesk_module.so", "$to.so");
         # the thread that fell first, then a line for each of the others
-        my $bt = `gdb -batch -nx -ex 'set pagination off' -ex 'bt 30' -ex 'info threads' /usr/sbin/nginx $core 2>&1`;
+        my $bt = `gdb -batch -nx -ex 'set pagination off' -ex 'bt 30' -ex 'info threads' $NGINX $core 2>&1`;
         $bt =~ s/^(warning: |\[New LWP|\[Thread debugging|Using host).*\n//mg;
         diag("a worker left a core (kept as $to, its module as $to.so):\n" . substr($bt, 0, 8000));
     }
