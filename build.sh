@@ -244,6 +244,8 @@ asan() {
     # any report; leaks are not errors (nginx leaves its pools to exit)
     export HELPDESK_BUILD=$BUILD/asan HELPDESK_ROOT=$ROOT
     export NGINX_BIN=$nginx_build/nginx HELPDESK_SANITIZED=1
+    # the CLI finds its templates beside its binary, which is not here
+    export HELPDESK_TEMPLATES=${HELPDESK_TEMPLATES:-$ROOT/lua-free-templates}
     # (a dynamic module defines ngx_modules and ngx_module_names, as the
     # binary does, by nginx's design: not an ODR violation to report)
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:detect_odr_violation=0:abort_on_error=0:disable_coredump=1}

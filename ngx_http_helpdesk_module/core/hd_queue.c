@@ -1322,7 +1322,9 @@ hd_queue_narrow(hd_txn_t *txn, const hd_queue_query_t *q, hd_pool_t *pool,
     page->capped = c.capped;
 
     /* once each, the newest first */
-    qsort(c.numbers, c.n, sizeof(uint64_t), hd_number_desc);
+    if (c.n > 0) {
+        qsort(c.numbers, c.n, sizeof(uint64_t), hd_number_desc);
+    }
 
     for (i = 0, j = 0; i < c.n; i++) {
         if (j == 0 || c.numbers[j - 1] != c.numbers[i]) {

@@ -64,7 +64,9 @@ ngx_http_helpdesk_body_text(ngx_http_request_t *r,
             continue;
         }
 
-        p = ngx_cpymem(p, b->pos, b->last - b->pos);
+        if (b->last > b->pos) {         /* an empty one may have no memory */
+            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+        }
     }
 
     *p = '\0';

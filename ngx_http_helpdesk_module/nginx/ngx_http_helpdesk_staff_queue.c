@@ -469,7 +469,7 @@ ngx_http_helpdesk_key_str(u_char *p, u_char *end, const hd_str_t *s)
 
     p = ngx_cpymem(p, &s->len, sizeof(size_t));
 
-    return ngx_cpymem(p, s->data, s->len);
+    return s->len ? ngx_cpymem(p, s->data, s->len) : p;
 }
 
 
