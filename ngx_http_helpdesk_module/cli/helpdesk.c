@@ -52,6 +52,10 @@ static const hd_cli_command_t  hd_cli_commands[] = {
     { "sweep", "--now TIME", "run the timer's work once at TIME (\"2026-11-25 "
       "17:00\" Moscow time, or @UNIX): auto-close and SLA escalation; "
       "[--batch N] [--solved P] [--awaiting P] [--reopen P]", hd_cli_sweep, 0 },
+    { "calendar", "show YEAR", "a year's exceptional days as a holiday file "
+      "writes them, from the file or (a year it lacks) the Labour Code's "
+      "rule: [--calendar NAME] [--holidays FILE] [--rule]", hd_cli_calendar,
+      1 },
     { "mailgate", "URL", "post the message on standard input to the portal's "
       "mail gate (the MTA's pipe command): [--key-file FILE] (else "
       "$HELPDESK_MAILGATE_KEY) [--timeout S] [--cacert FILE]; exits 0, 75 "

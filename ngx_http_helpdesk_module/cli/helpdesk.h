@@ -64,6 +64,7 @@ int hd_cli_companies(hd_cli_t *cli);
 
 /* helpdesk_sweep.c */
 int hd_cli_sweep(hd_cli_t *cli);
+int hd_cli_calendar(hd_cli_t *cli);      /* helpdesk_calendar.c */
 
 
 #endif /* HELPDESK_H */

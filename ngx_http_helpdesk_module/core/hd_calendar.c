@@ -96,6 +96,7 @@ hd_calendar_always(hd_calendar_t *c, const char *name)
     memset(c, 0, sizeof(*c));
     hd_calendar_name(c, name);
     c->always = 1;
+    c->file_until = -1;
 }
 
 
@@ -124,6 +125,96 @@ hd_calendar_free(hd_calendar_t *c)
     free(c->holidays);
     c->holidays = NULL;
     c->nholidays = 0;
+}
+
+
+size_t
+hd_calendar_rule(int year, hd_holiday_t *out)
+{
+    size_t   n = 0, i, k;
+    int32_t  first, day, d;
+    uint8_t  kind[367];
+
+    static const struct {
+        uint8_t  month;
+        uint8_t  day;
+    } holidays[] = {
+        { 1, 1 }, { 1, 2 }, { 1, 3 }, { 1, 4 }, { 1, 5 }, { 1, 6 }, { 1, 7 },
+        { 1, 8 }, { 2, 23 }, { 3, 8 }, { 5, 1 }, { 5, 9 }, { 6, 12 },
+        { 11, 4 }
+    };
+
+    first = hd_date_from_ymd(year, 1, 1);
+    k = (size_t) (hd_date_from_ymd(year + 1, 1, 1) - first);
+    memset(kind, 0, sizeof(kind));
+
+    for (i = 0; i < sizeof(holidays) / sizeof(holidays[0]); i++) {
+        kind[hd_date_from_ymd(year, holidays[i].month, holidays[i].day)
+             - first] = HD_DAY_OFF;
+    }
+
+    /* a holiday on a Saturday or Sunday: the next working day is off */
+    for (i = 8; i < sizeof(holidays) / sizeof(holidays[0]); i++) {
+        day = hd_date_from_ymd(year, holidays[i].month, holidays[i].day);
+
+        if (hd_weekday(day) < 5) {
+            continue;
+        }
+
+        for (d = day + 1; d - first < (int32_t) k; d++) {
+            if (hd_weekday(d) < 5 && kind[d - first] == 0) {
+                kind[d - first] = HD_DAY_OFF;
+                break;
+            }
+        }
+    }
+
+    /* the working day just before a holiday (31 December: 1 January) */
+    for (i = 0; i <= sizeof(holidays) / sizeof(holidays[0]); i++) {
+        day = i < sizeof(holidays) / sizeof(holidays[0])
+              ? hd_date_from_ymd(year, holidays[i].month, holidays[i].day) - 1
+              : first + (int32_t) k - 1;
+
+        if (day >= first && hd_weekday(day) < 5 && kind[day - first] == 0) {
+            kind[day - first] = HD_DAY_SHORT;
+        }
+    }
+
+    for (d = 0; d < (int32_t) k && n < HD_CALENDAR_RULE_MAX; d++) {
+        if (kind[d]) {
+            out[n].day = first + d;
+            out[n].kind = kind[d];
+            n++;
+        }
+    }
+
+    return n;
+}
+
+
+int32_t
+hd_calendar_file_days_left(const hd_calendar_t *c, uint64_t now)
+{
+    int32_t   today;
+    uint32_t  second;
+
+    if (c->always) {
+        return INT32_MIN;
+    }
+
+    hd_calendar_local(c, now, &today, &second);
+
+    /* no file at all: the rule from today on */
+    return c->file_until < 0 ? -1 : c->file_until - today;
+}
+
+
+int
+hd_calendar_from_file(const hd_calendar_t *c, int year)
+{
+    return year >= HD_CALENDAR_RULE_FIRST
+           && year < HD_CALENDAR_RULE_FIRST + HD_CALENDAR_RULE_YEARS
+           && c->file_years[year - HD_CALENDAR_RULE_FIRST];
 }
 
 
@@ -241,6 +332,61 @@ hd_calendar_holidays(hd_calendar_t *c, const char *text, size_t len,
                                   "%s is listed twice", date);
             }
         }
+    }
+
+    /* the years the file lists are its own; the others follow the rule */
+    {
+        int           y, m, d, year;
+        size_t        i, add;
+        uint8_t       years[HD_CALENDAR_RULE_YEARS];
+        int32_t       until = -1;
+        hd_holiday_t  rule[HD_CALENDAR_RULE_MAX];
+
+        memset(years, 0, sizeof(years));
+
+        for (i = 0; i < n; i++) {
+            hd_date_to_ymd(list[i].day, &y, &m, &d);
+
+            if (y >= HD_CALENDAR_RULE_FIRST
+                && y < HD_CALENDAR_RULE_FIRST + HD_CALENDAR_RULE_YEARS)
+            {
+                years[y - HD_CALENDAR_RULE_FIRST] = 1;
+            }
+
+            if (hd_date_from_ymd(y, 12, 31) > until) {
+                until = hd_date_from_ymd(y, 12, 31);
+            }
+        }
+
+        for (year = HD_CALENDAR_RULE_FIRST;
+             year < HD_CALENDAR_RULE_FIRST + HD_CALENDAR_RULE_YEARS;
+             year++)
+        {
+            if (years[year - HD_CALENDAR_RULE_FIRST]) {
+                continue;
+            }
+
+            add = hd_calendar_rule(year, rule);
+
+            if (n + add > cap) {
+                cap = (n + add) * 2;
+                grown = realloc(list, cap * sizeof(hd_holiday_t));
+                if (grown == NULL) {
+                    free(list);
+                    return hd_err_set(err, HD_NOMEM, NULL, "internal",
+                                      "out of memory");
+                }
+                list = grown;
+            }
+
+            memcpy(list + n, rule, add * sizeof(hd_holiday_t));
+            n += add;
+        }
+
+        qsort(list, n, sizeof(hd_holiday_t), hd_holiday_cmp);
+
+        memcpy(c->file_years, years, sizeof(years));
+        c->file_until = until;
     }
 
     free(c->holidays);

@@ -14,6 +14,17 @@
 
 #define HD_CALENDAR_NAME_LEN  32
 
+/*
+ * Years the holiday file does not list follow the Labour Code (art. 112:
+ * 1-8 January, 23 February, 8 March, 1 and 9 May, 12 June, 4 November; a
+ * holiday on a weekend moves to the next working day, the January ones
+ * excepted; art. 95: the working day before a holiday is an hour shorter),
+ * from HD_CALENDAR_RULE_FIRST for HD_CALENDAR_RULE_YEARS years
+ */
+#define HD_CALENDAR_RULE_FIRST  2000
+#define HD_CALENDAR_RULE_YEARS  200
+#define HD_CALENDAR_RULE_MAX    40      /* exceptional days of a year */
+
 
 typedef enum {
     HD_DAY_OFF = 1,                 /* a non-working day */
@@ -40,8 +51,12 @@ typedef struct {
     int32_t       offset;           /* seconds east of UTC */
     int           always;           /* 24x7: every second is working time */
     hd_hours_t    week[7];          /* Monday first */
-    hd_holiday_t *holidays;         /* sorted by day; malloc()ed */
+    hd_holiday_t *holidays;         /* sorted by day; malloc()ed: the
+                                       file's years and the rule's */
     size_t        nholidays;
+    int32_t       file_until;       /* the last day of the file's last
+                                       year; -1: no file */
+    uint8_t       file_years[HD_CALENDAR_RULE_YEARS];  /* from the file */
 } hd_calendar_t;
 
 
@@ -61,6 +76,22 @@ extern const char  hd_calendar_ru_holidays[];
  */
 hd_rc hd_calendar_holidays(hd_calendar_t *c, const char *text, size_t len,
     hd_err_t *err);
+
+/* the rule's exceptional days of a year, in order: how many */
+size_t hd_calendar_rule(int year, hd_holiday_t *out);
+
+/*
+ * Days from now's day to the last one the holiday file covers (negative
+ * once past it), in the calendar's zone; INT32_MIN for a calendar without
+ * holidays (24x7)
+ */
+int32_t hd_calendar_file_days_left(const hd_calendar_t *c, uint64_t now);
+
+/* the file should reach this far ahead: a warning and a metric below */
+#define HD_CALENDAR_AHEAD_DAYS  60
+
+/* whether the year's days come from the holiday file (else the rule) */
+int hd_calendar_from_file(const hd_calendar_t *c, int year);
 
 /* "+03:00", "-05:30", "+3", "UTC" */
 int hd_calendar_parse_zone(const hd_uchar *p, size_t len, int32_t *offset);

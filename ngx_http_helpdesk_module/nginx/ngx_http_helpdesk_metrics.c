@@ -507,6 +507,34 @@ ngx_http_helpdesk_m_mailin(ngx_http_helpdesk_m_out_t *out, hd_txn_t *txn)
 }
 
 
+/* how far ahead each calendar's holiday file reaches (SPEC §6.1) */
+static void
+ngx_http_helpdesk_m_calendars(ngx_http_helpdesk_m_out_t *out,
+    const hd_work_t *w)
+{
+    int32_t     left;
+    ngx_uint_t  i;
+
+    ngx_http_helpdesk_m_line(out, 300,
+        "# HELP helpdesk_calendar_holidays_days_left Days until the holiday "
+        "file of a calendar ends (then the Labour Code's rule; warned below "
+        "%d).\n"
+        "# TYPE helpdesk_calendar_holidays_days_left gauge\n",
+        HD_CALENDAR_AHEAD_DAYS);
+
+    for (i = 0; i < w->ncalendars; i++) {
+        left = hd_calendar_file_days_left(&w->calendars[i],
+                                          (uint64_t) ngx_time());
+
+        if (left != INT32_MIN) {
+            ngx_http_helpdesk_m_line(out, 200,
+                "helpdesk_calendar_holidays_days_left{calendar=\"%s\"} %D\n",
+                w->calendars[i].name, left);
+        }
+    }
+}
+
+
 static ngx_int_t
 ngx_http_helpdesk_metrics_handler(ngx_http_request_t *r)
 {
@@ -562,6 +590,7 @@ ngx_http_helpdesk_metrics_handler(ngx_http_request_t *r)
             "# TYPE helpdesk_up gauge\nhelpdesk_up 0\n");
     }
 
+    ngx_http_helpdesk_m_calendars(&out, mcf->work);
     ngx_http_helpdesk_m_requests(&out);
 
     if (out.failed || out.b == NULL) {

@@ -952,6 +952,11 @@ ngx_http_helpdesk_postconfiguration(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    if (mcf->db != NULL) {
+        ngx_http_helpdesk_calendar_check(cf->log, mcf->work,
+                                         (uint64_t) ngx_time());
+    }
+
     return NGX_OK;
 }
 

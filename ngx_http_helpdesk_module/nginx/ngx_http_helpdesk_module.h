@@ -120,6 +120,7 @@ typedef struct {
     void                          *timer_task;
     uint64_t                       timer_instance;
     ngx_uint_t                     timer_busy;
+    time_t                         calendar_checked;   /* the day, UTC */
     ngx_uint_t                     timer_held;
     hd_portal_t                    timer_portal;
     ngx_http_helpdesk_mailer_t    *mailer;
@@ -699,6 +700,8 @@ char *ngx_http_helpdesk_autoclose(ngx_conf_t *cf, ngx_command_t *cmd,
 char *ngx_http_helpdesk_sla(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_helpdesk_timer(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+void ngx_http_helpdesk_calendar_check(ngx_log_t *log, const hd_work_t *w,
+    uint64_t now);
 void ngx_http_helpdesk_timer_start(ngx_cycle_t *cycle,
     ngx_http_helpdesk_main_conf_t *mcf);
 void ngx_http_helpdesk_timer_stop(ngx_http_helpdesk_main_conf_t *mcf);

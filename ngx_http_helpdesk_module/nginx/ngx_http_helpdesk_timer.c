@@ -8,6 +8,8 @@
 
 #include "ngx_http_helpdesk_module.h"
 
+#include "hd_date.h"
+
 #include <sys/time.h>
 
 
@@ -660,6 +662,52 @@ ngx_http_helpdesk_tick_done(ngx_event_t *ev)
 #endif
 
 
+/*
+ * A holiday file that ends within HD_CALENDAR_AHEAD_DAYS: from then on the
+ * Labour Code's fixed holidays are assumed, without the government's
+ * transfers. Said at start (nginx -t too) and each day by the first worker.
+ */
+void
+ngx_http_helpdesk_calendar_check(ngx_log_t *log, const hd_work_t *w,
+    uint64_t now)
+{
+    char                  until[11];
+    int32_t               left;
+    ngx_uint_t            i;
+    const hd_calendar_t  *c;
+
+    for (i = 0; i < w->ncalendars; i++) {
+        c = &w->calendars[i];
+        left = hd_calendar_file_days_left(c, now);
+
+        if (left == INT32_MIN || left >= HD_CALENDAR_AHEAD_DAYS) {
+            continue;
+        }
+
+        if (c->file_until < 0) {
+            ngx_log_error(NGX_LOG_WARN, log, 0,
+                          "helpdesk: calendar \"%s\" has no holiday file: "
+                          "the Labour Code's fixed holidays are assumed "
+                          "(art. 112, without the government's transfers); "
+                          "give it the production calendar with "
+                          "helpdesk_holidays", c->name);
+            continue;
+        }
+
+        hd_date_format(c->file_until, until);
+
+        ngx_log_error(NGX_LOG_WARN, log, 0,
+                      "helpdesk: the holidays of calendar \"%s\" end on %s "
+                      "(%s%d days): after that the Labour Code's fixed "
+                      "holidays are assumed (art. 112, without the "
+                      "government's transfers); add the next production "
+                      "calendar with helpdesk_holidays (see `helpdesk "
+                      "calendar show YEAR`)", c->name, until,
+                      left < 0 ? "past by " : "in ", left < 0 ? -left : left);
+    }
+}
+
+
 static void
 ngx_http_helpdesk_timer_tick(ngx_event_t *ev)
 {
@@ -686,6 +734,13 @@ ngx_http_helpdesk_timer_tick(ngx_event_t *ev)
     if (mcf->timer_busy) {
         ngx_add_timer(ev, mcf->work->interval);
         return;
+    }
+
+    /* once a day, from the first worker: a holiday file running out */
+    if (ngx_worker == 0 && ngx_time() / 86400 != mcf->calendar_checked) {
+        mcf->calendar_checked = ngx_time() / 86400;
+        ngx_http_helpdesk_calendar_check(ev->log, mcf->work,
+                                         (uint64_t) ngx_time());
     }
 
     mcf->timer_busy = 1;

@@ -184,6 +184,7 @@ test_files_and_hours(void **state)
     hd_err_t       err;
     hd_calendar_t  c;
     int32_t        off;
+    size_t         n;
     const char    *good = "# comment\n\n2026-12-28 off  # a day off\n"
                           "2026-12-26 work\r\n 2026-12-25 short\n";
 
@@ -211,8 +212,11 @@ test_files_and_hours(void **state)
 
     assert_int_equal(hd_calendar_holidays(&c, good, strlen(good), &err),
                      HD_OK);
-    assert_int_equal(c.nholidays, 3);
+    assert_true(hd_calendar_from_file(&c, 2026));       /* the file's year */
+    assert_false(hd_calendar_from_file(&c, 2027));      /* the rule's */
+    assert_int_equal(c.file_until, hd_date_from_ymd(2026, 12, 31));
     c.offset = 0;
+    n = c.nholidays;
 
     /* Saturday the 26th works 10:00-19:00, the 25th ends at 18:00 */
     assert_true(hd_calendar_working(&c, (uint64_t) hd_date_from_ymd(2026, 12, 26)
@@ -236,8 +240,76 @@ test_files_and_hours(void **state)
     assert_int_equal(hd_calendar_holidays(&c, "2026-01-01 off\n2026-01-01 work",
                                           30, &err), HD_INVALID);
     assert_non_null(strstr(err.text, "twice"));
-    assert_int_equal(c.nholidays, 3);
+    assert_int_equal(c.nholidays, n);
 
+    hd_calendar_free(&c);
+}
+
+
+static unsigned
+rule_kind(const hd_holiday_t *list, size_t n, int y, int m, int d)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        if (list[i].day == hd_date_from_ymd(y, m, d)) {
+            return list[i].kind;
+        }
+    }
+
+    return 0;
+}
+
+
+/* the Labour Code's rule for a year the file does not list */
+static void
+test_rule(void **state)
+{
+    int            d;
+    size_t         n;
+    hd_err_t       err;
+    hd_holiday_t   r[HD_CALENDAR_RULE_MAX];
+    hd_calendar_t  c;
+
+    (void) state;
+
+    n = hd_calendar_rule(2027, r);
+
+    for (d = 1; d <= 8; d++) {
+        assert_int_equal(rule_kind(r, n, 2027, 1, d), HD_DAY_OFF);
+    }
+    assert_int_equal(rule_kind(r, n, 2027, 1, 9), 0);   /* no transfer */
+    assert_int_equal(rule_kind(r, n, 2027, 2, 23), HD_DAY_OFF);  /* Tue */
+    assert_int_equal(rule_kind(r, n, 2027, 2, 22), HD_DAY_SHORT);
+    assert_int_equal(rule_kind(r, n, 2027, 3, 8), HD_DAY_OFF);   /* Mon */
+    assert_int_equal(rule_kind(r, n, 2027, 3, 5), 0);   /* Sunday before */
+    assert_int_equal(rule_kind(r, n, 2027, 5, 1), HD_DAY_OFF);   /* Sat */
+    assert_int_equal(rule_kind(r, n, 2027, 5, 3), HD_DAY_OFF);   /* moved */
+    assert_int_equal(rule_kind(r, n, 2027, 5, 9), HD_DAY_OFF);   /* Sun */
+    assert_int_equal(rule_kind(r, n, 2027, 5, 10), HD_DAY_OFF);  /* moved */
+    assert_int_equal(rule_kind(r, n, 2027, 6, 11), HD_DAY_SHORT);
+    assert_int_equal(rule_kind(r, n, 2027, 6, 12), HD_DAY_OFF);  /* Sat */
+    assert_int_equal(rule_kind(r, n, 2027, 6, 14), HD_DAY_OFF);  /* moved */
+    assert_int_equal(rule_kind(r, n, 2027, 11, 3), HD_DAY_SHORT);
+    assert_int_equal(rule_kind(r, n, 2027, 11, 4), HD_DAY_OFF);
+    assert_int_equal(rule_kind(r, n, 2027, 12, 31), HD_DAY_SHORT); /* Fri */
+
+    /* two holidays on one weekend move to two working days */
+    n = hd_calendar_rule(2032, r);          /* 8 May Sat, 9 May Sun */
+    assert_int_equal(rule_kind(r, n, 2032, 5, 10), HD_DAY_OFF);
+    assert_int_equal(rule_kind(r, n, 2032, 5, 11), 0);  /* 8 May is no holiday */
+
+    /* without any file: 1-8 January 2027 are off, the 11th a working day */
+    hd_calendar_moscow(&c, &err);
+    for (d = 1; d <= 8; d++) {
+        assert_false(hd_calendar_working(&c,
+                         ((uint64_t) hd_date_from_ymd(2027, 1, d) * 86400)
+                         + 12 * 3600 - 3 * 3600));
+    }
+    assert_true(hd_calendar_working(&c,
+                    ((uint64_t) hd_date_from_ymd(2027, 1, 11) * 86400)
+                    + 12 * 3600 - 3 * 3600));
+    assert_false(hd_calendar_from_file(&c, 2027));
     hd_calendar_free(&c);
 }
 
@@ -253,6 +325,7 @@ main(void)
         cmocka_unit_test(test_short_days),
         cmocka_unit_test(test_always),
         cmocka_unit_test(test_files_and_hours),
+        cmocka_unit_test(test_rule),
     };
 
     cmocka_set_message_output(CM_OUTPUT_TAP);
