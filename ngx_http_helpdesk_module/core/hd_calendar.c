@@ -218,6 +218,37 @@ hd_calendar_from_file(const hd_calendar_t *c, int year)
 }
 
 
+/* room for need days in the list; -1 (the list freed) without memory */
+static int
+hd_holidays_room(hd_holiday_t **list, size_t *cap, size_t need)
+{
+    size_t         n;
+    hd_holiday_t  *grown;
+
+    if (need <= *cap) {
+        return 0;
+    }
+
+    n = *cap ? *cap * 2 : 64;
+
+    while (n < need) {
+        n *= 2;
+    }
+
+    grown = realloc(*list, n * sizeof(hd_holiday_t));
+    if (grown == NULL) {
+        free(*list);
+        *list = NULL;
+        return -1;
+    }
+
+    *list = grown;
+    *cap = n;
+
+    return 0;
+}
+
+
 static int
 hd_holiday_cmp(const void *a, const void *b)
 {
@@ -234,7 +265,7 @@ hd_calendar_holidays(hd_calendar_t *c, const char *text, size_t len,
     size_t         n = 0, cap = 0, line = 0, wl;
     int32_t        day;
     const char    *p = text, *end = text + len, *eol, *w, *we;
-    hd_holiday_t  *list = NULL, *grown;
+    hd_holiday_t  *list = NULL;
 
     while (p < end) {
         line++;
@@ -287,15 +318,9 @@ hd_calendar_holidays(hd_calendar_t *c, const char *text, size_t len,
 
         wl = (size_t) (we - w);
 
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            grown = realloc(list, cap * sizeof(hd_holiday_t));
-            if (grown == NULL) {
-                free(list);
-                return hd_err_set(err, HD_NOMEM, NULL, "internal",
-                                  "out of memory");
-            }
-            list = grown;
+        if (hd_holidays_room(&list, &cap, n + 1) != 0) {
+            return hd_err_set(err, HD_NOMEM, NULL, "internal",
+                              "out of memory");
         }
 
         list[n].day = day;
@@ -368,15 +393,9 @@ hd_calendar_holidays(hd_calendar_t *c, const char *text, size_t len,
 
             add = hd_calendar_rule(year, rule);
 
-            if (n + add > cap) {
-                cap = (n + add) * 2;
-                grown = realloc(list, cap * sizeof(hd_holiday_t));
-                if (grown == NULL) {
-                    free(list);
-                    return hd_err_set(err, HD_NOMEM, NULL, "internal",
-                                      "out of memory");
-                }
-                list = grown;
+            if (hd_holidays_room(&list, &cap, n + add) != 0) {
+                return hd_err_set(err, HD_NOMEM, NULL, "internal",
+                                  "out of memory");
             }
 
             memcpy(list + n, rule, add * sizeof(hd_holiday_t));
