@@ -47,6 +47,11 @@ $res = $ua->api('POST', 'tickets', {
 is($res->{status}, 201, 'a ticket without a certificate');
 is($res->{json}{priority}, 'low', '... gets the lowest priority');
 is($res->{json}{department}, 'Базовая поддержка', '... and the general queue');
+my $sev1 = $hd->user('sevone')->api('POST', 'tickets', {
+    subject => 'Всё сломалось', description => 'Ничего не работает',
+    category => 'technical', type => 'bug', severity => 1,
+});
+is($sev1->{json}{priority}, 'low', 'without a certificate severity 1 does not raise it: still low (SPEC §5.4)');
 like($hd->last_mail('ticket_created', 'nat@example.com')->{body}, qr/минимальный приоритет/,
      '... which its confirmation says');
 

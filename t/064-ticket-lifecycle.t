@@ -96,6 +96,12 @@ is($res->{json}{error}{code}, 'ticket_cannot_reopen', '... ticket_cannot_reopen'
 $page = $ua->get("/tickets/$closes{new}");
 like($page->{content}, qr/не может быть возвращено в работу/, '... the page says so');
 like($page->{content}, qr{href="/tickets/new\?reference=$closes{new}"}, '... and links a new ticket');
+unlike($page->{content}, qr/id="rate-ticket"/, '... and offers no rating: nothing was solved');
+$res = $ua->api('POST', "tickets/$closes{new}/rating", { stars => 5 });
+is($res->{status}, 409, 'rating a ticket the customer cancelled: 409 (SPEC §5.6)');
+is($res->{json}{error}{code}, 'cancelled_not_rated', '... cancelled_not_rated');
+like($res->{json}{error}{message}, qr/отменено/, '... saying why');
+ok(!defined $ua->api('GET', "tickets/$closes{new}")->{json}{rating}{stars}, '... and no rating is kept');
 
 # --- reopen inside the window ---
 
@@ -175,8 +181,10 @@ is($res->{status}, 409, '... and a second rating is refused');
 is($ua->api('POST', "tickets/$rated/rating", { stars => 1 })->{json}{error}{code}, 'already_rated',
    '... also on the page');
 
-# rating on the page
-my $other = $closes{open};
+# rating on the page (a ticket solved and then closed by its customer)
+my $other = new_ticket();
+$hd->staff_says($agent, $other, 'solution');
+is($ua->api('POST', "tickets/$other/close")->{json}{status}, 'closed', 'another ticket solved and closed');
 $res = $ua->api('POST', "tickets/$other/rating", { stars => 0 });
 is($res->{json}{error}{field}, 'stars', 'the API names the bad field');
 $page = $ua->get("/tickets/$other");

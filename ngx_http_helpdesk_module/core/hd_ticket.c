@@ -266,10 +266,12 @@ hd_priority_derive(int has_certificate, int premium, unsigned level,
         HD_PRIORITY_URGENT, HD_PRIORITY_CRITICAL
     };
 
+    /* without a certificate: low, whatever the severity (CryptoPro §5) */
     if (!has_certificate) {
-        p = HD_PRIORITY_LOW;
+        return HD_PRIORITY_LOW;
+    }
 
-    } else if (premium && level < sizeof(by_level) / sizeof(by_level[0])) {
+    if (premium && level < sizeof(by_level) / sizeof(by_level[0])) {
         p = by_level[level];
 
     } else {

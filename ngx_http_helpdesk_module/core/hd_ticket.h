@@ -305,6 +305,14 @@ hd_status_closed(unsigned status)
     return status >= HD_STATUS_COUNT || hd_statuses[status].closed;
 }
 
+/* a ticket that closed (closed, closed_no_info) is rated; a cancelled
+   one never is (SPEC §5.6) */
+static inline int
+hd_status_rateable(unsigned status)
+{
+    return status == HD_STATUS_CLOSED || status == HD_STATUS_CLOSED_NO_INFO;
+}
+
 /* where the action takes a ticket in this status, or -1: not allowed */
 int hd_transition(hd_action_e action, unsigned from);
 

@@ -1361,6 +1361,12 @@ hd_ticket_rate_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
                           (unsigned long long) f->t->number);
     }
 
+    if (!hd_status_rateable(f->t->status)) {
+        return hd_err_set(err, HD_CONFLICT, NULL, "cancelled_not_rated",
+                          "ticket %llu was cancelled: there is nothing to "
+                          "rate", (unsigned long long) f->t->number);
+    }
+
     if (f->t->rating != 0) {
         return hd_err_set(err, HD_CONFLICT, NULL, "already_rated",
                           "ticket %llu is rated already",

@@ -71,7 +71,8 @@ ngx_http_helpdesk_ticket_can(ngx_http_helpdesk_ctx_t *ctx,
         return;
     }
 
-    can->rate = (rights & HD_TICKET_RATE) && t->rating == 0;
+    can->rate = (rights & HD_TICKET_RATE) && t->rating == 0
+                && hd_status_rateable(t->status);
 
     if (hd_transition(HD_ACTION_REOPEN, t->status) < 0) {
         can->final = 1;
