@@ -70,6 +70,7 @@ hd_cli_usage(FILE *out)
 
     fprintf(out,
             "usage: helpdesk [-d DIR] [-f FILES] COMMAND [ARGS]\n"
+            "       helpdesk COMMAND --help | --help | --version\n"
             "\n"
             "  -d DIR    the data directory (default: $HELPDESK_DATA)\n"
             "  -f FILES  the attachment store, when helpdesk_files moved it "
@@ -289,6 +290,18 @@ main(int argc, char **argv)
 
     cli.files = getenv("HELPDESK_FILES");
 
+    /* the long options of the tool itself, before getopt sees them */
+    if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+        hd_cli_usage(stdout);
+        return 0;
+    }
+
+    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+        printf("helpdesk %s (database schema %d)\n", HD_VERSION_TEXT,
+               HD_SCHEMA_VERSION);
+        return 0;
+    }
+
     while ((c = getopt(argc, argv, "+d:f:m:h")) != -1) {
         switch (c) {
         case 'd':
@@ -341,6 +354,21 @@ main(int argc, char **argv)
     cli.argc = argc - optind - 1;
     cli.argv = argv + optind + 1;
 
+    /* COMMAND --help (or -h): what it takes, and nothing done */
+    for (i = 0; i < (size_t) cli.argc; i++) {
+        if (strcmp(cli.argv[i], "--help") == 0
+            || strcmp(cli.argv[i], "-h") == 0)
+        {
+            printf("usage: helpdesk [-d DIR] %s %s\n  %s\n", cmd->name,
+                   cmd->args, cmd->help);
+            return 0;
+        }
+
+        if (strcmp(cli.argv[i], "--") == 0) {
+            break;
+        }
+    }
+
     if (cmd->nodata) {
         return cmd->run(&cli);
     }
@@ -353,6 +381,22 @@ main(int argc, char **argv)
 
     cli.argc = argc - optind - 1;
     cli.argv = argv + optind + 1;
+
+    /* only init makes a database: a mistyped -d is an error, not a new
+     * empty database that every check would find consistent */
+    if (cmd->run != hd_cli_init) {
+        struct stat  st;
+        char         mdb[PATH_MAX + 16];
+
+        snprintf(mdb, sizeof(mdb), "%s/data.mdb", cli.data);
+
+        if (stat(mdb, &st) != 0) {
+            fprintf(stderr, "helpdesk: there is no database in \"%s\" (a "
+                    "mistyped -d?); `helpdesk -d %s init` creates one\n",
+                    cli.data, cli.data);
+            return 2;
+        }
+    }
 
     /* attachments live next to the database unless helpdesk_files moved
      * them (then -f or HELPDESK_FILES says where) */

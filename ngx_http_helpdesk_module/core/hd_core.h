@@ -16,6 +16,10 @@
 typedef unsigned char  hd_uchar;
 
 
+/* the product's version, as the CLI and the start-up notice say it */
+#define HD_VERSION_TEXT  "0.9.0"
+
+
 /*
  * Result codes of core functions. The nginx adapter maps each to an HTTP
  * status in one table (ngx_http_helpdesk_response.c); the CLI to a message.
