@@ -222,7 +222,39 @@ like($out, qr/\((\d+) attachment files\)/, '... says how many files it copied');
 ok(-f "$backup/files/" . substr($sha, 0, 2) . "/$sha", '... the files are in the backup');
 ($rc, $out) = $hd->cli_on($backup, 'check');
 is($rc, 0, 'the backup checks consistent, files and all') or diag($out);
-like($out, qr/^files checked: \d+ in \Q$backup\E\/files$/m, '... having looked at its files');
+like($out, qr/^files checked: \d+ in \Q$backup\E\/files \(sizes and SHA-256\)$/m, '... having looked at its files, content and all');
+like($out, qr/^orphans: 0 stored files nothing refers to$/m, '... none of them an orphan');
+
+# a byte changed in place, the size the same: found by its SHA-256
+my $stored = "$backup/files/" . substr($sha, 0, 2) . "/$sha";
+{
+    open my $fh, '+<', $stored or die $!;
+    binmode $fh;
+    seek $fh, 100, 0; read $fh, my $byte, 1;
+    seek $fh, 100, 0; print $fh chr(ord($byte) ^ 1);
+    close $fh;
+}
+($rc, $out) = $hd->cli_on($backup, 'check');
+is($rc, 1, 'a file with one bit flipped, of the same size: check fails');
+like($out, qr/problem: the file $sha is changed: its content is not the one stored \(SHA-256\)/, '... naming it and why');
+($rc, $out) = $hd->cli_on($backup, 'check', '--quick');
+is($rc, 0, '... which check --quick (sizes only) does not see');
+like($out, qr/\(sizes only\)/, '... and says it looked at sizes only');
+($rc, $out) = $hd->cli_on($backup, 'check', '--slow');
+is($rc, 2, 'an unknown option of check: usage error');
+like($out, qr/unknown option "--slow"/, '... naming it');
+
+# what a crash leaves: a stored file nothing refers to, a partial upload
+mkdir "$backup/files/ff";
+my $orphan = 'f' x 64;
+Helpdesk::Test::write_file("$backup/files/ff/$orphan", 'nobody refers to me');
+mkdir "$backup/files/tmp";
+Helpdesk::Test::write_file("$backup/files/tmp/upload.12345", 'half an upl');
+($rc, $out) = $hd->cli_on($backup, 'check', '--quick');
+like($out, qr{^orphan: ff/$orphan \(no attachment refers to it\)$}m, 'check names an orphan file');
+like($out, qr/^orphans: 1 stored files nothing refers to$/m, '... counts it');
+like($out, qr/^temp leftovers: 1 partial uploads in tmp\/$/m, '... and the partial upload left in tmp/');
+is($rc, 0, '... as reports, not problems (a crash leaves them)');
 
 unlink "$backup/files/" . substr($sha, 0, 2) . "/$sha" or die $!;
 ($rc, $out) = $hd->cli_on($backup, 'check');

@@ -17,7 +17,9 @@ typedef struct {
 
 static const hd_cli_command_t  hd_cli_commands[] = {
     { "init", "", "create or migrate the data directory", hd_cli_init, 0 },
-    { "check", "", "verify the database: integrity and counts",
+    { "check", "[--quick]", "verify the database: integrity, counts, every "
+      "stored file's size and SHA-256 (--quick: sizes only), orphans and "
+      "partial uploads",
       hd_cli_check, 0 },
     { "backup", "DIR", "write a consistent copy of the data to DIR (while "
       "nginx runs); restore by copying it back", hd_cli_backup, 0 },

@@ -29,11 +29,21 @@ hd_cli_init(hd_cli_t *cli)
 int
 hd_cli_check(hd_cli_t *cli)
 {
-    int              dead;
+    int              dead, quick;
     hd_txn_t         txn;
     hd_err_t         err;
     hd_check_t       check;
     hd_store_info_t  info;
+
+    if (cli->argc > 1 || (cli->argc == 1 && strcmp(cli->argv[0], "--quick")
+                                             != 0))
+    {
+        fprintf(stderr, "helpdesk: check: unknown option \"%s\" (--quick: "
+                "sizes only, no SHA-256)\n", cli->argv[cli->argc - 1]);
+        return 2;
+    }
+
+    quick = cli->argc == 1;
 
     dead = hd_store_stale_cleared(cli->store)
            + hd_store_reader_check(cli->store);
@@ -47,7 +57,7 @@ hd_cli_check(hd_cli_t *cli)
     check.problems = 0;
 
     hd_schema_check(&txn, &check);
-    hd_blob_check(&txn, cli->files, &check);
+    hd_blob_check(&txn, cli->files, quick, &check);
     hd_txn_abort(&txn);
 
     if (hd_store_info(cli->store, &info) == HD_OK) {

@@ -37,6 +37,8 @@ int hd_pbkdf2_sha256(const void *password, size_t plen, const void *salt,
 
 /* text encodings; out must hold 2 * len (hex) or 4 * ceil(len / 3) (b64) */
 size_t hd_hex_encode(char *out, const void *data, size_t len);
+/* a hexadecimal digit's value (either case), or -1 */
+int hd_hex_digit(int c);
 size_t hd_b64url_encode(char *out, const void *data, size_t len);
 /* -1 on a bad character or length */
 ssize_t hd_b64url_decode(hd_uchar *out, size_t size, const char *in,

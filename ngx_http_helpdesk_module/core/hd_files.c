@@ -311,6 +311,41 @@ hd_files_sync_all(const char *dir, hd_err_t *err)
 }
 
 
+int
+hd_file_digest(const char *dir, const hd_uchar sha256[HD_SHA256_LEN],
+    hd_uchar out[HD_SHA256_LEN])
+{
+    int           fd;
+    char          rel[HD_FILE_REL_LEN + 1], path[PATH_MAX];
+    ssize_t       n;
+    hd_uchar      buf[65536];
+    hd_sha256_t  *h;
+
+    hd_file_rel_path(sha256, rel);
+    snprintf(path, sizeof(path), "%s/%s", dir, rel);
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd == -1) {
+        return -1;
+    }
+
+    h = hd_sha256_begin();
+    if (h == NULL) {
+        close(fd);
+        return -1;
+    }
+
+    while ((n = read(fd, buf, sizeof(buf))) > 0) {
+        hd_sha256_update(h, buf, (size_t) n);
+    }
+
+    hd_sha256_end(h, out);
+    close(fd);
+
+    return n == 0 ? 0 : -1;
+}
+
+
 int64_t
 hd_file_size(const char *dir, const hd_uchar sha256[HD_SHA256_LEN])
 {

@@ -58,6 +58,10 @@ void hd_file_rel_path(const hd_uchar sha256[HD_SHA256_LEN],
     char out[HD_FILE_REL_LEN + 1]);
 
 /* the stored content's size, or -1 when it is not there */
+/* the SHA-256 of what the stored file holds: 0, or -1 when unreadable */
+int hd_file_digest(const char *dir, const hd_uchar sha256[HD_SHA256_LEN],
+    hd_uchar out[HD_SHA256_LEN]);
+
 int64_t hd_file_size(const char *dir, const hd_uchar sha256[HD_SHA256_LEN]);
 
 /*

@@ -5,25 +5,9 @@
 
 #include <string.h>
 
+#include "hd_crypto.h"
 #include "hd_input.h"
 #include "hd_text.h"
-
-
-static int
-hd_input_hex(hd_uchar c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    c |= 0x20;
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    return -1;
-}
 
 
 /* '+' and %XX decoded in place: the decoded length */
@@ -42,8 +26,8 @@ hd_input_unescape(hd_uchar *p, size_t len)
         }
 
         if (*src == '%' && end - src >= 3
-            && (hi = hd_input_hex(src[1])) >= 0
-            && (lo = hd_input_hex(src[2])) >= 0)
+            && (hi = hd_hex_digit(src[1])) >= 0
+            && (lo = hd_hex_digit(src[2])) >= 0)
         {
             *dst++ = (hd_uchar) (hi << 4 | lo);
             src += 2;

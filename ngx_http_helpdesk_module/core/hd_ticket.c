@@ -4,6 +4,9 @@
  * the tickets.
  */
 
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "hd_files.h"
@@ -1292,15 +1295,106 @@ hd_ticket_check(hd_txn_t *txn, hd_check_t *check)
 }
 
 
+/* a stored file's name (64 hex digits) as its SHA-256; -1 when it is not */
+static int
+hd_blob_name(const char *name, hd_uchar sha256[HD_SHA256_LEN])
+{
+    int     hi, lo;
+    size_t  i;
+
+    if (strlen(name) != 2 * HD_SHA256_LEN) {
+        return -1;
+    }
+
+    for (i = 0; i < HD_SHA256_LEN; i++) {
+        hi = hd_hex_digit(name[2 * i]);
+        lo = hd_hex_digit(name[2 * i + 1]);
+
+        if (hi < 0 || lo < 0) {
+            return -1;
+        }
+
+        sha256[i] = (hd_uchar) (hi << 4 | lo);
+    }
+
+    return 0;
+}
+
+
+/* the store's files that no record refers to, and tmp/'s leftovers */
+static void
+hd_blob_strays(hd_txn_t *txn, const char *files, hd_check_t *check)
+{
+    char            path[PATH_MAX];
+    size_t          orphans = 0, left = 0;
+    DIR            *top, *sub;
+    hd_uchar        sha[HD_SHA256_LEN];
+    hd_blob_t       b;
+    struct dirent  *d, *f;
+
+    top = opendir(files);
+    if (top == NULL) {
+        return;
+    }
+
+    while ((d = readdir(top)) != NULL) {
+        if (d->d_name[0] == '.') {
+            continue;
+        }
+
+        snprintf(path, sizeof(path), "%s/%s", files, d->d_name);
+
+        sub = opendir(path);
+        if (sub == NULL) {
+            continue;
+        }
+
+        while ((f = readdir(sub)) != NULL) {
+            if (f->d_name[0] == '.') {
+                continue;
+            }
+
+            if (strcmp(d->d_name, "tmp") == 0) {
+                left++;
+                continue;
+            }
+
+            if (hd_blob_name(f->d_name, sha) != 0
+                || hd_record_get(txn, HD_DB_BLOBS, sha, HD_SHA256_LEN,
+                                 &hd_blob_desc, &b) != HD_OK
+                || b.refs == 0)
+            {
+                if (orphans++ < 10) {
+                    hd_buf_printf(&check->report, "orphan: %s/%s (no "
+                                  "attachment refers to it)\n", d->d_name,
+                                  f->d_name);
+                }
+            }
+        }
+
+        closedir(sub);
+    }
+
+    closedir(top);
+
+    hd_buf_printf(&check->report, "orphans: %zu stored files nothing "
+                  "refers to\ntemp leftovers: %zu partial uploads in "
+                  "tmp/\n", orphans, left);
+}
+
+
 hd_rc
-hd_blob_check(hd_txn_t *txn, const char *files, hd_check_t *check)
+hd_blob_check(hd_txn_t *txn, const char *files, int quick,
+    hd_check_t *check)
 {
     char         hex[2 * HD_SHA256_LEN + 1];
     hd_rc        rc;
-    size_t       n = 0, missing = 0;
+    size_t       n = 0, bad = 0;
     int64_t      size;
     hd_str_t     k, v;
+    hd_uchar     digest[HD_SHA256_LEN];
     hd_blob_t    b;
+    const char  *what;
     hd_cursor_t  cur;
 
     rc = hd_cursor_open(txn, HD_DB_BLOBS, &cur);
@@ -1320,24 +1414,37 @@ hd_blob_check(hd_txn_t *txn, const char *files, hd_check_t *check)
 
         n++;
         size = hd_file_size(files, k.data);
+        what = NULL;
 
-        if (size < 0 || (uint64_t) size != b.size) {
+        if (size < 0) {
+            what = "missing";
+
+        } else if ((uint64_t) size != b.size) {
+            what = "of the wrong size";
+
+        } else if (!quick
+                   && (hd_file_digest(files, k.data, digest) != 0
+                       || memcmp(digest, k.data, HD_SHA256_LEN) != 0))
+        {
+            what = "changed: its content is not the one stored (SHA-256)";
+        }
+
+        if (what != NULL && bad++ < 10) {
             hex[hd_hex_encode(hex, k.data, HD_SHA256_LEN)] = '\0';
-
-            if (missing++ < 10) {
-                hd_check_problem(check, "the file %s is %s", hex,
-                                 size < 0 ? "missing" : "of the wrong size");
-            }
+            hd_check_problem(check, "the file %s is %s", hex, what);
         }
     }
 
     hd_cursor_close(&cur);
 
-    if (missing > 10) {
-        hd_check_problem(check, "... and %zu more files", missing - 10);
+    if (bad > 10) {
+        hd_check_problem(check, "... and %zu more files", bad - 10);
     }
 
-    hd_buf_printf(&check->report, "files checked: %zu in %s\n", n, files);
+    hd_buf_printf(&check->report, "files checked: %zu in %s (%s)\n", n,
+                  files, quick ? "sizes only" : "sizes and SHA-256");
+
+    hd_blob_strays(txn, files, check);
 
     return HD_OK;
 }

@@ -399,7 +399,14 @@ void hd_ticket_copy(hd_pool_t *pool, hd_ticket_t *t);
 
 hd_rc hd_ticket_check(hd_txn_t *txn, hd_check_t *check);
 /* every stored file the database refers to is on disk, whole */
-hd_rc hd_blob_check(hd_txn_t *txn, const char *files, hd_check_t *check);
+/*
+ * Every stored file against its record: there, of its size and (unless
+ * quick) of its SHA-256; then what the store holds that nothing refers to
+ * (orphans) and partial uploads left in tmp/, reported, not problems (a
+ * crash leaves them; the timer removes them)
+ */
+hd_rc hd_blob_check(hd_txn_t *txn, const char *files, int quick,
+    hd_check_t *check);
 
 
 #endif /* HD_TICKET_H */
