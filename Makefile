@@ -43,7 +43,7 @@ $(BUILD)/unit/%: t/unit/%.c t/unit/unit.h $(BUILD)/libhelpdesk.a $(CORE_HDRS)
 	$(CC) $(CFLAGS) $(HD_FLAGS) -It/unit -o $@ $< $(BUILD)/libhelpdesk.a \
 	    $(LIBS) -lcmocka
 
-# t/100-faults.t's LD_PRELOAD library: calls that fail on demand
+# t/105-attack-faults.t's LD_PRELOAD library: calls that fail on demand
 $(BUILD)/libhdfault.so: t/lib/fault.c
 	$(CC) -g -O2 -std=gnu11 -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
 

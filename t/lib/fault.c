@@ -1,5 +1,5 @@
 /*
- * Faults on demand, for t/100-faults.t: an LD_PRELOAD library that makes a
+ * Faults on demand, for t/105-attack-faults.t: an LD_PRELOAD library that makes a
  * call fail while a file named after the fault exists in the directory
  * $HELPDESK_FAULTS (read when the library loads, in nginx's master, so that
  * the workers have it too). A test creates and removes the files.

@@ -1,4 +1,4 @@
-# Faults (SPEC §12, issue 19): a disk that fails to sync, a reader table
+# Attacks by faults (SPEC §12; issue 19, the faults family): a disk that fails to sync, a reader table
 # that is full, an attachment store out of space, no randomness. Each answers
 # a clear 5xx, acknowledges nothing it did not keep, and the portal recovers
 # when the fault goes. The faults come from t/lib/fault.c (LD_PRELOAD, a
