@@ -432,7 +432,7 @@ ngx_http_helpdesk_kb_missed(ngx_http_request_t *r,
     }
 
     len = q->len < 200 ? q->len : 200;
-    buf = ngx_pnalloc(r->pool, sizeof(*j) + len);
+    buf = ngx_palloc(r->pool, sizeof(*j) + len);      /* aligned: a struct */
     if (buf == NULL) {
         return;
     }
