@@ -91,8 +91,9 @@ like($mail->{body}, qr/User anna добавил\(а\) ответ/, '... and the 
 $res = $petr->api('GET', "tickets/$n");
 is($res->{json}{messages}[1]{author}, 'User anna', "... the reply is the admin's in the thread");
 
+$hd->staff_says($hd->staff('solver', 'agent'), $n, 'solution');
 $res = $olga->api('POST', "tickets/$n/close");
-is($res->{status}, 200, "the owner closes a member's ticket");
+is($res->{status}, 200, "the owner closes a member's solved ticket");
 is($olga->api('POST', "tickets/$n/rating", { stars => 2 })->{status}, 403,
    'but only the author rates it');
 is($petr->api('POST', "tickets/$n/rating", { stars => 4 })->{status}, 200, '... the author does');

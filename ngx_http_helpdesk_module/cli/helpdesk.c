@@ -357,7 +357,8 @@ main(int argc, char **argv)
     cli.argv = argv + optind + 1;
 
     /* COMMAND --help (or -h): what it takes, and nothing done */
-    for (i = 0; i < (size_t) cli.argc; i++) {
+    /* (the mail gate says its own, with its exit codes for MTAs) */
+    for (i = 0; cmd->run != hd_cli_mailgate && i < (size_t) cli.argc; i++) {
         if (strcmp(cli.argv[i], "--help") == 0
             || strcmp(cli.argv[i], "-h") == 0)
         {

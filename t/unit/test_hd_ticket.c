@@ -223,7 +223,7 @@ test_tables(void **state)
 
     /* SPEC §5.4 */
     assert_int_equal(hd_priority_derive(0, 0, 0, 3), HD_PRIORITY_LOW);
-    assert_int_equal(hd_priority_derive(0, 0, 0, 1), HD_PRIORITY_NORMAL);
+    assert_int_equal(hd_priority_derive(0, 0, 0, 1), HD_PRIORITY_LOW);
     assert_int_equal(hd_priority_derive(1, 0, HD_LEVEL_MSA_PLUS, 2),
                      HD_PRIORITY_NORMAL);
     assert_int_equal(hd_priority_derive(1, 1, HD_LEVEL_MSA_START, 2),
@@ -482,10 +482,32 @@ test_reopen_and_rating(void **state)
     assert_int_equal(hd_ticket_rate(&portal, &ch, now + 70, &err),
                      HD_NOT_FOUND);
 
-    /* by the author on the page: once */
+    /* cancelled: never rated, also by its author (SPEC §5.6) */
     memset(&ch, 0, sizeof(ch));
     ch.number = t.number;
     ch.actor = bob;
+    ch.stars = 5;
+    assert_int_equal(hd_ticket_rate(&portal, &ch, now + 70, &err),
+                     HD_CONFLICT);
+    assert_string_equal(err.code, "cancelled_not_rated");
+
+    /* by the author on the page, once it closed: once */
+    assert_int_equal(create(bob, NULL, 0, 3, &t, &errors, &err), HD_OK);
+    hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, &err);
+    hd_ticket_get(&txn, t.number, &got);
+    hd_ticket_copy(&arena->pool, &got);
+    t = got;
+    assert_int_equal(hd_ticket_act(&txn, &got, HD_ACTION_SOLUTION, 0,
+                                   HD_SIDE_STAFF, now, &err), HD_OK);
+    assert_int_equal(hd_ticket_put(&txn, &t, &got, &err), HD_OK);
+    hd_txn_commit(&txn, &err);
+
+    memset(&ch, 0, sizeof(ch));
+    ch.number = t.number;
+    ch.actor = bob;
+    assert_int_equal(hd_ticket_close(&portal, &ch, now + 61, &status, &err),
+                     HD_OK);
+    assert_int_equal(status, HD_STATUS_CLOSED);
     ch.stars = 6;
     assert_int_equal(hd_ticket_rate(&portal, &ch, now + 70, &err),
                      HD_INVALID);
