@@ -9,6 +9,10 @@
 #include "hd_value.h"
 
 
+/* the partial "p" every input may name */
+static const char  fuzz_partial[] = "<{{name}}>{{#list}}{{.}}{{/list}}";
+
+
 typedef struct {
     hd_tpl_out_t  out;
     size_t        bytes;
@@ -45,8 +49,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     tpl = hd_tpl_compile(&arena->pool, "self", "fuzz", src, size, &err);
     partial = hd_tpl_compile(&arena->pool, "p", "p",
-                             (const hd_uchar *) "<{{name}}>{{#list}}{{.}}{{/list}}",
-                             33, &err);
+                             (const hd_uchar *) fuzz_partial,
+                             sizeof(fuzz_partial) - 1, &err);
 
     if (tpl != NULL && partial != NULL) {
         set = hd_tpl_set_create(&arena->pool);

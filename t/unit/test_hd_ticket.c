@@ -415,6 +415,39 @@ test_lists(void **state)
 }
 
 
+/*
+ * A ticket of bob's that staff solved and bob closed at `at`: closed. (A
+ * solution is staff's; here the status is set as the staff issue will,
+ * through the transition table.) ch is left for bob's next change.
+ */
+static void
+solved_and_closed(hd_ticket_t *t, hd_ticket_change_t *ch, uint64_t at)
+{
+    uint8_t      status;
+    hd_err_t     err;
+    hd_txn_t     txn;
+    hd_errors_t  errors;
+    hd_ticket_t  got;
+
+    assert_int_equal(create(bob, NULL, 0, 3, t, &errors, &err), HD_OK);
+
+    hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, &err);
+    hd_ticket_get(&txn, t->number, &got);
+    hd_ticket_copy(&arena->pool, &got);
+    *t = got;
+    assert_int_equal(hd_ticket_act(&txn, &got, HD_ACTION_SOLUTION, 0,
+                                   HD_SIDE_STAFF, now, &err), HD_OK);
+    assert_int_equal(hd_ticket_put(&txn, t, &got, &err), HD_OK);
+    hd_txn_commit(&txn, &err);
+
+    memset(ch, 0, sizeof(*ch));
+    ch->number = t->number;
+    ch->actor = bob;
+    assert_int_equal(hd_ticket_close(&portal, ch, at, &status, &err), HD_OK);
+    assert_int_equal(status, HD_STATUS_CLOSED);
+}
+
+
 static void
 test_reopen_and_rating(void **state)
 {
@@ -432,25 +465,7 @@ test_reopen_and_rating(void **state)
     portal.tickets.reopen.n = 100;
     portal.tickets.reopen.unit = HD_PERIOD_SECONDS;
 
-    assert_int_equal(create(bob, NULL, 0, 3, &t, &errors, &err), HD_OK);
-
-    /* a solution is staff's; here the status is set as the staff issue
-     * will, through the transition table */
-    hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, &err);
-    hd_ticket_get(&txn, t.number, &got);
-    hd_ticket_copy(&arena->pool, &got);
-    t = got;
-    assert_int_equal(hd_ticket_act(&txn, &got, HD_ACTION_SOLUTION, 0,
-                                   HD_SIDE_STAFF, now, &err), HD_OK);
-    assert_int_equal(hd_ticket_put(&txn, &t, &got, &err), HD_OK);
-    hd_txn_commit(&txn, &err);
-
-    memset(&ch, 0, sizeof(ch));
-    ch.number = t.number;
-    ch.actor = bob;
-    assert_int_equal(hd_ticket_close(&portal, &ch, now + 1, &status, &err),
-                     HD_OK);
-    assert_int_equal(status, HD_STATUS_CLOSED);
+    solved_and_closed(&t, &ch, now + 1);
 
     /* the closing e-mail's link rates it, once, without an account */
     hd_txn_begin(unit_store, &txn, HD_TXN_READ, &err);
@@ -492,22 +507,7 @@ test_reopen_and_rating(void **state)
     assert_string_equal(err.code, "cancelled_not_rated");
 
     /* by the author on the page, once it closed: once */
-    assert_int_equal(create(bob, NULL, 0, 3, &t, &errors, &err), HD_OK);
-    hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, &err);
-    hd_ticket_get(&txn, t.number, &got);
-    hd_ticket_copy(&arena->pool, &got);
-    t = got;
-    assert_int_equal(hd_ticket_act(&txn, &got, HD_ACTION_SOLUTION, 0,
-                                   HD_SIDE_STAFF, now, &err), HD_OK);
-    assert_int_equal(hd_ticket_put(&txn, &t, &got, &err), HD_OK);
-    hd_txn_commit(&txn, &err);
-
-    memset(&ch, 0, sizeof(ch));
-    ch.number = t.number;
-    ch.actor = bob;
-    assert_int_equal(hd_ticket_close(&portal, &ch, now + 61, &status, &err),
-                     HD_OK);
-    assert_int_equal(status, HD_STATUS_CLOSED);
+    solved_and_closed(&t, &ch, now + 61);
     ch.stars = 6;
     assert_int_equal(hd_ticket_rate(&portal, &ch, now + 70, &err),
                      HD_INVALID);
