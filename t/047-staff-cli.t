@@ -37,7 +37,7 @@ is($res->{status}, 303, 'the administrator logs in on the login page');
 ($rc, $out) = $hd->cli(qw(staff add --login boss --email other@support.example --name X --role agent),
                        { stdin => "another password 1\n" });
 isnt($rc, 0, 'a taken login is refused');
-like($out, qr/login: login_taken/, '... naming the field');
+like($out, qr/login: This login is taken\./, '... naming the field, in words');
 
 ($rc, $out) = $hd->cli(qw(staff add --login newbie --email new@support.example --name X --role janitor),
                        { stdin => "another password 1\n" });
@@ -47,7 +47,7 @@ like($out, qr/invalid role "janitor"/, '... naming it');
 ($rc, $out) = $hd->cli(qw(staff add --login newbie --email new@support.example --name X --role agent),
                        { stdin => "short\n" });
 isnt($rc, 0, 'a weak password is refused');
-like($out, qr/password: password_too_short/, '... saying why');
+like($out, qr/password: The password needs at least 10 characters\./, '... saying why');
 
 ($rc, $out) = $hd->cli(qw(staff add --login newbie --email new@support.example --name X --role agent),
                        { stdin => '' });

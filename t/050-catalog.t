@@ -22,7 +22,7 @@ like($out, qr/^3\tСервис-менеджеры\t\(feedback\)$/m, '... the ser
 is($rc, 0, 'helpdesk products add');
 ($rc, $out) = $hd->cli('products', 'add', 'скзи «криптопро csp»');
 isnt($rc, 0, 'a product name taken in another case is refused');
-like($out, qr/name: name_taken/, '... saying so');
+like($out, qr/name: This name is taken\./, '... saying so, in words');
 ($rc, $out) = $hd->cli('products', 'edit', '1', '--versions', '4.0,5.0,5.0 R3');
 is($rc, 0, 'helpdesk products edit');
 ($rc, $out) = $hd->cli('products', 'list');
@@ -32,10 +32,13 @@ like($out, qr/^1\tСКЗИ «КриптоПро CSP»\t4\.0,5\.0,5\.0 R3$/m, 'he
                        qw(--product 1 --term 36 --kind certificate --limit 2 --level standard --premium 0),
                        '--department', 'Базовая поддержка');
 is($rc, 0, 'helpdesk cert-types add (department by name)') or diag($out);
-($rc, $out) = $hd->cli(qw(cert-types add --name Bad --product 7 --term 0 --limit 0 --level gold --premium -3 --department 9));
+($rc, $out) = $hd->cli(qw(cert-types add --name Bad --product 7 --term 0 --limit 0 --level gold --premium 3 --department 9));
 isnt($rc, 0, 'a bad type is refused');
-like($out, qr/product: product_unknown.*term_months: term_invalid.*ticket_limit: ticket_limit_invalid.*level: level_invalid.*department: department_unknown/s,
+like($out, qr/product: Choose a product\..*term_months: The term is 1 to 120 months\..*ticket_limit: The limit is 1 to 1000\..*level: Unknown support level\..*department: /s,
      '... naming every bad field');
+($rc, $out) = $hd->cli(qw(cert-types add --name Bad --product 1 --term 12 --limit 1 --premium -3));
+is($rc, 2, 'a negative premium count is refused');
+like($out, qr/--premium: not a valid number "-3"/, '... naming the option and the value');
 ($rc, $out) = $hd->cli('cert-types', 'edit', '1', '--premium', 'unlimited', '--level', 'msa_enterprise');
 is($rc, 0, 'helpdesk cert-types edit');
 ($rc, $out) = $hd->cli('cert-types', 'list');

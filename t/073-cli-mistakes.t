@@ -10,6 +10,7 @@ use Test::More;
 use Helpdesk::Test;
 
 my $hd = Helpdesk::Test->new;
+$ENV{LANG} = $ENV{LC_ALL} = 'C.UTF-8';
 my $bin = "$Helpdesk::Test::BUILD/helpdesk";
 my $nowhere = $hd->dir . '/mistyped';
 
@@ -42,5 +43,36 @@ is($? >> 8, 0, 'init makes it');
 ok(-e "$nowhere/data.mdb", '... a database');
 $out = `$bin -d $nowhere stats 2>&1`;
 is($? >> 8, 0, 'then stats works');
+
+# unknown options and bad values are errors naming them; nothing is stored
+my @refused = (
+    [ [qw(stats --verbose)], qr/stats: unexpected argument "--verbose"/ ],
+    [ [qw(init extra)], qr/init: unexpected argument "extra"/ ],
+    [ [qw(outbox list --limit 5x)], qr/--limit: not a valid number "5x"/ ],
+    [ [qw(outbox list --limt 5)], qr/unknown option "--limt"/ ],
+    [ [qw(products add X --bogus 1)], qr/products: unknown option "--bogus"/ ],
+    [ [qw(products add X --versions)], qr/products: the option needs a value "--versions"/ ],
+    [ [qw(products edit 1x --name Y)], qr/products edit: not a valid number "1x"/ ],
+    [ [qw(cert-types add --name A --product P1 --term 12 --kind contract --limit 3 --level standard
+          --premium z --department 1)], qr/--premium: not a valid number "z"/ ],
+    [ [qw(cert-types add --name A --product P1 --term 12months)], qr/--term: not a valid number "12months"/ ],
+    [ [qw(departments list x)], qr/departments list: unexpected argument "x"/ ],
+    [ [qw(departments add Extra --feedback more)], qr/departments add: unexpected argument "more"/ ],
+    [ [qw(companies list --all)], qr/companies list: unexpected argument "--all"/ ],
+    [ [qw(certs issue --type 1 --count x)], qr/--count: not a valid number "x"/ ],
+    [ [qw(certs issue --type 1 extra)], qr/certs issue: unexpected argument "extra"/ ],
+    [ [qw(certs assign X --company 1z)], qr/--company: not a valid number "1z"/ ],
+);
+(undef) = `$bin -d $nowhere products add P1 2>&1`;
+for my $r (@refused) {
+    my ($args, $says) = @$r;
+    $out = `$bin -d $nowhere @$args 2>&1`;
+    is($? >> 8, 2, "@$args: exit 2");
+    like($out, $says, '... naming what is wrong');
+}
+$out = `$bin -d $nowhere cert-types list 2>&1`;
+is($out, '', 'no certificate type was stored by the refused ones');
+$out = `$bin -d $nowhere departments list 2>&1`;
+unlike($out, qr/Extra/, '... nor a department');
 
 done_testing;

@@ -12,56 +12,64 @@ typedef struct {
     const char    *help;
     int          (*run)(hd_cli_t *cli);
     int            nodata;      /* works without the data directory */
+    int            bare;        /* takes no arguments at all */
 } hd_cli_command_t;
 
 
 static const hd_cli_command_t  hd_cli_commands[] = {
-    { "init", "", "create or migrate the data directory", hd_cli_init, 0 },
+    { "init", "", "create or migrate the data directory", hd_cli_init, 0, 1 },
     { "check", "[--quick]", "verify the database: integrity, counts, every "
       "stored file's size and SHA-256 (--quick: sizes only), orphans and "
       "partial uploads",
-      hd_cli_check, 0 },
+      hd_cli_check, 0, 0 },
     { "backup", "DIR", "write a consistent copy of the data to DIR (while "
-      "nginx runs); restore by copying it back", hd_cli_backup, 0 },
-    { "stats", "", "sizes and counts", hd_cli_stats, 0 },
-    { "staff", "add ...", "add a staff account: --login L --email E --name N "
-      "--role agent|manager|administrator; the password on standard input",
-      hd_cli_staff, 0 },
+      "nginx runs), with the data directory's modes", hd_cli_backup, 0, 0 },
+    { "restore", "BACKUP DIR", "verify a backup (as check does), then put "
+      "it in DIR, which must hold no database (stop nginx first); modes "
+      "and owner kept", hd_cli_restore, 1, 0 },
+    { "stats", "", "sizes and counts", hd_cli_stats, 0, 1 },
+    { "staff", "add|list|disable|enable|password", "staff accounts: add "
+      "--login L --email E --name N --role agent|manager|administrator "
+      "[--departments D] (the password on standard input), list, disable "
+      "LOGIN (its sessions end), enable LOGIN, password LOGIN (on standard "
+      "input; sessions end, the owner told)",
+      hd_cli_staff, 0, 0 },
     { "outbox", "list|show|retry|drop", "the e-mail outbox: list [--all | "
       "--state S] [--limit N], show ID, retry ID (a failed one again), drop "
-      "ID", hd_cli_outbox, 0 },
+      "ID", hd_cli_outbox, 0, 0 },
     { "demo", "", "seed the demo data once (./build.sh run does) and print "
-      "its logins", hd_cli_demo, 0 },
+      "its logins", hd_cli_demo, 0, 1 },
     { "departments", "list|add", "departments: list, add NAME [--feedback]",
-      hd_cli_departments, 0 },
+      hd_cli_departments, 0, 0 },
     { "products", "list|add|edit", "products: list, add NAME [--versions "
-      "\"1.0,2.0\"], edit ID [--name N] [--versions V]", hd_cli_products, 0 },
+      "\"1.0,2.0\"], edit ID [--name N] [--versions V]", hd_cli_products, 0, 0 },
     { "cert-types", "list|add|edit", "certificate types: list, add --name N "
       "--product P --term MONTHS --kind certificate|contract --limit N "
       "--level L --premium N|unlimited --department D, edit ID ...",
-      hd_cli_cert_types, 0 },
+      hd_cli_cert_types, 0, 0 },
     { "certs", "import|list|issue|revoke", "certificates: import FILE.csv, "
       "list, issue --type T [--number N] [--from DATE] [--until DATE] "
       "[--no-code] [--count N], revoke NUMBER, assign NUMBER --account "
-      "LOGIN|--company ID", hd_cli_certs, 0 },
-    { "companies", "list", "customer companies", hd_cli_companies, 0 },
+      "LOGIN|--company ID", hd_cli_certs, 0, 0 },
+    { "companies", "list", "customer companies", hd_cli_companies, 0, 0 },
     { "kb", "export|import|reindex", "knowledge-base articles as Markdown "
       "files with a front matter: export DIR, import DIR (all or nothing), "
-      "reindex (the search index made again)", hd_cli_kb, 0 },
+      "reindex (the search index made again)", hd_cli_kb, 0, 0 },
     { "search", "reindex [--batch N]", "staff's search of tickets: every message "
       "indexed again (those from before the index existed)", hd_cli_search,
-      0 },
+      0, 0 },
     { "sweep", "--now TIME", "run the timer's work once at TIME (\"2026-11-25 "
       "17:00\" Moscow time, or @UNIX): auto-close and SLA escalation; "
-      "[--batch N] [--solved P] [--awaiting P] [--reopen P]", hd_cli_sweep, 0 },
+      "[--batch N] [--solved P] [--awaiting P] [--reopen P]", hd_cli_sweep,
+      0, 0 },
     { "calendar", "show YEAR", "a year's exceptional days as a holiday file "
       "writes them, from the file or (a year it lacks) the Labour Code's "
       "rule: [--calendar NAME] [--holidays FILE] [--rule]", hd_cli_calendar,
-      1 },
+      1, 0 },
     { "mailgate", "URL", "post the message on standard input to the portal's "
       "mail gate (the MTA's pipe command): [--key-file FILE] (else "
       "$HELPDESK_MAILGATE_KEY) [--timeout S] [--cacert FILE]; exits 0, 75 "
-      "(later) or 67 (never)", hd_cli_mailgate, 1 },
+      "(later) or 67 (never)", hd_cli_mailgate, 1, 0 },
 };
 
 
@@ -183,39 +191,102 @@ hd_cli_portal(hd_cli_t *cli, hd_portal_t *portal)
 
 
 /*
+ * The template directory: $HELPDESK_TEMPLATES, else the one beside the
+ * build (../lua-free-templates from the binary), else the installed one
+ * (../share/helpdesk/templates from the binary: /usr/bin -> /usr/share)
+ */
+const char *
+hd_cli_templates_dir(char *buf, size_t size)
+{
+    char         self[PATH_MAX], *slash;
+    ssize_t      n;
+    size_t       i;
+    struct stat  st;
+    const char  *templates;
+    const char  *beside[] = { "../lua-free-templates",
+                              "../share/helpdesk/templates" };
+
+    templates = getenv("HELPDESK_TEMPLATES");
+
+    if (templates != NULL && templates[0] != '\0') {
+        return templates;
+    }
+
+    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n <= 0) {
+        return NULL;
+    }
+
+    self[n] = '\0';
+    slash = strrchr(self, '/');
+    if (slash != NULL) {
+        *slash = '\0';
+    }
+
+    for (i = 0; i < sizeof(beside) / sizeof(beside[0]); i++) {
+        snprintf(buf, size, "%s/%s/i18n", self, beside[i]);
+
+        if (stat(buf, &st) == 0) {
+            snprintf(buf, size, "%s/%s", self, beside[i]);
+            return buf;
+        }
+    }
+
+    return NULL;
+}
+
+
+/* the operator's language: ru when LC_ALL, LC_MESSAGES or LANG says so */
+hd_lang_e
+hd_cli_lang(void)
+{
+    size_t       i;
+    const char  *v;
+    const char  *vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+
+    for (i = 0; i < 3; i++) {
+        v = getenv(vars[i]);
+
+        if (v != NULL && v[0] != '\0') {
+            return strncmp(v, "ru", 2) == 0 ? HD_LANG_RU : HD_LANG_EN;
+        }
+    }
+
+    return HD_LANG_EN;
+}
+
+
+/* a sentence of the tool in the operator's language */
+const char *
+hd_cli_say(const char *en, const char *ru)
+{
+    return hd_cli_lang() == HD_LANG_RU ? ru : en;
+}
+
+
+/*
  * The portal for flows that send e-mail: the templates of
- * $HELPDESK_TEMPLATES, else those beside the build (../lua-free-templates
- * from the binary); links to $HELPDESK_URL, else http://localhost/
+ * hd_cli_templates_dir(); links to $HELPDESK_URL, else http://localhost/
  */
 int
 hd_cli_mail_portal(hd_cli_t *cli, hd_pool_t *pool, hd_portal_t *portal)
 {
-    char              self[PATH_MAX], dir[PATH_MAX + 32], *slash;
-    ssize_t           n;
-    hd_err_t          err;
-    const char       *templates, *url;
-    hd_templates_t   *t;
+    char             dir[PATH_MAX + 32];
+    hd_err_t         err;
+    const char      *templates, *url;
+    hd_templates_t  *t;
 
     hd_cli_portal(cli, portal);
 
-    templates = getenv("HELPDESK_TEMPLATES");
+    templates = hd_cli_templates_dir(dir, sizeof(dir));
 
-    if (templates == NULL || templates[0] == '\0') {
-        n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n <= 0) {
-            fprintf(stderr, "helpdesk: set HELPDESK_TEMPLATES to the "
-                    "template directory\n");
-            return -1;
-        }
-
-        self[n] = '\0';
-        slash = strrchr(self, '/');
-        if (slash != NULL) {
-            *slash = '\0';
-        }
-
-        snprintf(dir, sizeof(dir), "%s/../lua-free-templates", self);
-        templates = dir;
+    if (templates == NULL) {
+        fprintf(stderr, "helpdesk: %s\n",
+                hd_cli_say("set HELPDESK_TEMPLATES to the template "
+                           "directory (none found beside the program)",
+                           "укажите каталог шаблонов в HELPDESK_TEMPLATES "
+                           "(рядом с программой его нет)"));
+        return -1;
     }
 
     hd_err_clear(&err);
@@ -241,17 +312,60 @@ hd_cli_mail_portal(hd_cli_t *cli, hd_pool_t *pool, hd_portal_t *portal)
 }
 
 
+/*
+ * What a code means, in the operator's language, from the portal's own
+ * catalogue (errors.CODE); the code itself when there is no catalogue
+ */
+static const char *
+hd_cli_code_text(const char *code, char *buf, size_t size)
+{
+    char                   dir[PATH_MAX + 32], key[128];
+    hd_err_t               err;
+    const hd_str_t        *text;
+    const char            *templates;
+    static int             tried;
+    static hd_arena_t     *arena;
+    static hd_templates_t *t;
+
+    if (!tried) {
+        tried = 1;
+        templates = hd_cli_templates_dir(dir, sizeof(dir));
+        arena = templates ? hd_arena_create(65536) : NULL;
+        hd_err_clear(&err);
+
+        if (arena != NULL
+            && hd_templates_load(&arena->pool, templates, &t, &err) != HD_OK)
+        {
+            t = NULL;
+        }
+    }
+
+    snprintf(key, sizeof(key), "errors.%s", code);
+    text = t ? hd_i18n_text(t->catalog[hd_cli_lang()], key) : NULL;
+
+    if (text == NULL) {
+        return code;
+    }
+
+    snprintf(buf, size, "%.*s", (int) text->len, (const char *) text->data);
+
+    return buf;
+}
+
+
 int
 hd_cli_errors(const char *what, hd_errors_t *errors, hd_err_t *err)
 {
+    char    buf[512];
     size_t  i;
 
     if (errors->n == 0) {
         if (err->field != NULL && err->code != NULL) {
-            fprintf(stderr, "helpdesk: %s: %s: %s (%s)\n", what, err->field,
-                    err->code, err->text);
+            fprintf(stderr, "helpdesk: %s: %s: %s\n", what, err->field,
+                    hd_cli_code_text(err->code, buf, sizeof(buf)));
 
         } else {
+            /* (not the portal's text: "not_found" is no page here) */
             fprintf(stderr, "helpdesk: %s: %s\n", what, err->text);
         }
 
@@ -261,10 +375,78 @@ hd_cli_errors(const char *what, hd_errors_t *errors, hd_err_t *err)
     for (i = 0; i < errors->n; i++) {
         fprintf(stderr, "helpdesk: %s: %s: %s\n", what,
                 errors->item[i].field ? errors->item[i].field : "-",
-                errors->item[i].code);
+                hd_cli_code_text(errors->item[i].code, buf, sizeof(buf)));
     }
 
     return 1;
+}
+
+
+/*
+ * A whole decimal number from min to max, nothing else in the text; else
+ * a sentence naming the option and the value, and -1
+ */
+int
+hd_cli_number(const char *what, const char *text, uint64_t min, uint64_t max,
+    uint64_t *out)
+{
+    uint64_t     v;
+    const char  *p;
+
+    v = 0;
+
+    for (p = text; *p >= '0' && *p <= '9' && v <= max; p++) {
+        v = v * 10 + (uint64_t) (*p - '0');
+    }
+
+    if (p == text || *p != '\0' || v < min || v > max) {
+        fprintf(stderr, "helpdesk: %s: %s \"%s\" (%llu-%llu)\n", what,
+                hd_cli_say("not a valid number", "неверное число"), text,
+                (unsigned long long) min, (unsigned long long) max);
+        return -1;
+    }
+
+    *out = v;
+
+    return 0;
+}
+
+
+/*
+ * getopt_long's '?' or ':' (opterr is off): the option it did not know, or
+ * the one missing its value, named; 2, the exit code of a usage error
+ */
+int
+hd_cli_bad_option(const char *what, hd_cli_t *cli)
+{
+    const char  *arg;
+
+    arg = optind > 0 && optind <= cli->argc ? cli->argv[optind - 1] : "?";
+
+    /* optopt: the option known but without its value; 0: unknown */
+    fprintf(stderr, "helpdesk: %s: %s \"%s\"\n", what,
+            optopt ? hd_cli_say("the option needs a value",
+                                "ключу нужно значение")
+                   : hd_cli_say("unknown option", "неизвестный ключ"),
+            arg);
+
+    return 2;
+}
+
+
+/* arguments left after the options: an error naming the first; 0 if none */
+int
+hd_cli_extra(const char *what, hd_cli_t *cli, int from)
+{
+    if (from >= cli->argc) {
+        return 0;
+    }
+
+    fprintf(stderr, "helpdesk: %s: %s \"%s\"\n", what,
+            hd_cli_say("unexpected argument", "лишний аргумент"),
+            cli->argv[from]);
+
+    return 2;
 }
 
 
@@ -371,6 +553,13 @@ main(int argc, char **argv)
             break;
         }
     }
+
+    if (cmd->bare && cli.argc > 0) {
+        return hd_cli_extra(cmd->name, &cli, 0);
+    }
+
+    /* the commands name what they did not understand themselves */
+    opterr = 0;
 
     if (cmd->nodata) {
         return cmd->run(&cli);

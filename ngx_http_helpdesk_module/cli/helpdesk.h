@@ -37,14 +37,22 @@ typedef struct {
 
 /* helpdesk.c */
 void hd_cli_portal(hd_cli_t *cli, hd_portal_t *portal);
+const char *hd_cli_templates_dir(char *buf, size_t size);
+hd_lang_e hd_cli_lang(void);
+const char *hd_cli_say(const char *en, const char *ru);
 int hd_cli_mail_portal(hd_cli_t *cli, hd_pool_t *pool, hd_portal_t *portal);
 int hd_cli_errors(const char *what, hd_errors_t *errors, hd_err_t *err);
 int hd_cli_str(const char *text, hd_str_t *s);
+int hd_cli_number(const char *what, const char *text, uint64_t min,
+    uint64_t max, uint64_t *out);
+int hd_cli_bad_option(const char *what, hd_cli_t *cli);
+int hd_cli_extra(const char *what, hd_cli_t *cli, int from);
 
 /* helpdesk_store.c */
 int hd_cli_init(hd_cli_t *cli);
 int hd_cli_check(hd_cli_t *cli);
 int hd_cli_backup(hd_cli_t *cli);
+int hd_cli_restore(hd_cli_t *cli);
 int hd_cli_stats(hd_cli_t *cli);
 
 /* helpdesk_accounts.c */

@@ -11,6 +11,7 @@
 
 
 static int hd_cli_read_password(char *buf, size_t size);
+static int hd_cli_staff_add(hd_cli_t *cli);
 
 
 /*
@@ -112,8 +113,228 @@ hd_cli_read_password(char *buf, size_t size)
 }
 
 
+#define HD_CLI_STAFF_USAGE                                                   \
+    "usage: helpdesk staff add --login L --email E --name N "                 \
+    "--role agent|manager|administrator\n"                                    \
+    "                          [--phone P] [--departments all|ID,NAME,...] "  \
+    "< password\n"                                                            \
+    "       helpdesk staff list\n"                                            \
+    "       helpdesk staff disable|enable LOGIN\n"                            \
+    "       helpdesk staff password LOGIN < password\n"
+
+
+/* a staff account by login or e-mail; 0 when found */
+static int
+hd_cli_staff_find(hd_cli_t *cli, const char *who, uint64_t *id)
+{
+    int           found;
+    hd_err_t      err;
+    hd_txn_t      txn;
+    hd_account_t  a;
+
+    if (hd_txn_begin(cli->store, &txn, HD_TXN_READ, &err) != HD_OK) {
+        fprintf(stderr, "helpdesk: %s\n", err.text);
+        return -1;
+    }
+
+    found = hd_account_find(&txn, (const hd_uchar *) who, strlen(who), &a)
+                == HD_OK
+            && hd_account_is_staff(&a);
+    *id = found ? a.id : 0;
+    hd_txn_abort(&txn);
+
+    if (!found) {
+        fprintf(stderr, "helpdesk: %s \"%s\"\n",
+                hd_cli_say("there is no staff account with the login or "
+                           "e-mail",
+                           "нет учётной записи сотрудника с логином или "
+                           "адресом"), who);
+        return -1;
+    }
+
+    return 0;
+}
+
+
+/* the one argument of staff disable|enable|password: 0, else the exit code */
+static int
+hd_cli_staff_who(hd_cli_t *cli, uint64_t *id)
+{
+    if (cli->argc != 2 || cli->argv[1][0] == '-') {
+        fprintf(stderr, HD_CLI_STAFF_USAGE);
+        return 2;
+    }
+
+    return hd_cli_staff_find(cli, cli->argv[1], id) == 0 ? 0 : 1;
+}
+
+
+static int
+hd_cli_staff_list(hd_cli_t *cli)
+{
+    size_t            i, n;
+    hd_err_t          err;
+    hd_txn_t          txn;
+    hd_arena_t       *arena;
+    hd_staff_info_t  *list;
+    const hd_account_t  *a;
+
+    arena = hd_arena_create(65536);
+    if (arena == NULL
+        || hd_txn_begin(cli->store, &txn, HD_TXN_READ, &err) != HD_OK)
+    {
+        fprintf(stderr, "helpdesk: %s\n", arena ? err.text : "no memory");
+        hd_arena_destroy(arena);
+        return 1;
+    }
+
+    if (hd_staff_list(&txn, &arena->pool, &list, &n) != HD_OK) {
+        hd_txn_abort(&txn);
+        hd_arena_destroy(arena);
+        fprintf(stderr, "helpdesk: cannot read the staff accounts\n");
+        return 1;
+    }
+
+    hd_txn_abort(&txn);
+
+    printf("%-6s %-20s %-14s %-9s %s\n", "id", "login", "role", "state",
+           "e-mail, name");
+
+    for (i = 0; i < n; i++) {
+        a = &list[i].account;
+        printf("%-6llu %-20.*s %-14s %-9s %.*s, %.*s\n",
+               (unsigned long long) a->id, (int) a->login.len, a->login.data,
+               hd_role_names[a->role],
+               a->state == HD_ACCOUNT_DISABLED ? "disabled" : "active",
+               (int) a->email.len, a->email.data, (int) a->name.len,
+               a->name.data);
+    }
+
+    hd_arena_destroy(arena);
+
+    return 0;
+}
+
+
+/* disable (1) or enable (0): a disabled account's sessions end at once */
+static int
+hd_cli_staff_state(hd_cli_t *cli, int disable)
+{
+    int               rc;
+    uint64_t          id;
+    hd_err_t          err;
+    hd_portal_t       portal;
+    hd_errors_t       errors;
+    hd_staff_input_t  in;
+
+    rc = hd_cli_staff_who(cli, &id);
+    if (rc != 0) {
+        return rc;
+    }
+
+    memset(&in, 0, sizeof(in));
+    in.role = -1;
+    in.disabled = disable;
+    in.kb_editor = -1;
+
+    hd_cli_portal(cli, &portal);
+    memset(&errors, 0, sizeof(errors));
+    hd_err_clear(&err);
+
+    /* actor 0: the operator, who may lock anyone out and let them in */
+    if (hd_staff_update(&portal, 0, id, &in, (uint64_t) time(NULL), &err)
+        != HD_OK)
+    {
+        return hd_cli_errors(cli->argv[0], &errors, &err);
+    }
+
+    printf("%s: %s\n", cli->argv[1],
+           disable ? hd_cli_say("disabled, its sessions ended",
+                                "отключена, её сеансы завершены")
+                   : hd_cli_say("enabled", "включена"));
+
+    return 0;
+}
+
+
+static int
+hd_cli_staff_password(hd_cli_t *cli)
+{
+    int           rc;
+    char          password[1100];
+    uint64_t      id;
+    hd_err_t      err;
+    hd_str_t      pw;
+    hd_arena_t   *arena;
+    hd_portal_t   portal;
+    hd_errors_t   errors;
+
+    rc = hd_cli_staff_who(cli, &id);
+    if (rc != 0) {
+        return rc;
+    }
+
+    if (hd_cli_read_password(password, sizeof(password)) != 0) {
+        fprintf(stderr, "helpdesk: %s\n",
+                hd_cli_say("the password is read from standard input",
+                           "пароль читается со стандартного ввода"));
+        return 2;
+    }
+
+    arena = hd_arena_create(65536);
+    if (arena == NULL || hd_cli_mail_portal(cli, &arena->pool, &portal) != 0)
+    {
+        hd_arena_destroy(arena);
+        return 1;
+    }
+
+    hd_cli_str(password, &pw);
+    memset(&errors, 0, sizeof(errors));
+    hd_err_clear(&err);
+
+    /* the owner is told by e-mail, every session of it ends */
+    rc = hd_auth_change_password(&portal, id, NULL, &pw, NULL,
+                                 (uint64_t) time(NULL), &errors, &err)
+         == HD_OK
+         ? 0 : hd_cli_errors("staff password", &errors, &err);
+
+    hd_arena_destroy(arena);
+
+    if (rc == 0) {
+        printf("%s: %s\n", cli->argv[1],
+               hd_cli_say("the password is set, its sessions ended",
+                          "пароль задан, её сеансы завершены"));
+    }
+
+    return rc;
+}
+
+
 int
 hd_cli_staff(hd_cli_t *cli)
+{
+    if (cli->argc == 1 && strcmp(cli->argv[0], "list") == 0) {
+        return hd_cli_staff_list(cli);
+    }
+
+    if (cli->argc >= 1 && strcmp(cli->argv[0], "disable") == 0) {
+        return hd_cli_staff_state(cli, 1);
+    }
+
+    if (cli->argc >= 1 && strcmp(cli->argv[0], "enable") == 0) {
+        return hd_cli_staff_state(cli, 0);
+    }
+
+    if (cli->argc >= 1 && strcmp(cli->argv[0], "password") == 0) {
+        return hd_cli_staff_password(cli);
+    }
+
+    return hd_cli_staff_add(cli);
+}
+
+
+static int
+hd_cli_staff_add(hd_cli_t *cli)
 {
     int                  c, role;
     char                 password[1100];
@@ -135,9 +356,13 @@ hd_cli_staff(hd_cli_t *cli)
     };
 
     if (cli->argc < 1 || strcmp(cli->argv[0], "add") != 0) {
-        fprintf(stderr, "usage: helpdesk staff add --login L --email E "
-                "--name N --role agent|manager|administrator "
-                "[--departments all|ID,NAME,...] < password\n");
+        if (cli->argc >= 1) {
+            fprintf(stderr, "helpdesk: %s \"%s\"\n",
+                    hd_cli_say("unknown staff command",
+                               "неизвестная команда staff"), cli->argv[0]);
+        }
+
+        fprintf(stderr, HD_CLI_STAFF_USAGE);
         return 2;
     }
 
@@ -183,8 +408,12 @@ hd_cli_staff(hd_cli_t *cli)
             in.role = role;
             break;
         default:
-            return 2;
+            return hd_cli_bad_option("staff add", cli);
         }
+    }
+
+    if (hd_cli_extra("staff add", cli, optind) != 0) {
+        return 2;
     }
 
     if (hd_cli_read_password(password, sizeof(password)) != 0) {

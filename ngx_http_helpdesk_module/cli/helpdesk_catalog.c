@@ -100,8 +100,12 @@ hd_cli_departments(hd_cli_t *cli)
         memset(&d, 0, sizeof(d));
         hd_cli_str(cli->argv[1], &d.name);
 
-        if (cli->argc == 3 && strcmp(cli->argv[2], "--feedback") == 0) {
+        if (cli->argc >= 3 && strcmp(cli->argv[2], "--feedback") == 0) {
             d.flags = HD_DEPARTMENT_FEEDBACK;
+        }
+
+        if (hd_cli_extra("departments add", cli, d.flags ? 3 : 2) != 0) {
+            return 2;
         }
 
         rc = hd_cli_write(cli, "departments add", hd_cli_department_add, &d);
@@ -113,7 +117,9 @@ hd_cli_departments(hd_cli_t *cli)
         return rc;
     }
 
-    if (!hd_cli_is(cli, "list") || hd_cli_read(cli, &txn) != 0) {
+    if (!hd_cli_is(cli, "list") || hd_cli_extra("departments list", cli, 1)
+        || hd_cli_read(cli, &txn) != 0)
+    {
         fprintf(stderr, "usage: helpdesk departments list | add NAME "
                 "[--feedback]\n");
         return 2;
@@ -198,7 +204,12 @@ hd_cli_products(hd_cli_t *cli)
 
     if ((hd_cli_is(cli, "add") || hd_cli_is(cli, "edit")) && cli->argc >= 2) {
         if (hd_cli_is(cli, "edit")) {
-            p.id = strtoull(cli->argv[1], NULL, 10);
+            if (hd_cli_number("products edit", cli->argv[1], 1, UINT32_MAX,
+                              &p.id)
+                != 0)
+            {
+                goto done;
+            }
 
             if (hd_cli_read(cli, &txn) != 0) {
                 goto done;
@@ -233,8 +244,13 @@ hd_cli_products(hd_cli_t *cli)
                 hd_cli_versions(arena, optarg, &p.versions);
 
             } else {
+                hd_cli_bad_option("products", cli);
                 goto done;
             }
+        }
+
+        if (hd_cli_extra("products", cli, optind) != 0) {
+            goto done;
         }
 
         rc = hd_cli_write(cli, "products", hd_cli_product_save, &p);
@@ -246,7 +262,9 @@ hd_cli_products(hd_cli_t *cli)
         goto done;
     }
 
-    if (!hd_cli_is(cli, "list") || hd_cli_read(cli, &txn) != 0) {
+    if (!hd_cli_is(cli, "list") || hd_cli_extra(cli->argv[0], cli, 1)
+        || hd_cli_read(cli, &txn) != 0)
+    {
         fprintf(stderr, "usage: helpdesk products list | add NAME "
                 "[--versions V1,V2] | edit ID [--name N] [--versions V]\n");
         goto done;
@@ -320,6 +338,23 @@ hd_cli_type_save(hd_cli_t *cli, hd_txn_t *txn, void *data,
 }
 
 
+/* a number option of a certificate type, its range checked here */
+static int
+hd_cli_type_number(const char *option, const char *text, uint64_t max,
+    uint32_t *out)
+{
+    uint64_t  v;
+
+    if (hd_cli_number(option, text, 0, max, &v) != 0) {
+        return -1;
+    }
+
+    *out = (uint32_t) v;
+
+    return 0;
+}
+
+
 static int
 hd_cli_type_options(hd_cli_t *cli, hd_cli_type_t *t, int first)
 {
@@ -348,30 +383,51 @@ hd_cli_type_options(hd_cli_t *cli, hd_cli_type_t *t, int first)
             t->product = optarg;
             break;
         case 't':
-            t->type.term_months = (uint32_t) strtoul(optarg, NULL, 10);
+            if (hd_cli_type_number("--term", optarg, 100000,
+                                   &t->type.term_months)
+                != 0)
+            {
+                return -1;
+            }
             break;
         case 'k':
             v = hd_cert_kind_from_name((hd_uchar *) optarg, strlen(optarg));
             t->type.kind = v < 0 ? HD_CERT_KIND_COUNT : (uint8_t) v;
             break;
         case 'l':
-            t->type.ticket_limit = (uint32_t) strtoul(optarg, NULL, 10);
+            if (hd_cli_type_number("--limit", optarg, 100000,
+                                   &t->type.ticket_limit)
+                != 0)
+            {
+                return -1;
+            }
             break;
         case 'L':
             v = hd_level_from_name((hd_uchar *) optarg, strlen(optarg));
             t->type.level = v < 0 ? HD_LEVEL_COUNT : (uint8_t) v;
             break;
         case 'P':
-            t->type.premium_per_year = strcmp(optarg, "unlimited") == 0
-                ? HD_PREMIUM_UNLIMITED
-                : (uint32_t) strtoul(optarg, NULL, 10);
+            if (strcmp(optarg, "unlimited") == 0) {
+                t->type.premium_per_year = HD_PREMIUM_UNLIMITED;
+
+            } else if (hd_cli_type_number("--premium", optarg, 100000,
+                                          &t->type.premium_per_year)
+                       != 0)
+            {
+                return -1;
+            }
             break;
         case 'd':
             t->department = optarg;
             break;
         default:
+            hd_cli_bad_option("cert-types", cli);
             return -1;
         }
+    }
+
+    if (hd_cli_extra("cert-types", cli, optind) != 0) {
+        return -1;
     }
 
     return 0;
@@ -418,7 +474,8 @@ hd_cli_cert_types(hd_cli_t *cli)
         }
 
         if (hd_cert_type_get(&txn, strtoull(cli->argv[1], NULL, 10), &t.type)
-            != HD_OK)
+            != HD_OK
+            || strspn(cli->argv[1], "0123456789") != strlen(cli->argv[1]))
         {
             hd_txn_abort(&txn);
             hd_arena_destroy(arena);
@@ -439,7 +496,9 @@ hd_cli_cert_types(hd_cli_t *cli)
         return rc;
     }
 
-    if (!hd_cli_is(cli, "list") || hd_cli_read(cli, &txn) != 0) {
+    if (!hd_cli_is(cli, "list") || hd_cli_extra(cli->argv[0], cli, 1)
+        || hd_cli_read(cli, &txn) != 0)
+    {
         fprintf(stderr, "usage: helpdesk cert-types list | add --name N "
                 "--product P --term MONTHS --kind certificate|contract "
                 "--limit N --level L --premium N|unlimited --department D | "
@@ -563,6 +622,10 @@ hd_cli_certs_list(hd_cli_t *cli)
     hd_txn_t          txn;
     hd_cursor_t       cur;
     hd_certificate_t  c;
+
+    if (hd_cli_extra("certs list", cli, 2) != 0) {
+        return 2;
+    }
 
     if (hd_cli_read(cli, &txn) != 0) {
         return 1;
@@ -739,6 +802,7 @@ int
 hd_cli_certs(hd_cli_t *cli)
 {
     int              c;
+    uint64_t         count;
     hd_str_t         number;
     hd_cli_issue_t   is;
 
@@ -770,7 +834,12 @@ hd_cli_certs(hd_cli_t *cli)
             as.account = cli->argv[3];
 
         } else if (strcmp(cli->argv[2], "--company") == 0) {
-            as.company = strtoull(cli->argv[3], NULL, 10);
+            if (hd_cli_number("--company", cli->argv[3], 1, UINT32_MAX,
+                              &as.company)
+                != 0)
+            {
+                return 2;
+            }
 
         } else {
             fprintf(stderr, "usage: helpdesk certs assign NUMBER --account "
@@ -822,15 +891,18 @@ hd_cli_certs(hd_cli_t *cli)
             is.with_code = 0;
             break;
         case 'c':
-            is.count = atoi(optarg);
-            if (is.count < 1 || is.count > 100000) {
-                fprintf(stderr, "helpdesk: invalid count \"%s\"\n", optarg);
+            if (hd_cli_number("--count", optarg, 1, 100000, &count) != 0) {
                 return 2;
             }
+            is.count = (int) count;
             break;
         default:
-            return 2;
+            return hd_cli_bad_option("certs issue", cli);
         }
+    }
+
+    if (hd_cli_extra("certs issue", cli, optind) != 0) {
+        return 2;
     }
 
     if (is.type.len == 0) {
@@ -857,7 +929,9 @@ hd_cli_companies(hd_cli_t *cli)
     hd_company_t       c;
     hd_member_info_t  *members;
 
-    if (!hd_cli_is(cli, "list") || hd_cli_read(cli, &txn) != 0) {
+    if (!hd_cli_is(cli, "list") || hd_cli_extra("companies list", cli, 1)
+        || hd_cli_read(cli, &txn) != 0)
+    {
         fprintf(stderr, "usage: helpdesk companies list\n");
         return 2;
     }

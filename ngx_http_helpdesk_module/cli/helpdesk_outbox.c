@@ -38,6 +38,7 @@ hd_cli_outbox_list(hd_cli_t *cli)
     int                 i, n;
     char                date[32];
     size_t              j, count, total;
+    uint64_t            limit;
     hd_err_t            err;
     hd_txn_t            txn;
     hd_mail_t          *mail;
@@ -69,10 +70,15 @@ hd_cli_outbox_list(hd_cli_t *cli)
             q.state = n;
             i++;
 
-        } else if (strcmp(cli->argv[i], "--limit") == 0 && i + 1 < cli->argc
-                   && atoi(cli->argv[i + 1]) > 0)
+        } else if (strcmp(cli->argv[i], "--limit") == 0 && i + 1 < cli->argc)
         {
-            q.limit = (size_t) atoi(cli->argv[++i]);
+            if (hd_cli_number("--limit", cli->argv[++i], 1, 1000000, &limit)
+                != 0)
+            {
+                return 2;
+            }
+
+            q.limit = (size_t) limit;
 
         } else {
             fprintf(stderr, "helpdesk: outbox list: unknown option \"%s\"\n"

@@ -959,7 +959,10 @@ hd_auth_change_password(const hd_portal_t *portal, uint64_t id,
         return hd_err_set(err, HD_NOT_FOUND, NULL, "not_found", "no account");
     }
 
-    if (current->len == 0) {
+    if (current == NULL) {
+        /* the operator's word */
+
+    } else if (current->len == 0) {
         hd_errors_add(errors, "current_password", "password_required");
 
     } else if (!hd_password_verify(&account->password, current->data,

@@ -80,6 +80,10 @@ hd_rc hd_auth_reset_complete(const hd_portal_t *portal,
     const hd_str_t *token, const hd_str_t *password, uint64_t now,
     hd_errors_t *errors, hd_err_t *err);
 
+/*
+ * A new password, the current one proven; current NULL: an operator sets
+ * it (the CLI), nothing to prove. Every session but keep_session ends.
+ */
 hd_rc hd_auth_change_password(const hd_portal_t *portal, uint64_t account,
     const hd_str_t *current, const hd_str_t *password,
     const hd_uchar *keep_session, uint64_t now, hd_errors_t *errors,

@@ -358,6 +358,11 @@ sub cli {
     # arguments go out as UTF-8 bytes, the output comes back as text
     @args = map { my $a = $_; utf8::encode($a) if utf8::is_utf8($a); $a } @args;
     my $cmd = join ' ', map { quote($_) } "$BUILD/helpdesk", '-d', $self->{data}, @args;
+    # the operator's language: English unless the test says (lang => 'ru_RU.UTF-8')
+    local $ENV{LANG} = $o{lang} // 'C.UTF-8';
+    local $ENV{LC_ALL} = $o{lang} // 'C.UTF-8';
+    local $ENV{LC_MESSAGES};
+    delete $ENV{LC_MESSAGES};
     my $out;
     if (defined $o{stdin}) {
         my $in = "$self->{dir}/stdin." . int(rand(1e9));
