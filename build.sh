@@ -10,6 +10,11 @@
 #                       in build/asan/, then the whole suite on them
 #   ./build.sh fuzz [SECONDS]  each fuzzer of t/fuzz/ for SECONDS (60), two at
 #                       a time, after the inputs that once failed
+#   ./build.sh deb      the Debian packages (dpkg-buildpackage -us -uc -b on a
+#                       copy of the tree) into build/deb/
+#   ./build.sh fresh    `./build.sh test` on a clean clone (HEAD) inside a
+#                       minimal bookworm root made by mmdebstrap (cached in
+#                       build/fresh/): proof that build.sh installs all
 #
 # Environment: HELPDESK_PORT, HELPDESK_MAIL_PORT (the demo's relay, 8025),
 # HELPDESK_DATA (the data directory, default run/),
@@ -148,6 +153,107 @@ build() {
     mv -f "$BUILD/.module.so.tmp" "$BUILD/ngx_http_helpdesk_module.so"
 
     make -s BUILD="$BUILD" all
+}
+
+
+# --- the Debian packages ------------------------------------------------------
+
+DEB_PKGS="dpkg-dev debhelper"
+
+deb() {
+    # shellcheck disable=SC2086
+    install_packages $BUILD_PKGS $DEB_PKGS
+    local out=$BUILD/deb src=$BUILD/deb/helpdesk-src
+    rm -rf "$out"
+    mkdir -p "$src"
+
+    # the files of the tree as they are now, not what .gitignore leaves out
+    # (no build/, no run/)
+    git ls-files -z -co --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$src"
+
+    say "dpkg-buildpackage in $src"
+    if ! (cd "$src" && dpkg-buildpackage -us -uc -b) >"$out/build.log" 2>&1; then
+        tail -30 "$out/build.log" >&2
+        die "dpkg-buildpackage failed (whole log: build/deb/build.log)"
+    fi
+    rm -rf "$src"
+    ls "$out"/*.deb >&2
+}
+
+
+# --- a fresh machine ----------------------------------------------------------
+
+# the root's mount points, unmounted however the run ends
+fresh_umount() {
+    local root=$1 m
+    for m in dev/shm dev/pts dev sys proc; do
+        if mountpoint -q "$root/$m" 2>/dev/null; then
+            umount -l "$root/$m" || true
+        fi
+    done
+}
+
+# never rm -rf a root with the machine's /dev or /sys still mounted in it
+fresh_unmounted() {
+    if grep -q " $1/" /proc/mounts; then
+        die "something is still mounted under $1: not removing it"
+    fi
+}
+
+fresh() {
+    [ "$(id -u)" -eq 0 ] || die "fresh needs root (mmdebstrap, chroot, mount)"
+    install_packages mmdebstrap git
+    local dir=$BUILD/fresh root=$BUILD/fresh/root base=$BUILD/fresh/bookworm.tar
+    local t0 f
+    t0=$(date +%s)
+    mkdir -p "$dir"
+
+    # the base root, once: the machine's own apt sources, nothing of ours
+    if [ ! -s "$base" ]; then
+        say "mmdebstrap: a minimal bookworm root into $base"
+        mmdebstrap --quiet --variant=apt --include=ca-certificates,git,sudo \
+            bookworm "$base.tmp" || die "mmdebstrap failed"
+        mv "$base.tmp" "$base"
+    fi
+
+    fresh_umount "$root"
+    fresh_unmounted "$root"
+    rm -rf "$root"
+    mkdir -p "$root"
+    tar -xf "$base" -C "$root"
+    trap 'fresh_umount "$root"' EXIT
+
+    # what this machine trusts and where it gets packages from: downloads
+    # and npm go through TLS that only these certificates make valid
+    for f in /etc/apt/apt.conf.d /etc/apt/sources.list.d /etc/apt/auth.conf.d \
+             /etc/apt/trusted.gpg.d /etc/apt/keyrings /etc/apt/preferences.d; do
+        [ -d "$f" ] && cp -a "$f/." "$root$f/" 2>/dev/null || true
+    done
+    [ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$root/etc/apt/"
+    mkdir -p "$root/usr/local/share/ca-certificates"
+    cp -a /usr/local/share/ca-certificates/. "$root/usr/local/share/ca-certificates/" 2>/dev/null || true
+    cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+    cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+
+    # a clean clone of what is committed, nothing of this work tree's build
+    git clone -q "$ROOT" "$root/work/helpdesk"
+
+    mount -t proc proc "$root/proc"
+    mount --rbind /sys "$root/sys"
+    mount --rbind /dev "$root/dev"
+
+    say "./build.sh test in a fresh bookworm root ($root)"
+    local rc=0
+    chroot "$root" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        HOME=/root LANG=C.UTF-8 NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
+        bash -c 'cd /work/helpdesk && ./build.sh test' || rc=$?
+
+    fresh_umount "$root"
+    fresh_unmounted "$root"
+    trap - EXIT
+    say "fresh machine: ./build.sh test exit $rc after $(( $(date +%s) - t0 )) s"
+    [ "$rc" -eq 0 ] || die "the suite failed on a fresh machine (the root is kept: $root)"
+    rm -rf "$root"
 }
 
 
@@ -477,5 +583,7 @@ case ${1:-build} in
     deps)  build_deps; test_deps ;;
     fuzz)  fuzz "${2:-60}" ;;
     asan)  asan ;;
-    *)     die "unknown command \"$1\": build, run, test, deps, asan or fuzz" ;;
+    deb)   deb ;;
+    fresh) fresh ;;
+    *)     die "unknown command \"$1\": build, run, test, deps, asan, fuzz, deb or fresh" ;;
 esac
