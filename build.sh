@@ -211,8 +211,10 @@ fresh() {
     # the base root, once: the machine's own apt sources, nothing of ours
     if [ ! -s "$base" ]; then
         say "mmdebstrap: a minimal bookworm root into $base"
-        mmdebstrap --quiet --variant=apt --include=ca-certificates,git,sudo \
-            bookworm "$base.tmp" || die "mmdebstrap failed"
+        rm -rf "$base.tmp"
+        mmdebstrap --quiet --variant=apt --format=tar \
+            --include=ca-certificates,git,sudo bookworm "$base.tmp" \
+            || die "mmdebstrap failed"
         mv "$base.tmp" "$base"
     fi
 
