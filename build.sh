@@ -231,6 +231,8 @@ fresh() {
              /etc/apt/trusted.gpg.d /etc/apt/keyrings /etc/apt/preferences.d; do
         [ -d "$f" ] && cp -a "$f/." "$root$f/" 2>/dev/null || true
     done
+    # the machine's sources replace the ones mmdebstrap wrote
+    rm -f "$root/etc/apt/sources.list"
     [ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$root/etc/apt/"
     mkdir -p "$root/usr/local/share/ca-certificates"
     cp -a /usr/local/share/ca-certificates/. "$root/usr/local/share/ca-certificates/" 2>/dev/null || true
