@@ -282,4 +282,10 @@ fails_with('a password file that is not there',
            qr/helpdesk_imap password_file=: cannot read the file "\S*nowhere"/,
            http => "helpdesk_imap imaps://mail.example.com/INBOX user=a password_file=$dir/nowhere;");
 
+# a worker exiting dlclose()s the module while its thread pool's threads
+# are still in pthread_exit (LMDB's thread-local destructor): the module
+# stays mapped (a core from a fresh machine showed the worker die there)
+my $dyn = `readelf -d $Helpdesk::Test::BUILD/ngx_http_helpdesk_module.so 2>&1`;
+like($dyn, qr/FLAGS_1\s.*NODELETE/, 'the module is linked -z nodelete');
+
 done_testing;
