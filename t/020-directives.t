@@ -286,6 +286,6 @@ fails_with('a password file that is not there',
 # are still in pthread_exit (LMDB's thread-local destructor): the module
 # stays mapped (a core from a fresh machine showed the worker die there)
 my $dyn = `readelf -d $Helpdesk::Test::BUILD/ngx_http_helpdesk_module.so 2>&1`;
-like($dyn, qr/FLAGS_1\s.*NODELETE/, 'the module is linked -z nodelete');
+like($dyn, qr/FLAGS_1\).*NODELETE/, 'the module is linked -z nodelete');
 
 done_testing;
