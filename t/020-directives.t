@@ -95,6 +95,35 @@ $bad = copy_templates('json');
 Helpdesk::Test::write_file("$bad/i18n/ru.json", "{\n  \"a\": 1,\n  oops\n}\n");
 fails_with('a catalogue that is not JSON', qr/i18n\/ru\.json:3: /, templates => $bad);
 
+$bad = copy_templates('key');
+{
+    my $landing = Helpdesk::Test::read_file("$bad/pages/landing.mustache");
+    $landing =~ s/\{\{t\.landing\.heading\}\}/{{t.landing.nosuchkey}}/ or die "the landing changed";
+    Helpdesk::Test::write_file("$bad/pages/landing.mustache", $landing);
+}
+fails_with('a template naming a text the catalogue does not have',
+           qr/helpdesk_templates "\Q$bad\E": \Q$bad\E\/pages\/landing\.mustache:\d+: \{\{t\.landing\.nosuchkey\}\}: the catalogue has no such text/,
+           templates => $bad);
+
+# the internal location downloads go to must be there, with the store's alias
+{
+    my $t = Helpdesk::Test->new(files_uri => '/_helpdesk_files/');
+    my ($rc, $out) = $t->nginx_t(http => "helpdesk_files $dir/store internal=/nowhere/;");
+    isnt($rc, 0, 'nginx -t fails: helpdesk_files internal= names a location the server lacks');
+    like($out, qr/helpdesk_files: the server of the portal at "\/" has no internal location for "\/nowhere\/" with alias \Q$dir\E\/store\/ \(every download would be a 404\): add location \/nowhere\/ \{ internal; alias \Q$dir\E\/store\/; \}/,
+         '... naming the directive, the location and what to add') or diag($out);
+
+    $t = Helpdesk::Test->new(files => "$dir/elsewhere");
+    ($rc, $out) = $t->nginx_t;
+    isnt($rc, 0, 'nginx -t fails: the files location aliases another directory than the store');
+    like($out, qr/helpdesk_files: the location "\/_helpdesk_files\/" has alias \Q$dir\E\/elsewhere\/, not the attachment store \S+\/data\/files\//,
+         '... naming both') or diag($out);
+
+    $t = Helpdesk::Test->new(files => "$dir/att", files_uri => '/att/');
+    ($rc, $out) = $t->nginx_t(http => "helpdesk_files $dir/att internal=/att/;");
+    is($rc, 0, 'a moved store with its own internal location passes') or diag($out);
+}
+
 # helpdesk itself
 fails_with('helpdesk in a regex location',
            qr/helpdesk needs a prefix location/,
@@ -105,7 +134,8 @@ fails_with('helpdesk with an argument',
 
 # helpdesk_thread_pool names a pool that nginx must know
 fails_with('an unknown thread pool',
-           qr/unknown thread pool "nosuch"/, http => 'helpdesk_thread_pool nosuch;');
+           qr/helpdesk_thread_pool: there is no thread pool "nosuch" \(define it before the http block: thread_pool nosuch threads=8;\) in \S+:\d+/,
+           http => 'helpdesk_thread_pool nosuch;');
 ($rc, $out) = $hd->nginx_t(main => 'thread_pool hd threads=4;',
                            http => 'helpdesk_thread_pool hd;');
 is($rc, 0, 'a declared thread pool is accepted') or diag($out);
@@ -144,7 +174,7 @@ fails_with('a file store with a bad internal location',
 ($rc, $out) = $hd->nginx_t(http => "helpdesk_upload_limits file=5m message=20m count=4;\n"
                                  . "    helpdesk_reopen_window 0;\n"
                                  . "    helpdesk_ticket_start 33858;\n"
-                                 . "    helpdesk_files $dir/files internal=/_helpdesk_files/;");
+                                 . "    helpdesk_files $dir/data/files internal=/_helpdesk_files/;");
 is($rc, 0, 'good ticket directives pass') or diag($out);
 
 # working time (SPEC §6): calendars, holiday files, auto-close, SLA, timer
@@ -164,6 +194,11 @@ fails_with('bad working hours', qr/helpdesk_calendar: invalid parameter "mon-fri
            http => 'helpdesk_calendar office mon-fri=18:00-09:00;');
 fails_with('a bad zone', qr/helpdesk_calendar: invalid zone "zone=MSK"/,
            http => 'helpdesk_calendar office zone=MSK;');
+fails_with('a zone of a bare hour (is +3 an hour or a cut +03:30?)',
+           qr/helpdesk_calendar: invalid zone "zone=\+3" \(expected zone=\+03:00 or zone=UTC\)/,
+           http => 'helpdesk_calendar office zone=+3;');
+fails_with('a zone beyond +14:00', qr/helpdesk_calendar: invalid zone "zone=\+15:00"/,
+           http => 'helpdesk_calendar office zone=+15:00;');
 fails_with('a bad auto-close period', qr/helpdesk_autoclose: invalid parameter "solved=3w"/,
            http => 'helpdesk_autoclose solved=3w;');
 fails_with('an unknown support level', qr/helpdesk_sla: unknown support level "gold"/,

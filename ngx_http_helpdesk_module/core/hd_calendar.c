@@ -445,7 +445,7 @@ int
 hd_calendar_parse_zone(const hd_uchar *p, size_t len, int32_t *offset)
 {
     int       sign;
-    unsigned  h = 0, m = 0;
+    unsigned  m = 0;
 
     if (len == 3 && memcmp(p, "UTC", 3) == 0) {
         *offset = 0;
@@ -460,21 +460,8 @@ hd_calendar_parse_zone(const hd_uchar *p, size_t len, int32_t *offset)
     p++;
     len--;
 
-    if (len == 5) {
-        if (hd_parse_hhmm(p, len, &m) != 0) {
-            return -1;
-        }
-
-    } else if (len <= 2) {
-        while (len--) {
-            if (*p < '0' || *p > '9') {
-                return -1;
-            }
-            h = h * 10 + (*p++ - '0');
-        }
-        m = h * 60;
-
-    } else {
+    /* +HH:MM only: "+3" could mean hours or be a truncated +03:30 */
+    if (len != 5 || hd_parse_hhmm(p, len, &m) != 0) {
         return -1;
     }
 

@@ -696,7 +696,7 @@ hd_tpl_buf_write(hd_tpl_out_t *out, const hd_uchar *data, size_t len)
  */
 static hd_tpl_t *
 hd_tpl_fold(hd_pool_t *pool, const hd_tpl_t *tpl, const hd_str_t *name,
-    const hd_val_t *value)
+    const hd_val_t *value, hd_err_t *err)
 {
     size_t               i;
     uint32_t             k, n, *map;
@@ -748,6 +748,16 @@ hd_tpl_fold(hd_pool_t *pool, const hd_tpl_t *tpl, const hd_str_t *name,
                 v = hd_val_get_hashed(v, from->key.part[i].data,
                                       from->key.part[i].len,
                                       from->key.hash[i]);
+            }
+
+            /* a text the catalogue does not have: a typo nginx -t names */
+            if (v == NULL) {
+                hd_err_set(err, HD_INVALID, "templates", "catalogue_key",
+                           "%s:%u: {{%.*s}}: the catalogue has no such text",
+                           tpl->file ? tpl->file : tpl->name,
+                           (unsigned) from->line, (int) from->name.len,
+                           from->name.data);
+                return NULL;
             }
 
             if (v != NULL && (v->type != HD_VAL_STR
@@ -842,12 +852,16 @@ hd_tpl_set_fold(hd_pool_t *pool, const hd_tpl_set_t *set, const char *name,
     }
 
     for (i = 0; i < set->n; i++) {
-        tpl = hd_tpl_fold(pool, set->items[i], &key, value);
+        hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+        tpl = hd_tpl_fold(pool, set->items[i], &key, value, err);
 
         if (tpl == NULL || hd_tpl_set_add(folded, tpl) != 0) {
-            hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
             return NULL;
         }
+    }
+
+    if (err != NULL) {
+        hd_err_clear(err);
     }
 
     /* the partials: the folded copies */

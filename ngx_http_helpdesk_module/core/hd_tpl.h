@@ -45,7 +45,8 @@ hd_rc hd_tpl_set_link(hd_tpl_set_t *set, int strict, hd_err_t *err);
  * already made text (escaped as {{}} escapes): for data that is the same in
  * every render, such as one language's catalogue under "t". Only for
  * rendering HTML with that value under name, and no section's value may
- * have a key name (it would hide it). Partials are the folded ones.
+ * have a key name (it would hide it). Partials are the folded ones. A tag
+ * under name that value does not have is an error naming file and line.
  */
 hd_tpl_set_t *hd_tpl_set_fold(hd_pool_t *pool, const hd_tpl_set_t *set,
     const char *name, const hd_val_t *value, hd_err_t *err);

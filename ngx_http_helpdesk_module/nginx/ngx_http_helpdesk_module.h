@@ -99,6 +99,9 @@ typedef struct {
     ngx_path_t                    *files;          /* helpdesk_files */
     char                          *files_dir;      /* with its NUL */
     ngx_str_t                      files_uri;      /* the internal location */
+    ngx_array_t                   *servers;        /* of ..._server_check_t:
+                                                      the files location of
+                                                      each portal's server */
     hd_ticket_policy_t             tickets;
     hd_work_t                     *work;           /* calendars, SLA,
                                                       auto-close, timer */

@@ -204,9 +204,16 @@ test_files_and_hours(void **state)
     assert_int_equal(hd_calendar_parse_zone((const hd_uchar *) "+05:30", 6,
                                             &off), 0);
     assert_int_equal(off, 5 * 3600 + 1800);
-    assert_int_equal(hd_calendar_parse_zone((const hd_uchar *) "-3", 2, &off),
-                     0);
+    assert_int_equal(hd_calendar_parse_zone((const hd_uchar *) "-03:00", 6,
+                                            &off), 0);
     assert_int_equal(off, -3 * 3600);
+    /* a bare hour is ambiguous: refused, the message asks for +HH:MM */
+    assert_int_equal(hd_calendar_parse_zone((const hd_uchar *) "-3", 2, &off),
+                     -1);
+    assert_int_equal(hd_calendar_parse_zone((const hd_uchar *) "+3", 2, &off),
+                     -1);
+    assert_int_equal(hd_calendar_parse_zone((const hd_uchar *) "+15:00", 6,
+                                            &off), -1);
     assert_int_equal(hd_calendar_parse_zone((const hd_uchar *) "3", 1, &off),
                      -1);
 

@@ -254,7 +254,7 @@ test_fold(void **state)
     (void) state;
 
     src = "<p title=\"{{t.a.b}}\">{{#list}}{{t.a.b}}-{{x}};{{/list}}</p>"
-          "{{t.missing}}|{{{t.raw}}}|{{&t.raw}}|{{t.raw}}|{{#t.a}}s{{/t.a}}"
+          "|{{{t.raw}}}|{{&t.raw}}|{{t.raw}}|{{#t.a}}s{{/t.a}}"
           "{{#off}}in{{t.a.b}}{{/off}}{{t.a.b}}after{{^off}}{{t.raw}}{{/off}}"
           "\n  {{> part}}\nend";
     data = json_pack("{s:{s:{s:s}, s:s, s:s}, s:[{s:i}, {s:i}], s:b}",
@@ -275,6 +275,41 @@ test_fold(void **state)
     free(folded);
     json_decref(data);
     json_decref(partials);
+}
+
+
+/* folding a tag the catalogue lacks fails, naming the file, line and tag */
+static void
+test_fold_missing_key(void **state)
+{
+    const char    *src = "<p>{{t.a}}</p>\n<p>{{t.landing.nosuchkey}}</p>";
+    hd_err_t       err;
+    hd_tpl_t      *tpl;
+    hd_arena_t    *arena;
+    hd_tpl_set_t  *set;
+    json_t        *cat;
+
+    (void) state;
+
+    arena = hd_arena_create(0);
+    set = hd_tpl_set_create(&arena->pool);
+    hd_err_clear(&err);
+    tpl = hd_tpl_compile(&arena->pool, "main", "pages/main.mustache",
+                         (const hd_uchar *) src, strlen(src), &err);
+    assert_non_null(tpl);
+    hd_tpl_set_add(set, tpl);
+    assert_int_equal(hd_tpl_set_link(set, 0, &err), HD_OK);
+
+    cat = json_pack("{s:s, s:{s:s}}", "a", "x", "landing", "title", "y");
+    assert_null(hd_tpl_set_fold(&arena->pool, set, "t",
+                                hd_json_to_val(&arena->pool, cat), &err));
+    assert_int_equal(err.rc, HD_INVALID);
+    assert_non_null(strstr(err.text, "pages/main.mustache:2: "
+                                     "{{t.landing.nosuchkey}}: the "
+                                     "catalogue has no such text"));
+
+    json_decref(cat);
+    hd_arena_destroy(arena);
 }
 
 
@@ -505,6 +540,7 @@ main(void)
         cmocka_unit_test(test_strict_partials),
         cmocka_unit_test(test_escaping),
         cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_fold_missing_key),
         cmocka_unit_test(test_kept_rows),
         cmocka_unit_test(test_deep_recursion_stops),
     };
