@@ -7,6 +7,8 @@
 
 #include "helpdesk.h"
 
+#include "hd_files.h"
+
 #include "hd_date.h"
 
 
@@ -26,16 +28,17 @@ hd_cli_period(const char *name, const char *s, hd_period_t *p)
 int
 hd_cli_sweep(hd_cli_t *cli)
 {
-    int           c, have_now = 0;
-    long          batch = HD_TIMER_BATCH;
-    char         *end;
-    size_t        batches = 0;
-    hd_rc         rc;
-    hd_err_t      err;
-    uint64_t      now = 0;
-    hd_arena_t   *arena;
-    hd_sweep_t    sw, total;
-    hd_portal_t   portal;
+    int               c, have_now = 0;
+    long              batch = HD_TIMER_BATCH;
+    char             *end;
+    size_t            batches = 0;
+    hd_rc             rc;
+    hd_err_t          err;
+    uint64_t          now = 0;
+    hd_arena_t       *arena;
+    hd_sweep_t        sw, total;
+    hd_portal_t       portal;
+    hd_files_sweep_t  files;
 
     static struct option  opts[] = {
         { "now", required_argument, NULL, 'n' },
@@ -130,9 +133,18 @@ hd_cli_sweep(hd_cli_t *cli)
         total.mails += sw.mails;
     } while (sw.more);
 
+    /* the attachment store too, as the timer sweeps it (hourly) */
+    if (hd_files_sweep(cli->store, cli->files, now, &files, &err) != HD_OK) {
+        fprintf(stderr, "helpdesk: sweep: the attachment store: %s\n",
+                err.text);
+        hd_arena_destroy(arena);
+        return 1;
+    }
+
     printf("autoclosed %zu\nat_risk %zu\nbreached %zu\nmails %zu\n"
-           "batches %zu\n", total.autoclosed, total.at_risk, total.breached,
-           total.mails, batches);
+           "batches %zu\nfiles_tmp_removed %zu\nfiles_orphans_removed %zu\n",
+           total.autoclosed, total.at_risk, total.breached, total.mails,
+           batches, files.tmp_removed, files.orphans_removed);
 
     hd_arena_destroy(arena);
 

@@ -224,6 +224,32 @@ hd_file_rel_path(const hd_uchar sha256[HD_SHA256_LEN],
 }
 
 
+/* a stored file's name (64 hex digits) as its SHA-256; -1 when it is not */
+int
+hd_file_name_sha(const char *name, hd_uchar sha256[HD_SHA256_LEN])
+{
+    int     hi, lo;
+    size_t  i;
+
+    if (strlen(name) != 2 * HD_SHA256_LEN) {
+        return -1;
+    }
+
+    for (i = 0; i < HD_SHA256_LEN; i++) {
+        hi = hd_hex_digit(name[2 * i]);
+        lo = hd_hex_digit(name[2 * i + 1]);
+
+        if (hi < 0 || lo < 0) {
+            return -1;
+        }
+
+        sha256[i] = (hd_uchar) (hi << 4 | lo);
+    }
+
+    return 0;
+}
+
+
 static hd_rc
 hd_file_store_sync(const char *dir, const char *tmp,
     const hd_uchar sha256[HD_SHA256_LEN], int sync, hd_err_t *err)
@@ -241,8 +267,14 @@ hd_file_store_sync(const char *dir, const char *tmp,
                           "the file store's path is too long");
     }
 
-    if (stat(path, &st) == 0) {
-        /* stored before: this copy is not needed */
+    /*
+     * stored before: this copy is not needed, and the stored one is
+     * touched, so that the timer's sweep of orphans (hd_files_sweep) sees
+     * it wanted before this transaction refers to it
+     */
+    if (utimensat(AT_FDCWD, path, NULL, 0) == 0
+        || (errno != ENOENT && stat(path, &st) == 0))
+    {
         (void) unlink(tmp);
         return HD_OK;
     }

@@ -68,6 +68,30 @@ int64_t hd_file_size(const char *dir, const hd_uchar sha256[HD_SHA256_LEN]);
  * Every stored content of src into dst (a backup): hard links where the
  * file system allows, copies elsewhere; contents dst has are kept
  */
+/* a stored file's name (64 hex digits) as its SHA-256; -1 when it is not */
+int hd_file_name_sha(const char *name, hd_uchar sha256[HD_SHA256_LEN]);
+
+/*
+ * The timer's sweep of the store: files in tmp/ older than a day, and stored
+ * files older than a week that no attachment refers to (at most
+ * HD_FILES_SWEEP_MAX a run), removed; the counts are added to meta
+ * (HD_FILES_SWEPT_*, for the metrics)
+ */
+#define HD_FILES_TMP_AGE       86400
+#define HD_FILES_ORPHAN_AGE    (7 * 86400)
+#define HD_FILES_SWEEP_MAX     1000
+#define HD_FILES_SWEPT_TMP     "files_swept_tmp"
+#define HD_FILES_SWEPT_ORPHANS "files_swept_orphans"
+
+typedef struct {
+    size_t        tmp_removed;
+    size_t        orphans_removed;
+} hd_files_sweep_t;
+
+hd_rc hd_files_sweep(hd_store_t *store, const char *files, uint64_t now,
+    hd_files_sweep_t *out, hd_err_t *err);
+uint64_t hd_files_swept(hd_txn_t *txn, const char *key);
+
 hd_rc hd_files_copy(const char *src, const char *dst, size_t *copied,
     hd_err_t *err);
 

@@ -1295,32 +1295,6 @@ hd_ticket_check(hd_txn_t *txn, hd_check_t *check)
 }
 
 
-/* a stored file's name (64 hex digits) as its SHA-256; -1 when it is not */
-static int
-hd_blob_name(const char *name, hd_uchar sha256[HD_SHA256_LEN])
-{
-    int     hi, lo;
-    size_t  i;
-
-    if (strlen(name) != 2 * HD_SHA256_LEN) {
-        return -1;
-    }
-
-    for (i = 0; i < HD_SHA256_LEN; i++) {
-        hi = hd_hex_digit(name[2 * i]);
-        lo = hd_hex_digit(name[2 * i + 1]);
-
-        if (hi < 0 || lo < 0) {
-            return -1;
-        }
-
-        sha256[i] = (hd_uchar) (hi << 4 | lo);
-    }
-
-    return 0;
-}
-
-
 /* the store's files that no record refers to, and tmp/'s leftovers */
 static void
 hd_blob_strays(hd_txn_t *txn, const char *files, hd_check_t *check)
@@ -1359,7 +1333,7 @@ hd_blob_strays(hd_txn_t *txn, const char *files, hd_check_t *check)
                 continue;
             }
 
-            if (hd_blob_name(f->d_name, sha) != 0
+            if (hd_file_name_sha(f->d_name, sha) != 0
                 || hd_record_get(txn, HD_DB_BLOBS, sha, HD_SHA256_LEN,
                                  &hd_blob_desc, &b) != HD_OK
                 || b.refs == 0)

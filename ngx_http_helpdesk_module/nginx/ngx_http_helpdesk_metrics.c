@@ -9,6 +9,7 @@
 
 #include "ngx_http_helpdesk_module.h"
 
+#include "hd_files.h"
 #include "hd_mail_route.h"
 #include "hd_outbox.h"
 #include "hd_product.h"
@@ -577,6 +578,16 @@ ngx_http_helpdesk_metrics_handler(ngx_http_request_t *r)
         }
 
         ngx_http_helpdesk_m_mailin(&out, &txn);
+
+        ngx_http_helpdesk_m_line(&out, 400,
+            "# HELP helpdesk_files_swept_total Files the timer removed from "
+            "the attachment store: partial uploads older than a day (tmp), "
+            "stored files nothing refers to older than a week (orphan).\n"
+            "# TYPE helpdesk_files_swept_total counter\n"
+            "helpdesk_files_swept_total{kind=\"tmp\"} %uL\n"
+            "helpdesk_files_swept_total{kind=\"orphan\"} %uL\n",
+            hd_files_swept(&txn, HD_FILES_SWEPT_TMP),
+            hd_files_swept(&txn, HD_FILES_SWEPT_ORPHANS));
 
         hd_txn_abort(&txn);
 

@@ -9,6 +9,7 @@
 #include "ngx_http_helpdesk_module.h"
 
 #include "hd_date.h"
+#include "hd_files.h"
 
 #include <sys/time.h>
 
@@ -57,7 +58,15 @@ typedef struct {
     ngx_uint_t                      idle;
     uint64_t                        idle_us;
     uint64_t                        idle_max;
+
+    /* the attachment store's sweep, hourly by the lease holder */
+    uint64_t                        files_next;     /* unix seconds */
+    hd_files_sweep_t                files;
+    char                            files_error[256];
 } ngx_http_helpdesk_tick_t;
+
+
+#define NGX_HTTP_HELPDESK_FILES_EVERY  3600     /* seconds between sweeps */
 
 
 #define NGX_HTTP_HELPDESK_IDLE_REPORT  1000     /* idle ticks a log line */
@@ -568,6 +577,23 @@ ngx_http_helpdesk_tick_run(void *data, ngx_log_t *log)
                     sizeof(tk->error));
     }
 
+    /* partial uploads and orphans a crash left: an hourly look */
+    ngx_memzero(&tk->files, sizeof(hd_files_sweep_t));
+    tk->files_error[0] = '\0';
+
+    if (tk->held && now_ms / 1000 >= tk->files_next) {
+        tk->files_next = now_ms / 1000 + NGX_HTTP_HELPDESK_FILES_EVERY;
+        hd_err_clear(&err);
+
+        if (hd_files_sweep(mcf->store, mcf->files_dir, now_ms / 1000,
+                           &tk->files, &err)
+            != HD_OK)
+        {
+            ngx_cpystrn((u_char *) tk->files_error, (u_char *) err.text,
+                        sizeof(tk->files_error));
+        }
+    }
+
     tk->took = ngx_http_helpdesk_mono_us() - start;
 }
 
@@ -586,6 +612,20 @@ ngx_http_helpdesk_tick_finish(ngx_http_helpdesk_tick_t *tk, ngx_log_t *log)
 
     if (tk->error[0]) {
         ngx_log_error(NGX_LOG_ERR, log, 0, "helpdesk timer: %s", tk->error);
+    }
+
+    if (tk->files_error[0]) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "helpdesk timer: the attachment store's sweep: %s",
+                      tk->files_error);
+    }
+
+    if (tk->files.tmp_removed || tk->files.orphans_removed) {
+        ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                      "helpdesk timer: the attachment store: %uz partial "
+                      "uploads older than a day and %uz files nothing "
+                      "refers to older than a week removed",
+                      tk->files.tmp_removed, tk->files.orphans_removed);
     }
 
     if (tk->batches) {
