@@ -109,6 +109,11 @@ is($res->{json}{schema}, 3, '... with the schema version read from LMDB');
 my @said = $hd->error_log =~ /(\[notice\].*no helpdesk_smtp: e-mail is kept in the outbox and not sent)/g;
 is(scalar @said, 1, 'without helpdesk_smtp, the start says once that mail is not sent');
 
+# the start says what runs on what, once
+my $data = $hd->data;
+my @start = $hd->error_log =~ /(\[notice\].*helpdesk \d+\.\d+\.\d+ \(database schema 3\): data directory \Q$data\E, map 64 MB, \d+ KB used \(\d+% full\), attachments in \Q$data\E\/files)/g;
+is(scalar @start, 1, 'a notice at start: version, schema, data directory, map size and how full') or diag($hd->error_log);
+
 $hd->finish;
 
 # the portal under a prefix: every link carries it

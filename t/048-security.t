@@ -74,6 +74,16 @@ is($res->{json}{error}{code}, 'storage_full', '... with a clear code');
 like($res->{json}{error}{message}, qr/full/i, '... and message');
 like($full->error_log, qr/\[error\].*helpdesk: the database is full \(map size \d+ [KM]B\): raise the map size of helpdesk_db/,
      '... and a line in the error log saying what to do');
+unlike($res->{json}{error}{message}, qr/already|has been told/i, '... which promises nothing nobody did');
+for my $i (1 .. 40) {
+    my $r = $web->api('POST', 'accounts', { email => "more$i\@example.com", login => "more$i",
+                                            password => 'filler password 1', name => 'Я' x 200 });
+    $n++ if $r->{status} == 201;    # a smaller record may still fit
+}
+my $lines = () = $full->error_log =~ /helpdesk: the database is full/g;
+cmp_ok($lines, '<=', 2, "40 more refused writes add no line per request ($lines lines, one a minute per worker)");
+like($full->error_log, qr/helpdesk: the database is full .*; 1 writes refused \(the first; then a line a minute\)/,
+     '... the first says a line a minute follows');
 is($full->client->api('POST', 'session', { login => 'filler1', password => 'filler password 1' })->{status} =~ /^(200|507)$/ ? 1 : 0,
    1, 'a login still answers (200, or 507 if its session cannot be stored)');
 is($full->client->get('/')->{status}, 200, 'pages are still served');

@@ -98,6 +98,16 @@ my $fast = sample($text, 'helpdesk_request_duration_seconds_bucket', route => 't
                   le => '0.001');
 ok($fast <= $inf, 'the buckets grow');
 
+# a monotonic microsecond clock: fast requests have a time, not 0
+my $sum = sample($text, 'helpdesk_request_duration_seconds_sum', route => 'tickets', method => 'GET');
+like($sum, qr/^\d+\.\d{6}$/, 'the sum has microseconds');
+cmp_ok($sum, '>', 0, "... and sub-millisecond requests add to it ($sum s for $count)");
+my @le = $text =~ /^helpdesk_request_duration_seconds_bucket\{route="tickets",method="GET",le="([^"]+)"\}/mg;
+is_deeply(\@le, [qw(0.00025 0.0005 0.001 0.0025 0.005 0.01 0.025 0.05 0.1 0.25 0.5 1 2.5 5 10 +Inf)],
+          'the buckets are the 1-2.5-5 series from 0.25 ms to 10 s');
+my ($since) = $text =~ /^helpdesk_requests_created_seconds (\d+)$/m;
+ok($since && abs($since - time) < 600, 'the counters say when they started (a restart resets them)');
+
 $kate->get('/tickets');
 $text = metrics();
 is(sample($text, 'helpdesk_requests_total', route => 'tickets', method => 'GET', code => '2xx'), $pages + 1,
@@ -108,6 +118,7 @@ $hd->reload;
 $text = metrics();
 is(sample($text, 'helpdesk_requests_total', route => 'tickets', method => 'GET', code => '2xx'), $pages + 1,
    'the counts survive a reload');
+is(($text =~ /^helpdesk_requests_created_seconds (\d+)$/m)[0], $since, '... and so does their start');
 
 # allow/deny: another address only
 is($hd->client->get('/metrics-elsewhere')->{status}, 403, 'a location allowing another address: 403');

@@ -17,22 +17,28 @@
 #include "hd_store.h"
 
 
-/* status classes 1xx-5xx, latency buckets (ms, then +Inf), the sum */
+/* status classes 1xx-5xx, latency buckets (us, then +Inf), the sum (us) */
 #define NGX_HTTP_HELPDESK_M_CLASSES   5
-#define NGX_HTTP_HELPDESK_M_BUCKETS   13
+#define NGX_HTTP_HELPDESK_M_BUCKETS   16
 #define NGX_HTTP_HELPDESK_M_SLOT      (NGX_HTTP_HELPDESK_M_CLASSES           \
                                        + NGX_HTTP_HELPDESK_M_BUCKETS + 1)
 #define NGX_HTTP_HELPDESK_M_ZONE      (256 * 1024)
 
 
-static const ngx_msec_t  ngx_http_helpdesk_m_bounds[] = {
-    1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000
+/* the 1-2.5-5 series from 0.25 ms to 10 s: most routes answer under 1 ms */
+static const uint64_t  ngx_http_helpdesk_m_bounds[] = {
+    250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000,
+    500000, 1000000, 2500000, 5000000, 10000000
 };
 
 static const char  *ngx_http_helpdesk_m_le[] = {
-    "0.001", "0.002", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25",
-    "0.5", "1", "2.5", "10", "+Inf"
+    "0.00025", "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05",
+    "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"
 };
+
+/* the layout of a table, in its first word with the number of slots: a
+   table of another layout is never read as this one */
+#define NGX_HTTP_HELPDESK_M_LAYOUT    ((ngx_atomic_uint_t) 2 << 24)
 
 
 static ngx_str_t  ngx_http_helpdesk_m_zone_name =
@@ -51,7 +57,8 @@ ngx_http_helpdesk_m_init_zone(ngx_shm_zone_t *zone, void *data)
     ngx_slab_pool_t  *shpool;
 
     /* the first word holds the number of slots the table was made for */
-    size = (1 + ngx_http_helpdesk_m_slots * NGX_HTTP_HELPDESK_M_SLOT)
+    /* ... then the counters, then when they started */
+    size = (1 + ngx_http_helpdesk_m_slots * NGX_HTTP_HELPDESK_M_SLOT + 1)
            * sizeof(ngx_atomic_t);
 
     shpool = (ngx_slab_pool_t *) zone->shm.addr;
@@ -62,7 +69,9 @@ ngx_http_helpdesk_m_init_zone(ngx_shm_zone_t *zone, void *data)
      */
     old = data != NULL ? data : zone->shm.exists ? shpool->data : NULL;
 
-    if (old != NULL && old[0] == ngx_http_helpdesk_m_slots) {
+    if (old != NULL
+        && old[0] == (NGX_HTTP_HELPDESK_M_LAYOUT | ngx_http_helpdesk_m_slots))
+    {
         zone->data = (void *) old;
         ngx_http_helpdesk_m_counters = old + 1;
         return NGX_OK;
@@ -77,7 +86,9 @@ ngx_http_helpdesk_m_init_zone(ngx_shm_zone_t *zone, void *data)
         return NGX_ERROR;
     }
 
-    old[0] = ngx_http_helpdesk_m_slots;
+    old[0] = NGX_HTTP_HELPDESK_M_LAYOUT | ngx_http_helpdesk_m_slots;
+    old[1 + ngx_http_helpdesk_m_slots * NGX_HTTP_HELPDESK_M_SLOT] =
+        (ngx_atomic_uint_t) ngx_time();
     shpool->data = (void *) old;
     zone->data = (void *) old;
     ngx_http_helpdesk_m_counters = old + 1;
@@ -90,9 +101,8 @@ ngx_http_helpdesk_m_init_zone(ngx_shm_zone_t *zone, void *data)
 static ngx_int_t
 ngx_http_helpdesk_m_log(ngx_http_request_t *r)
 {
+    uint64_t                  us;
     ngx_uint_t                i, slot, status;
-    ngx_msec_int_t            ms;
-    ngx_time_t               *tp;
     ngx_atomic_t             *c;
     ngx_http_helpdesk_ctx_t  *ctx;
 
@@ -114,10 +124,9 @@ ngx_http_helpdesk_m_log(ngx_http_request_t *r)
 
     status = r->err_status ? r->err_status : r->headers_out.status;
 
-    tp = ngx_timeofday();
-    ms = (ngx_msec_int_t) ((tp->sec - r->start_sec) * 1000
-                           + (tp->msec - r->start_msec));
-    ms = ngx_max(ms, 0);
+    /* from the handler's start, on a monotonic clock: nginx's cached
+       millisecond time would make every fast request 0 */
+    us = ngx_http_helpdesk_mono_us() - ctx->start_us;
 
     c = ngx_http_helpdesk_m_counters + slot * NGX_HTTP_HELPDESK_M_SLOT;
 
@@ -126,14 +135,14 @@ ngx_http_helpdesk_m_log(ngx_http_request_t *r)
     }
 
     for (i = 0; i < NGX_HTTP_HELPDESK_M_BUCKETS - 1; i++) {
-        if ((ngx_msec_t) ms <= ngx_http_helpdesk_m_bounds[i]) {
+        if (us <= ngx_http_helpdesk_m_bounds[i]) {
             break;
         }
     }
 
     (void) ngx_atomic_fetch_add(&c[NGX_HTTP_HELPDESK_M_CLASSES + i], 1);
     (void) ngx_atomic_fetch_add(&c[NGX_HTTP_HELPDESK_M_SLOT - 1],
-                                (ngx_atomic_int_t) ms);
+                                (ngx_atomic_int_t) us);
 
     return NGX_OK;
 }
@@ -362,7 +371,8 @@ ngx_http_helpdesk_m_requests(ngx_http_helpdesk_m_out_t *out)
 
     ngx_http_helpdesk_m_line(out, 300,
         "# HELP helpdesk_request_duration_seconds Time to answer, by "
-        "route.\n"
+        "route, from the module's first look at the request (a monotonic "
+        "clock, in microseconds).\n"
         "# TYPE helpdesk_request_duration_seconds histogram\n");
 
     for (i = 0; i < ngx_http_helpdesk_m_slots; i++) {
@@ -390,12 +400,25 @@ ngx_http_helpdesk_m_requests(ngx_http_helpdesk_m_out_t *out)
 
         ngx_http_helpdesk_m_line(out, 200,
             "helpdesk_request_duration_seconds_sum{route=\"%s\","
-            "method=\"%s\"} %uA.%03uA\n"
+            "method=\"%s\"} %uA.%06uA\n"
             "helpdesk_request_duration_seconds_count{route=\"%s\","
             "method=\"%s\"} %uL\n",
-            name, method, c[NGX_HTTP_HELPDESK_M_SLOT - 1] / 1000,
-            c[NGX_HTTP_HELPDESK_M_SLOT - 1] % 1000, name, method, n);
+            name, method, c[NGX_HTTP_HELPDESK_M_SLOT - 1] / 1000000,
+            c[NGX_HTTP_HELPDESK_M_SLOT - 1] % 1000000, name, method, n);
     }
+
+    /*
+     * The counters live in shared memory: a reload keeps them, a restart
+     * or a binary upgrade (a new master) starts them again. Said here, so
+     * that rate() and increase() see the reset for what it is
+     */
+    ngx_http_helpdesk_m_line(out, 300,
+        "# HELP helpdesk_requests_created_seconds When the request counters "
+        "started (nginx's start or binary upgrade; a reload keeps them).\n"
+        "# TYPE helpdesk_requests_created_seconds gauge\n"
+        "helpdesk_requests_created_seconds %uA\n",
+        ngx_http_helpdesk_m_counters[ngx_http_helpdesk_m_slots
+                                     * NGX_HTTP_HELPDESK_M_SLOT]);
 }
 
 

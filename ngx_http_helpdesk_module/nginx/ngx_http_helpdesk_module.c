@@ -1534,6 +1534,30 @@ ngx_http_helpdesk_open_store(ngx_http_helpdesk_main_conf_t *mcf,
                       "processes", hd_store_stale_cleared(mcf->store));
     }
 
+    /* what runs on what, once a start (the first worker says it) */
+    if (ngx_worker == 0) {
+        uint32_t         version = 0;
+        hd_txn_t         txn;
+        hd_store_info_t  info;
+
+        if (hd_txn_begin(mcf->store, &txn, HD_TXN_READ, NULL) == HD_OK) {
+            (void) hd_schema_version(&txn, &version);
+            hd_txn_abort(&txn);
+        }
+
+        if (hd_store_info(mcf->store, &info) == HD_OK) {
+            ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                          "helpdesk %s (database schema %uD): data "
+                          "directory %V, map %uz MB, %uz KB used (%uz%% "
+                          "full), attachments in %s",
+                          HD_VERSION_TEXT, version, &mcf->db->name,
+                          info.map_size >> 20, info.used >> 10,
+                          info.map_size ? info.used * 100 / info.map_size
+                                        : (size_t) 0,
+                          mcf->files_dir);
+        }
+    }
+
     return NGX_OK;
 }
 

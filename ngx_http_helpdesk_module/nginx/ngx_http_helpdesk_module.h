@@ -164,6 +164,7 @@ typedef struct {
 
 
 struct ngx_http_helpdesk_ctx_s {
+    uint64_t                        start_us;   /* monotonic, for metrics */
     ngx_http_helpdesk_main_conf_t  *mcf;
     ngx_http_helpdesk_loc_conf_t   *lcf;
     const ngx_http_helpdesk_route_t *route;
@@ -703,6 +704,8 @@ char *ngx_http_helpdesk_autoclose(ngx_conf_t *cf, ngx_command_t *cmd,
 char *ngx_http_helpdesk_sla(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_helpdesk_timer(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+/* a monotonic clock in microseconds (latencies, budgets) */
+uint64_t ngx_http_helpdesk_mono_us(void);
 void ngx_http_helpdesk_calendar_check(ngx_log_t *log, const hd_work_t *w,
     uint64_t now);
 void ngx_http_helpdesk_timer_start(ngx_cycle_t *cycle,

@@ -720,6 +720,33 @@ ngx_http_helpdesk_error(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
 }
 
 
+/*
+ * A full database refuses every write until someone makes room: one line a
+ * minute (per worker) with the count since the last, not one per request
+ */
+#define NGX_HTTP_HELPDESK_FULL_EVERY  60
+
+static void
+ngx_http_helpdesk_full_logged(ngx_http_request_t *r, hd_err_t *err)
+{
+    static time_t      last;
+    static ngx_uint_t  refused;
+
+    refused++;
+
+    if (last && ngx_time() - last < NGX_HTTP_HELPDESK_FULL_EVERY) {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "helpdesk: %s; %ui writes refused %s", err->text, refused,
+                  last ? "in the last minute" : "(the first; then a line a "
+                         "minute)");
+    last = ngx_time();
+    refused = 0;
+}
+
+
 ngx_int_t
 ngx_http_helpdesk_fail(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
     hd_err_t *err)
@@ -728,7 +755,10 @@ ngx_http_helpdesk_fail(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
 
     status = ngx_http_helpdesk_status(err->rc);
 
-    if (status >= NGX_HTTP_INTERNAL_SERVER_ERROR) {
+    if (err->rc == HD_FULL) {
+        ngx_http_helpdesk_full_logged(r, err);
+
+    } else if (status >= NGX_HTTP_INTERNAL_SERVER_ERROR) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0, "helpdesk: %s",
                       err->text[0] ? err->text : hd_rc_name(err->rc));
     }

@@ -556,6 +556,7 @@ ngx_http_helpdesk_handler(ngx_http_request_t *r)
 
     ngx_http_set_ctx(r, ctx, ngx_http_helpdesk_module);
 
+    ctx->start_us = ngx_http_helpdesk_mono_us();
     ctx->mcf = ngx_http_get_module_main_conf(r, ngx_http_helpdesk_module);
     ctx->lcf = ngx_http_get_module_loc_conf(r, ngx_http_helpdesk_module);
     ngx_http_helpdesk_hd_pool(&ctx->pool, r->pool);

@@ -494,7 +494,7 @@ ngx_http_helpdesk_now_ms(void)
 }
 
 
-static uint64_t
+uint64_t
 ngx_http_helpdesk_mono_us(void)
 {
     struct timespec  ts;
