@@ -62,6 +62,9 @@ my @refused = (
     [ [qw(certs issue --type 1 --count x)], qr/--count: not a valid number "x"/ ],
     [ [qw(certs issue --type 1 extra)], qr/certs issue: unexpected argument "extra"/ ],
     [ [qw(certs assign X --company 1z)], qr/--company: not a valid number "1z"/ ],
+    [ [qw(sweep --now @1 --bogus)], qr/sweep: unknown option "--bogus"/ ],
+    [ [qw(sweep --now)], qr/sweep: the option needs a value "--now"/ ],
+    [ [qw(calendar show 2026 --frob)], qr/calendar show: unknown option "--frob"/ ],
 );
 (undef) = `$bin -d $nowhere products add P1 2>&1`;
 for my $r (@refused) {

@@ -417,11 +417,12 @@ hd_cli_number(const char *what, const char *text, uint64_t min, uint64_t max,
  * the one missing its value, named; 2, the exit code of a usage error
  */
 int
-hd_cli_bad_option(const char *what, hd_cli_t *cli)
+hd_cli_bad_option(const char *what, char **argv)
 {
     const char  *arg;
 
-    arg = optind > 0 && optind <= cli->argc ? cli->argv[optind - 1] : "?";
+    /* argv: the array getopt_long was given; optind is past the option */
+    arg = optind > 0 && argv[optind - 1] != NULL ? argv[optind - 1] : "?";
 
     /* optopt: the option known but without its value; 0: unknown */
     fprintf(stderr, "helpdesk: %s: %s \"%s\"\n", what,

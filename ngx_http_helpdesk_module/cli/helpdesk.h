@@ -45,7 +45,7 @@ int hd_cli_errors(const char *what, hd_errors_t *errors, hd_err_t *err);
 int hd_cli_str(const char *text, hd_str_t *s);
 int hd_cli_number(const char *what, const char *text, uint64_t min,
     uint64_t max, uint64_t *out);
-int hd_cli_bad_option(const char *what, hd_cli_t *cli);
+int hd_cli_bad_option(const char *what, char **argv);
 int hd_cli_extra(const char *what, hd_cli_t *cli, int from);
 
 /* helpdesk_store.c */

@@ -408,7 +408,7 @@ hd_cli_staff_add(hd_cli_t *cli)
             in.role = role;
             break;
         default:
-            return hd_cli_bad_option("staff add", cli);
+            return hd_cli_bad_option("staff add", cli->argv);
         }
     }
 

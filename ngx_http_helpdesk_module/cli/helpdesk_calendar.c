@@ -90,6 +90,7 @@ hd_cli_calendar(hd_cli_t *cli)
             rule = 1;
             break;
         default:
+            (void) hd_cli_bad_option("calendar show", cli->argv + 1);
             return hd_cli_calendar_usage();
         }
     }

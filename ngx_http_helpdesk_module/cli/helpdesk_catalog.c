@@ -244,7 +244,7 @@ hd_cli_products(hd_cli_t *cli)
                 hd_cli_versions(arena, optarg, &p.versions);
 
             } else {
-                hd_cli_bad_option("products", cli);
+                hd_cli_bad_option("products", cli->argv);
                 goto done;
             }
         }
@@ -421,7 +421,7 @@ hd_cli_type_options(hd_cli_t *cli, hd_cli_type_t *t, int first)
             t->department = optarg;
             break;
         default:
-            hd_cli_bad_option("cert-types", cli);
+            hd_cli_bad_option("cert-types", cli->argv);
             return -1;
         }
     }
@@ -897,7 +897,7 @@ hd_cli_certs(hd_cli_t *cli)
             is.count = (int) count;
             break;
         default:
-            return hd_cli_bad_option("certs issue", cli);
+            return hd_cli_bad_option("certs issue", cli->argv);
         }
     }
 

@@ -105,7 +105,7 @@ hd_cli_sweep(hd_cli_t *cli)
             portal.tickets.reopen_enhancement = portal.tickets.reopen;
             break;
         default:
-            return 2;
+            return hd_cli_bad_option("sweep", cli->argv - 1);
         }
     }
 
