@@ -4,10 +4,13 @@
 
 use strict;
 use warnings;
+use utf8;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use Helpdesk::Test;
+
+binmode Test::More->builder->$_, ":utf8" for qw(output failure_output todo_output);
 
 my $hd = Helpdesk::Test->new;
 $ENV{LANG} = $ENV{LC_ALL} = 'C.UTF-8';
@@ -37,6 +40,9 @@ for my $cmd ([qw(stats)], [qw(check)], [qw(outbox list)], [qw(certs list)]) {
          '... saying so and how to make one');
 }
 ok(!-e "$nowhere/data.mdb", '... and no database was created');
+$out = `LC_ALL=ru_RU.UTF-8 $bin -d $nowhere stats 2>&1`;
+utf8::decode($out);
+like($out, qr/в "\Q$nowhere\E" нет базы данных \(опечатка в -d\?\)/, '... said in Russian when the locale is Russian');
 
 $out = `$bin -d $nowhere init 2>&1`;
 is($? >> 8, 0, 'init makes it');

@@ -500,7 +500,9 @@ main(int argc, char **argv)
         case 'm':
             cli.map_size = hd_cli_parse_size(optarg);
             if (cli.map_size < HD_STORE_MIN_MAP) {
-                fprintf(stderr, "helpdesk: invalid map size \"%s\"\n", optarg);
+                fprintf(stderr, "helpdesk: %s \"%s\" (64k to 1024g)\n",
+                        hd_cli_say("invalid map size", "неверный размер карты"),
+                        optarg);
                 return 2;
             }
             break;
@@ -531,7 +533,9 @@ main(int argc, char **argv)
     }
 
     if (cmd == NULL) {
-        fprintf(stderr, "helpdesk: unknown command \"%s\"\n\n", argv[optind]);
+        fprintf(stderr, "helpdesk: %s \"%s\"\n\n",
+                hd_cli_say("unknown command", "неизвестная команда"),
+                argv[optind]);
         hd_cli_usage(stderr);
         return 2;
     }
@@ -567,8 +571,11 @@ main(int argc, char **argv)
     }
 
     if (cli.data == NULL || cli.data[0] == '\0') {
-        fprintf(stderr, "helpdesk: no data directory: give -d DIR or set "
-                "HELPDESK_DATA\n");
+        fprintf(stderr, "helpdesk: %s\n",
+                hd_cli_say("no data directory: give -d DIR or set "
+                           "HELPDESK_DATA",
+                           "не указан каталог данных: задайте -d КАТАЛОГ "
+                           "или HELPDESK_DATA"));
         return 2;
     }
 
@@ -584,9 +591,16 @@ main(int argc, char **argv)
         snprintf(mdb, sizeof(mdb), "%s/data.mdb", cli.data);
 
         if (stat(mdb, &st) != 0) {
-            fprintf(stderr, "helpdesk: there is no database in \"%s\" (a "
-                    "mistyped -d?); `helpdesk -d %s init` creates one\n",
-                    cli.data, cli.data);
+            if (hd_cli_lang() == HD_LANG_RU) {
+                fprintf(stderr, "helpdesk: в \"%s\" нет базы данных "
+                        "(опечатка в -d?); её создаёт `helpdesk -d %s "
+                        "init`\n", cli.data, cli.data);
+
+            } else {
+                fprintf(stderr, "helpdesk: there is no database in \"%s\" "
+                        "(a mistyped -d?); `helpdesk -d %s init` creates "
+                        "one\n", cli.data, cli.data);
+            }
             return 2;
         }
     }
