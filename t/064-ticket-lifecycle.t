@@ -198,5 +198,28 @@ unlike($page->{content}, qr/id="rate-ticket"/, '... and offers no second rating'
 $res = $ua->api('POST', "tickets/$n/rating", { stars => 4 });
 is($res->{json}{error}{code}, 'ticket_not_closed', 'an open ticket cannot be rated');
 
+# cancelling an unsolved ticket from the page asks first (without JavaScript)
+my $withdrawn = new_ticket();
+$csrf = $ua->form_csrf("/tickets/$withdrawn");
+$res = $ua->post_form("/tickets/$withdrawn/close", { csrf => $csrf });
+is($res->{status}, 200, 'closing an unsolved ticket by the form: a page that asks first');
+like($res->{content}, qr/Отменить обращение №$withdrawn\?/, '... naming the ticket');
+like($res->{content}, qr/Отмена окончательна/, '... saying it is final');
+like($res->{content}, qr/name="confirm" value="yes"/, '... with the confirming form');
+is($ua->api('GET', "tickets/$withdrawn")->{json}{status}, 'new', '... and nothing changed yet');
+$res = $ua->post_form("/tickets/$withdrawn/close", { csrf => $csrf, confirm => 'yes' });
+is($res->{status}, 303, 'confirmed');
+is($ua->api('GET', "tickets/$withdrawn")->{json}{status}, 'cancelled_by_customer', '... it is cancelled');
+
+# a solution that fits is closed at once, and the page goes to the stars
+my $fits = new_ticket();
+$hd->staff_says($agent, $fits, 'solution');
+$csrf = $ua->form_csrf("/tickets/$fits");
+$page = $ua->get("/tickets/$fits");
+like($page->{content}, qr/name="confirm" value="yes"/, 'a solved ticket\'s close button needs no question');
+$res = $ua->post_form("/tickets/$fits/close", { csrf => $csrf, confirm => 'yes' });
+is($res->{status}, 303, '"the solution fits": closed');
+like($res->{headers}{location}, qr{/tickets/$fits\?notice=ticket_closed#rate$}, '... and on to the rating');
+
 $hd->finish;
 done_testing;

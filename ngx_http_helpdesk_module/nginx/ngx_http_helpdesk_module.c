@@ -93,6 +93,7 @@ static const char  *ngx_http_helpdesk_needed_templates[] = {
     "pages/ticket_created",
     "pages/ticket",
     "pages/ticket_rate",
+    "pages/ticket_cancel",
     "mail/ru/ticket_created",
     "mail/en/ticket_created",
     "mail/ru/ticket_reply",

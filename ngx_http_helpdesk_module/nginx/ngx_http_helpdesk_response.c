@@ -835,13 +835,15 @@ ngx_http_helpdesk_message(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
 }
 
 
-/* 303 to a page of the portal, with a notice to show there */
+/* 303 to a page of the portal ("tickets/5#rate"), with a notice to show
+   there (before the fragment) */
 ngx_int_t
 ngx_http_helpdesk_go(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
     const char *path, const char *notice)
 {
-    u_char  *location, *p;
-    size_t   len;
+    u_char      *location, *p;
+    size_t       len, plen;
+    const char  *hash;
 
     len = ctx->lcf->mount.len + ngx_strlen(path) + sizeof("?notice=") - 1
           + (notice ? ngx_strlen(notice) : 0);
@@ -851,10 +853,17 @@ ngx_http_helpdesk_go(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    p = ngx_sprintf(location, "%V%s", &ctx->lcf->mount, path);
+    hash = ngx_strchr(path, '#');
+    plen = hash ? (size_t) (hash - path) : ngx_strlen(path);
+
+    p = ngx_sprintf(location, "%V%*s", &ctx->lcf->mount, plen, path);
 
     if (notice != NULL) {
         p = ngx_sprintf(p, "?notice=%s", notice);
+    }
+
+    if (hash != NULL) {
+        p = ngx_sprintf(p, "%s", hash);
     }
 
     return ngx_http_helpdesk_redirect(r, location, p - location);

@@ -406,6 +406,14 @@ ngx_http_helpdesk_change_done(ngx_http_request_t *r,
         notice = "ticket_closed";
     }
 
+    /* a solution that fits: straight to the stars */
+    if (notice[0] == 't' && j->status == HD_STATUS_CLOSED
+        && ctx->route->handler == ngx_http_helpdesk_ticket_close)
+    {
+        ngx_sprintf(path, "tickets/%uL#rate%Z", j->change.number);
+        return ngx_http_helpdesk_go(r, ctx, (char *) path, notice);
+    }
+
     ngx_sprintf(path, "tickets/%uL%Z", j->change.number);
 
     return ngx_http_helpdesk_go(r, ctx, (char *) path, notice);
@@ -474,11 +482,43 @@ ngx_http_helpdesk_ticket_reopen(ngx_http_request_t *r,
 }
 
 
+/*
+ * Closing from the page: a solved ticket's form says confirm=yes ("the
+ * solution fits"); any other asks first, on a page of its own, since
+ * cancelling an unsolved ticket is final (SPEC §5.5). The API closes as
+ * told.
+ */
 ngx_int_t
 ngx_http_helpdesk_ticket_close(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx)
 {
+    hd_str_t                         v[1];
+    hd_val_t                        *view;
     ngx_http_helpdesk_ticket_job_t  *j;
+
+    static const ngx_http_helpdesk_field_t  fields[] = {
+        { "confirm", 8, 0 },
+        { NULL, 0, 0 }
+    };
+
+    if (!ctx->api) {
+        if (ngx_http_helpdesk_input_fields(r, ctx, fields, v) != NGX_OK) {
+            return ctx->rc;
+        }
+
+        if (!(v[0].len == 3 && ngx_strncmp(v[0].data, "yes", 3) == 0)) {
+            view = ngx_http_helpdesk_view(r, ctx, "tickets.cancel_title");
+            if (view == NULL) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            hd_val_set_str(&ctx->pool, view, "number", ctx->args[0].data,
+                           ctx->args[0].len);
+
+            return ngx_http_helpdesk_render(r, ctx, "pages/ticket_cancel",
+                                            view, NGX_HTTP_OK);
+        }
+    }
 
     j = ngx_http_helpdesk_ticket_job(r, ctx);
     if (j == NULL) {

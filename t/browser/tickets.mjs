@@ -76,15 +76,53 @@ await run(async (browser) => {
   match(await page.textContent('.thread'), /build 12000/, '... in the thread');
 
   await page.click('#close-ticket');
-  match(await page.textContent('.notice'), /ticket is closed/, 'closing it');
+  match(await page.textContent('.notice'), /ticket is closed/, 'closing it (no question: the solution fits)');
   match(await page.textContent('#ticket-status'), /^Closed$/, '... closed');
+  equal(new URL(page.url()).hash, '#rate', '... and the page goes straight to the rating');
+  const order = await page.evaluate(() => {
+    const rate = document.querySelector('#rate');
+    const reopen = document.querySelector('#reopen');
+    return !reopen || (rate.compareDocumentPosition(reopen) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+  });
+  check(order, '... which comes before "Problem not solved?"');
 
-  await page.check('input[name=stars][value="5"]');
+  // the stars: clicked, and with the keyboard (radio buttons underneath)
+  await page.click('label[for=star-2]');
+  equal(await page.$eval('input[name=stars]:checked', (e) => e.value), '2', 'a click on the second star chooses 2');
+  const filled = await page.$$eval('.star-row label', (ls) => ls.map((l) => getComputedStyle(l).color));
+  check(filled[0] === filled[1] && filled[1] !== filled[2], '... and fills the first two stars', filled.join(' '));
+  await page.focus('#star-2');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  equal(await page.$eval('input[name=stars]:checked', (e) => e.value), '5', 'the arrow keys move to five');
+  const size = await page.$eval('label[for=star-5]', (l) => { const r = l.getBoundingClientRect(); return [r.width, r.height]; });
+  check(size[0] >= 44 && size[1] >= 44, 'each star is a 44 px target', size.join('x'));
   await page.fill('#comment', 'Quick and to the point');
   await page.click('#rate-ticket');
   match(await page.textContent('.notice'), /Thank you for the rating/, 'rating it');
   equal(await page.textContent('.rating'), '★★★★★', '... five stars shown');
+  equal(await page.textContent('#rating-comment'), 'Quick and to the point', '... with the comment');
   equal(await page.$('#rate-ticket'), null, '... and no second rating offered');
+
+  // cancelling an unsolved ticket asks first, and says it is final
+  await page.goto(base + 'tickets/new');
+  await page.check('input[name=certificate][value=""]');
+  await page.selectOption('#type', 'consultation');
+  await page.fill('#subject', 'A question I will withdraw');
+  await page.fill('#description', 'Never mind.');
+  await page.click('button:text-is("Send")');
+  const second = (await page.textContent('#created-number')).trim();
+  await page.goto(base + `tickets/${second}`);
+  await page.click('#close-ticket');
+  match(await page.textContent('#cancel-confirm h1'), new RegExp(`Cancel ticket #${second}\\?`), 'closing an unsolved ticket asks first');
+  match(await page.textContent('#cancel-confirm'), /final/, '... saying it is final');
+  await page.click('#cancel-no');
+  equal(new URL(page.url()).pathname, `/tickets/${second}`, '"Do not cancel" goes back to the ticket');
+  match(await page.textContent('#ticket-status'), /New/, '... which is still new');
+  await page.click('#close-ticket');
+  await page.click('#cancel-yes');
+  match(await page.textContent('#ticket-status'), /Cancelled/, 'confirmed, it is cancelled');
 
   await page.setViewportSize({ width: 360, height: 740 });
   let overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
