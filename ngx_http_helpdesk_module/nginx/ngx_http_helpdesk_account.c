@@ -370,7 +370,23 @@ ngx_http_helpdesk_login_done(ngx_http_request_t *r,
         }
     }
 
-    return ngx_http_helpdesk_go(r, ctx, ngx_http_helpdesk_home(r, ctx), NULL);
+    /* where people work: staff their queue, customers their tickets (an
+       invitation to a company first) */
+    path.data = (u_char *) ngx_http_helpdesk_home(r, ctx);
+
+    if (ngx_strcmp(path.data, "profile") == 0
+        && hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED,
+                        NULL)
+           == HD_OK)
+    {
+        path.data = (u_char *) (hd_account_get(&txn, j->res.account, &a)
+                                    == HD_OK
+                                && hd_account_is_staff(&a)
+                                ? "staff/tickets" : "tickets");
+        hd_txn_abort(&txn);
+    }
+
+    return ngx_http_helpdesk_go(r, ctx, (char *) path.data, NULL);
 }
 
 

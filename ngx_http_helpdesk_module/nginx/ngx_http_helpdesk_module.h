@@ -140,6 +140,7 @@ typedef enum {
     NGX_HTTP_HELPDESK_L_SIDE,
     NGX_HTTP_HELPDESK_L_KIND,
     NGX_HTTP_HELPDESK_L_EVENT,
+    NGX_HTTP_HELPDESK_L_STAFF_STATUS,   /* statuses as staff read them */
     NGX_HTTP_HELPDESK_L_COUNT
 } ngx_http_helpdesk_label_e;
 
@@ -645,6 +646,12 @@ ngx_int_t ngx_http_helpdesk_ticket_rate_page(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status);
 uint64_t ngx_http_helpdesk_ticket_arg(ngx_http_helpdesk_ctx_t *ctx);
 void ngx_http_helpdesk_jw_time(hd_jw_t *w, uint64_t t);
+/* the table of statuses for whoever the route serves: staff or customers */
+#define ngx_http_helpdesk_status_labels(ctx)                                \
+    (((ctx)->route != NULL                                                  \
+      && ((ctx)->route->flags & NGX_HTTP_HELPDESK_STAFF))                   \
+     ? NGX_HTTP_HELPDESK_L_STAFF_STATUS : NGX_HTTP_HELPDESK_L_STATUS)
+
 ngx_int_t ngx_http_helpdesk_labels_init(ngx_conf_t *cf,
     ngx_http_helpdesk_loc_conf_t *lcf);
 

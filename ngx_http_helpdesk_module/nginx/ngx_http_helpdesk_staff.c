@@ -456,9 +456,10 @@ ngx_http_helpdesk_audit_view(ngx_http_helpdesk_ctx_t *ctx,
         && au->from != au->to)
     {
         ngx_http_helpdesk_set_label(ctx, item, "from",
-                                    NGX_HTTP_HELPDESK_L_STATUS, au->from);
+                                    NGX_HTTP_HELPDESK_L_STAFF_STATUS,
+                                    au->from);
         ngx_http_helpdesk_set_label(ctx, item, "to",
-                                    NGX_HTTP_HELPDESK_L_STATUS, au->to);
+                                    NGX_HTTP_HELPDESK_L_STAFF_STATUS, au->to);
     }
 
     ngx_http_helpdesk_set_given(pool, item, "detail", &au->detail);
@@ -657,7 +658,7 @@ ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
         hd_val_set_str(pool, item, "subject", st.others[i].subject.data,
                        st.others[i].subject.len);
         ngx_http_helpdesk_set_label(ctx, item, "status",
-                                    NGX_HTTP_HELPDESK_L_STATUS,
+                                    NGX_HTTP_HELPDESK_L_STAFF_STATUS,
                                     st.others[i].status);
         hd_val_set(pool, item, "updated",
                    ngx_http_helpdesk_time_text(ctx, st.others[i].updated));
@@ -717,7 +718,7 @@ ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
                                           other.subject.len),
                                other.subject.len);
                 ngx_http_helpdesk_set_label(ctx, item, "status",
-                                            NGX_HTTP_HELPDESK_L_STATUS,
+                                            NGX_HTTP_HELPDESK_L_STAFF_STATUS,
                                             other.status);
                 hd_val_push(pool, similar, item);
             }

@@ -426,7 +426,7 @@ ngx_http_helpdesk_queue_row(void *data, size_t i)
         ngx_http_helpdesk_account_name(rows->names, t->owner));
 
     ngx_http_helpdesk_fill_label(rows->ctx, rows->status,
-                                 NGX_HTTP_HELPDESK_L_STATUS, t->status);
+                                 NGX_HTTP_HELPDESK_L_STAFF_STATUS, t->status);
     ngx_http_helpdesk_fill_label(rows->ctx, rows->priority,
                                  NGX_HTTP_HELPDESK_L_PRIORITY, t->priority);
 
@@ -883,7 +883,7 @@ ngx_http_helpdesk_staff_queue(ngx_http_request_t *r,
         item = hd_val_map(pool);
         hd_val_set_cstr(pool, item, "value", hd_status_names[s]);
         ngx_http_helpdesk_set_label(ctx, item, "label",
-                                    NGX_HTTP_HELPDESK_L_STATUS, s);
+                                    NGX_HTTP_HELPDESK_L_STAFF_STATUS, s);
         hd_val_set_int(pool, item, "count", (int64_t) scount[s]);
         hd_val_set_bool(pool, item, "selected",
                         a.statuses == HD_STATUS_BIT(s));

@@ -187,7 +187,7 @@ ngx_http_helpdesk_staff_search(ngx_http_request_t *r,
         hd_val_set_str(pool, item, "subject", f->ticket.subject.data,
                        f->ticket.subject.len);
         ngx_http_helpdesk_set_label(ctx, item, "status",
-                                    NGX_HTTP_HELPDESK_L_STATUS,
+                                    NGX_HTTP_HELPDESK_L_STAFF_STATUS,
                                     f->ticket.status);
         hd_val_set(pool, item, "updated",
                    ngx_http_helpdesk_time_text(ctx, f->ticket.updated));

@@ -192,12 +192,14 @@ ngx_http_helpdesk_message_view(ngx_http_helpdesk_ctx_t *ctx,
 
         if (m->to < HD_STATUS_COUNT) {
             ngx_http_helpdesk_set_label(ctx, item, "to",
-                                        NGX_HTTP_HELPDESK_L_STATUS, m->to);
+                                        ngx_http_helpdesk_status_labels(ctx),
+                                        m->to);
         }
 
         if (m->from < HD_STATUS_COUNT) {
             ngx_http_helpdesk_set_label(ctx, item, "from",
-                                        NGX_HTTP_HELPDESK_L_STATUS, m->from);
+                                        ngx_http_helpdesk_status_labels(ctx),
+                                        m->from);
         }
 
         /* an auto-close says why */
@@ -297,7 +299,8 @@ ngx_http_helpdesk_ticket_header(ngx_http_helpdesk_ctx_t *ctx,
     ngx_http_helpdesk_set_label(ctx, view, "category",
                                 NGX_HTTP_HELPDESK_L_CATEGORY, t->category);
     ngx_http_helpdesk_set_label(ctx, view, "status",
-                                NGX_HTTP_HELPDESK_L_STATUS, t->status);
+                                ngx_http_helpdesk_status_labels(ctx),
+                                t->status);
     ngx_http_helpdesk_set_label(ctx, view, "priority",
                                 NGX_HTTP_HELPDESK_L_PRIORITY, t->priority);
     hd_val_set_cstr(pool, view, "status_code",

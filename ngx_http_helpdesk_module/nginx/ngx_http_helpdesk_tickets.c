@@ -117,6 +117,7 @@ static const struct {
     { "side", hd_side_names, HD_SIDE_COUNT },
     { "kind", hd_message_kind_names, HD_MESSAGE_KIND_COUNT },
     { "event", hd_action_names, HD_ACTION_COUNT },
+    { "staff_status", hd_status_names, HD_STATUS_COUNT },
 };
 
 

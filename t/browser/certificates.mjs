@@ -14,7 +14,7 @@ await run(async (browser) => {
   await page.fill('#login', login);
   await page.fill('#password', password);
   await page.click('button[type=submit]');
-  equal(new URL(page.url()).pathname, '/profile', 'logged in');
+  equal(new URL(page.url()).pathname, '/tickets', 'logged in, a customer lands on "My tickets"');
 
   await page.goto(base);
   await page.click('text=Register a certificate');

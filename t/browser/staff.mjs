@@ -14,6 +14,7 @@ await run(async (browser) => {
   await page.fill('#login', login);
   await page.fill('#password', password);
   await page.click('button[type=submit]');
+  equal(new URL(page.url()).pathname, '/staff/tickets', 'logged in, staff land on their queue');
 
   // staff accounts are made in Russian: one click to English
   await page.click('a.lang[hreflang=en]');
@@ -42,7 +43,7 @@ await run(async (browser) => {
   await page.fill('#body', 'Which version of CSP is installed?');
   await page.click('#send-message');
   match(await page.textContent('.notice'), /reply is added/, 'the information request is sent');
-  match(await page.textContent('#ticket-status'), /Awaiting/, '... the ticket awaits the customer');
+  match(await page.textContent('#ticket-status'), /^Waiting for the customer$/, '... the ticket waits for the customer, in staff words');
   match(await page.textContent('.thread'), /Which version of CSP/, '... the question is in the thread');
 
   const answer = await context.request.post(base + `api/v1/tickets/${newest}/messages`, {
@@ -60,7 +61,7 @@ await run(async (browser) => {
   await page.check('input[name=kind][value=solution]');
   await page.fill('#body', 'Update to CSP 5.0 R3: the error is fixed there.');
   await page.click('#send-message');
-  match(await page.textContent('#ticket-status'), /Solution provided/, 'the solution marks the ticket solved');
+  match(await page.textContent('#ticket-status'), /^Solution sent$/, 'the solution marks the ticket solved (staff: "Solution sent")');
   match(await page.textContent('.thread'), /fixed there/, '... and is in the thread');
 
   await page.setViewportSize({ width: 360, height: 740 });

@@ -16,8 +16,15 @@ await run(async (browser) => {
   await page.fill('#password', password);
   await page.click('button[type=submit]');
 
+  equal(new URL(page.url()).pathname, '/tickets', 'logged in, the customer lands on "My tickets"');
+  equal(await page.textContent('header a.nav-new'), 'Create a ticket', '"Create a ticket" is in the header');
+  check(await page.$('header form[role=search] input[name=q]') !== null, '... with a search box');
+
   // a screenshot to attach: of the portal itself
   await page.goto(base);
+  equal(await page.textContent('.hero .button.primary'), 'Create a ticket',
+        'the landing page knows who is logged in: its main button creates a ticket');
+  equal(await page.$('.hero a[href$="/login"]'), null, '... and it offers no "Log in"');
   await page.screenshot({ path: shot });
 
   await page.click('text=Create a ticket');
