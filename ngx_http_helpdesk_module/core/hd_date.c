@@ -199,6 +199,18 @@ hd_date_format_ru(int32_t day, char out[11])
 }
 
 
+void
+hd_date_format_en(int32_t day, char out[12])
+{
+    int                y, m, d;
+    static const char  months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+    hd_date_to_ymd(day, &y, &m, &d);
+    snprintf(out, 12, "%u %.3s %04u", (unsigned) d % 100u,
+             &months[((unsigned) m - 1) % 12 * 3], (unsigned) y % 10000u);
+}
+
+
 int32_t
 hd_date_today(uint64_t now)
 {

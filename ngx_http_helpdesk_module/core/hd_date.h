@@ -23,6 +23,8 @@ int hd_date_parse(const hd_uchar *p, size_t len, int32_t *day);
 void hd_date_format(int32_t day, char out[11]);
 /* "DD.MM.YYYY" for Russian readers */
 void hd_date_format_ru(int32_t day, char out[11]);
+/* "2 Nov 2027": a date for English pages (never ISO on a page) */
+void hd_date_format_en(int32_t day, char out[12]);
 
 int32_t hd_date_today(uint64_t now);
 

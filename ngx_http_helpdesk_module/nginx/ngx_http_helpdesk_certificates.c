@@ -77,24 +77,6 @@ ngx_http_helpdesk_cert_type(ngx_http_helpdesk_names_t *names, uint64_t id,
 }
 
 
-static void
-ngx_http_helpdesk_date_text(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *map,
-    const char *key, int32_t day)
-{
-    char  text[11];
-
-    if (ctx->lang == HD_LANG_RU) {
-        hd_date_format_ru(day, text);
-
-    } else {
-        hd_date_format(day, text);
-    }
-
-    hd_val_set_str(&ctx->pool, map, key, hd_pstrdup(&ctx->pool, text, 10),
-                   10);
-}
-
-
 /* a certificate for a page (view) and for the API (json) */
 static void
 ngx_http_helpdesk_cert_item(ngx_http_helpdesk_ctx_t *ctx,
@@ -144,8 +126,8 @@ ngx_http_helpdesk_cert_item(ngx_http_helpdesk_ctx_t *ctx,
     hd_val_set_str(pool, item, "number", c->number.data, c->number.len);
     hd_val_set_str(pool, item, "product", product.data, product.len);
     hd_val_set_str(pool, item, "type", t->name.data, t->name.len);
-    ngx_http_helpdesk_date_text(ctx, item, "valid_until", c->valid_until);
-    ngx_http_helpdesk_date_text(ctx, item, "valid_from", c->valid_from);
+    ngx_http_helpdesk_set_day(ctx, item, "valid_until", c->valid_until);
+    ngx_http_helpdesk_set_day(ctx, item, "valid_from", c->valid_from);
     hd_val_set_cstr(pool, item, "state", hd_cert_state_names[state]);
 
     ngx_snprintf((u_char *) key, sizeof(key), "certs.state_%s%Z",
@@ -445,9 +427,9 @@ ngx_http_helpdesk_wizard_page(ngx_http_request_t *r,
                 hd_val_set_int(pool, cert, "term_months", t->term_months);
             }
 
-            ngx_http_helpdesk_date_text(ctx, cert, "valid_from",
+            ngx_http_helpdesk_set_day(ctx, cert, "valid_from",
                                         c.valid_from);
-            ngx_http_helpdesk_date_text(ctx, cert, "valid_until",
+            ngx_http_helpdesk_set_day(ctx, cert, "valid_until",
                                         c.valid_until);
 
             if (ngx_http_helpdesk_company_admin(ctx, &txn, &company)) {

@@ -355,6 +355,10 @@ ngx_int_t ngx_http_helpdesk_message(ngx_http_request_t *r,
     const char *link, const char *link_text, ngx_uint_t status);
 hd_val_t *ngx_http_helpdesk_time_text(ngx_http_helpdesk_ctx_t *ctx,
     uint64_t t);
+void ngx_http_helpdesk_set_text(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *map,
+    const char *key, const char *text_key);
+void ngx_http_helpdesk_set_day(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *map,
+    const char *key, int32_t day);
 ngx_int_t ngx_http_helpdesk_go(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, const char *path, const char *notice);
 ngx_uint_t ngx_http_helpdesk_status(hd_rc rc);

@@ -124,6 +124,14 @@ ngx_http_helpdesk_view(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
     hd_val_set_cstr(pool, view, "lang", hd_langs[ctx->lang].code);
     hd_val_set(pool, view, "t", ctx->lcf->templates->catalog[ctx->lang]);
 
+    /* the staff desk and the administration use the whole width */
+    if (ctx->route != NULL
+        && (ctx->route->flags & (NGX_HTTP_HELPDESK_STAFF
+                                 | NGX_HTTP_HELPDESK_ADMIN)))
+    {
+        hd_val_set_bool(pool, view, "wide", 1);
+    }
+
     if (title_key != NULL) {
         title = ngx_http_helpdesk_text(ctx, title_key);
         if (title != NULL) {
@@ -832,6 +840,46 @@ ngx_http_helpdesk_message(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
     }
 
     return ngx_http_helpdesk_render(r, ctx, "pages/message", view, status);
+}
+
+
+/* a text of the catalogue into a view (the key itself when it is missing) */
+void
+ngx_http_helpdesk_set_text(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *map,
+    const char *key, const char *text_key)
+{
+    const hd_str_t  *s;
+
+    s = ngx_http_helpdesk_text(ctx, text_key);
+
+    if (s != NULL) {
+        hd_val_set_str(&ctx->pool, map, key, s->data, s->len);
+
+    } else {
+        hd_val_set_str(&ctx->pool, map, key,
+                       hd_pstrdup(&ctx->pool, text_key, ngx_strlen(text_key)),
+                       ngx_strlen(text_key));
+    }
+}
+
+
+/* a day as the page's language writes it: 02.11.2027, 2 Nov 2027 */
+void
+ngx_http_helpdesk_set_day(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *map,
+    const char *key, int32_t day)
+{
+    char  text[12];
+
+    if (ctx->lang == HD_LANG_RU) {
+        hd_date_format_ru(day, text);
+
+    } else {
+        hd_date_format_en(day, text);
+    }
+
+    hd_val_set_str(&ctx->pool, map, key,
+                   hd_pstrdup(&ctx->pool, text, ngx_strlen(text)),
+                   ngx_strlen(text));
 }
 
 

@@ -499,7 +499,7 @@ ngx_int_t
 ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status)
 {
-    char                               from[11], until[11];
+    char                               key[64];
     size_t                             i, n;
     uint64_t                           number, *ids;
     hd_err_t                           err;
@@ -630,23 +630,26 @@ ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
 
     if (st.has_cert) {
         item = hd_val_map(pool);
-        hd_date_format((int32_t) st.cert.valid_from, from);
-        hd_date_format((int32_t) st.cert.valid_until, until);
         hd_val_set_str(pool, item, "number", st.cert.number.data,
                        st.cert.number.len);
         hd_val_set_str(pool, item, "type", st.cert_type.name.data,
                        st.cert_type.name.len);
-        hd_val_set_str(pool, item, "valid_from", hd_pstrdup(pool, from, 10),
-                       10);
-        hd_val_set_str(pool, item, "valid_until",
-                       hd_pstrdup(pool, until, 10), 10);
-        hd_val_set_cstr(pool, item, "state",
-                        hd_cert_state_names[hd_cert_state(
-                            &st.cert, hd_date_today(ngx_time()))]);
+        ngx_http_helpdesk_set_day(ctx, item, "valid_from",
+                                  (int32_t) st.cert.valid_from);
+        ngx_http_helpdesk_set_day(ctx, item, "valid_until",
+                                  (int32_t) st.cert.valid_until);
+
+        /* words, not codes: the state and the level as the catalogue says */
+        ngx_snprintf((u_char *) key, sizeof(key), "certs.state_%s%Z",
+                     hd_cert_state_names[hd_cert_state(
+                         &st.cert, hd_date_today(ngx_time()))]);
+        ngx_http_helpdesk_set_text(ctx, item, "state", key);
+        ngx_snprintf((u_char *) key, sizeof(key), "staff.level_%s%Z",
+                     hd_level_names[st.cert_type.level % HD_LEVEL_COUNT]);
+        ngx_http_helpdesk_set_text(ctx, item, "level", key);
+
         hd_val_set_int(pool, item, "unclosed", (int64_t) st.cert_unclosed);
         hd_val_set_int(pool, item, "limit", st.cert_type.ticket_limit);
-        hd_val_set_cstr(pool, item, "level",
-                        hd_level_names[st.cert_type.level % HD_LEVEL_COUNT]);
         hd_val_set(pool, view, "cert", item);
     }
 

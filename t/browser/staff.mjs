@@ -23,6 +23,16 @@ await run(async (browser) => {
   match(await page.textContent('#queue-unassigned'), /Unassigned\s*3/, 'three tickets are unassigned');
   match(await page.textContent('#queue-mine'), /Mine\s*0/, 'none is the agent\'s yet');
 
+  // the desk at 1280 px: the queue's every column without a scroll bar
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const fit = await page.evaluate(() => {
+    const wrap = document.querySelector('.table-wrap');
+    const due = [...document.querySelectorAll('table.staff-queue th')].pop().getBoundingClientRect();
+    return { over: wrap.scrollWidth - wrap.clientWidth, right: due.right, width: window.innerWidth };
+  });
+  check(fit.over <= 0, 'at 1280 px the queue fits its container', `${fit.over}px hidden`);
+  check(fit.right <= fit.width, '... its last column ("Last update") in view', `${fit.right} of ${fit.width}`);
+
   // the newest first: the sort filter
   await page.selectOption('#f-sort', 'created');
   await page.click('#apply-filters');
@@ -34,6 +44,10 @@ await run(async (browser) => {
   equal(await page.textContent('#ticket-number'), newest, 'the ticket opens');
   match(await page.textContent('#customer-name'), /Kate Customer/, 'the customer is shown beside it');
   match(await page.textContent('#ticket-certificate'), /1|2|3/, '... with the certificate');
+  const certText = await page.textContent('#ticket-certificate');
+  check(!/\b\d{4}-\d{2}-\d{2}\b/.test(certText), '... its dates in words, not ISO', certText);
+  check(!/\bactive\b|\(standard\)/.test(certText), '... its state and level in words, not codes', certText);
+  match(certText, /Active/, '... "Active"');
 
   await page.click('#take-ticket');
   match(await page.textContent('#ticket-owner'), /Agent Seven/, 'taken: the agent owns it');
