@@ -1,0 +1,41 @@
+# Every page passes axe-core (issue 17, WCAG 2.2 AA): no serious or critical
+# violation on a journey through the visitor's, the customer's, the staff's
+# and the administrator's pages, in Russian and English, at 1280 and 390 px;
+# each page within the weight budget (60 KB of HTML, 30 KB of CSS and
+# JavaScript). Screenshots of each page are kept in build/screenshots/.
+
+use strict;
+use warnings;
+use utf8;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use File::Path qw(make_path);
+use Test::More;
+use Helpdesk::Test;
+use Helpdesk::Browser qw(browser_script);
+
+my $hd = Helpdesk::Test->new->start;
+my $type = $hd->catalog(limit => 3);
+my $ua = $hd->user('asya', password => 'asya password 12');
+my $cert = $hd->certificate($ua, $type);
+my $admin = $hd->staff('boss', 'administrator');
+
+my $n = $hd->ticket($ua, subject => 'Ошибка подписи 0x80090008', certificate => $cert);
+$hd->staff_says($admin, $n, 'reply', 'Пришлите, пожалуйста, журнал.');
+$ua->api('POST', "tickets/$n/messages", { body => 'Журнал во вложении.' });
+$hd->staff_says($admin, $n, 'solution', 'Обновите КриптоПро CSP до 5.0 R3.');
+
+my $res = $admin->api('POST', 'staff/kb/articles',
+    { title => 'Ошибка 0x80090008 при подписи', body => "## Причина\n\nУстаревшая версия.\n\n1. Обновите\n2. Перезапустите",
+      language => 'ru', audience => 'public', state => 'published' });
+die "article: $res->{content}" unless $res->{status} == 201;
+my $article = $res->{json}{id};
+
+my $shots = "$Helpdesk::Test::BUILD/screenshots";
+make_path($shots);
+
+browser_script('a11y.mjs', $hd->url('/'), 'asya', 'asya password 12', 'boss', 'boss-password-1',
+               $n, $article, $shots, "$Helpdesk::Test::ROOT/t/browser/node_modules/axe-core/axe.min.js");
+$hd->finish;
+
+done_testing;
