@@ -1017,6 +1017,11 @@ ngx_http_helpdesk_postconfiguration(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    /* who has which ticket open, for the live pages */
+    if (mcf->db != NULL && ngx_http_helpdesk_live_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     if (mcf->db != NULL) {
         ngx_http_helpdesk_calendar_check(cf->log, mcf->work,
                                          (uint64_t) ngx_time());

@@ -275,6 +275,9 @@ const char *ngx_http_helpdesk_route_method(
 
 /* ngx_http_helpdesk_metrics.c */
 ngx_int_t ngx_http_helpdesk_metrics_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_helpdesk_live_init(ngx_conf_t *cf);             /* live.c */
+ngx_int_t ngx_http_helpdesk_ticket_live(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
 char *ngx_http_helpdesk_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 

@@ -570,6 +570,7 @@ ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
                                     view);
 
     hd_val_set_int(pool, view, "version", st.t.version);
+    hd_val_set_cstr(pool, view, "live_path", "staff/");
     hd_val_set_int(pool, view, "department_id", (int64_t) st.t.department);
     hd_val_set_cstr(pool, view, "channel",
                     hd_channel_names[st.t.channel % HD_CHANNEL_COUNT]);

@@ -321,6 +321,7 @@ ngx_http_helpdesk_ticket_header(ngx_http_helpdesk_ctx_t *ctx,
     ngx_http_helpdesk_set_given(pool, view, "os_version", &t->os_version);
     hd_val_set_bool(pool, view, "premium", t->premium != 0);
     hd_val_set_bool(pool, view, "closed", hd_status_closed(t->status));
+    hd_val_set_int(pool, view, "version", t->version);
 
     if (t->reference) {
         hd_val_set_int(pool, view, "reference", (int64_t) t->reference);

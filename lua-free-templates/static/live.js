@@ -1,0 +1,48 @@
+// Live ticket pages (partials/live): every 5 s the page asks whether the
+// ticket changed, and staff who else has it open or is writing a reply.
+// Without JavaScript the page works as before: this only adds two notices.
+(function () {
+  'use strict';
+  var box = document.getElementById('live');
+  if (!box || !window.fetch) {
+    return;
+  }
+  var url = box.getAttribute('data-url');
+  var version = box.getAttribute('data-version');
+  var changed = document.getElementById('live-changed');
+  var others = document.getElementById('live-others');
+  var reply = document.getElementById('body');
+
+  changed.querySelector('a').href = window.location.pathname;
+
+  function show(d) {
+    if (String(d.version) !== version) {
+      changed.hidden = false;
+    }
+    var names = (d.others || []).map(function (o) {
+      return o.name + (o.replying ? ' (' + box.getAttribute('data-replying') + ')' : '');
+    });
+    others.textContent = names.length ? box.getAttribute('data-viewing') + ' ' + names.join(', ') : '';
+    others.hidden = names.length === 0;
+    box.hidden = changed.hidden && others.hidden;
+  }
+
+  function tick() {
+    var replying = reply && reply.value.trim().length > 0;
+    fetch(url + (replying ? '?replying=1' : ''), {
+      credentials: 'same-origin', headers: { Accept: 'application/json' }
+    }).then(function (r) {
+      return r.ok ? r.json() : null;
+    }).then(function (d) {
+      if (d) {
+        show(d);
+      }
+    }).catch(function () {
+      // offline for a moment: the next tick tries again
+    }).then(function () {
+      window.setTimeout(tick, document.hidden ? 15000 : 5000);
+    });
+  }
+
+  tick();
+}());
