@@ -278,6 +278,8 @@ ngx_int_t ngx_http_helpdesk_metrics_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_helpdesk_live_init(ngx_conf_t *cf);             /* live.c */
 ngx_int_t ngx_http_helpdesk_ticket_live(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_bulk(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);                                /* staff.c */
 char *ngx_http_helpdesk_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 

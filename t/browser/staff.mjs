@@ -85,5 +85,48 @@ await run(async (browser) => {
   overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 0, 'the queue too', `${overflow}px too wide`);
 
+  // bulk: three new tickets assigned to the agent, with a priority, at once
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const fresh = [];
+  for (const i of [1, 2, 3]) {
+    const r = await page.request.post(base + 'api/v1/tickets', {
+      headers: { Authorization: `Bearer ${customerToken}` },
+      data: { subject: `Bulk problem ${i}`, description: 'One of three', category: 'technical', type: 'bug', severity: 3 },
+    });
+    fresh.push(String((await r.json()).number));
+  }
+  await page.goto(base + 'staff/tickets?queue=unassigned');
+  for (const n of fresh) {
+    await page.check(`#pick-${n}`);
+  }
+  await page.selectOption('#bulk-owner', 'me');
+  await page.selectOption('#bulk-priority', 'high');
+  await page.click('#bulk-apply');
+  match(await page.textContent('.notice'), /chosen tickets are changed/, 'bulk: the three tickets are changed at once');
+  await page.goto(base + 'staff/tickets?queue=mine');
+  const mine = await page.$$eval('table tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  for (const n of fresh) {
+    const row = mine.find((t) => t.includes(`Bulk problem`) && t.includes(n));
+    check(row && /Agent Seven/.test(row) && /High/.test(row), `... ticket ${n} is the agent's, with high priority`, row);
+  }
+  await page.click('#bulk-apply');
+  match(await page.textContent('.notice'), /Tick the tickets to change/, 'applying with nothing ticked says what to do');
+
+  // the keyboard: j/k through the queue, x ticks, Enter opens, r to the reply
+  match(await page.textContent('#keys'), /Keyboard shortcuts/, 'the shortcuts are listed on the page');
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  const second = await page.evaluate(() => document.activeElement.textContent);
+  const rows = await page.$$eval('table.staff-queue a.ticket-link', (as) => as.map((a) => a.textContent));
+  check(rows.length > 1 && second === rows[1], 'j twice: the second ticket', `${second} of ${rows.join(' | ')}`);
+  await page.keyboard.press('k');
+  check(await page.evaluate(() => document.activeElement.textContent) === rows[0], 'k: back to the first');
+  await page.keyboard.press('x');
+  check(await page.$eval('table.staff-queue tbody tr input[type=checkbox]', (b) => b.checked), 'x ticks it');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#ticket-number');
+  await page.keyboard.press('r');
+  check(await page.evaluate(() => document.activeElement.id) === 'body', 'on the ticket, r goes to the reply');
+
   check(errors.length === 0, 'no errors in the browser console', errors.join('; '));
 });
