@@ -323,4 +323,30 @@ fails_with('a password file that is not there',
 my $dyn = `readelf -d $Helpdesk::Test::BUILD/ngx_http_helpdesk_module.so 2>&1`;
 like($dyn, qr/FLAGS_1\).*NODELETE/, 'the module is linked -z nodelete');
 
+# helpdesk_brand: the operator's name, logo and accent colour
+fails_with('an accent that is not a colour', qr/helpdesk_brand: invalid accent "blue" \(a colour as #RRGGBB\)/,
+           http => 'helpdesk_brand accent=blue;');
+fails_with('an accent too light for white text',
+           qr/helpdesk_brand: accent #ffcc00 has a contrast of 1\.\d:1 against white; .*4\.5:1 \(WCAG AA\)/,
+           http => 'helpdesk_brand accent=#ffcc00;');
+fails_with('a logo that is not among the static files',
+           qr/helpdesk_brand: logo="nologo\.svg": there is no such file in \S+\/static\//,
+           http => 'helpdesk_brand logo=nologo.svg;');
+fails_with('a logo with a path', qr/helpdesk_brand: logo="\.\.\/x\.svg": the name of a file/,
+           http => 'helpdesk_brand logo=../x.svg;');
+fails_with('an unknown parameter', qr/helpdesk_brand: invalid parameter "colour=red"/,
+           http => 'helpdesk_brand colour=red;');
+{
+    my $b = Helpdesk::Test->new(http => 'helpdesk_brand "name=Поддержка ООО «Ромашка»" logo=favicon.svg accent=#7a1f5c;')->start;
+    my $page = $b->client->get('/');
+    like($page->{content}, qr{<a class="brand" href="/"><img class="logo" src="/static/favicon\.svg" alt="" height="32"> Поддержка ООО «Ромашка»</a>},
+         'helpdesk_brand: the name and the logo in the header');
+    like($page->{content}, qr{<title>[^<]* · Поддержка ООО «Ромашка»</title>}, '... and in the title');
+    like($page->{content}, qr{<link rel="stylesheet" href="/static/brand\.css">}, '... the accent as a stylesheet');
+    my $css = $b->client->get('/static/brand.css');
+    is($css->{status}, 200, 'static/brand.css is served');
+    like($css->{content}, qr/--accent: #7a1f5c;/, '... with the accent');
+    $b->finish;
+}
+
 done_testing;

@@ -161,6 +161,10 @@ typedef struct {
     ngx_str_t                      templates_dir;
     hd_templates_t                *templates;
     ngx_http_helpdesk_labels_t    *labels;
+    ngx_uint_t                     brand_set;      /* helpdesk_brand */
+    ngx_str_t                      brand_name;
+    ngx_str_t                      brand_logo;     /* a file of static/ */
+    ngx_str_t                      brand_css;      /* static/brand.css */
 } ngx_http_helpdesk_loc_conf_t;
 
 
@@ -276,6 +280,12 @@ const char *ngx_http_helpdesk_route_method(
 /* ngx_http_helpdesk_metrics.c */
 ngx_int_t ngx_http_helpdesk_metrics_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_helpdesk_live_init(ngx_conf_t *cf);             /* live.c */
+char *ngx_http_helpdesk_brand(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);                                                  /* brand.c */
+char *ngx_http_helpdesk_brand_merge(ngx_conf_t *cf,
+    ngx_http_helpdesk_loc_conf_t *prev, ngx_http_helpdesk_loc_conf_t *conf);
+void ngx_http_helpdesk_brand_view(ngx_http_helpdesk_ctx_t *ctx,
+    hd_val_t *view);
 ngx_int_t ngx_http_helpdesk_ticket_live(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_staff_bulk(ngx_http_request_t *r,

@@ -85,6 +85,19 @@ ngx_http_helpdesk_asset(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
     ngx_table_elt_t   *inm;
     const hd_asset_t  *asset;
 
+    /* the operator's accent (helpdesk_brand), made with the configuration */
+    if (ctx->args[0].len == 9
+        && ngx_strncmp(ctx->args[0].data, "brand.css", 9) == 0
+        && ctx->lcf->brand_css.len)
+    {
+        ngx_http_helpdesk_add_header(r, "Cache-Control",
+                                     (u_char *) "public, max-age=3600", 20);
+        return ngx_http_helpdesk_send_bytes(r, NGX_HTTP_OK,
+                                            "text/css; charset=utf-8",
+                                            ctx->lcf->brand_css.data,
+                                            ctx->lcf->brand_css.len, 0);
+    }
+
     asset = hd_templates_asset(ctx->lcf->templates, ctx->args[0].data,
                                ctx->args[0].len);
 

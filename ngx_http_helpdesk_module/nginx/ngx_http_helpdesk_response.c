@@ -124,6 +124,8 @@ ngx_http_helpdesk_view(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
     hd_val_set_cstr(pool, view, "lang", hd_langs[ctx->lang].code);
     hd_val_set(pool, view, "t", ctx->lcf->templates->catalog[ctx->lang]);
 
+    ngx_http_helpdesk_brand_view(ctx, view);
+
     /* the staff desk and the administration use the whole width */
     if (ctx->route != NULL
         && (ctx->route->flags & (NGX_HTTP_HELPDESK_STAFF
