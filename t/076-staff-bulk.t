@@ -47,5 +47,18 @@ is($res->{json}{error}{field}, 'tickets', 'more than 100 tickets: refused');
 is($ua->api('POST', 'staff/tickets/bulk', { tickets => [ $n[0] ], owner => 'me' })->{status}, 403,
    'a customer may not');
 
+# the queue's live check: the count of ticket writes in what it shows
+my $v0 = $agent->api('GET', 'staff/queue/live')->{json}{version};
+like($v0, qr/^\d+$/, 'GET staff/queue/live: a version');
+$hd->ticket($ua, subject => 'One more');
+my $v1 = $agent->api('GET', 'staff/queue/live')->{json}{version};
+cmp_ok($v1, '>', $v0, '... which grows when a ticket of its departments is written');
+my $d2 = $agent->api('GET', 'staff/queue/live?department=2')->{json}{version};
+$admin->api('PATCH', "staff/tickets/$n[3]", { priority => 'high' });
+cmp_ok($agent->api('GET', 'staff/queue/live?department=2')->{json}{version}, '>', $d2,
+       '... per department too');
+is($agent->api('GET', 'staff/queue/live?department=x')->{status}, 400, 'a bad department: 400');
+is($ua->api('GET', 'staff/queue/live')->{status}, 403, 'not for customers');
+
 $hd->finish;
 done_testing;

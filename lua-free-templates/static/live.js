@@ -1,6 +1,7 @@
-// Live ticket pages (partials/live): every 5 s the page asks whether the
-// ticket changed, and staff who else has it open or is writing a reply.
-// Without JavaScript the page works as before: this only adds two notices.
+// Live pages (partials/live, the staff queue): every 5 s a ticket page asks
+// whether the ticket changed, and staff who else has it open or is writing
+// a reply; the queue whether a ticket of its departments changed. Without
+// JavaScript the pages work as before: this only adds the notices.
 (function () {
   'use strict';
   var box = document.getElementById('live');
@@ -13,7 +14,7 @@
   var others = document.getElementById('live-others');
   var reply = document.getElementById('body');
 
-  changed.querySelector('a').href = window.location.pathname;
+  changed.querySelector('a').href = window.location.pathname + window.location.search;
 
   function show(d) {
     if (String(d.version) !== version) {
@@ -22,14 +23,16 @@
     var names = (d.others || []).map(function (o) {
       return o.name + (o.replying ? ' (' + box.getAttribute('data-replying') + ')' : '');
     });
-    others.textContent = names.length ? box.getAttribute('data-viewing') + ' ' + names.join(', ') : '';
-    others.hidden = names.length === 0;
-    box.hidden = changed.hidden && others.hidden;
+    if (others) {
+      others.textContent = names.length ? box.getAttribute('data-viewing') + ' ' + names.join(', ') : '';
+      others.hidden = names.length === 0;
+    }
+    box.hidden = changed.hidden && (!others || others.hidden);
   }
 
   function tick() {
     var replying = reply && reply.value.trim().length > 0;
-    fetch(url + (replying ? '?replying=1' : ''), {
+    fetch(url + (replying ? (url.indexOf('?') < 0 ? '?' : '&') + 'replying=1' : ''), {
       credentials: 'same-origin', headers: { Accept: 'application/json' }
     }).then(function (r) {
       return r.ok ? r.json() : null;

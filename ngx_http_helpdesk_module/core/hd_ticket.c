@@ -552,6 +552,10 @@ hd_ticket_record_add(hd_txn_t *txn, hd_db_e db, const char *seq,
 }
 
 
+/* told of each ticket written (the live queue pages); NULL: nobody */
+void  (*hd_ticket_changed)(uint64_t department);
+
+
 hd_rc
 hd_ticket_put(hd_txn_t *txn, const hd_ticket_t *old, hd_ticket_t *t,
     hd_err_t *err)
@@ -610,7 +614,19 @@ hd_ticket_put(hd_txn_t *txn, const hd_ticket_t *old, hd_ticket_t *t,
                : rc;
     }
 
-    return hd_ticket_index(txn, t, 1, err);
+    rc = hd_ticket_index(txn, t, 1, err);
+
+    /* before the commit: a change that then aborts is a false alarm, not
+       a missed one */
+    if (rc == HD_OK && hd_ticket_changed != NULL) {
+        hd_ticket_changed(t->department);
+
+        if (old != NULL && old->department != t->department) {
+            hd_ticket_changed(old->department);
+        }
+    }
+
+    return rc;
 }
 
 

@@ -351,6 +351,10 @@ hd_rc hd_ticket_audit(hd_txn_t *txn, const hd_ticket_t *t,
 hd_rc hd_ticket_put(hd_txn_t *txn, const hd_ticket_t *old,
     hd_ticket_t *t, hd_err_t *err);
 
+/* called with the department of each ticket hd_ticket_put writes (set by
+   the nginx module: its live queue pages); any thread */
+extern void  (*hd_ticket_changed)(uint64_t department);
+
 /* the next ticket number: the sequence, never below start */
 hd_rc hd_ticket_number(hd_txn_t *txn, uint64_t start, uint64_t *number,
     hd_err_t *err);

@@ -19,6 +19,9 @@
 #define NGX_HTTP_HELPDESK_PRESENCE_SHOWN  8         /* others in an answer */
 
 
+/* ticket changes: [0] all, [1 + department % 64] each department's */
+#define NGX_HTTP_HELPDESK_QUEUE_SLOTS     65
+
 typedef struct {
     uint64_t          ticket;
     uint64_t          account;
@@ -40,6 +43,19 @@ static ngx_str_t  ngx_http_helpdesk_presence_zone_name =
 
 static ngx_slab_pool_t               *ngx_http_helpdesk_presence_pool;
 static ngx_http_helpdesk_presence_t  *ngx_http_helpdesk_presence_slots;
+static ngx_atomic_t                  *ngx_http_helpdesk_queue_changes;
+
+
+/* hd_ticket_changed: counted in the zone, from any thread of any worker */
+static void
+ngx_http_helpdesk_ticket_changed(uint64_t department)
+{
+    if (ngx_http_helpdesk_queue_changes != NULL) {
+        (void) ngx_atomic_fetch_add(&ngx_http_helpdesk_queue_changes[0], 1);
+        (void) ngx_atomic_fetch_add(
+                   &ngx_http_helpdesk_queue_changes[1 + department % 64], 1);
+    }
+}
 
 
 static ngx_int_t
@@ -50,28 +66,30 @@ ngx_http_helpdesk_presence_init_zone(ngx_shm_zone_t *zone, void *data)
     shpool = (ngx_slab_pool_t *) zone->shm.addr;
     ngx_http_helpdesk_presence_pool = shpool;
 
-    /* a reload keeps who is where */
-    if (data != NULL) {
-        zone->data = data;
-        ngx_http_helpdesk_presence_slots = data;
-        return NGX_OK;
+    hd_ticket_changed = ngx_http_helpdesk_ticket_changed;
+
+    /* a reload keeps who is where: the change counters, then the places */
+    if (data == NULL && zone->shm.exists) {
+        data = shpool->data;
     }
 
-    if (zone->shm.exists) {
-        zone->data = shpool->data;
-        ngx_http_helpdesk_presence_slots = shpool->data;
-        return NGX_OK;
+    if (data == NULL) {
+        data = ngx_slab_calloc(shpool,
+                               NGX_HTTP_HELPDESK_QUEUE_SLOTS
+                               * sizeof(ngx_atomic_t)
+                               + NGX_HTTP_HELPDESK_PRESENCE_SLOTS
+                               * sizeof(ngx_http_helpdesk_presence_t));
+        if (data == NULL) {
+            return NGX_ERROR;
+        }
+
+        shpool->data = data;
     }
 
-    ngx_http_helpdesk_presence_slots = ngx_slab_calloc(shpool,
-                                     NGX_HTTP_HELPDESK_PRESENCE_SLOTS
-                                     * sizeof(ngx_http_helpdesk_presence_t));
-    if (ngx_http_helpdesk_presence_slots == NULL) {
-        return NGX_ERROR;
-    }
-
-    shpool->data = ngx_http_helpdesk_presence_slots;
-    zone->data = ngx_http_helpdesk_presence_slots;
+    zone->data = data;
+    ngx_http_helpdesk_queue_changes = data;
+    ngx_http_helpdesk_presence_slots = (ngx_http_helpdesk_presence_t *)
+        ((ngx_atomic_t *) data + NGX_HTTP_HELPDESK_QUEUE_SLOTS);
 
     return NGX_OK;
 }
@@ -83,7 +101,9 @@ ngx_http_helpdesk_live_init(ngx_conf_t *cf)
     ngx_shm_zone_t  *zone;
 
     zone = ngx_shared_memory_add(cf, &ngx_http_helpdesk_presence_zone_name,
-                                 NGX_HTTP_HELPDESK_PRESENCE_SLOTS
+                                 NGX_HTTP_HELPDESK_QUEUE_SLOTS
+                                 * sizeof(ngx_atomic_t)
+                                 + NGX_HTTP_HELPDESK_PRESENCE_SLOTS
                                  * sizeof(ngx_http_helpdesk_presence_t)
                                  + 64 * 1024,
                                  &ngx_http_helpdesk_module);
@@ -254,4 +274,81 @@ ngx_http_helpdesk_ticket_live(ngx_http_request_t *r,
                json_pack("{s:i, s:s, s:o}", "version", (json_int_t) t.version,
                          "status", hd_status_names[t.status % HD_STATUS_COUNT],
                          "others", others ? others : json_array()));
+}
+
+
+/*
+ * What the staff queue shows can have changed: the count of ticket writes
+ * in the departments it covers (one department, or all the caller sees),
+ * by this nginx's workers and timer since its start (the CLI's are not
+ * seen). Equal numbers: nothing changed.
+ */
+uint64_t
+ngx_http_helpdesk_queue_version(const hd_staff_scope_t *scope,
+    uint64_t department)
+{
+    size_t    i;
+    uint64_t  v;
+
+    if (ngx_http_helpdesk_queue_changes == NULL) {
+        return 0;
+    }
+
+    if (department) {
+        return ngx_http_helpdesk_queue_changes[1 + department % 64];
+    }
+
+    if (scope == NULL || scope->all) {
+        return ngx_http_helpdesk_queue_changes[0];
+    }
+
+    for (v = 0, i = 0; i < scope->n; i++) {
+        v += ngx_http_helpdesk_queue_changes[1 + scope->departments[i] % 64];
+    }
+
+    return v;
+}
+
+
+/* GET api/v1/staff/queue/live[?department=D]: {version} */
+ngx_int_t
+ngx_http_helpdesk_queue_live(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx)
+{
+    off_t              d;
+    hd_txn_t           txn;
+    ngx_str_t          arg;
+    ngx_uint_t         have;
+    hd_staff_scope_t   scope;
+
+    d = 0;
+
+    if (ngx_http_arg(r, (u_char *) "department", 10, &arg) == NGX_OK
+        && arg.len)
+    {
+        d = ngx_atoof(arg.data, arg.len);
+
+        if (d <= 0) {
+            return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
+                                           "department_unknown",
+                                           "department");
+        }
+    }
+
+    have = 0;
+
+    if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED, NULL)
+        == HD_OK)
+    {
+        have = hd_staff_scope(&txn, ctx->caller.account, &scope) == HD_OK;
+        hd_txn_abort(&txn);
+    }
+
+    ngx_http_helpdesk_add_header(r, "Cache-Control", (u_char *) "no-store",
+                                 sizeof("no-store") - 1);
+
+    return ngx_http_helpdesk_send_json(r, NGX_HTTP_OK,
+               json_pack("{s:I}", "version",
+                         (json_int_t) ngx_http_helpdesk_queue_version(
+                             have ? &scope : NULL, (uint64_t) d)));
 }

@@ -19,6 +19,7 @@
 #include "hd_i18n.h"
 #include "hd_json.h"
 #include "hd_kb.h"
+#include "hd_staff.h"
 #include "hd_pool.h"
 #include "hd_store.h"
 #include "hd_templates.h"
@@ -288,6 +289,10 @@ void ngx_http_helpdesk_brand_view(ngx_http_helpdesk_ctx_t *ctx,
     hd_val_t *view);
 ngx_int_t ngx_http_helpdesk_ticket_live(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_queue_live(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+uint64_t ngx_http_helpdesk_queue_version(const hd_staff_scope_t *scope,
+    uint64_t department);
 ngx_int_t ngx_http_helpdesk_staff_bulk(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);                                /* staff.c */
 char *ngx_http_helpdesk_metrics(ngx_conf_t *cf, ngx_command_t *cmd,

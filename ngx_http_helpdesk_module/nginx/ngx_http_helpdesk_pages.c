@@ -5,8 +5,109 @@
 
 #include "ngx_http_helpdesk_module.h"
 
+#include "hd_date.h"
+#include "hd_ticket.h"
+#include "hd_ticket_customer.h"
+
 
 #define NGX_HTTP_HELPDESK_VERSION  "0.1.0"
+
+
+#define NGX_HTTP_HELPDESK_DASH_TICKETS   5     /* the latest, on the landing */
+#define NGX_HTTP_HELPDESK_DASH_EXPIRING  30    /* days: "expires soon" */
+
+
+/*
+ * The landing page of a signed-in customer: their unclosed tickets (the
+ * latest, those waiting for them marked), their certificates with what is
+ * left of each and those about to expire. One read transaction; a
+ * visitor's landing is untouched.
+ */
+static void
+ngx_http_helpdesk_dashboard(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *view)
+{
+    size_t                i, n;
+    int32_t               today, left;
+    hd_txn_t              txn;
+    hd_val_t             *dash, *list, *item;
+    hd_pool_t            *pool = &ctx->pool;
+    hd_ticket_t          *t;
+    hd_ticket_cert_t     *tc;
+    hd_ticket_page_t      page;
+    hd_ticket_query_t     q;
+    const hd_account_t   *a = ctx->caller.account;
+
+    if (a == NULL || hd_account_is_staff(a) || ctx->mcf->store == NULL
+        || hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED,
+                        NULL)
+           != HD_OK)
+    {
+        return;
+    }
+
+    ngx_memzero(&q, sizeof(q));
+    q.account = a->id;
+    q.company = a->company;
+    q.sees_company = hd_ticket_sees_company(&txn, a);
+    q.limit = NGX_HTTP_HELPDESK_DASH_TICKETS;
+    today = hd_date_today(ngx_time());
+
+    if (hd_ticket_list(&txn, &q, pool, &page) != HD_OK
+        || hd_ticket_certificates(&txn, a, today, pool, &tc, &n) != HD_OK)
+    {
+        hd_txn_abort(&txn);
+        return;
+    }
+
+    hd_txn_abort(&txn);
+
+    dash = hd_val_map(pool);
+    hd_val_set_int(pool, dash, "unclosed", (int64_t) page.unclosed);
+
+    list = hd_val_list(pool);
+
+    for (i = 0; i < page.n; i++) {
+        t = &page.tickets[i];
+        item = hd_val_map(pool);
+        hd_val_set_int(pool, item, "number", (int64_t) t->number);
+        hd_val_set_str(pool, item, "subject", t->subject.data,
+                       t->subject.len);
+        ngx_http_helpdesk_set_label(ctx, item, "status",
+                                    NGX_HTTP_HELPDESK_L_STATUS, t->status);
+        hd_val_set_cstr(pool, item, "status_code",
+                        hd_status_names[t->status % HD_STATUS_COUNT]);
+        hd_val_set_bool(pool, item, "yours",
+                        hd_statuses[t->status % HD_STATUS_COUNT].waits
+                        == HD_WAITS_CUSTOMER);
+        hd_val_push(pool, list, item);
+    }
+
+    hd_val_set(pool, dash, "tickets", list);
+    hd_val_set_bool(pool, dash, "has_tickets", page.n != 0);
+
+    list = hd_val_list(pool);
+
+    for (i = 0; i < n; i++) {
+        item = hd_val_map(pool);
+        hd_val_set_str(pool, item, "number", tc[i].cert.number.data,
+                       tc[i].cert.number.len);
+        hd_val_set_str(pool, item, "product", tc[i].product.data,
+                       tc[i].product.len);
+        hd_val_set_int(pool, item, "unclosed", (int64_t) tc[i].unclosed);
+        hd_val_set_int(pool, item, "limit", tc[i].type.ticket_limit);
+        ngx_http_helpdesk_set_day(ctx, item, "until",
+                                  (int32_t) tc[i].cert.valid_until);
+
+        left = (int32_t) tc[i].cert.valid_until - today;
+        hd_val_set_bool(pool, item, "expiring",
+                        left >= 0 && left <= NGX_HTTP_HELPDESK_DASH_EXPIRING);
+        hd_val_push(pool, list, item);
+    }
+
+    hd_val_set(pool, dash, "certificates", list);
+    hd_val_set_bool(pool, dash, "has_certificates", n != 0);
+    hd_val_set(pool, view, "dashboard", dash);
+}
 
 
 ngx_int_t
@@ -15,6 +116,10 @@ ngx_http_helpdesk_landing(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
     hd_val_t  *view;
 
     view = ngx_http_helpdesk_view(r, ctx, "landing.title");
+
+    if (view != NULL) {
+        ngx_http_helpdesk_dashboard(ctx, view);
+    }
 
     return ngx_http_helpdesk_render(r, ctx, "pages/landing", view,
                                     NGX_HTTP_OK);

@@ -847,6 +847,15 @@ ngx_http_helpdesk_staff_queue(ngx_http_request_t *r,
     hd_val_set(pool, view, "tickets", list);
     hd_val_set_bool(pool, view, "has_tickets", result.n != 0);
     hd_val_set_int(pool, view, "total", (int64_t) result.total);
+
+    /* what the page asks every few seconds (live.js): changed or not */
+    hd_val_set_int(pool, view, "queue_version",
+                   (int64_t) ngx_http_helpdesk_queue_version(&scope,
+                                                             a.department));
+    if (a.department) {
+        hd_val_set_int(pool, view, "queue_department",
+                       (int64_t) a.department);
+    }
     hd_val_set_bool(pool, view, "capped", result.capped);
     hd_val_set_bool(pool, view, "unknown_holder", unknown_holder);
 

@@ -74,5 +74,18 @@ await run(async (browser) => {
   const told = await within(7000, async () => c.isVisible('#live-changed'));
   check(told, "the customer's open ticket page says it changed, without a reload");
 
+  // the queue learns of a new ticket without a reload
+  await a.goto(base + 'staff/tickets');
+  check(!(await a.isVisible('#live-changed')), 'the queue, freshly loaded, says nothing');
+  const t2 = await fetch(base + 'api/v1/tickets', {
+    method: 'POST', headers: { Authorization: `Bearer ${customerToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ subject: 'A new one', description: 'For the queue', category: 'technical', type: 'bug', severity: 3 }),
+  });
+  check(t2.status === 201, 'a new ticket', t2.status);
+  const queued = await within(7000, async () => a.isVisible('#live-changed'));
+  check(queued, 'the open queue says it changed, without a reload');
+  await a.click('#live-changed a');
+  match(await a.textContent('table.staff-queue'), /A new one/, '"Reload" shows the new ticket');
+
   check(errors.every((e) => e.length === 0), 'no errors in the browser console', errors.flat().join('; '));
 });

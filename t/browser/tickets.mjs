@@ -25,6 +25,8 @@ await run(async (browser) => {
   equal(await page.textContent('.hero .button.primary'), 'Create a ticket',
         'the landing page knows who is logged in: its main button creates a ticket');
   equal(await page.$('.hero a[href$="/login"]'), null, '... and it offers no "Log in"');
+  match(await page.textContent('#dash-tickets'), /Unclosed tickets: 0/, '... a dashboard: no unclosed tickets yet');
+  match(await page.textContent('#dash-certificates'), new RegExp(`${cert}.*unclosed 0 / 2`), '... the certificate with what is left of it');
   await page.screenshot({ path: shot });
 
   await page.click('text=Create a ticket');
@@ -81,6 +83,10 @@ await run(async (browser) => {
   await page.reload();
   match(await page.textContent('#ticket-status'), /Solution provided/, 'the page shows the solution');
   match(await page.textContent('.thread'), /build 12000/, '... in the thread');
+  await page.goto(base);
+  match(await page.textContent('#dash-tickets'), new RegExp(`Unclosed tickets: 1[\\s\\S]*${number}[\\s\\S]*waiting for your answer`),
+        'the landing\'s dashboard marks the ticket as waiting for the customer');
+  await page.goto(base + `tickets/${number}`);
 
   await page.click('#close-ticket');
   match(await page.textContent('.notice'), /ticket is closed/, 'closing it (no question: the solution fits)');
