@@ -25,6 +25,7 @@
 #include "hd_templates.h"
 #include "hd_smtp.h"
 #include "hd_ticket.h"
+#include "hd_ticket_customer.h"
 #include "hd_value.h"
 #include "hd_work.h"
 
@@ -684,6 +685,8 @@ hd_str_t *ngx_http_helpdesk_account_name(
     ngx_http_helpdesk_ticket_names_t *names, uint64_t id);
 hd_str_t *ngx_http_helpdesk_department_name(
     ngx_http_helpdesk_ticket_names_t *names, uint64_t id);
+hd_val_t *ngx_http_helpdesk_cert_choice(hd_pool_t *pool,
+    const hd_ticket_cert_t *tc);
 void ngx_http_helpdesk_set_label(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *map,
     const char *key, ngx_http_helpdesk_label_e table, ngx_uint_t i);
 void ngx_http_helpdesk_fill_label(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *v,

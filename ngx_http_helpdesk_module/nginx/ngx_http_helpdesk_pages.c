@@ -88,13 +88,7 @@ ngx_http_helpdesk_dashboard(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *view)
     list = hd_val_list(pool);
 
     for (i = 0; i < n; i++) {
-        item = hd_val_map(pool);
-        hd_val_set_str(pool, item, "number", tc[i].cert.number.data,
-                       tc[i].cert.number.len);
-        hd_val_set_str(pool, item, "product", tc[i].product.data,
-                       tc[i].product.len);
-        hd_val_set_int(pool, item, "unclosed", (int64_t) tc[i].unclosed);
-        hd_val_set_int(pool, item, "limit", tc[i].type.ticket_limit);
+        item = ngx_http_helpdesk_cert_choice(pool, &tc[i]);
         ngx_http_helpdesk_set_day(ctx, item, "until",
                                   (int32_t) tc[i].cert.valid_until);
 

@@ -262,13 +262,7 @@ ngx_http_helpdesk_staff_new_page(ngx_http_request_t *r,
         list = hd_val_list(pool);
 
         for (i = 0; i < n; i++) {
-            item = hd_val_map(pool);
-            hd_val_set_str(pool, item, "number", tc[i].cert.number.data,
-                           tc[i].cert.number.len);
-            hd_val_set_str(pool, item, "product", tc[i].product.data,
-                           tc[i].product.len);
-            hd_val_set_int(pool, item, "unclosed", (int64_t) tc[i].unclosed);
-            hd_val_set_int(pool, item, "limit", tc[i].type.ticket_limit);
+            item = ngx_http_helpdesk_cert_choice(pool, &tc[i]);
             hd_val_set_bool(pool, item, "selected",
                             chosen.data != NULL
                             && chosen.len == tc[i].cert.number.len

@@ -121,6 +121,23 @@ static const struct {
 };
 
 
+/* a certificate a form or a page offers: number, product, unclosed of limit */
+hd_val_t *
+ngx_http_helpdesk_cert_choice(hd_pool_t *pool, const hd_ticket_cert_t *tc)
+{
+    hd_val_t  *item;
+
+    item = hd_val_map(pool);
+    hd_val_set_str(pool, item, "number", tc->cert.number.data,
+                   tc->cert.number.len);
+    hd_val_set_str(pool, item, "product", tc->product.data, tc->product.len);
+    hd_val_set_int(pool, item, "unclosed", (int64_t) tc->unclosed);
+    hd_val_set_int(pool, item, "limit", tc->type.ticket_limit);
+
+    return item;
+}
+
+
 /*
  * The labels of every table in every language, as template values made
  * once with the configuration: pages of many rows look them up by index
@@ -605,13 +622,7 @@ ngx_http_helpdesk_tickets(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
             continue;
         }
 
-        item = hd_val_map(pool);
-        hd_val_set_str(pool, item, "number", tc[i].cert.number.data,
-                       tc[i].cert.number.len);
-        hd_val_set_str(pool, item, "product", tc[i].product.data,
-                       tc[i].product.len);
-        hd_val_set_int(pool, item, "unclosed", (int64_t) tc[i].unclosed);
-        hd_val_set_int(pool, item, "limit", tc[i].type.ticket_limit);
+        item = ngx_http_helpdesk_cert_choice(pool, &tc[i]);
         hd_val_set_bool(pool, item, "full", tc[i].type.ticket_limit
                                             && tc[i].unclosed
                                                >= tc[i].type.ticket_limit);
