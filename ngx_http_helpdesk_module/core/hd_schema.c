@@ -13,6 +13,7 @@
 #include "hd_certificate.h"
 #include "hd_company.h"
 #include "hd_kb.h"
+#include "hd_macro.h"
 #include "hd_mail_route.h"
 #include "hd_outbox.h"
 #include "hd_product.h"
@@ -83,6 +84,7 @@ const hd_db_def_t  hd_dbs[HD_DB_COUNT] = {
     { "kb_stats", 0, NULL, NULL },
     { "kb_votes", 0, NULL, NULL },
     { "kb_missed", 0, NULL, NULL },
+    { "macros", 0, &hd_macro_desc, NULL },
 };
 
 

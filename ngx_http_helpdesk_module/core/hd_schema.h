@@ -81,6 +81,7 @@ typedef enum {
     HD_DB_KB_VOTES,                 /* id, sha256(voter) -> helpful */
     HD_DB_KB_MISSED,                /* a query that found nothing ->
                                        count, last time */
+    HD_DB_MACROS,                   /* id -> a canned reply (hd_macro_t) */
     HD_DB_COUNT
 } hd_db_e;
 
@@ -109,7 +110,8 @@ typedef enum {
     HD_KIND_MAIL_LOG,
     HD_KIND_QUARANTINE,
     HD_KIND_KB_ARTICLE,
-    HD_KIND_KB_REVISION
+    HD_KIND_KB_REVISION,
+    HD_KIND_MACRO
 } hd_kind_e;
 
 

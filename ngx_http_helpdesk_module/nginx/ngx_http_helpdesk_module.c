@@ -94,6 +94,7 @@ static const char  *ngx_http_helpdesk_needed_templates[] = {
     "pages/ticket",
     "pages/ticket_rate",
     "pages/ticket_cancel",
+    "pages/staff_macros",
     "mail/ru/ticket_created",
     "mail/en/ticket_created",
     "mail/ru/ticket_reply",

@@ -292,6 +292,16 @@ ngx_int_t ngx_http_helpdesk_ticket_live(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_queue_live(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
+/* staff_macros.c */
+ngx_int_t ngx_http_helpdesk_staff_macros(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_macro_add(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_macro_delete(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+void ngx_http_helpdesk_macro_offer(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_txn_t *txn, hd_val_t *view,
+    const hd_ticket_t *t, const hd_str_t *customer);
 uint64_t ngx_http_helpdesk_queue_version(const hd_staff_scope_t *scope,
     uint64_t department);
 ngx_int_t ngx_http_helpdesk_staff_bulk(ngx_http_request_t *r,

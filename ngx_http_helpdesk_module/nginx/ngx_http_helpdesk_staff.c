@@ -824,6 +824,11 @@ ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
     hd_val_set_int(pool, view, "file_max_mb",
                    (int64_t) (ctx->mcf->tickets.file_max / (1024 * 1024)));
 
+    /* the canned replies, and one chosen (?macro=ID) in the reply form */
+    ngx_http_helpdesk_macro_offer(r, ctx, &txn, view, &st.t,
+                                  st.has_author ? &st.author.name
+                                                : &ctx->caller.account->name);
+
     rc = ngx_http_helpdesk_render(r, ctx, "pages/staff_ticket", view, status);
     hd_txn_abort(&txn);
 

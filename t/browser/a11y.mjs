@@ -10,7 +10,7 @@ const visitor = ['', 'login', 'register', 'password/forgot', 'kb', 'kb/search?q=
 const customer = ['', 'tickets', `tickets/${ticket}`, 'tickets/new', 'certificates', 'certificates/register',
                   'company', 'profile', 'kb'];
 const staff = ['staff/tickets', `staff/tickets/${ticket}`, 'staff/tickets/new', 'staff/search?q=подпись',
-               'staff/reports', 'staff/kb', 'staff/kb/new', `staff/kb/${article}/edit`, 'staff/kb/report',
+               'staff/reports', 'staff/macros', 'staff/kb', 'staff/kb/new', `staff/kb/${article}/edit`, 'staff/kb/report',
                'admin', 'admin/staff', 'admin/departments', 'admin/products', 'admin/certificates',
                'admin/companies', 'admin/outbox', 'admin/mail'];
 

@@ -128,5 +128,19 @@ await run(async (browser) => {
   await page.keyboard.press('r');
   check(await page.evaluate(() => document.activeElement.id) === 'body', 'on the ticket, r goes to the reply');
 
+  // a canned reply: made once, inserted on a ticket with its placeholders filled
+  await page.goto(base + 'staff/macros');
+  await page.fill('#title', 'Ask for the log');
+  await page.fill('#body', 'Hello {{customer}}, please send the log of ticket {{ticket}}.');
+  await page.selectOption('#kind', 'info_request');
+  await page.click('#macro-save');
+  match(await page.textContent('.notice'), /canned reply is saved/, 'a canned reply is saved');
+  await page.goto(base + `staff/tickets/${newest}`);
+  await page.selectOption('#macro', { label: 'Ask for the log' });
+  await page.click('#macro-apply');
+  equal(await page.inputValue('#body'), `Hello Kate Customer, please send the log of ticket ${newest}.`,
+        '... and inserted on a ticket, the customer and the number filled in');
+  check(await page.isChecked('input[name=kind][value=info_request]'), '... with its kind chosen');
+
   check(errors.length === 0, 'no errors in the browser console', errors.join('; '));
 });
