@@ -302,20 +302,24 @@ hd_val_t *
 ngx_http_helpdesk_time_text(ngx_http_helpdesk_ctx_t *ctx, uint64_t t)
 {
     u_char    *p;
+    size_t     len, d;
     ngx_tm_t   tm;
 
     if (t == 0) {
         return hd_val_cstr(&ctx->pool, "");
     }
 
-    p = hd_palloc(&ctx->pool, 16);
+    static const char  months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+    p = hd_palloc(&ctx->pool, 17);
     if (p == NULL) {
         return NULL;
     }
 
     ngx_gmtime((time_t) t + 3 * 3600, &tm);
 
-    /* by hand: pages show a time per row, printf is the slow part */
+    /* by hand: pages show a time per row, printf is the slow part;
+       "03.12.2026 09:44", "03 Dec 2026 09:44" (never ISO on a page) */
     if (ctx->lang == HD_LANG_RU) {
         ngx_http_helpdesk_2d(p, tm.ngx_tm_mday);
         p[2] = '.';
@@ -323,22 +327,25 @@ ngx_http_helpdesk_time_text(ngx_http_helpdesk_ctx_t *ctx, uint64_t t)
         p[5] = '.';
         ngx_http_helpdesk_2d(p + 6, tm.ngx_tm_year / 100);
         ngx_http_helpdesk_2d(p + 8, tm.ngx_tm_year % 100);
+        d = 10;
 
     } else {
-        ngx_http_helpdesk_2d(p, tm.ngx_tm_year / 100);
-        ngx_http_helpdesk_2d(p + 2, tm.ngx_tm_year % 100);
-        p[4] = '-';
-        ngx_http_helpdesk_2d(p + 5, tm.ngx_tm_mon);
-        p[7] = '-';
-        ngx_http_helpdesk_2d(p + 8, tm.ngx_tm_mday);
+        ngx_http_helpdesk_2d(p, tm.ngx_tm_mday);
+        p[2] = ' ';
+        ngx_memcpy(p + 3, &months[((tm.ngx_tm_mon - 1) % 12) * 3], 3);
+        p[6] = ' ';
+        ngx_http_helpdesk_2d(p + 7, tm.ngx_tm_year / 100);
+        ngx_http_helpdesk_2d(p + 9, tm.ngx_tm_year % 100);
+        d = 11;
     }
 
-    p[10] = ' ';
-    ngx_http_helpdesk_2d(p + 11, tm.ngx_tm_hour);
-    p[13] = ':';
-    ngx_http_helpdesk_2d(p + 14, tm.ngx_tm_min);
+    p[d] = ' ';
+    ngx_http_helpdesk_2d(p + d + 1, tm.ngx_tm_hour);
+    p[d + 3] = ':';
+    ngx_http_helpdesk_2d(p + d + 4, tm.ngx_tm_min);
+    len = d + 6;
 
-    return hd_val_str(&ctx->pool, p, 16);
+    return hd_val_str(&ctx->pool, p, len);
 }
 
 

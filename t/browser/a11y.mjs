@@ -44,6 +44,10 @@ async function audit(page, path, lang, width, role) {
   });
   check(found.length === 0, `${name}: no serious or critical axe-core violation`, found.join('; '));
 
+  // dates in words: no ISO date or time in what the page says
+  const iso = await page.evaluate(() => (document.body.innerText.match(/\b\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?\b/g) || []));
+  check(iso.length === 0, `${name}: no ISO dates in its text`, iso.slice(0, 3).join(', '));
+
   const file = `${shots}/${role}-${lang}-${width}-${(path || 'landing').replace(/[^\w]+/g, '_')}.png`;
   await page.screenshot({ path: file, fullPage: true });
 }

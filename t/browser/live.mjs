@@ -40,9 +40,9 @@ await run(async (browser) => {
   const errors = [watchErrors(a), watchErrors(b), watchErrors(c)];
   const started = Date.now();
 
-  const seen = await within(6000, async () => /Also looking at this ticket: Ivan Petrov/.test(
+  const seen = await within(5000, async () => /Also looking at this ticket: Ivan Petrov/.test(
     (await b.textContent('#live-others')) || '') && await b.isVisible('#live-others'));
-  check(seen, 'the second agent sees within 6 s that Ivan has the ticket open',
+  check(seen, 'the second agent sees within 5 s that Ivan has the ticket open',
         `${Date.now() - started} ms`);
   const back = await within(6000, async () => /Olga Boss/.test((await a.textContent('#live-others')) || ''));
   check(back, '... and Ivan sees Olga at his next look');
