@@ -119,8 +119,12 @@ my ($accounts) = $out =~ /^accounts\s+(\d+)$/m;
 ok($accounts > 0, "... with the $accounts accounts made before the kill");
 $crash->start;
 is($crash->client->api('GET', 'status')->{status}, 200, 'nginx starts again');
-my $again = $crash->client->api('POST', 'session', { login => 'c1-1', password => 'crash password 1' });
-is($again->{status}, 200, 'an account made before the kill logs in');
+# each client registers c<k>-1 first: with N > 0 accounts kept, at least one
+# of the three firsts was committed (under ASan, hashing is slow enough that
+# only one client may have got that far in 2.5 s)
+my @first = map { $crash->client->api('POST', 'session', { login => "c$_-1", password => 'crash password 1' })->{status} } 1 .. 3;
+ok((grep { $_ == 200 } @first) >= 1, "an account made before the kill logs in (the three firsts: @first)");
+is((grep { $_ != 200 && $_ != 401 } @first), 0, '... and none answers with an error');
 $crash->finish;
 
 done_testing;
