@@ -26,6 +26,7 @@
 #include "hd_smtp.h"
 #include "hd_ticket.h"
 #include "hd_ticket_customer.h"
+#include "hd_ticket_staff.h"
 #include "hd_value.h"
 #include "hd_work.h"
 
@@ -292,6 +293,13 @@ ngx_int_t ngx_http_helpdesk_ticket_live(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_queue_live(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
+ngx_uint_t ngx_http_helpdesk_input_owner(ngx_http_helpdesk_ctx_t *ctx,
+    hd_staff_edit_t *edit, hd_errors_t *errors);                  /* staff.c */
+/* files_conf.c: nginx -t of the files location */
+ngx_int_t ngx_http_helpdesk_files_location(ngx_conf_t *cf,
+    ngx_http_helpdesk_main_conf_t *mcf, ngx_http_helpdesk_loc_conf_t *conf);
+ngx_int_t ngx_http_helpdesk_files_check(ngx_conf_t *cf,
+    ngx_http_helpdesk_main_conf_t *mcf);
 /* staff_macros.c */
 ngx_int_t ngx_http_helpdesk_staff_macros(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
