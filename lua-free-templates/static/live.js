@@ -30,8 +30,13 @@
     box.hidden = changed.hidden && (!others || others.hidden);
   }
 
+  var timer = null;
+  var told = false;       // whether the last look said "replying"
+
   function tick() {
     var replying = reply && reply.value.trim().length > 0;
+    timer = null;
+    told = replying;
     fetch(url + (replying ? (url.indexOf('?') < 0 ? '?' : '&') + 'replying=1' : ''), {
       credentials: 'same-origin', headers: { Accept: 'application/json' }
     }).then(function (r) {
@@ -43,7 +48,21 @@
     }).catch(function () {
       // offline for a moment: the next tick tries again
     }).then(function () {
-      window.setTimeout(tick, document.hidden ? 15000 : 5000);
+      // a reply started while this look was on its way goes at once
+      var now = reply && reply.value.trim().length > 0;
+      timer = window.setTimeout(tick, now !== told ? 0 : document.hidden ? 15000 : 5000);
+    });
+  }
+
+  // starting (or clearing) a reply is told at once, not at the next look,
+  // so that the others learn it within one of their own looks
+  if (reply) {
+    reply.addEventListener('input', function () {
+      var replying = reply.value.trim().length > 0;
+      if (replying !== told && timer !== null) {
+        window.clearTimeout(timer);
+        tick();
+      }
     });
   }
 
