@@ -25,7 +25,7 @@ FUZZ_SRCS := $(wildcard t/fuzz/fuzz_*.c)
 REPLAYS   := $(FUZZ_SRCS:t/fuzz/%.c=$(BUILD)/replay/%)
 FUZZERS   := $(FUZZ_SRCS:t/fuzz/%.c=$(BUILD)/fuzzers/%)
 
-all: $(BUILD)/helpdesk $(UNIT_BINS) $(REPLAYS) $(BUILD)/libhdfault.so $(BUILD)/gen-tickets $(BUILD)/gen-kb $(BUILD)/smtp-blast $(BUILD)/gate-blast
+all: $(BUILD)/helpdesk $(UNIT_BINS) $(REPLAYS) $(BUILD)/libhdfault.so $(BUILD)/gen-tickets $(BUILD)/gen-kb $(BUILD)/search-probe $(BUILD)/smtp-blast $(BUILD)/gate-blast
 
 $(BUILD)/core/%.o: ngx_http_helpdesk_module/core/%.c $(CORE_HDRS)
 	@mkdir -p $(@D)
@@ -76,6 +76,9 @@ $(BUILD)/fuzzers/%: t/fuzz/%.c t/fuzz/fuzz.h $(BUILD)/fuzz-core/libhelpdesk.a
 $(BUILD)/gen-tickets: bench/gen-tickets.c $(BUILD)/libhelpdesk.a $(CORE_HDRS)
 	$(CC) $(CFLAGS) $(HD_FLAGS) -o $@ $< $(BUILD)/libhelpdesk.a $(LIBS)
 
+$(BUILD)/search-probe: bench/search-probe.c $(BUILD)/libhelpdesk.a $(CORE_HDRS)
+	$(CC) $(CFLAGS) $(HD_FLAGS) -o $@ $< $(BUILD)/libhelpdesk.a $(LIBS)
+
 $(BUILD)/gen-kb: bench/gen-kb.c $(BUILD)/libhelpdesk.a $(CORE_HDRS)
 	$(CC) $(CFLAGS) $(HD_FLAGS) -o $@ $< $(BUILD)/libhelpdesk.a $(LIBS)
 
@@ -90,6 +93,6 @@ $(BUILD)/gate-blast: bench/gate-blast.c
 clean:
 	rm -rf $(BUILD)/core $(BUILD)/unit $(BUILD)/replay $(BUILD)/fuzz-core \
 	    $(BUILD)/fuzzers $(BUILD)/libhdfault.so $(BUILD)/helpdesk $(BUILD)/libhelpdesk.a \
-	    $(BUILD)/gen-tickets $(BUILD)/gen-kb $(BUILD)/smtp-blast $(BUILD)/gate-blast
+	    $(BUILD)/gen-tickets $(BUILD)/gen-kb $(BUILD)/search-probe $(BUILD)/smtp-blast $(BUILD)/gate-blast
 
 .PHONY: all clean fuzz fuzzers

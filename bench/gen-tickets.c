@@ -461,6 +461,20 @@ main(int argc, char **argv)
         }
     }
 
+    /* as the timer leaves them: the segments merged that can be */
+    if (messages) {
+        size_t  merges;
+
+        if (hd_search_settle(store, HD_SEARCH_TICKETS, 0, (size_t) -1,
+                             &merges, &err)
+            != HD_OK)
+        {
+            fprintf(stderr, "gen-tickets: %s\n", err.text);
+            hd_store_close(store);
+            return 1;
+        }
+    }
+
     hd_store_close(store);
 
     if (list != NULL && fclose(list) != 0) {

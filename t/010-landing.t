@@ -103,7 +103,7 @@ like($res->{headers}{allow} // '', qr/GET/, '... saying which ones it takes');
 $res = $ua->get('/api/v1/status');
 is($res->{status}, 200, 'the API status answers');
 is($res->{json}{status}, 'ok', '... ok');
-is($res->{json}{schema}, 3, '... with the schema version read from LMDB');
+is($res->{json}{schema}, 4, '... with the schema version read from LMDB');
 
 # no helpdesk_smtp: said once at start, and mail is kept
 my @said = $hd->error_log =~ /(\[notice\].*no helpdesk_smtp: e-mail is kept in the outbox and not sent)/g;
@@ -111,7 +111,7 @@ is(scalar @said, 1, 'without helpdesk_smtp, the start says once that mail is not
 
 # the start says what runs on what, once
 my $data = $hd->data;
-my @start = $hd->error_log =~ /(\[notice\].*helpdesk \d+\.\d+\.\d+ \(database schema 3\): data directory \Q$data\E, map 64 MB, \d+ KB used \(\d+% full\), attachments in \Q$data\E\/files)/g;
+my @start = $hd->error_log =~ /(\[notice\].*helpdesk \d+\.\d+\.\d+ \(database schema 4\): data directory \Q$data\E, map 64 MB, \d+ KB used \(\d+% full\), attachments in \Q$data\E\/files)/g;
 is(scalar @start, 1, 'a notice at start: version, schema, data directory, map size and how full') or diag($hd->error_log);
 
 $hd->finish;

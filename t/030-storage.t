@@ -25,12 +25,12 @@ if (my $user = Helpdesk::Test::worker_user()) {
 }
 
 my $ua = $hd->client;
-is($ua->get('/api/v1/status')->{json}{schema}, 3, 'the status reads the schema version');
+is($ua->get('/api/v1/status')->{json}{schema}, 4, 'the status reads the schema version');
 
 my ($rc, $out) = $hd->cli('check');
 is($rc, 0, 'helpdesk check while nginx runs') or diag($out);
 like($out, qr/^consistent$/m, '... reports a consistent database');
-like($out, qr/^schema version 3$/m, "... of schema version 3");
+like($out, qr/^schema version 4$/m, "... of schema version 4");
 
 ($rc, $out) = $hd->cli('stats');
 my ($created) = $out =~ /^created\s+(.+)$/m;

@@ -85,6 +85,8 @@ const hd_db_def_t  hd_dbs[HD_DB_COUNT] = {
     { "kb_votes", 0, NULL, NULL },
     { "kb_missed", 0, NULL, NULL },
     { "macros", 0, &hd_macro_desc, NULL },
+    { "search_fresh", 0, NULL, NULL },
+    { "search_segs", 0, NULL, NULL },
 };
 
 
@@ -160,6 +162,7 @@ hd_schema_v2(hd_txn_t *txn, hd_err_t *err)
 const hd_migration_t  hd_migrations[] = {
     { 1, "tickets and the general queue", hd_schema_v2 },
     { 2, "SLA clocks and auto-close times", hd_work_migrate },
+    { 3, "the tickets' search index in segments", hd_search_migrate },
 };
 
 const size_t  hd_nmigrations = sizeof(hd_migrations)

@@ -13,7 +13,7 @@
 #include "hd_record.h"
 
 
-#define HD_SCHEMA_VERSION  3
+#define HD_SCHEMA_VERSION  4
 
 
 typedef enum {
@@ -82,6 +82,10 @@ typedef enum {
     HD_DB_KB_MISSED,                /* a query that found nothing ->
                                        count, last time */
     HD_DB_MACROS,                   /* id -> a canned reply (hd_macro_t) */
+    HD_DB_SEARCH_FRESH,             /* scope, sub -> a document's postings
+                                       not yet in a segment */
+    HD_DB_SEARCH_SEGS,              /* scope, segment, kind, word ->
+                                       its postings there, by sub */
     HD_DB_COUNT
 } hd_db_e;
 

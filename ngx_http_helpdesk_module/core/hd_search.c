@@ -14,36 +14,19 @@
 #include <string.h>
 
 #include "hd_schema.h"
-#include "hd_search.h"
-#include "hd_search_text.h"
+#include "hd_search_int.h"
 #include "hd_text.h"
 
 
-#define HD_POSTING_LEN     16
-#define HD_KEY_MAX         (2 + HD_TERM_MAX)
 #define HD_DOC_TERMS       20000       /* words of one document at most */
 #define HD_QUERY_TERMS     8
-#define HD_TERM_KEYS       48          /* keys one query word looks up */
-#define HD_PREFIX_KEYS     30
-#define HD_TYPO_KEYS       20
-#define HD_TYPO_SCAN       5000
 #define HD_SCAN_MAX        50000
-
-#define HD_FLAG_TITLE      0x01
 
 #define HD_BM25_K1         1.2
 #define HD_BM25_B          0.75
 
 
 /* --- writing --------------------------------------------------------------- */
-
-
-typedef struct {
-    hd_uchar      key[HD_KEY_MAX];
-    uint8_t       klen;
-    uint16_t      tf;
-    uint8_t       flags;
-} hd_entry_t;
 
 
 static void
@@ -135,25 +118,12 @@ hd_entry_push(hd_entry_t *e, size_t *n, hd_search_scope_e scope, char kind,
 }
 
 
-static void
-hd_posting(hd_uchar *v, uint64_t doc, uint32_t sub, unsigned tf,
-    unsigned flags, size_t dl)
-{
-    hd_be64_put(v, doc);
-    hd_be32_put(v + 8, sub);
-    v[12] = (hd_uchar) (tf > 255 ? 255 : tf);
-    v[13] = (hd_uchar) flags;
-    v[14] = (hd_uchar) ((dl > 65535 ? 65535 : dl) >> 8);
-    v[15] = (hd_uchar) (dl > 65535 ? 65535 : dl);
-}
-
-
 hd_rc
 hd_search_add(hd_txn_t *txn, hd_search_scope_e scope, uint64_t doc,
     uint32_t sub, const hd_str_t *title, const hd_str_t *body, int keep,
     hd_err_t *err)
 {
-    int          lean;
+    int          lean, seg;
     size_t       i, k, n, nt, nb, ne, dl, flen;
     hd_rc        rc;
     hd_uchar     v[HD_POSTING_LEN], fkey[13], *fwd;
@@ -233,6 +203,9 @@ hd_search_add(hd_txn_t *txn, hd_search_scope_e scope, uint64_t doc,
         e[n++] = e[i];
     }
 
+    /* the tickets': one fresh record, merged into segments later */
+    seg = hd_search_segmented(scope) && !keep;
+
     /* what a document keeps to be taken out: each key and its posting */
     fwd = keep ? hd_palloc(&arena->pool, n * (1 + HD_KEY_MAX + HD_POSTING_LEN)
                                          + 8)
@@ -249,8 +222,10 @@ hd_search_add(hd_txn_t *txn, hd_search_scope_e scope, uint64_t doc,
         flen = 8;
     }
 
-    for (k = 0; k < n; k++) {
-        hd_posting(v, doc, sub, e[k].tf, e[k].flags, dl);
+    rc = seg ? hd_seg_add(txn, scope, doc, sub, dl, e, n, err) : HD_OK;
+
+    for (k = 0; !seg && k < n; k++) {
+        hd_posting_make(v, doc, sub, e[k].tf, e[k].flags, dl);
 
         rc = hd_dup_put(txn, HD_DB_SEARCH_POSTINGS, e[k].key, e[k].klen, v,
                         sizeof(v), err);
@@ -268,9 +243,7 @@ hd_search_add(hd_txn_t *txn, hd_search_scope_e scope, uint64_t doc,
         }
     }
 
-    rc = HD_OK;
-
-    if (keep) {
+    if (keep && rc == HD_OK) {
         fkey[0] = (hd_uchar) scope;
         hd_be64_put(fkey + 1, doc);
         hd_be32_put(fkey + 9, sub);
@@ -305,6 +278,14 @@ hd_search_clear(hd_txn_t *txn, hd_search_scope_e scope, size_t limit,
 
     *left = 0;
     p[0] = (hd_uchar) scope;
+
+    if (hd_search_segmented(scope)) {
+        rc = hd_seg_clear(txn, scope, limit, left, err);
+
+        if (rc != HD_OK || *left) {
+            return rc;
+        }
+    }
 
     rc = hd_cursor_open(txn, HD_DB_SEARCH_POSTINGS, &cur);
     if (rc != HD_OK) {
@@ -409,20 +390,6 @@ hd_search_remove(hd_txn_t *txn, hd_search_scope_e scope, uint64_t doc,
 
 
 typedef struct {
-    hd_uchar      key[HD_KEY_MAX];
-    uint8_t       klen;
-    double        weight;
-    size_t        df;
-    double        idf;
-} hd_qkey_t;
-
-typedef struct {
-    hd_qkey_t     keys[HD_TERM_KEYS];
-    size_t        nkeys;
-    size_t        df;                   /* of all its keys */
-} hd_qterm_t;
-
-typedef struct {
     uint64_t      doc;
     uint32_t      sub;
     uint32_t      used;
@@ -466,21 +433,20 @@ hd_cand_get(hd_cands_t *c, uint64_t doc, uint32_t sub, int add)
 }
 
 
-static void
-hd_qkey_add(hd_qterm_t *qt, hd_search_scope_e scope, char kind,
+hd_qkey_t *
+hd_qkey_put(hd_qterm_t *qt, hd_search_scope_e scope, char kind,
     const hd_str_t *term, double weight)
 {
     size_t      i;
     hd_qkey_t   k;
 
-    if (qt->nkeys == HD_TERM_KEYS || term->len == 0) {
-        return;
+    if (term->len == 0 || term->len > HD_TERM_MAX) {
+        return NULL;
     }
 
+    memset(&k, 0, sizeof(k));
     k.klen = (uint8_t) hd_search_key(k.key, scope, kind, term);
     k.weight = weight;
-    k.df = 0;
-    k.idf = 0;
 
     for (i = 0; i < qt->nkeys; i++) {
         if (qt->keys[i].klen == k.klen
@@ -490,11 +456,25 @@ hd_qkey_add(hd_qterm_t *qt, hd_search_scope_e scope, char kind,
                 qt->keys[i].weight = weight;
             }
 
-            return;
+            return &qt->keys[i];
         }
     }
 
-    qt->keys[qt->nkeys++] = k;
+    if (qt->nkeys == HD_TERM_KEYS) {
+        return NULL;
+    }
+
+    qt->keys[qt->nkeys] = k;
+
+    return &qt->keys[qt->nkeys++];
+}
+
+
+static void
+hd_qkey_add(hd_qterm_t *qt, hd_search_scope_e scope, char kind,
+    const hd_str_t *term, double weight)
+{
+    (void) hd_qkey_put(qt, scope, kind, term, weight);
 }
 
 
@@ -667,20 +647,6 @@ hd_hits_top(hd_search_hit_t *h, size_t k, size_t n)
 }
 
 
-/* by document, its best sub first: for keeping one hit a document */
-static int
-hd_hit_doc_cmp(const void *a, const void *b)
-{
-    const hd_search_hit_t  *x = a, *y = b;
-
-    if (x->doc != y->doc) {
-        return x->doc < y->doc ? -1 : 1;
-    }
-
-    return hd_hit_cmp(a, b);
-}
-
-
 /* the query's terms and their keys: 0 terms when nothing can match */
 static size_t
 hd_search_plan(hd_txn_t *txn, hd_search_scope_e scope,
@@ -709,6 +675,14 @@ hd_search_plan(hd_txn_t *txn, hd_search_scope_e scope,
 
         memset(&qt[nq], 0, sizeof(hd_qterm_t));
         r = t[i].root.len ? t[i].root : t[i].stem;
+
+        if (hd_search_segmented(scope)) {
+            hd_seg_plan(txn, scope, pool, &qt[nq], &t[i],
+                        q->prefix && i == n - 1 && q->text.len > 0
+                        && t[i].end == (uint32_t) q->text.len,
+                        q->typo);
+            goto weigh;
+        }
 
         hd_qkey_add(&qt[nq], scope, ks, &t[i].stem, 1.0);
         hd_qkey_add(&qt[nq], scope, ks, &r, 0.6);
@@ -749,6 +723,8 @@ hd_search_plan(hd_txn_t *txn, hd_search_scope_e scope,
                 qt[nq].df += qt[nq].keys[j].df;
             }
         }
+
+    weigh:
 
         for (j = 0; j < qt[nq].nkeys; j++) {
             double  df = (double) qt[nq].keys[j].df;
@@ -804,6 +780,23 @@ hd_search_scan(hd_txn_t *txn, const hd_qterm_t *qt, hd_cands_t *c,
             continue;
         }
 
+        /* a segmented scope's: its runs, newest first, each from its end */
+        if (qt->keys[j].runs != NULL) {
+            const hd_qkey_t  *key = &qt->keys[j];
+
+            for (size_t r = 0; r < key->nruns && *budget; r++) {
+                const hd_uchar  *p = key->runs[r].p;
+
+                for (i = key->runs[r].n; i-- > 0 && *budget; ) {
+                    (*budget)--;
+                    hd_search_posting(key, p + i * HD_POSTING_LEN, c, avgdl,
+                                      term, add);
+                }
+            }
+
+            continue;
+        }
+
         /* all of them: a page at a time, in order */
         if (*budget >= qt->keys[j].df) {
             for (rc = hd_cursor_dup_pages(&cur, qt->keys[j].key,
@@ -844,6 +837,57 @@ hd_search_scan(hd_txn_t *txn, const hd_qterm_t *qt, hd_cands_t *c,
 
 
 /* the others' postings of each candidate, looked up (AND) */
+/* the first posting of a run with a sub of at least sub */
+static size_t
+hd_run_lower(const hd_run_t *r, uint32_t sub)
+{
+    size_t  lo = 0, hi = r->n, mid;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+
+        if (hd_be32_get(r->p + mid * HD_POSTING_LEN + 8) < sub) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+
+    return lo;
+}
+
+
+/* a segmented term's postings with subs in [lo, hi]: how many, or read
+   into the candidates there are (a run is sorted by sub, and the
+   candidates of the newest postings of a word lie in a narrow range) */
+static size_t
+hd_search_range(const hd_qterm_t *qt, hd_cands_t *c, double avgdl,
+    unsigned term, uint32_t lo, uint32_t hi, int read)
+{
+    size_t            j, r, a, b, n = 0;
+    const hd_qkey_t  *key;
+
+    for (j = 0; j < qt->nkeys; j++) {
+        key = &qt->keys[j];
+
+        for (r = 0; r < key->nruns; r++) {
+            a = hd_run_lower(&key->runs[r], lo);
+            b = hi == UINT32_MAX ? key->runs[r].n
+                                 : hd_run_lower(&key->runs[r], hi + 1);
+
+            n += b > a ? b - a : 0;
+
+            for (; read && a < b; a++) {
+                hd_search_posting(key, key->runs[r].p + a * HD_POSTING_LEN,
+                                  c, avgdl, term, 0);
+            }
+        }
+    }
+
+    return n;
+}
+
+
 static void
 hd_search_lookup(hd_txn_t *txn, const hd_qterm_t *qt, hd_cands_t *c,
     double avgdl, unsigned term, unsigned need)
@@ -871,6 +915,18 @@ hd_search_lookup(hd_txn_t *txn, const hd_qterm_t *qt, hd_cands_t *c,
 
         for (j = 0; j < qt->nkeys; j++) {
             if (qt->keys[j].df == 0) {
+                continue;
+            }
+
+            if (qt->keys[j].runs != NULL) {
+                const hd_uchar  *p = hd_seg_find(&qt->keys[j],
+                                                 c->slot[i].doc,
+                                                 c->slot[i].sub);
+                if (p != NULL) {
+                    s = hd_bm25(&qt->keys[j], p, avgdl);
+                    best = s > best ? s : best;
+                }
+
                 continue;
             }
 
@@ -934,21 +990,59 @@ hd_search_eval(hd_txn_t *txn, const hd_search_query_t *q, hd_qterm_t *qt,
                 break;
             }
 
+            uint32_t  lo = UINT32_MAX, hi = 0;
+            int       ranged = 1;
+
             for (i = 0; i < c->cap; i++) {
-                alive += c->slot[i].used && (c->slot[i].terms & need) == need;
+                if (c->slot[i].used && (c->slot[i].terms & need) == need) {
+                    alive++;
+                    lo = c->slot[i].sub < lo ? c->slot[i].sub : lo;
+                    hi = c->slot[i].sub > hi ? c->slot[i].sub : hi;
+                }
             }
 
             for (k = 0; k < qt[e].nkeys; k++) {
-                keys += qt[e].keys[k].df != 0;
-                read += qt[e].keys[k].df;
+                ranged &= qt[e].keys[k].df == 0 || qt[e].keys[k].runs != NULL;
+            }
+
+            for (k = 0; k < qt[e].nkeys; k++) {
+                const hd_qkey_t  *key = &qt[e].keys[k];
+
+                read += key->df;
+
+                if (key->df == 0) {
+                    continue;
+                }
+
+                if (key->runs == NULL) {
+                    keys += 16;         /* a descent of some 16 steps */
+                    continue;
+                }
+
+                /* a halving in each of its runs */
+                for (size_t r = 0; r < key->nruns; r++) {
+                    keys += 1 + (size_t) (64 - __builtin_clzll(
+                                              (unsigned long long)
+                                              key->runs[r].n | 1));
+                }
             }
 
             if (alive == 0) {
                 break;
             }
 
-            /* a lookup is a descent of some 16 steps; a read, one */
-            if (read < alive * keys * 16) {
+            /* segmented: only what lies among the candidates' subs */
+            if (ranged) {
+                read = hd_search_range(&qt[e], c, avgdl, (unsigned) e, lo,
+                                       hi, 0);
+            }
+
+            /* a lookup costs its steps; a read, one a posting */
+            if (read < alive * keys && ranged) {
+                (void) hd_search_range(&qt[e], c, avgdl, (unsigned) e, lo, hi,
+                                       1);
+
+            } else if (read < alive * keys) {
                 size_t  all = read + 1;
 
                 hd_search_scan(txn, &qt[e], c, avgdl, &all, (unsigned) e, 0);
@@ -1010,6 +1104,13 @@ hd_search_run(hd_txn_t *txn, hd_search_scope_e scope,
 
     scan = q->scan_max ? q->scan_max : HD_SCAN_MAX;
 
+    /* no more candidates than postings there are to read */
+    for (i = 0, k = 0; i < nq; i++) {
+        k += qt[i].df;
+    }
+
+    scan = k < scan ? k : scan;
+
     for (cap = 64; cap < 2 * scan + 2; cap *= 2) {
         /* void */
     }
@@ -1055,16 +1156,54 @@ hd_search_run(hd_txn_t *txn, hd_search_scope_e scope,
 
     free(c.slot);
 
-    /* grouped: a doc's best sub only (sorted by doc, the first of each) */
+    /* grouped: a doc's best sub only (by a table of docs: a sort of tens
+       of thousands of hits was most of a common word's time) */
     if (q->group && k > 1) {
-        qsort(h, k, sizeof(hd_search_hit_t), hd_hit_doc_cmp);
+        size_t     gcap, slot;
+        uint32_t  *g2;
 
-        for (i = 1, kept = 1; i < k; i++) {
-            if (h[i].doc != h[kept - 1].doc) {
+        for (gcap = 64; gcap < 2 * k; gcap *= 2) {
+            /* void */
+        }
+
+        g2 = malloc(gcap * sizeof(uint32_t));
+        if (g2 == NULL) {
+            free(h);
+            return HD_NOMEM;
+        }
+
+        memset(g2, 0xff, gcap * sizeof(uint32_t));
+
+        for (i = 0; i < k; i++) {
+            for (slot = (h[i].doc * 0x9e3779b97f4a7c15ULL) & (gcap - 1);
+                 g2[slot] != UINT32_MAX && h[g2[slot]].doc != h[i].doc;
+                 slot = (slot + 1) & (gcap - 1))
+            {
+                /* void */
+            }
+
+            if (g2[slot] == UINT32_MAX
+                || hd_hit_cmp(&h[i], &h[g2[slot]]) < 0)
+            {
+                g2[slot] = (uint32_t) i;
+            }
+        }
+
+        /* the chosen ones, in the order they came: marked, then kept */
+        for (i = 0; i < gcap; i++) {
+            if (g2[i] != UINT32_MAX) {
+                h[g2[i]].score = -h[g2[i]].score - 1;
+            }
+        }
+
+        for (i = 0, kept = 0; i < k; i++) {
+            if (h[i].score < 0) {
+                h[i].score = -(h[i].score + 1);
                 h[kept++] = h[i];
             }
         }
 
+        free(g2);
         k = kept;
     }
 

@@ -68,6 +68,25 @@ hd_rc hd_search_add(hd_txn_t *txn, hd_search_scope_e scope, uint64_t doc,
 hd_rc hd_search_clear(hd_txn_t *txn, hd_search_scope_e scope, size_t limit,
     int *left, hd_err_t *err);
 
+/*
+ * The tickets' scope writes a message's words once as a fresh record and
+ * merges them into segments (hd_search_seg.c). flush: the fresh ones into
+ * a segment now (a generator's, a reindex's end); compact: one merge of
+ * four big segments, if there are four of a size (*merged 1), for the
+ * timer to call in a transaction of its own.
+ */
+hd_rc hd_search_flush(hd_txn_t *txn, hd_search_scope_e scope, hd_err_t *err);
+hd_rc hd_search_compact(hd_txn_t *txn, hd_search_scope_e scope, int *merged,
+    hd_err_t *err);
+
+/* in transactions of its own: the fresh ones into a segment (flush), then
+   at most max merges while there are four segments of a size */
+hd_rc hd_search_settle(hd_store_t *store, hd_search_scope_e scope, int flush,
+    size_t max, size_t *merges, hd_err_t *err);
+
+/* schema 4: the tickets' postings of an older version into a segment */
+hd_rc hd_search_migrate(hd_txn_t *txn, hd_err_t *err);
+
 /* a kept document out of the index (nothing when it is not there) */
 hd_rc hd_search_remove(hd_txn_t *txn, hd_search_scope_e scope, uint64_t doc,
     uint32_t sub, hd_err_t *err);

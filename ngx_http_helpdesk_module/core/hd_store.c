@@ -414,7 +414,8 @@ hd_db_put(hd_txn_t *txn, hd_db_e db, const void *key, size_t klen,
     v.mv_size = vlen;
 
     rc = mdb_put(txn->txn, txn->store->dbi[db], &k, &v,
-                 (flags & HD_PUT_NEW) ? MDB_NOOVERWRITE : 0);
+                 ((flags & HD_PUT_NEW) ? MDB_NOOVERWRITE : 0)
+                 | ((flags & HD_PUT_APPEND) ? MDB_APPEND : 0));
 
     return rc == 0 ? HD_OK : hd_store_rc(rc, txn->store, err);
 }

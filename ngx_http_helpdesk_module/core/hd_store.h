@@ -35,6 +35,8 @@ typedef struct {
                                      for the thread that opened the store */
 
 #define HD_PUT_NEW        0x01    /* conflict if the key exists */
+#define HD_PUT_APPEND     0x02    /* after every key there is (MDB_APPEND):
+                                     a sorted run written without a search */
 
 #define HD_STORE_MIN_MAP      (64 * 1024)
 #define HD_STORE_DEFAULT_MAP  ((size_t) 1 << 30)

@@ -40,6 +40,8 @@ hd_ticket_search(hd_txn_t *txn, const hd_staff_scope_t *scope,
     q.text = *text;
     q.typo = 1;
     q.group = 1;
+    q.scan_max = 10000;     /* the newest postings of its rarest word:
+                               pages enough for anyone, in a few ms */
     q.offset = offset;
     q.limit = limit;
     q.accept = hd_ticket_search_accept;
@@ -191,8 +193,16 @@ hd_ticket_reindex(hd_store_t *store, size_t batch, uint64_t *n,
         *n += done;
 
         rc = hd_txn_commit(&txn, err);
-        if (rc != HD_OK || !left) {
+        if (rc != HD_OK) {
             return rc;
+        }
+
+        /* the last ones into a segment, and the segments merged */
+        if (!left) {
+            size_t  merges;
+
+            return hd_search_settle(store, HD_SEARCH_TICKETS, 1, (size_t) -1,
+                                    &merges, err);
         }
     }
 }

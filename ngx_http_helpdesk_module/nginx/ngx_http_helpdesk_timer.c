@@ -10,6 +10,7 @@
 
 #include "hd_date.h"
 #include "hd_files.h"
+#include "hd_search.h"
 
 #include <sys/time.h>
 
@@ -63,6 +64,11 @@ typedef struct {
     uint64_t                        files_next;     /* unix seconds */
     hd_files_sweep_t                files;
     char                            files_error[256];
+
+    /* the search index's big segments merged, one a tick */
+    size_t                          merges;
+    uint64_t                        merge_us;
+    char                            merge_error[256];
 } ngx_http_helpdesk_tick_t;
 
 
@@ -594,6 +600,27 @@ ngx_http_helpdesk_tick_run(void *data, ngx_log_t *log)
         }
     }
 
+    /* the tickets' search index: four big segments of a size into one (a
+       transaction of its own, while nothing else is due) */
+    tk->merges = 0;
+    tk->merge_error[0] = '\0';
+
+    if (tk->held && !tk->total.more) {
+        uint64_t  m0 = ngx_http_helpdesk_mono_us();
+
+        hd_err_clear(&err);
+
+        if (hd_search_settle(mcf->store, HD_SEARCH_TICKETS, 0, 1,
+                             &tk->merges, &err)
+            != HD_OK)
+        {
+            ngx_cpystrn((u_char *) tk->merge_error, (u_char *) err.text,
+                        sizeof(tk->merge_error));
+        }
+
+        tk->merge_us = ngx_http_helpdesk_mono_us() - m0;
+    }
+
     tk->took = ngx_http_helpdesk_mono_us() - start;
 }
 
@@ -618,6 +645,18 @@ ngx_http_helpdesk_tick_finish(ngx_http_helpdesk_tick_t *tk, ngx_log_t *log)
         ngx_log_error(NGX_LOG_ERR, log, 0,
                       "helpdesk timer: the attachment store's sweep: %s",
                       tk->files_error);
+    }
+
+    if (tk->merge_error[0]) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "helpdesk timer: the search index's merge: %s",
+                      tk->merge_error);
+    }
+
+    if (tk->merges) {
+        ngx_log_error(NGX_LOG_INFO, log, 0,
+                      "helpdesk timer: four search segments merged in %uL us",
+                      tk->merge_us);
     }
 
     if (tk->files.tmp_removed || tk->files.orphans_removed) {

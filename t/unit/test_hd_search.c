@@ -273,6 +273,186 @@ test_index(void **state)
 }
 
 
+/* the tickets' scope, one message a transaction as hd_ticket_post writes */
+static void
+post(uint64_t ticket, uint32_t message, const char *title, const char *body)
+{
+    hd_rc     rc;
+    hd_err_t  err;
+    hd_txn_t  txn;
+    hd_str_t  t, b;
+
+    t.data = (hd_uchar *) title;
+    t.len = title ? strlen(title) : 0;
+    b.data = (hd_uchar *) body;
+    b.len = strlen(body);
+
+    assert_int_equal(hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, &err),
+                     HD_OK);
+    rc = hd_search_add(&txn, HD_SEARCH_TICKETS, ticket, message,
+                       title ? &t : NULL, &b, 0, &err);
+    if (rc != HD_OK) {
+        print_error("%s\n", err.text);
+    }
+    assert_int_equal(rc, HD_OK);
+    assert_int_equal(hd_txn_commit(&txn, &err), HD_OK);
+}
+
+
+/* the tickets (message) a staff query finds, best first: "7/3 2/1" */
+static char *
+found_tickets(const char *query, int typo, size_t *total)
+{
+    size_t              i, n;
+    hd_err_t            err;
+    hd_txn_t            txn;
+    hd_search_hit_t    *hits;
+    hd_search_query_t   q;
+    static char         out[512];
+
+    memset(&q, 0, sizeof(q));
+    q.text.data = (hd_uchar *) query;
+    q.text.len = strlen(query);
+    q.typo = typo;
+    q.limit = 10;
+
+    hd_txn_begin(unit_store, &txn, HD_TXN_READ, &err);
+    assert_int_equal(hd_search_run(&txn, HD_SEARCH_TICKETS, &q, &arena->pool,
+                                   &hits, &n, total), HD_OK);
+    hd_txn_abort(&txn);
+
+    out[0] = '\0';
+
+    for (i = 0; i < n; i++) {
+        snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%llu/%u",
+                 i ? " " : "", (unsigned long long) hits[i].doc, hits[i].sub);
+    }
+
+    return out;
+}
+
+
+static size_t
+segments(void)
+{
+    char      key[] = "search:t:segs";
+    hd_err_t  err;
+    hd_txn_t  txn;
+    hd_str_t  v;
+    size_t    n = 0;
+
+    hd_txn_begin(unit_store, &txn, HD_TXN_READ, &err);
+    if (hd_db_get(&txn, HD_DB_META, key, strlen(key), &v) == HD_OK) {
+        n = v.len / 12;
+    }
+    hd_txn_abort(&txn);
+
+    return n;
+}
+
+
+/*
+ * Messages are written as fresh records and merged into segments as they
+ * grow: what a query finds is the same before and after, wherever the
+ * postings are (fresh, a small segment, a merged one)
+ */
+static void
+test_segments(void **state)
+{
+    char      body[256];
+    size_t    total, i, before;
+    hd_err_t  err;
+    hd_txn_t  txn;
+    int       merged;
+
+    (void) state;
+
+    post(1, 1, "Не устанавливается драйвер", "Ошибка 0x8009004e при "
+         "установке драйвера токена.");
+    post(2, 2, "Подпись документа", "Документ не подписывается.");
+    post(1, 3, NULL, "Драйвер переустановили, сертификат виден.");
+
+    /* fresh only */
+    assert_int_equal(segments(), 0);
+    assert_string_equal(found_tickets("драйвера", 0, &total), "1/1 1/3");
+    assert_string_equal(found_tickets("0x8009004e", 0, &total), "1/1");
+    assert_string_equal(found_tickets("подписать", 0, &total), "2/2");
+    assert_string_equal(found_tickets("ошибка установки драйвера", 0,
+                                      &total), "1/1");
+    assert_string_equal(found_tickets("сертефикат", 1, &total), "1/3");
+
+    /* enough others for segments made and merged in the writers' own
+       transactions: about 40 postings a message */
+    for (i = 0; i < 8000; i++) {
+        snprintf(body, sizeof(body), "слово%zu другое%zu третье%zu "
+                 "общий текст письма номер %zu о работе службы поддержки "
+                 "клиентов и сертификат %zu ключ%zu лицензия%zu", i % 997,
+                 i % 389, i % 61, i, i % 7, i % 1013, i % 17);
+        post(100 + i, 10 + (uint32_t) i, NULL, body);
+    }
+
+    assert_true(segments() >= 1);
+    assert_true(segments() < 16);
+
+    /* the early ones, in a segment now, found as before */
+    assert_string_equal(found_tickets("0x8009004e", 0, &total), "1/1");
+    assert_string_equal(found_tickets("ошибка установки драйвера", 0,
+                                      &total), "1/1");
+    assert_string_equal(found_tickets("подписать", 0, &total), "2/2");
+    (void) found_tickets("сертефикат", 1, &total);
+    assert_int_equal(total, 8001);      /* the typo forgiven in each */
+
+    /* a word of every message: each of them counted, the newest first */
+    (void) found_tickets("поддержки", 0, &total);
+    assert_int_equal(total, 8000);
+
+    /* a word in some, across fresh and segments */
+    (void) found_tickets("слово5", 0, &total);
+    assert_int_equal(total, 9);     /* 5, 1002, ... of 8000 */
+    assert_string_equal(found_tickets("слово5 другое5", 0, &total),
+                        "105/15");
+
+    /* the fresh ones merged, and everything merged that can be: the same */
+    hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, &err);
+    assert_int_equal(hd_search_flush(&txn, HD_SEARCH_TICKETS, &err), HD_OK);
+    hd_txn_commit(&txn, &err);
+
+    before = segments();
+
+    do {
+        hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, &err);
+        assert_int_equal(hd_search_compact(&txn, HD_SEARCH_TICKETS, &merged,
+                                           &err), HD_OK);
+        hd_txn_commit(&txn, &err);
+    } while (merged);
+
+    assert_true(segments() <= before);
+    assert_string_equal(found_tickets("слово5 другое5", 0, &total),
+                        "105/15");
+    assert_string_equal(found_tickets("ошибка установки драйвера", 0,
+                                      &total), "1/1");
+    (void) found_tickets("поддержки", 0, &total);
+    assert_int_equal(total, 8000);
+
+    /* cleared for a reindex: nothing left anywhere */
+    {
+        int  left;
+
+        do {
+            hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, &err);
+            assert_int_equal(hd_search_clear(&txn, HD_SEARCH_TICKETS, 1000,
+                                             &left, &err), HD_OK);
+            hd_txn_commit(&txn, &err);
+        } while (left);
+    }
+
+    assert_int_equal(segments(), 0);
+    assert_string_equal(found_tickets("драйвера", 0, &total), "");
+    post(3, 9000, "Новый", "Драйвер снова");
+    assert_string_equal(found_tickets("драйвера", 0, &total), "3/9000");
+}
+
+
 int
 main(void)
 {
@@ -282,6 +462,8 @@ main(void)
         cmocka_unit_test(test_words),
         cmocka_unit_test(test_distance),
         cmocka_unit_test_setup_teardown(test_index, unit_store_setup,
+                                        unit_store_teardown),
+        cmocka_unit_test_setup_teardown(test_segments, unit_store_setup,
                                         unit_store_teardown),
     };
 

@@ -71,7 +71,7 @@ unit_store_setup(void **state)
 
     unit_store_dir = unit_tmpdir();
 
-    return hd_store_open(&unit_store, unit_store_dir, 1 << 22, &err) == HD_OK
+    return hd_store_open(&unit_store, unit_store_dir, 1 << 26, &err) == HD_OK
            ? 0 : -1;
 }
 
