@@ -22,6 +22,9 @@
  * versions), seeded. The departments' tickets are spread as -D says.
  *
  *   build/gen-tickets -d DIR -n 200000 -m 5 -w bench/words.txt [-D 3] [-s SEED]
+ *
+ * The segments of the index are merged at the end as the timer would merge
+ * them; -S leaves that to the timer (t/092).
  */
 
 #include <getopt.h>
@@ -222,7 +225,7 @@ gen_text(char *p, size_t size, size_t n)
 int
 main(int argc, char **argv)
 {
-    int            c, queue = 0;
+    int            c, queue = 0, settle = 1;
     char           subject[256], body[2048], *p, *end;
     size_t         k, messages = 0;
     hd_str_t       title, text;
@@ -239,7 +242,7 @@ main(int argc, char **argv)
     hd_ticket_t    t;
     hd_message_t   m;
 
-    while ((c = getopt(argc, argv, "d:n:a:A:qD:o:s:l:c:t:C:m:w:")) != -1) {
+    while ((c = getopt(argc, argv, "d:n:a:A:qD:o:s:l:c:t:C:m:w:S")) != -1) {
         switch (c) {
         case 'm':
             messages = strtoull(optarg, NULL, 10);
@@ -261,6 +264,9 @@ main(int argc, char **argv)
             break;
         case 'q':
             queue = 1;
+            break;
+        case 'S':
+            settle = 0;
             break;
         case 'D':
             departments = strtoull(optarg, NULL, 10);
@@ -462,7 +468,7 @@ main(int argc, char **argv)
     }
 
     /* as the timer leaves them: the segments merged that can be */
-    if (messages) {
+    if (messages && settle) {
         size_t  merges;
 
         if (hd_search_settle(store, HD_SEARCH_TICKETS, 0, (size_t) -1,
