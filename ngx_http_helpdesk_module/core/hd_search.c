@@ -270,11 +270,8 @@ hd_rc
 hd_search_clear(hd_txn_t *txn, hd_search_scope_e scope, size_t limit,
     int *left, hd_err_t *err)
 {
-    size_t       done = 0;
     hd_rc        rc;
-    hd_str_t     k, v;
     hd_uchar     p[1];
-    hd_cursor_t  cur;
 
     *left = 0;
     p[0] = (hd_uchar) scope;
@@ -287,33 +284,10 @@ hd_search_clear(hd_txn_t *txn, hd_search_scope_e scope, size_t limit,
         }
     }
 
-    rc = hd_cursor_open(txn, HD_DB_SEARCH_POSTINGS, &cur);
-    if (rc != HD_OK) {
+    rc = hd_search_drop(txn, HD_DB_SEARCH_POSTINGS, p, 1, limit, left, err);
+
+    if (rc != HD_OK || *left) {
         return rc;
-    }
-
-    for (rc = hd_cursor_seek(&cur, p, 1, &k, &v);
-         rc == HD_OK && k.len >= 1 && k.data[0] == p[0];
-         rc = hd_cursor_seek(&cur, p, 1, &k, &v))
-    {
-        if (done == limit) {
-            *left = 1;
-            break;
-        }
-
-        rc = hd_cursor_del_key(&cur, err);
-        if (rc != HD_OK) {
-            hd_cursor_close(&cur);
-            return rc;
-        }
-
-        done++;
-    }
-
-    hd_cursor_close(&cur);
-
-    if (*left) {
-        return HD_OK;
     }
 
     rc = hd_search_counter_put(txn, scope, "docs", 0, err);

@@ -9,6 +9,7 @@
 #define HD_SEARCH_INT_H
 
 
+#include "hd_schema.h"
 #include "hd_search.h"
 #include "hd_search_text.h"
 
@@ -81,6 +82,12 @@ hd_posting_make(hd_uchar *v, uint64_t doc, uint32_t sub, unsigned tf,
 /* the query key for a word, its weight the higher of two asks */
 hd_qkey_t *hd_qkey_put(hd_qterm_t *qt, hd_search_scope_e scope, char kind,
     const hd_str_t *term, double weight);
+
+
+/* the keys beginning with prefix out of db, at most limit (*left 1 when
+   some remain); in a sorted-duplicates database, each with all its values */
+hd_rc hd_search_drop(hd_txn_t *txn, hd_db_e db, const hd_uchar *prefix,
+    size_t plen, size_t limit, int *left, hd_err_t *err);
 
 
 /* the tickets' scope: segments and fresh postings (hd_search_seg.c) */

@@ -174,10 +174,9 @@ hd_seg_key(hd_uchar *k, hd_search_scope_e scope, uint32_t id,
 }
 
 
-/* the keys of one segment out, or of the fresh records (id 0, db) */
-static hd_rc
-hd_seg_drop(hd_txn_t *txn, hd_db_e db, const hd_uchar *prefix, size_t plen,
-    size_t limit, int *left, hd_err_t *err)
+hd_rc
+hd_search_drop(hd_txn_t *txn, hd_db_e db, const hd_uchar *prefix,
+    size_t plen, size_t limit, int *left, hd_err_t *err)
 {
     size_t       done = 0;
     hd_rc        rc;
@@ -200,7 +199,9 @@ hd_seg_drop(hd_txn_t *txn, hd_db_e db, const hd_uchar *prefix, size_t plen,
             break;
         }
 
-        rc = hd_cursor_del(&cur, err);
+        /* a key of a sorted-duplicates database goes with all of them */
+        rc = hd_dbs[db].mdb_flags & MDB_DUPSORT ? hd_cursor_del_key(&cur, err)
+                                                : hd_cursor_del(&cur, err);
         if (rc != HD_OK) {
             hd_cursor_close(&cur);
             return rc;
@@ -502,7 +503,7 @@ hd_seg_merge(hd_txn_t *txn, hd_search_scope_e scope, hd_seg_list_t *l,
 
     for (i = 0; i < count && rc == HD_OK; i++) {
         (void) hd_seg_key(p, scope, l->seg[from + i].id, NULL, 0);
-        rc = hd_seg_drop(txn, HD_DB_SEARCH_SEGS, p, 5, (size_t) -1, &left,
+        rc = hd_search_drop(txn, HD_DB_SEARCH_SEGS, p, 5, (size_t) -1, &left,
                          err);
     }
 
@@ -778,7 +779,7 @@ hd_seg_flush(hd_txn_t *txn, hd_search_scope_e scope, hd_err_t *err)
     free(bytes);
 
     if (rc == HD_OK) {
-        rc = hd_seg_drop(txn, HD_DB_SEARCH_FRESH, p, 1, (size_t) -1, &left,
+        rc = hd_search_drop(txn, HD_DB_SEARCH_FRESH, p, 1, (size_t) -1, &left,
                          err);
     }
 
@@ -881,10 +882,10 @@ hd_seg_clear(hd_txn_t *txn, hd_search_scope_e scope, size_t limit,
 
     p[0] = (hd_uchar) scope;
 
-    rc = hd_seg_drop(txn, HD_DB_SEARCH_SEGS, p, 1, limit, left, err);
+    rc = hd_search_drop(txn, HD_DB_SEARCH_SEGS, p, 1, limit, left, err);
 
     if (rc == HD_OK && !*left) {
-        rc = hd_seg_drop(txn, HD_DB_SEARCH_FRESH, p, 1, limit, left, err);
+        rc = hd_search_drop(txn, HD_DB_SEARCH_FRESH, p, 1, limit, left, err);
     }
 
     if (rc != HD_OK || *left) {
@@ -1380,19 +1381,18 @@ hd_search_migrate(hd_txn_t *txn, hd_err_t *err)
 
     free(buf);
 
+    hd_cursor_close(&cur);
+
     /* the old keys out, each with its postings */
-    for (rc = hd_cursor_seek(&cur, p, 1, &k, &v);
-         rc == HD_OK && k.len >= 1 && k.data[0] == p[0];
-         rc = hd_cursor_seek(&cur, p, 1, &k, &v))
     {
-        rc = hd_cursor_del_key(&cur, err);
+        int  left;
+
+        rc = hd_search_drop(txn, HD_DB_SEARCH_POSTINGS, p, 1, (size_t) -1,
+                            &left, err);
         if (rc != HD_OK) {
-            hd_cursor_close(&cur);
             return rc;
         }
     }
-
-    hd_cursor_close(&cur);
 
     if (total == 0 || l.n) {
         return HD_OK;
