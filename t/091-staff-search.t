@@ -40,6 +40,8 @@ my $res = search($agent, 'фиолетовый');
 is($res->{status}, 200, 'staff search');
 is_deeply(numbers($res), [$n], 'a word only in the third message finds the ticket');
 is($res->{json}{total}, 1, 'with the total');
+ok(!$res->{json}{total_estimated}, '... counted, not estimated');
+is($res->{json}{pages}, 1, '... on one page');
 is($res->{json}{tickets}[0]{subject}, 'Не запускается служба', 'and its subject');
 like($res->{json}{tickets}[0]{snippet}, qr/фиолетовый/, 'and a snippet of that message');
 is_deeply(numbers(search($agent, '0x8007045b')), [$n], 'an error code');

@@ -375,6 +375,8 @@ typedef struct {
     hd_cand_t    *slot;
     size_t        cap;                  /* a power of two */
     size_t        n;
+    double        scale;                /* postings there were to read for
+                                           each one read (1: all read) */
 } hd_cands_t;
 
 
@@ -923,6 +925,19 @@ hd_search_lookup(hd_txn_t *txn, const hd_qterm_t *qt, hd_cands_t *c,
 }
 
 
+/* how much more there was than the budget let be read */
+static void
+hd_search_scaled(hd_cands_t *c, size_t df, const hd_search_query_t *q,
+    size_t left)
+{
+    size_t  read = (q->scan_max ? q->scan_max : HD_SCAN_MAX) - left;
+
+    if (left == 0 && read > 0 && df > read) {
+        c->scale = (double) df / (double) read;
+    }
+}
+
+
 static hd_rc
 hd_search_eval(hd_txn_t *txn, const hd_search_query_t *q, hd_qterm_t *qt,
     size_t nq, double avgdl, hd_cands_t *c, int and)
@@ -934,6 +949,7 @@ hd_search_eval(hd_txn_t *txn, const hd_search_query_t *q, hd_qterm_t *qt,
 
     memset(c->slot, 0, c->cap * sizeof(hd_cand_t));
     c->n = 0;
+    c->scale = 1;
 
     if (and) {
         /* the rarest term's documents, then the others looked up */
@@ -942,6 +958,7 @@ hd_search_eval(hd_txn_t *txn, const hd_search_query_t *q, hd_qterm_t *qt,
         }
 
         hd_search_scan(txn, &qt[d], c, avgdl, &budget, (unsigned) d, 1);
+        hd_search_scaled(c, qt[d].df, q, budget);
 
         /*
          * The others, rarest first, for the candidates that have every
@@ -1038,9 +1055,12 @@ hd_search_eval(hd_txn_t *txn, const hd_search_query_t *q, hd_qterm_t *qt,
     }
 
     /* any of them: the more words a document has, the higher */
-    for (i = 0; i < nq; i++) {
+    for (i = 0, d = 0; i < nq; i++) {
         hd_search_scan(txn, &qt[i], c, avgdl, &budget, (unsigned) i, 1);
+        d += qt[i].df;
     }
+
+    hd_search_scaled(c, d, q, budget);
 
     return HD_OK;
 }
@@ -1191,6 +1211,25 @@ hd_search_run(hd_txn_t *txn, hd_search_scope_e scope,
     }
 
     *total = kept;
+
+    if (q->count != NULL) {
+        q->count->found = kept;
+        q->count->estimated = 0;
+
+        /* what the unread postings would have found at the same rate,
+           in two figures: more would claim a precision there is not */
+        if (c.scale > 1 && kept > 0) {
+            double  e = (double) kept * c.scale, unit = 1;
+
+            while (e >= 100 * unit) {
+                unit *= 10;
+            }
+
+            *total = (size_t) (e / unit + 0.5) * (size_t) unit;
+            *total = *total > kept ? *total : kept;
+            q->count->estimated = 1;
+        }
+    }
 
     /* the best offset + limit in order; the rest only counted */
     hd_hits_top(h, kept, q->offset + q->limit);

@@ -33,6 +33,14 @@ typedef struct {
 typedef int (*hd_search_accept_pt)(hd_txn_t *txn, uint64_t doc, uint32_t sub,
     void *arg);
 
+/* what a query found, beyond its total */
+typedef struct {
+    size_t               found;         /* hits there are to page through */
+    unsigned             estimated:1;   /* the postings of the rarest word
+                                           were more than scan_max: total
+                                           is an estimate (two figures) */
+} hd_search_count_t;
+
 typedef struct {
     hd_str_t             text;
     unsigned             prefix:1;      /* the last word as one types it */
@@ -48,6 +56,7 @@ typedef struct {
     size_t               scan_max;      /* postings read at most (0: 50,000) */
     hd_search_accept_pt  accept;
     void                *arg;
+    hd_search_count_t   *count;         /* when not NULL: filled */
 } hd_search_query_t;
 
 

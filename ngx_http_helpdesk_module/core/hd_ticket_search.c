@@ -31,7 +31,8 @@ hd_ticket_search_accept(hd_txn_t *txn, uint64_t doc, uint32_t sub, void *arg)
 hd_rc
 hd_ticket_search(hd_txn_t *txn, const hd_staff_scope_t *scope,
     const hd_str_t *text, size_t offset, size_t limit, hd_pool_t *pool,
-    hd_search_hit_t **hits, size_t *n, size_t *total)
+    hd_search_hit_t **hits, size_t *n, size_t *total,
+    hd_search_count_t *count)
 {
     hd_search_query_t  q;
 
@@ -46,6 +47,7 @@ hd_ticket_search(hd_txn_t *txn, const hd_staff_scope_t *scope,
     q.limit = limit;
     q.accept = hd_ticket_search_accept;
     q.arg = (void *) scope;
+    q.count = count;
 
     return hd_search_run(txn, HD_SEARCH_TICKETS, &q, pool, hits, n, total);
 }

@@ -13,9 +13,12 @@
 #include "hd_staff.h"
 
 
+/* count (may be NULL): the hits to page through, whether total is an
+   estimate (the newest 10,000 postings of the rarest word are read) */
 hd_rc hd_ticket_search(hd_txn_t *txn, const hd_staff_scope_t *scope,
     const hd_str_t *text, size_t offset, size_t limit, hd_pool_t *pool,
-    hd_search_hit_t **hits, size_t *n, size_t *total);
+    hd_search_hit_t **hits, size_t *n, size_t *total,
+    hd_search_count_t *count);
 
 /*
  * Every ticket's messages indexed again (those written before the index

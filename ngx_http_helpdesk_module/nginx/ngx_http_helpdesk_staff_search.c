@@ -65,6 +65,7 @@ ngx_http_helpdesk_staff_search(ngx_http_request_t *r,
     ngx_int_t                   rc, page;
     hd_pool_t                  *pool = &ctx->pool;
     hd_search_hit_t            *hits;
+    hd_search_count_t           count;
     hd_staff_scope_t            scope;
     ngx_http_helpdesk_jw_t     *j;
     ngx_http_helpdesk_found_t  *f;
@@ -83,6 +84,8 @@ ngx_http_helpdesk_staff_search(ngx_http_request_t *r,
     n = 0;
     total = 0;
     hits = NULL;
+    count.found = 0;
+    count.estimated = 0;
 
     if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED,
                      NULL)
@@ -98,7 +101,7 @@ ngx_http_helpdesk_staff_search(ngx_http_request_t *r,
                                 (size_t) (page - 1)
                                 * NGX_HTTP_HELPDESK_SEARCH_PAGE,
                                 NGX_HTTP_HELPDESK_SEARCH_PAGE, pool, &hits,
-                                &n, &total)
+                                &n, &total, &count)
                != HD_OK))
     {
         hd_txn_abort(&txn);
@@ -121,6 +124,12 @@ ngx_http_helpdesk_staff_search(ngx_http_request_t *r,
         hd_jw_object(&j->w);
         hd_jw_key(&j->w, "total");
         hd_jw_int(&j->w, (int64_t) total);
+        hd_jw_key(&j->w, "total_estimated");
+        hd_jw_bool(&j->w, count.estimated);
+        hd_jw_key(&j->w, "pages");
+        hd_jw_int(&j->w, (int64_t) ((count.found
+                                     + NGX_HTTP_HELPDESK_SEARCH_PAGE - 1)
+                                    / NGX_HTTP_HELPDESK_SEARCH_PAGE));
         hd_jw_key(&j->w, "page");
         hd_jw_int(&j->w, page);
         hd_jw_key(&j->w, "tickets");
@@ -218,12 +227,13 @@ ngx_http_helpdesk_staff_search(ngx_http_request_t *r,
     hd_val_set(pool, view, "results", list);
     hd_val_set_bool(pool, view, "has_results", n > 0);
     hd_val_set_int(pool, view, "total", (int64_t) total);
+    hd_val_set_bool(pool, view, "estimated", count.estimated);
 
     if (page > 1) {
         hd_val_set_int(pool, view, "prev_page", page - 1);
     }
 
-    if ((size_t) page * NGX_HTTP_HELPDESK_SEARCH_PAGE < total) {
+    if ((size_t) page * NGX_HTTP_HELPDESK_SEARCH_PAGE < count.found) {
         hd_val_set_int(pool, view, "next_page", page + 1);
     }
 

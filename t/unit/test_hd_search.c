@@ -332,6 +332,34 @@ found_tickets(const char *query, int typo, size_t *total)
 }
 
 
+/* a staff query reading at most scan postings: its total and count */
+static size_t
+found_scanned(const char *query, size_t scan, hd_search_count_t *count)
+{
+    size_t              n, total;
+    hd_err_t            err;
+    hd_txn_t            txn;
+    hd_search_hit_t    *hits;
+    hd_search_query_t   q;
+
+    memset(&q, 0, sizeof(q));
+    q.text.data = (hd_uchar *) query;
+    q.text.len = strlen(query);
+    q.group = 1;
+    q.limit = 10;
+    q.scan_max = scan;
+    q.count = count;
+
+    hd_txn_begin(unit_store, &txn, HD_TXN_READ, &err);
+    assert_int_equal(hd_search_run(&txn, HD_SEARCH_TICKETS, &q, &arena->pool,
+                                   &hits, &n, &total), HD_OK);
+    hd_txn_abort(&txn);
+    assert_int_equal(n, 10);
+
+    return total;
+}
+
+
 static size_t
 segments(void)
 {
@@ -433,6 +461,28 @@ test_segments(void **state)
                                       &total), "1/1");
     (void) found_tickets("поддержки", 0, &total);
     assert_int_equal(total, 8000);
+
+    /* more postings than a query may read: an estimate, said to be one,
+       in two figures; the pages only what was found */
+    {
+        hd_search_count_t  count;
+
+        assert_int_equal(found_scanned("поддержки", 1000, &count), 8000);
+        assert_int_equal(count.estimated, 1);
+        assert_int_equal(count.found, 1000);
+
+        /* лицензия3: 471 of them, 200 read, each with the other word */
+        assert_int_equal(found_scanned("поддержки лицензия3", 200, &count),
+                         470);
+        assert_int_equal(count.estimated, 1);
+        assert_int_equal(count.found, 200);
+
+        /* all read: exact */
+        assert_int_equal(found_scanned("поддержки лицензия3", 1000, &count),
+                         471);
+        assert_int_equal(count.estimated, 0);
+        assert_int_equal(count.found, 471);
+    }
 
     /* cleared for a reindex: nothing left anywhere */
     {
