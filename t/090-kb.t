@@ -261,7 +261,7 @@ like($html, qr/raw HTML omitted/, 'raw HTML is left out, visibly to the author')
 my $page = $visitor->get("kb/$id{xss}-statya-s-opasnoy-razmetkoy")->{content};
 unlike($page, qr/<script>alert|onerror=alert|href="javascript/i, 'the page neither');
 $res = $visitor->api('GET', "kb/articles/$id{sign_ru}");
-is_deeply([sort grep { !/^(body|revision|created|not_helpful|state|versions|related|url)$/ } keys %{ $res->{json} }],
+is_deeply([sort grep { !/^(body|revision|created|not_helpful|state|versions|related|url|files)$/ } keys %{ $res->{json} }],
           [sort qw(id title body_html language audience products tags updated views helpful)],
           'an article in the API: the contract\'s fields');
 

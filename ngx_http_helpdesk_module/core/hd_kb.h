@@ -15,6 +15,7 @@
 #include "hd_pool.h"
 #include "hd_record.h"
 #include "hd_search.h"
+#include "hd_ticket.h"
 
 
 typedef enum {
@@ -145,6 +146,23 @@ size_t hd_kb_diff(hd_pool_t *pool, const hd_str_t *before,
 
 /* the ids of a "1,4" list, at most max */
 size_t hd_kb_ids(const hd_str_t *list, uint64_t *ids, size_t max);
+
+
+/* --- files of articles (hd_kb_files.c) ---------------------------------- */
+
+#define HD_KB_FILES_MAX     50          /* files of one article */
+
+/* a stored upload becomes a file of the article (a: its record, whose
+   strings are f's) */
+hd_rc hd_kb_file_add(hd_txn_t *txn, uint64_t article, const hd_upload_t *f,
+    uint64_t author, uint64_t now, hd_attachment_t *a, hd_err_t *err);
+hd_rc hd_kb_file_get(hd_txn_t *txn, uint64_t article, uint64_t id,
+    hd_attachment_t *a);
+/* the article's files, oldest first, in the pool */
+hd_rc hd_kb_file_list(hd_txn_t *txn, uint64_t article, hd_pool_t *pool,
+    hd_attachment_t **list, size_t *n);
+hd_rc hd_kb_file_remove(hd_txn_t *txn, uint64_t article, uint64_t id,
+    hd_err_t *err);
 
 
 /* --- finding articles (hd_kb_find.c) ------------------------------------ */

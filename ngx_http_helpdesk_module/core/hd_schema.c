@@ -87,6 +87,7 @@ const hd_db_def_t  hd_dbs[HD_DB_COUNT] = {
     { "macros", 0, &hd_macro_desc, NULL },
     { "search_fresh", 0, NULL, NULL },
     { "search_segs", 0, NULL, NULL },
+    { "kb_files", 0, &hd_attachment_desc, NULL },
 };
 
 

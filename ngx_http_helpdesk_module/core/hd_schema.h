@@ -86,6 +86,8 @@ typedef enum {
                                        not yet in a segment */
     HD_DB_SEARCH_SEGS,              /* scope, segment, kind, word ->
                                        its postings there, by sub */
+    HD_DB_KB_FILES,                 /* article, id -> a file of it
+                                       (hd_attachment_t, no message) */
     HD_DB_COUNT
 } hd_db_e;
 

@@ -650,11 +650,7 @@ hd_message_get(hd_txn_t *txn, uint64_t ticket, uint64_t id, hd_message_t *m)
 }
 
 
-/*
- * The records under a ticket's prefix, in key order, decoded and copied
- * into the pool; keep() may leave some out
- */
-static hd_rc
+hd_rc
 hd_ticket_records(hd_txn_t *txn, hd_db_e db, uint64_t ticket,
     const hd_record_desc_t *desc, int (*keep)(const void *rec, int arg),
     int arg, hd_pool_t *pool, void **list, size_t *n)
@@ -805,13 +801,21 @@ hd_rc
 hd_attachment_get(hd_txn_t *txn, uint64_t ticket, uint64_t id,
     hd_attachment_t *a)
 {
+    return hd_ticket_record_get(txn, HD_DB_ATTACHMENTS, ticket, id,
+                                &hd_attachment_desc, a);
+}
+
+
+hd_rc
+hd_ticket_record_get(hd_txn_t *txn, hd_db_e db, uint64_t ticket, uint64_t id,
+    const hd_record_desc_t *desc, void *rec)
+{
     hd_uchar  key[16];
 
     hd_be64_put(key, ticket);
     hd_be64_put(key + 8, id);
 
-    return hd_record_get(txn, HD_DB_ATTACHMENTS, key, 16, &hd_attachment_desc,
-                         a);
+    return hd_record_get(txn, db, key, 16, desc, rec);
 }
 
 

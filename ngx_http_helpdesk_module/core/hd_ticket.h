@@ -377,6 +377,19 @@ hd_rc hd_attachment_get(hd_txn_t *txn, uint64_t ticket, uint64_t id,
 hd_rc hd_attachment_list(hd_txn_t *txn, uint64_t ticket, hd_pool_t *pool,
     hd_attachment_t **list, size_t *n);
 
+/*
+ * The records of a database keyed (id, id) under the first one (a ticket's,
+ * an article's), in key order, decoded and copied into the pool; keep() may
+ * leave some out
+ */
+hd_rc hd_ticket_records(hd_txn_t *txn, hd_db_e db, uint64_t ticket,
+    const hd_record_desc_t *desc, int (*keep)(const void *rec, int arg),
+    int arg, hd_pool_t *pool, void **list, size_t *n);
+
+/* the record of such a database keyed (ticket, id) */
+hd_rc hd_ticket_record_get(hd_txn_t *txn, hd_db_e db, uint64_t ticket,
+    uint64_t id, const hd_record_desc_t *desc, void *rec);
+
 hd_rc hd_audit_add(hd_txn_t *txn, hd_audit_t *a, hd_err_t *err);
 hd_rc hd_audit_list(hd_txn_t *txn, uint64_t ticket, hd_pool_t *pool,
     hd_audit_t **list, size_t *n);

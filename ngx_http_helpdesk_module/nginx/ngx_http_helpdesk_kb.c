@@ -200,6 +200,16 @@ void
 ngx_http_helpdesk_kb_jw(ngx_http_helpdesk_ctx_t *ctx, hd_jw_t *w,
     const hd_kb_article_t *a, const hd_kb_stats_t *s, const hd_str_t *html)
 {
+    ngx_http_helpdesk_kb_jw_open(ctx, w, a, s, html);
+    hd_jw_end(w, '}');
+}
+
+
+/* the article's object without its end, for more keys */
+void
+ngx_http_helpdesk_kb_jw_open(ngx_http_helpdesk_ctx_t *ctx, hd_jw_t *w,
+    const hd_kb_article_t *a, const hd_kb_stats_t *s, const hd_str_t *html)
+{
     ngx_str_t  url;
 
     ngx_http_helpdesk_kb_url(ctx, a, &url);
@@ -247,8 +257,6 @@ ngx_http_helpdesk_kb_jw(ngx_http_helpdesk_ctx_t *ctx, hd_jw_t *w,
         hd_jw_key(w, "not_helpful");
         hd_jw_int(w, s->unhelpful);
     }
-
-    hd_jw_end(w, '}');
 }
 
 
@@ -751,9 +759,10 @@ ngx_int_t
 ngx_http_helpdesk_kb_article(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx)
 {
-    size_t                   i, n, np;
+    size_t                   i, n, np, nfiles;
     uint64_t                 id, ids[HD_KB_LIST_MAX];
     hd_str_t                 html;
+    hd_attachment_t         *files;
     hd_txn_t                 txn;
     hd_val_t                *view, *list, *item;
     ngx_str_t                url;
@@ -809,6 +818,11 @@ ngx_http_helpdesk_kb_article(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    if (hd_kb_file_list(&txn, id, pool, &files, &nfiles) != HD_OK) {
+        hd_txn_abort(&txn);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     if (reader != HD_KB_STAFF || a.state == HD_KB_PUBLISHED) {
         ngx_http_helpdesk_kb_view(r, ctx, id);
     }
@@ -821,7 +835,9 @@ ngx_http_helpdesk_kb_article(ngx_http_request_t *r,
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        ngx_http_helpdesk_kb_jw(ctx, &j->w, &a, &s, &html);
+        ngx_http_helpdesk_kb_jw_open(ctx, &j->w, &a, &s, &html);
+        ngx_http_helpdesk_kb_files_jw(ctx, &j->w, &a, files, nfiles);
+        hd_jw_end(&j->w, '}');
 
         return ngx_http_helpdesk_jw_send(r, j, NGX_HTTP_OK);
     }
@@ -840,6 +856,7 @@ ngx_http_helpdesk_kb_article(ngx_http_request_t *r,
     hd_val_set_int(pool, item, "votes", s.helpful + s.unhelpful);
     hd_val_set_str(pool, item, "tags", a.tags.data, a.tags.len);
     hd_val_set_str(pool, item, "versions", a.versions.data, a.versions.len);
+    ngx_http_helpdesk_kb_files_view(ctx, item, &a, files, nfiles);
 
     if (reader == HD_KB_STAFF) {
         hd_val_set_int(pool, item, "views", (int64_t) s.views);

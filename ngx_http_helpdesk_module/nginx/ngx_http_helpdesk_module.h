@@ -629,6 +629,8 @@ void ngx_http_helpdesk_kb_view(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, uint64_t id);
 hd_val_t *ngx_http_helpdesk_kb_item(ngx_http_helpdesk_ctx_t *ctx,
     const hd_kb_article_t *a);
+void ngx_http_helpdesk_kb_jw_open(ngx_http_helpdesk_ctx_t *ctx, hd_jw_t *w,
+    const hd_kb_article_t *a, const hd_kb_stats_t *s, const hd_str_t *html);
 void ngx_http_helpdesk_kb_jw(ngx_http_helpdesk_ctx_t *ctx, hd_jw_t *w,
     const hd_kb_article_t *a, const hd_kb_stats_t *s, const hd_str_t *html);
 void ngx_http_helpdesk_kb_url(ngx_http_helpdesk_ctx_t *ctx,
@@ -681,6 +683,29 @@ ngx_int_t ngx_http_helpdesk_ticket_rate_form(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_ticket_file(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
+
+#define NGX_HTTP_HELPDESK_FILE_INLINE  1    /* an image shown in a page */
+#define NGX_HTTP_HELPDESK_FILE_PUBLIC  2    /* anyone may cache it */
+
+void ngx_http_helpdesk_file_jw(hd_jw_t *w, const hd_attachment_t *f,
+    const u_char *url, size_t len);
+ngx_int_t ngx_http_helpdesk_file_send(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, const hd_attachment_t *a, ngx_uint_t flags);
+ngx_int_t ngx_http_helpdesk_kb_may_edit(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_kb_form_page(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status);
+ngx_int_t ngx_http_helpdesk_kb_file(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_kb_files_add(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_staff_kb_file_delete(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+void ngx_http_helpdesk_kb_files_view(ngx_http_helpdesk_ctx_t *ctx,
+    hd_val_t *item, const hd_kb_article_t *a, const hd_attachment_t *files,
+    size_t n);
+void ngx_http_helpdesk_kb_files_jw(ngx_http_helpdesk_ctx_t *ctx, hd_jw_t *w,
+    const hd_kb_article_t *a, const hd_attachment_t *files, size_t n);
 ngx_int_t ngx_http_helpdesk_ticket_form_page(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status);
 ngx_int_t ngx_http_helpdesk_ticket_page(ngx_http_request_t *r,

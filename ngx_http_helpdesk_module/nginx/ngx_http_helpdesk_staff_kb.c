@@ -26,11 +26,7 @@ typedef struct {
 } ngx_http_helpdesk_kb_save_job_t;
 
 
-static ngx_int_t ngx_http_helpdesk_staff_kb_form_page(ngx_http_request_t *r,
-    ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status);
-
-
-static ngx_int_t
+ngx_int_t
 ngx_http_helpdesk_kb_may_edit(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx)
 {
@@ -270,7 +266,7 @@ ngx_http_helpdesk_kb_set(hd_pool_t *pool, hd_val_t *values, const char *key,
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_helpdesk_staff_kb_form_page(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status)
 {
@@ -320,7 +316,16 @@ ngx_http_helpdesk_staff_kb_form_page(ngx_http_request_t *r,
     /* what was sent, else what the article holds */
     if (id) {
         hd_val_set_int(pool, view, "id", (int64_t) id);
-        hd_val_set(pool, view, "article", ngx_http_helpdesk_kb_item(ctx, &a));
+        hd_attachment_t  *files;
+        size_t            nfiles;
+
+        item = ngx_http_helpdesk_kb_item(ctx, &a);
+
+        if (hd_kb_file_list(&txn, id, pool, &files, &nfiles) == HD_OK) {
+            ngx_http_helpdesk_kb_files_view(ctx, item, &a, files, nfiles);
+        }
+
+        hd_val_set(pool, view, "article", item);
         ngx_http_helpdesk_kb_set(pool, values, "title", &a.title);
         ngx_http_helpdesk_kb_set(pool, values, "body", &a.body);
         ngx_http_helpdesk_kb_set(pool, values, "tags", &a.tags);

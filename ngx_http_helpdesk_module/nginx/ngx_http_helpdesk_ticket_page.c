@@ -125,16 +125,7 @@ ngx_http_helpdesk_message_jw(ngx_http_helpdesk_ctx_t *ctx,
         p = ngx_sprintf(url, "%Vapi/v1/tickets/%uL/files/%uL",
                         &ctx->lcf->mount, m->ticket, files[i].id);
 
-        hd_jw_object(w);
-        hd_jw_key(w, "id");
-        hd_jw_int(w, (int64_t) files[i].id);
-        ngx_http_helpdesk_jw_kstr(w, "name", &files[i].name);
-        ngx_http_helpdesk_jw_kstr(w, "type", &files[i].type);
-        hd_jw_key(w, "size");
-        hd_jw_int(w, (int64_t) files[i].size);
-        hd_jw_key(w, "url");
-        hd_jw_str(w, url, p - url);
-        hd_jw_end(w, '}');
+        ngx_http_helpdesk_file_jw(w, &files[i], url, p - url);
     }
 
     hd_jw_end(w, ']');
@@ -752,11 +743,12 @@ ngx_http_helpdesk_safe_type(const hd_str_t *type)
 
 
 /*
- * Content-Disposition: attachment, with the name as ASCII for old clients
- * and as UTF-8 in filename* (RFC 6266, RFC 5987)
+ * Content-Disposition: attachment (or inline), with the name as ASCII for
+ * old clients and as UTF-8 in filename* (RFC 6266, RFC 5987)
  */
 static ngx_int_t
-ngx_http_helpdesk_disposition(ngx_http_request_t *r, const hd_str_t *name)
+ngx_http_helpdesk_disposition(ngx_http_request_t *r, const hd_str_t *name,
+    ngx_uint_t inl)
 {
     u_char      *v, *p;
     size_t       i;
@@ -770,7 +762,8 @@ ngx_http_helpdesk_disposition(ngx_http_request_t *r, const hd_str_t *name)
         return NGX_ERROR;
     }
 
-    p = ngx_cpymem(v, "attachment; filename=\"", 22);
+    p = inl ? ngx_cpymem(v, "inline; filename=\"", 18)
+            : ngx_cpymem(v, "attachment; filename=\"", 22);
 
     for (i = 0; i < name->len; i++) {
         c = name->data[i];
@@ -808,14 +801,12 @@ ngx_int_t
 ngx_http_helpdesk_ticket_file(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx)
 {
-    char              rel[HD_FILE_REL_LEN + 1];
     int               staff;
     off_t             id;
     uint64_t          number;
     hd_err_t          err;
     hd_txn_t          txn;
-    hd_str_t          type, name;
-    ngx_str_t         uri;
+    ngx_int_t         rc;
     hd_ticket_t       t;
     hd_message_t      m;
     hd_attachment_t   a;
@@ -854,22 +845,81 @@ ngx_http_helpdesk_ticket_file(ngx_http_request_t *r,
                                        "not_found", NULL);
     }
 
-    hd_file_rel_path(a.sha256.data, rel);
-
-    name.data = hd_pstrdup(&ctx->pool, a.name.data, a.name.len);
-    name.len = a.name.len;
-    type.data = hd_pstrdup(&ctx->pool, a.type.data, a.type.len);
-    type.len = a.type.len;
-
+    rc = hd_record_strings_copy(&hd_attachment_desc, &a, &ctx->pool);
     hd_txn_abort(&txn);
 
-    if (name.data == NULL || type.data == NULL
-        || ngx_http_helpdesk_disposition(r, &name) != NGX_OK)
+    if (rc != 0) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_helpdesk_file_send(r, ctx, &a, 0);
+}
+
+
+/* a file as the API describes it */
+void
+ngx_http_helpdesk_file_jw(hd_jw_t *w, const hd_attachment_t *f,
+    const u_char *url, size_t len)
+{
+    hd_jw_object(w);
+    hd_jw_key(w, "id");
+    hd_jw_int(w, (int64_t) f->id);
+    ngx_http_helpdesk_jw_kstr(w, "name", &f->name);
+    ngx_http_helpdesk_jw_kstr(w, "type", &f->type);
+    hd_jw_key(w, "size");
+    hd_jw_int(w, (int64_t) f->size);
+    hd_jw_key(w, "url");
+    hd_jw_str(w, (hd_uchar *) url, len);
+    hd_jw_end(w, '}');
+}
+
+
+/*
+ * A stored file sent by nginx itself: an internal redirect to the internal
+ * location over the file store. The record's strings are copied first (the
+ * caller's transaction may end before the answer is made). Images are shown
+ * in the page with FILE_INLINE; FILE_PUBLIC may be cached by anyone.
+ */
+ngx_int_t
+ngx_http_helpdesk_file_send(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, const hd_attachment_t *a, ngx_uint_t flags)
+{
+    char       rel[HD_FILE_REL_LEN + 1];
+    hd_str_t   type, name;
+    ngx_str_t  uri;
+    ngx_uint_t safe;
+
+    if (a->sha256.len != HD_SHA256_LEN) {
+        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_NOT_FOUND,
+                                       "not_found", NULL);
+    }
+
+    hd_file_rel_path(a->sha256.data, rel);
+
+    name.data = hd_pstrdup(&ctx->pool, a->name.data, a->name.len);
+    name.len = a->name.len;
+    type.data = hd_pstrdup(&ctx->pool, a->type.data, a->type.len);
+    type.len = a->type.len;
+
+    if (name.data == NULL || type.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    safe = ngx_http_helpdesk_safe_type(&type);
+
+    if (ngx_http_helpdesk_disposition(r, &name,
+                                      safe && (flags
+                                               & NGX_HTTP_HELPDESK_FILE_INLINE)
+                                      && type.len > 6
+                                      && ngx_strncasecmp(type.data,
+                                                         (u_char *) "image/",
+                                                         6) == 0)
+        != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (!ngx_http_helpdesk_safe_type(&type)) {
+    if (!safe) {
         ngx_str_set(&r->headers_out.content_type,
                     "application/octet-stream");
 
@@ -881,8 +931,15 @@ ngx_http_helpdesk_ticket_file(ngx_http_request_t *r,
     r->headers_out.content_type_len = r->headers_out.content_type.len;
 
     ngx_http_helpdesk_security_headers(r);
-    ngx_http_helpdesk_add_header(r, "Cache-Control",
-                                 (u_char *) "private, no-store", 17);
+
+    if (flags & NGX_HTTP_HELPDESK_FILE_PUBLIC) {
+        ngx_http_helpdesk_add_header(r, "Cache-Control",
+                                     (u_char *) "public, max-age=3600", 20);
+
+    } else {
+        ngx_http_helpdesk_add_header(r, "Cache-Control",
+                                     (u_char *) "private, no-store", 17);
+    }
 
     uri.len = ctx->mcf->files_uri.len + HD_FILE_REL_LEN;
     uri.data = ngx_pnalloc(r->pool, uri.len);

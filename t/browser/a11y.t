@@ -30,6 +30,11 @@ my $res = $admin->api('POST', 'staff/kb/articles',
       language => 'ru', audience => 'public', state => 'published' });
 die "article: $res->{content}" unless $res->{status} == 201;
 my $article = $res->{json}{id};
+# a file, so that the edit page's list of files and the article's
+# attachments are on the pages checked
+$res = $admin->post_multipart("staff/kb/articles/$article/files", {},
+    [ [ 'attachments', 'журнал.txt', "строка\n", 'text/plain' ] ], api => 1);
+die "file: $res->{content}" unless $res->{status} == 201;
 
 my $shots = "$Helpdesk::Test::BUILD/screenshots";
 make_path($shots);
