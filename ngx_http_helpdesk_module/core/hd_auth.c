@@ -8,6 +8,8 @@
 
 #include "hd_auth.h"
 #include "hd_bounce.h"
+#include "hd_company.h"
+#include "hd_date.h"
 #include "hd_notify.h"
 #include "hd_outbox.h"
 #include "hd_password.h"
@@ -152,13 +154,84 @@ hd_auth_register(const hd_portal_t *portal, const hd_account_input_t *in,
     const hd_str_t *client, uint64_t now, uint64_t *id,
     uint64_t *retry_after, hd_errors_t *errors, hd_err_t *err)
 {
-    int           created;
-    hd_rc         rc;
-    char          hash[HD_PASSWORD_HASH_SIZE];
-    hd_txn_t      txn;
-    hd_account_t  existing;
+    return hd_auth_register_licence(portal, in, NULL, client, now, id,
+                                    retry_after, errors, err);
+}
+
+
+/*
+ * The licence of a registration, before anything is written: HD_OK (with
+ * *held when another company holds it), or its error with the form's field
+ */
+static hd_rc
+hd_auth_licence_check(hd_txn_t *txn, const hd_licence_t *l, uint64_t now,
+    hd_certificate_t *c, int *held, hd_errors_t *errors, hd_err_t *err)
+{
+    int              already;
+    hd_rc            rc;
+    hd_cert_claim_t  claim;
+
+    *held = 0;
+
+    memset(&claim, 0, sizeof(claim));
+    claim.number = l->number;
+    claim.code = l->code;
+    claim.holder_kind = HD_HOLDER_COMPANY;
+    claim.holder = 0;                   /* a company not made yet */
+
+    rc = hd_cert_check_claim(txn, &claim, hd_date_today(now), 1, c, &already,
+                             err);
+
+    /* held: said only to who has its code (when it has one), for the
+       answer must not tell who holds what to anyone typing numbers */
+    if (rc == HD_CONFLICT) {
+        rc = hd_cert_code_check(c, &l->code, err);
+        *held = rc == HD_OK;
+    }
+
+    if (rc != HD_OK) {
+        hd_errors_add(errors,
+                      err->field && strcmp(err->field, "code") == 0
+                      ? "activation_code" : "certificate", err->code);
+
+        /* an unknown number is the form's mistake, not a missing page */
+        rc = rc == HD_NOT_FOUND ? HD_INVALID : rc;
+    }
+
+    return rc;
+}
+
+
+hd_rc
+hd_auth_register_licence(const hd_portal_t *portal,
+    const hd_account_input_t *in, hd_licence_t *licence,
+    const hd_str_t *client, uint64_t now, uint64_t *id,
+    uint64_t *retry_after, hd_errors_t *errors, hd_err_t *err)
+{
+    int               created, held;
+    hd_rc             rc;
+    char              hash[HD_PASSWORD_HASH_SIZE];
+    hd_txn_t          txn;
+    hd_account_t      existing;
+    hd_certificate_t  cert;
+
+    if (licence != NULL && licence->number.len == 0) {
+        licence = NULL;
+    }
 
     hd_account_validate(in, 1, errors);
+
+    if (licence != NULL) {
+        licence->outcome = HD_LICENCE_NONE;
+
+        /* a name given is a good one (needed only when the licence is
+           free: that is known in the transaction) */
+        if (licence->company.len) {
+            hd_errors_text(errors, "company", &licence->company,
+                           HD_COMPANY_NAME_MAX, "company_required",
+                           "name_invalid", "name_too_long");
+        }
+    }
 
     if (errors->n) {
         return hd_auth_first_error(errors, err);
@@ -181,6 +254,28 @@ hd_auth_register(const hd_portal_t *portal, const hd_account_input_t *in,
     {
         hd_txn_abort(&txn);
         return HD_RATE_LIMITED;
+    }
+
+    held = 0;
+
+    if (licence != NULL) {
+        rc = hd_auth_licence_check(&txn, licence, now, &cert, &held, errors,
+                                   err);
+
+        if (rc != HD_OK) {
+            hd_rc  counted = hd_auth_probe_count(&txn, portal, client, now,
+                                                 err);
+
+            return counted == HD_CONFLICT ? rc : counted;
+        }
+
+        if (!held && licence->company.len == 0) {
+            hd_txn_abort(&txn);
+            hd_errors_add(errors, "company", "company_required");
+
+            return hd_err_set(err, HD_INVALID, "company", "company_required",
+                              "a licence needs the company it is for");
+        }
     }
 
     created = 0;
@@ -215,6 +310,40 @@ hd_auth_register(const hd_portal_t *portal, const hd_account_input_t *in,
 
     } else if (rc == HD_OK && *id != 0) {
         rc = hd_auth_confirm_link(&txn, portal, *id, now, err);
+    }
+
+    /* the licence: a company of the new account's, the certificate its */
+    if (rc == HD_OK && licence != NULL) {
+        if (held) {
+            licence->outcome = HD_LICENCE_CONFLICT;
+
+        } else if (!created || *id == 0) {
+            licence->outcome = HD_LICENCE_LATER;
+
+        } else {
+            int              already;
+            hd_cert_claim_t  claim;
+
+            rc = hd_company_make(&txn, *id, &licence->company, now,
+                                 &licence->company_id, err);
+
+            if (rc == HD_OK) {
+                memset(&claim, 0, sizeof(claim));
+                claim.number = licence->number;
+                claim.code = licence->code;
+                claim.holder_kind = HD_HOLDER_COMPANY;
+                claim.holder = licence->company_id;
+                claim.account = *id;
+
+                rc = hd_cert_register(&txn, &claim, hd_date_today(now), now,
+                                      &cert, &already, err);
+            }
+
+            if (rc == HD_OK) {
+                licence->outcome = HD_LICENCE_REGISTERED;
+                licence->certificate = cert.id;
+            }
+        }
     }
 
     if (rc == HD_CONFLICT && created) {

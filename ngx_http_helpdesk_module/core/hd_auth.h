@@ -10,6 +10,7 @@
 
 #include "hd_account.h"
 #include "hd_portal.h"
+#include "hd_certificate.h"
 
 
 typedef struct {
@@ -47,6 +48,39 @@ typedef struct {
 hd_rc hd_auth_register(const hd_portal_t *portal,
     const hd_account_input_t *in, const hd_str_t *client, uint64_t now,
     uint64_t *id, uint64_t *retry_after, hd_errors_t *errors, hd_err_t *err);
+
+/*
+ * A registration with a licence (Kaspersky block 5): the number and the
+ * activation code of a certificate, and the company to make. Checked
+ * before anything is written (an unknown number, a wrong code: the field
+ * named, nothing made, counted against the caller's address like a taken
+ * login); unheld: the company is made with the new account as its owner and
+ * the certificate registered to it, in the registration's transaction; held
+ * by another: the account is made without it (outcome CONFLICT), for the
+ * page to say how to get it (an invitation from that company's
+ * administrator, or an account question).
+ */
+typedef enum {
+    HD_LICENCE_NONE = 0,            /* none given */
+    HD_LICENCE_REGISTERED,
+    HD_LICENCE_CONFLICT,            /* held by another company */
+    HD_LICENCE_LATER                /* a contact's address: after its link */
+} hd_licence_outcome_e;
+
+typedef struct {
+    hd_str_t              number;
+    hd_str_t              code;
+    hd_str_t              company;  /* its name */
+    hd_licence_outcome_e  outcome;
+    uint64_t              company_id;
+    uint64_t              certificate;
+} hd_licence_t;
+
+/* hd_auth_register with a licence (NULL or an empty number: none) */
+hd_rc hd_auth_register_licence(const hd_portal_t *portal,
+    const hd_account_input_t *in, hd_licence_t *licence,
+    const hd_str_t *client, uint64_t now, uint64_t *id,
+    uint64_t *retry_after, hd_errors_t *errors, hd_err_t *err);
 
 /* HD_UNAUTHORIZED ("bad_credentials") whether the account exists or not */
 hd_rc hd_auth_login(const hd_portal_t *portal, const hd_login_input_t *in,

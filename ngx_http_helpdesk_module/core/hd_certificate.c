@@ -290,7 +290,6 @@ hd_cert_check_claim(hd_txn_t *txn, const hd_cert_claim_t *claim,
     hd_err_t *err)
 {
     hd_str_t  number;
-    hd_uchar  hash[HD_SHA256_LEN];
 
     *already = 0;
     number = claim->number;
@@ -332,16 +331,30 @@ hd_cert_check_claim(hd_txn_t *txn, const hd_cert_claim_t *claim,
                           "the certificate is registered to another holder");
     }
 
-    if (!check_code || c->code_hash.len == 0) {
+    if (!check_code) {
         return HD_OK;
     }
 
-    if (claim->code.len == 0) {
+    return hd_cert_code_check(c, &claim->code, err);
+}
+
+
+hd_rc
+hd_cert_code_check(const hd_certificate_t *c, const hd_str_t *code,
+    hd_err_t *err)
+{
+    hd_uchar  hash[HD_SHA256_LEN];
+
+    if (c->code_hash.len == 0) {
+        return HD_OK;
+    }
+
+    if (code->len == 0) {
         return hd_err_set(err, HD_INVALID, "code", "code_required",
                           "the certificate has an activation code");
     }
 
-    hd_cert_code_hash(&claim->code, hash);
+    hd_cert_code_hash(code, hash);
 
     if (c->code_hash.len != HD_SHA256_LEN
         || !hd_ct_equal(hash, c->code_hash.data, HD_SHA256_LEN))

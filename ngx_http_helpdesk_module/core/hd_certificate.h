@@ -99,6 +99,9 @@ hd_rc hd_cert_find(hd_txn_t *txn, const hd_str_t *number,
 hd_rc hd_cert_check_claim(hd_txn_t *txn, const hd_cert_claim_t *claim,
     int32_t today, int check_code, hd_certificate_t *c, int *already,
     hd_err_t *err);
+/* the code given is the certificate's (none needed when it has none) */
+hd_rc hd_cert_code_check(const hd_certificate_t *c, const hd_str_t *code,
+    hd_err_t *err);
 hd_rc hd_cert_register(hd_txn_t *txn, const hd_cert_claim_t *claim,
     int32_t today, uint64_t now, hd_certificate_t *c, int *already,
     hd_err_t *err);

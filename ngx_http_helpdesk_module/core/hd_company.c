@@ -310,12 +310,8 @@ hd_company_create(const hd_portal_t *portal, uint64_t account,
     const hd_str_t *name, uint64_t now, uint64_t *id, hd_errors_t *errors,
     hd_err_t *err)
 {
-    hd_rc          rc;
-    hd_uchar       key[8];
-    hd_txn_t       txn;
-    hd_member_t    m;
-    hd_account_t   a;
-    hd_company_t   c;
+    hd_rc     rc;
+    hd_txn_t  txn;
 
     hd_errors_text(errors, "name", name, HD_COMPANY_NAME_MAX, "name_required",
                    "name_invalid", "name_too_long");
@@ -330,46 +326,62 @@ hd_company_create(const hd_portal_t *portal, uint64_t account,
         return rc;
     }
 
-    if (hd_account_get(&txn, account, &a) != HD_OK) {
-        rc = hd_err_set(err, HD_NOT_FOUND, NULL, "not_found", "no account");
-
-    } else if (a.company != 0) {
-        rc = hd_err_set(err, HD_CONFLICT, NULL, "already_in_company",
-                        "the account is in a company already");
-
-    } else {
-        memset(&c, 0, sizeof(c));
-        c.name = *name;
-        c.owner = account;
-        c.created = now;
-
-        rc = hd_seq_next(&txn, "companies", &c.id, err);
-
-        if (rc == HD_OK) {
-            hd_be64_put(key, c.id);
-            rc = hd_record_put(&txn, HD_DB_COMPANIES, key, 8,
-                               &hd_company_desc, &c, HD_PUT_NEW, err);
-        }
-
-        if (rc == HD_OK) {
-            memset(&m, 0, sizeof(m));
-            m.company = c.id;
-            m.account = account;
-            m.role = HD_MEMBER_OWNER;
-            m.rights = HD_RIGHT_SEES_TICKETS;
-            m.joined = now;
-
-            rc = hd_company_put_member(&txn, &m, err);
-        }
-
-        if (rc == HD_OK) {
-            rc = hd_company_set_account(&txn, account, c.id, now, err);
-        }
-
-        *id = c.id;
-    }
+    rc = hd_company_make(&txn, account, name, now, id, err);
 
     return hd_company_finish(&txn, rc, err);
+}
+
+
+hd_rc
+hd_company_make(hd_txn_t *txn, uint64_t account, const hd_str_t *name,
+    uint64_t now, uint64_t *id, hd_err_t *err)
+{
+    hd_rc          rc;
+    hd_uchar       key[8];
+    hd_member_t    m;
+    hd_account_t   a;
+    hd_company_t   c;
+
+    if (hd_account_get(txn, account, &a) != HD_OK) {
+        return hd_err_set(err, HD_NOT_FOUND, NULL, "not_found", "no account");
+    }
+
+    if (a.company != 0) {
+        return hd_err_set(err, HD_CONFLICT, NULL, "already_in_company",
+                          "the account is in a company already");
+    }
+
+    memset(&c, 0, sizeof(c));
+    c.name = *name;
+    c.owner = account;
+    c.created = now;
+
+    rc = hd_seq_next(txn, "companies", &c.id, err);
+
+    if (rc == HD_OK) {
+        hd_be64_put(key, c.id);
+        rc = hd_record_put(txn, HD_DB_COMPANIES, key, 8, &hd_company_desc, &c,
+                           HD_PUT_NEW, err);
+    }
+
+    if (rc == HD_OK) {
+        memset(&m, 0, sizeof(m));
+        m.company = c.id;
+        m.account = account;
+        m.role = HD_MEMBER_OWNER;
+        m.rights = HD_RIGHT_SEES_TICKETS;
+        m.joined = now;
+
+        rc = hd_company_put_member(txn, &m, err);
+    }
+
+    if (rc == HD_OK) {
+        rc = hd_company_set_account(txn, account, c.id, now, err);
+    }
+
+    *id = c.id;
+
+    return rc;
 }
 
 

@@ -72,6 +72,9 @@ hd_rc hd_company_members(hd_txn_t *txn, uint64_t company, hd_pool_t *pool,
 hd_rc hd_company_create(const hd_portal_t *portal, uint64_t account,
     const hd_str_t *name, uint64_t now, uint64_t *id, hd_errors_t *errors,
     hd_err_t *err);
+/* the same in a transaction of the caller's (the name checked there) */
+hd_rc hd_company_make(hd_txn_t *txn, uint64_t account, const hd_str_t *name,
+    uint64_t now, uint64_t *id, hd_err_t *err);
 hd_rc hd_company_invite(const hd_portal_t *portal, uint64_t actor,
     const hd_str_t *email, uint64_t now, hd_errors_t *errors, hd_err_t *err);
 /* the invitation behind a link: company and address, for its page */

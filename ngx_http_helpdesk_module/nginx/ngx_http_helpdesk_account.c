@@ -16,6 +16,7 @@
 typedef struct {
     ngx_http_helpdesk_job_t   job;
     hd_account_input_t        in;
+    hd_licence_t              licence;
     uint64_t                  id;
     ngx_uint_t                login;        /* and start a session */
     hd_str_t                  address;
@@ -50,13 +51,19 @@ static const ngx_http_helpdesk_field_t  ngx_http_helpdesk_register_fields[] = {
     { "phone", 64, 0 },
     { "organisation", NGX_HTTP_HELPDESK_TEXT_MAX, 0 },
     { "language", 8, 0 },
+    { "certificate", 64, 0 },          /* a licence (optional) */
+    { "activation_code", 64, 0 },
+    { "company", NGX_HTTP_HELPDESK_TEXT_MAX, 0 },
     { NULL, 0, 0 }
 };
 
 static const char  *ngx_http_helpdesk_register_echo[] = {
-    "email", "login", "name", "phone", "organisation", NULL
+    "email", "login", "name", "phone", "organisation", "certificate",
+    "company", NULL
 };
 
+
+extern const char  *ngx_http_helpdesk_licence_names[];
 
 static ngx_int_t ngx_http_helpdesk_register_page(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status);
@@ -146,9 +153,10 @@ ngx_http_helpdesk_register_work(void *data, ngx_log_t *log)
 {
     ngx_http_helpdesk_register_job_t  *j = data;
 
-    j->job.rc = hd_auth_register(&j->job.portal, &j->in, &j->address,
-                                 j->job.now, &j->id, &j->job.retry_after,
-                                 &j->job.errors, &j->job.err);
+    j->job.rc = hd_auth_register_licence(&j->job.portal, &j->in, &j->licence,
+                                         &j->address, j->job.now, &j->id,
+                                         &j->job.retry_after, &j->job.errors,
+                                         &j->job.err);
 
     /* a contact's address: nobody logs in before the link is opened */
     if (j->job.rc == HD_OK && j->login && j->id != 0) {
@@ -184,29 +192,83 @@ ngx_http_helpdesk_register_done(ngx_http_request_t *r,
                                          NGX_HTTP_ACCEPTED);
     }
 
+    if (j->licence.outcome != HD_LICENCE_NONE) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "helpdesk: account %uL registered with licence %*s: %s",
+                      j->id, j->licence.number.len, j->licence.number.data,
+                      ngx_http_helpdesk_licence_names[j->licence.outcome]);
+    }
+
     if (ctx->api) {
-        return ngx_http_helpdesk_send_json(r, NGX_HTTP_CREATED,
-                   json_pack("{s:I, s:s#, s:s#, s:s#}",
-                             "id", (json_int_t) j->id,
-                             "email", j->in.email.data, j->in.email.len,
-                             "login", j->in.login.data, j->in.login.len,
-                             "name", j->in.name.data, j->in.name.len));
+        json_t  *body, *lic;
+
+        body = json_pack("{s:I, s:s#, s:s#, s:s#}",
+                         "id", (json_int_t) j->id,
+                         "email", j->in.email.data, j->in.email.len,
+                         "login", j->in.login.data, j->in.login.len,
+                         "name", j->in.name.data, j->in.name.len);
+
+        if (body != NULL && j->licence.outcome != HD_LICENCE_NONE) {
+            lic = json_pack("{s:s, s:s#}", "outcome",
+                            ngx_http_helpdesk_licence_names[j->licence.outcome],
+                            "certificate", j->licence.number.data,
+                            j->licence.number.len);
+
+            if (lic != NULL && j->licence.outcome == HD_LICENCE_REGISTERED) {
+                json_object_set_new(lic, "company",
+                                    json_integer((json_int_t)
+                                                 j->licence.company_id));
+            }
+
+            json_object_set_new(body, "licence", lic);
+        }
+
+        return ngx_http_helpdesk_send_json(r, NGX_HTTP_CREATED, body);
     }
 
     if (ngx_http_helpdesk_start_session(r, ctx, &j->session) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    return ngx_http_helpdesk_go(r, ctx, ngx_http_helpdesk_home(r, ctx),
-                                "registered");
+    /* the account is made; the licence's conflict is the next page */
+    if (j->licence.outcome == HD_LICENCE_CONFLICT
+        || j->licence.outcome == HD_LICENCE_LATER)
+    {
+        hd_val_t  *view;
+
+        view = ngx_http_helpdesk_view(r, ctx, "register.licence_title");
+        if (view == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        hd_val_set_str(&ctx->pool, view, "certificate",
+                       j->licence.number.data, j->licence.number.len);
+        hd_val_set_bool(&ctx->pool, view, "conflict",
+                        j->licence.outcome == HD_LICENCE_CONFLICT);
+
+        return ngx_http_helpdesk_render(r, ctx, "pages/register_licence",
+                                        view, NGX_HTTP_OK);
+    }
+
+    return ngx_http_helpdesk_go(r, ctx,
+                                j->licence.outcome == HD_LICENCE_REGISTERED
+                                ? "company" : ngx_http_helpdesk_home(r, ctx),
+                                j->licence.outcome == HD_LICENCE_REGISTERED
+                                ? "registered_company" : "registered");
 }
+
+
+/* the outcomes as the API and the log name them */
+const char  *ngx_http_helpdesk_licence_names[] = {
+    "none", "registered", "conflict", "after_confirmation"
+};
 
 
 ngx_int_t
 ngx_http_helpdesk_register(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
 {
     int                                lang;
-    hd_str_t                           v[7];
+    hd_str_t                           v[10];
     ngx_http_helpdesk_register_job_t  *j;
 
     if (ngx_http_helpdesk_input_fields(r, ctx,
@@ -229,6 +291,10 @@ ngx_http_helpdesk_register(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
     j->in.phone = v[4];
     j->in.organisation = v[5];
     j->in.language = ctx->lang;
+    j->licence.number = v[7];
+    j->licence.code = v[8];
+    /* the company is the organisation named above unless named apart */
+    j->licence.company = v[9].len ? v[9] : v[5];
 
     if (v[6].len) {
         lang = hd_lang_from_code(v[6].data, v[6].len);

@@ -877,6 +877,15 @@ ngx_http_helpdesk_ticket_form_page(ngx_http_request_t *r,
     hd_val_set_bool(pool, view, "no_certificate_chosen", !any_selected);
 
     (void) ngx_http_helpdesk_input_str(ctx, "category", &chosen);
+
+    /* a link may choose it: "?category=account_or_contract" */
+    if ((chosen.data == NULL || chosen.len == 0)
+        && ngx_http_arg(r, (u_char *) "category", 8, &ref) == NGX_OK)
+    {
+        chosen.data = ref.data;
+        chosen.len = ref.len;
+    }
+
     hd_val_set(pool, view, "categories",
                ngx_http_helpdesk_choices(ctx, NGX_HTTP_HELPDESK_L_CATEGORY,
                                          &chosen, "technical"));

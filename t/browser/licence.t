@@ -1,0 +1,18 @@
+# Registering with a licence in a real browser (issue 16): a company made,
+# and the licence conflict explained.
+
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use Test::More;
+use Helpdesk::Test;
+use Helpdesk::Browser qw(browser_script);
+
+my $hd = Helpdesk::Test->new->start;
+my $type = $hd->catalog(name => 'Kaspersky Endpoint Security', kind => 'contract');
+my ($lic) = $hd->issue($type);
+browser_script('licence.mjs', $hd->url('/'), $lic->[0], $lic->[1]);
+$hd->finish;
+
+done_testing;
