@@ -7,6 +7,8 @@
  * Built by `make` as build/gen-kb.
  *
  *   build/gen-kb -d DIR -n 100000 [-p PRODUCT] [-s SEED]
+ *   build/gen-kb -W      the words it writes, one a line (for a benchmark's
+ *                        queries: bench/kb-typed.lua)
  */
 
 #include <getopt.h>
@@ -92,8 +94,18 @@ main(int argc, char **argv)
     hd_store_t       *store;
     hd_kb_article_t   a;
 
-    while ((c = getopt(argc, argv, "d:n:p:s:")) != -1) {
+    while ((c = getopt(argc, argv, "d:n:p:s:W")) != -1) {
         switch (c) {
+        case 'W':
+            for (size_t i = 0; i < gen_count(gen_ru); i++) {
+                printf("%s\n", gen_ru[i]);
+            }
+
+            for (size_t i = 0; i < gen_count(gen_en); i++) {
+                printf("%s\n", gen_en[i]);
+            }
+
+            return 0;
         case 'd':
             dir = optarg;
             break;
@@ -108,7 +120,7 @@ main(int argc, char **argv)
             break;
         default:
             fprintf(stderr, "usage: gen-kb -d DIR -n COUNT [-p PRODUCT] "
-                            "[-s SEED]\n");
+                            "[-s SEED] | -W\n");
             return 2;
         }
     }

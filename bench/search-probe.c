@@ -2,7 +2,10 @@
  * Staff's search timed in the core, without nginx: for finding where a
  * query's time goes (perf record build/search-probe ...).
  *
- *   build/search-probe -d DIR [-n TIMES] QUERY...
+ *   build/search-probe -d DIR [-n TIMES] [-k] QUERY...
+ *
+ * -k: the knowledge base's suggestions as one types (GET /kb/suggest's
+ * query: titles first, the last word a prefix) for a customer, instead.
  */
 
 #include <stdio.h>
@@ -13,6 +16,7 @@
 
 #include "hd_search.h"
 #include "hd_store.h"
+#include "hd_kb.h"
 #include "hd_ticket_search.h"
 
 
@@ -39,7 +43,7 @@ probe_cmp(const void *a, const void *b)
 int
 main(int argc, char **argv)
 {
-    int                 c, q;
+    int                 c, q, kb = 0;
     size_t              i, times = 200, n, total = 0;
     hd_search_count_t   count = { 0, 0 };
     double             *took, t0;
@@ -52,8 +56,11 @@ main(int argc, char **argv)
     hd_search_hit_t    *hits;
     hd_staff_scope_t    scope;
 
-    while ((c = getopt(argc, argv, "d:n:")) != -1) {
+    while ((c = getopt(argc, argv, "d:n:k")) != -1) {
         switch (c) {
+        case 'k':
+            kb = 1;
+            break;
         case 'd':
             dir = optarg;
             break;
@@ -61,7 +68,8 @@ main(int argc, char **argv)
             times = strtoull(optarg, NULL, 10);
             break;
         default:
-            fprintf(stderr, "usage: search-probe -d DIR [-n TIMES] QUERY...\n");
+            fprintf(stderr, "usage: search-probe -d DIR [-n TIMES] [-k] "
+                            "QUERY...\n");
             return 2;
         }
     }
@@ -95,8 +103,17 @@ main(int argc, char **argv)
                 return 1;
             }
 
-            (void) hd_ticket_search(&txn, &scope, &text, 0, 20, &arena->pool,
-                                    &hits, &n, &total, &count);
+            if (kb) {
+                hd_kb_filter_t  f = { HD_KB_CUSTOMER, 0, -1, -1, -1 };
+
+                (void) hd_kb_search(&txn, &f, &text, 1, 0, 0, 5,
+                                    &arena->pool, &hits, &n, &total);
+
+            } else {
+                (void) hd_ticket_search(&txn, &scope, &text, 0, 20,
+                                        &arena->pool, &hits, &n, &total,
+                                        &count);
+            }
             hd_txn_abort(&txn);
             took[i] = probe_now() - t0;
             hd_arena_destroy(arena);

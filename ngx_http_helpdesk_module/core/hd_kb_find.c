@@ -15,7 +15,7 @@
 
 #define HD_KB_MISSED_QUERY_MAX  200
 #define HD_KB_SEARCH_SCAN       10000   /* postings read for a search */
-#define HD_KB_SUGGEST_SCAN      4000    /* and as one types */
+#define HD_KB_SUGGEST_SCAN      400     /* and as one types */
 
 
 static int

@@ -373,6 +373,8 @@ typedef struct {
 
 typedef struct {
     hd_cand_t    *slot;
+    uint32_t     *order;                /* the used slots, as added: what
+                                           is looked at is only these */
     size_t        cap;                  /* a power of two */
     size_t        n;
     double        scale;                /* postings there were to read for
@@ -403,7 +405,7 @@ hd_cand_get(hd_cands_t *c, uint64_t doc, uint32_t sub, int add)
     c->slot[i].sub = sub;
     c->slot[i].score = 0;
     c->slot[i].terms = 0;
-    c->n++;
+    c->order[c->n++] = (uint32_t) i;
 
     return &c->slot[i];
 }
@@ -812,6 +814,55 @@ hd_search_scan(hd_txn_t *txn, const hd_qterm_t *qt, hd_cands_t *c,
 }
 
 
+/*
+ * A term's postings of documents from lo up, for the candidates only (an
+ * unsegmented scope's, AND): postings sort by document, and the candidates
+ * are the newest of the rarest word's, so what is older than the oldest of
+ * them is never read. How many were read.
+ */
+static size_t
+hd_search_scan_above(hd_txn_t *txn, const hd_qterm_t *qt, hd_cands_t *c,
+    double avgdl, unsigned term, uint64_t lo)
+{
+    size_t       j, i, read = 0;
+    hd_rc        rc;
+    hd_str_t     v;
+    hd_uchar     from[8];
+    hd_cursor_t  cur;
+
+    if (hd_cursor_open(txn, HD_DB_SEARCH_POSTINGS, &cur) != HD_OK) {
+        return 0;
+    }
+
+    hd_be64_put(from, lo);
+
+    for (j = 0; j < qt->nkeys; j++) {
+        if (qt->keys[j].df == 0 || qt->keys[j].runs != NULL) {
+            continue;
+        }
+
+        for (rc = hd_cursor_dup_pages_from(&cur, qt->keys[j].key,
+                                           qt->keys[j].klen, from, 8, 1, &v);
+             rc == HD_OK;
+             rc = hd_cursor_dup_pages_from(&cur, NULL, 0, NULL, 0, 0, &v))
+        {
+            for (i = 0; i < v.len / HD_POSTING_LEN; i++) {
+                const hd_uchar  *p = v.data + i * HD_POSTING_LEN;
+
+                if (hd_be64_get(p) >= lo) {
+                    read++;
+                    hd_search_posting(&qt->keys[j], p, c, avgdl, term, 0);
+                }
+            }
+        }
+    }
+
+    hd_cursor_close(&cur);
+
+    return read;
+}
+
+
 /* the others' postings of each candidate, looked up (AND) */
 /* the first posting of a run with a sub of at least sub */
 static size_t
@@ -878,9 +929,11 @@ hd_search_lookup(hd_txn_t *txn, const hd_qterm_t *qt, hd_cands_t *c,
         return;
     }
 
-    for (i = 0; i < c->cap; i++) {
+    for (size_t u = 0; u < c->n; u++) {
+        i = c->order[u];
+
         /* one that lacks an earlier word is out already */
-        if (!c->slot[i].used || (c->slot[i].terms & need) != need) {
+        if ((c->slot[i].terms & need) != need) {
             continue;
         }
 
@@ -927,10 +980,9 @@ hd_search_lookup(hd_txn_t *txn, const hd_qterm_t *qt, hd_cands_t *c,
 
 /* how much more there was than the budget let be read */
 static void
-hd_search_scaled(hd_cands_t *c, size_t df, const hd_search_query_t *q,
-    size_t left)
+hd_search_scaled(hd_cands_t *c, size_t df, size_t budget, size_t left)
 {
-    size_t  read = (q->scan_max ? q->scan_max : HD_SCAN_MAX) - left;
+    size_t  read = budget - left;
 
     if (left == 0 && read > 0 && df > read) {
         c->scale = (double) df / (double) read;
@@ -940,14 +992,19 @@ hd_search_scaled(hd_cands_t *c, size_t df, const hd_search_query_t *q,
 
 static hd_rc
 hd_search_eval(hd_txn_t *txn, const hd_search_query_t *q, hd_qterm_t *qt,
-    size_t nq, double avgdl, hd_cands_t *c, int and)
+    size_t nq, double avgdl, hd_cands_t *c, size_t scan, int and)
 {
     size_t    i, d, budget;
     unsigned  all = (1u << nq) - 1;
 
-    budget = q->scan_max ? q->scan_max : HD_SCAN_MAX;
+    (void) q;
+    budget = scan;
 
-    memset(c->slot, 0, c->cap * sizeof(hd_cand_t));
+    /* what an earlier evaluation used, cleared (the rest is zero) */
+    for (i = 0; i < c->n; i++) {
+        memset(&c->slot[c->order[i]], 0, sizeof(hd_cand_t));
+    }
+
     c->n = 0;
     c->scale = 1;
 
@@ -958,7 +1015,7 @@ hd_search_eval(hd_txn_t *txn, const hd_search_query_t *q, hd_qterm_t *qt,
         }
 
         hd_search_scan(txn, &qt[d], c, avgdl, &budget, (unsigned) d, 1);
-        hd_search_scaled(c, qt[d].df, q, budget);
+        hd_search_scaled(c, qt[d].df, scan, budget);
 
         /*
          * The others, rarest first, for the candidates that have every
@@ -982,13 +1039,18 @@ hd_search_eval(hd_txn_t *txn, const hd_search_query_t *q, hd_qterm_t *qt,
             }
 
             uint32_t  lo = UINT32_MAX, hi = 0;
+            uint64_t  dlo = UINT64_MAX, dhi = 0;
             int       ranged = 1;
 
-            for (i = 0; i < c->cap; i++) {
-                if (c->slot[i].used && (c->slot[i].terms & need) == need) {
+            for (size_t u = 0; u < c->n; u++) {
+                i = c->order[u];
+
+                if ((c->slot[i].terms & need) == need) {
                     alive++;
                     lo = c->slot[i].sub < lo ? c->slot[i].sub : lo;
                     hi = c->slot[i].sub > hi ? c->slot[i].sub : hi;
+                    dlo = c->slot[i].doc < dlo ? c->slot[i].doc : dlo;
+                    dhi = c->slot[i].doc > dhi ? c->slot[i].doc : dhi;
                 }
             }
 
@@ -1026,6 +1088,12 @@ hd_search_eval(hd_txn_t *txn, const hd_search_query_t *q, hd_qterm_t *qt,
             if (ranged) {
                 read = hd_search_range(&qt[e], c, avgdl, (unsigned) e, lo,
                                        hi, 0);
+
+            } else if (dhi > 0) {
+                /* postings by document: about the share from the oldest
+                   candidate up (documents are numbered as they come) */
+                read = (size_t) ((double) read * (double) (dhi - dlo + 1)
+                                 / (double) dhi) + 1;
             }
 
             /* a lookup costs its steps; a read, one a posting */
@@ -1034,9 +1102,8 @@ hd_search_eval(hd_txn_t *txn, const hd_search_query_t *q, hd_qterm_t *qt,
                                        1);
 
             } else if (read < alive * keys) {
-                size_t  all = read + 1;
-
-                hd_search_scan(txn, &qt[e], c, avgdl, &all, (unsigned) e, 0);
+                (void) hd_search_scan_above(txn, &qt[e], c, avgdl,
+                                            (unsigned) e, dlo);
 
             } else {
                 hd_search_lookup(txn, &qt[e], c, avgdl, (unsigned) e, need);
@@ -1045,9 +1112,9 @@ hd_search_eval(hd_txn_t *txn, const hd_search_query_t *q, hd_qterm_t *qt,
             need |= 1u << e;
         }
 
-        for (i = 0; i < c->cap; i++) {
-            if (c->slot[i].used && c->slot[i].terms != all) {
-                c->slot[i].score = -1;      /* not every word */
+        for (d = 0; d < c->n; d++) {
+            if (c->slot[c->order[d]].terms != all) {
+                c->slot[c->order[d]].score = -1;    /* not every word */
             }
         }
 
@@ -1060,7 +1127,7 @@ hd_search_eval(hd_txn_t *txn, const hd_search_query_t *q, hd_qterm_t *qt,
         d += qt[i].df;
     }
 
-    hd_search_scaled(c, d, q, budget);
+    hd_search_scaled(c, d, scan, budget);
 
     return HD_OK;
 }
@@ -1105,50 +1172,80 @@ hd_search_run(hd_txn_t *txn, hd_search_scope_e scope,
 
     scan = k < scan ? k : scan;
 
-    for (cap = 64; cap < 2 * scan + 2; cap *= 2) {
-        /* void */
-    }
-
-    c.cap = cap;
-    c.slot = malloc(cap * sizeof(hd_cand_t));
-    if (c.slot == NULL) {
-        return HD_NOMEM;
-    }
-
-    kept = 0;
-
-    if (!q->any) {
-        hd_search_eval(txn, q, qt, nq, avgdl, &c, 1);
-
-        for (i = 0; i < c.cap; i++) {
-            kept += c.slot[i].used && c.slot[i].score >= 0;
+    /*
+     * All the words among the newest postings of the rarest one; when none
+     * has them all and more were left unread, once again reading four times
+     * as many (a search must not turn an exact match it did not reach into
+     * "any of the words"). Not as one types: a suggestion is asked at every
+     * key, and the search proper is a key away.
+     */
+    for (int again = 0; ; again++) {
+        for (cap = 64; cap < 2 * scan + 2; cap *= 2) {
+            /* void */
         }
+
+        c.cap = cap;
+        c.n = 0;
+        c.scale = 1;
+        c.slot = calloc(cap, sizeof(hd_cand_t));
+        c.order = malloc((cap / 2 + 1) * sizeof(uint32_t));
+
+        if (c.slot == NULL || c.order == NULL) {
+            free(c.slot);
+            free(c.order);
+            return HD_NOMEM;
+        }
+
+        kept = 0;
+
+        if (q->any) {
+            break;
+        }
+
+        hd_search_eval(txn, q, qt, nq, avgdl, &c, scan, 1);
+
+        for (i = 0; i < c.n; i++) {
+            kept += c.slot[c.order[i]].score >= 0;
+        }
+
+        if (kept || again || q->prefix || c.scale <= 1 || nq < 2
+            || scan >= k)
+        {
+            break;
+        }
+
+        free(c.slot);
+        free(c.order);
+        scan = 4 * scan < k ? 4 * scan : k;
     }
 
     /* nothing has all the words: what has any, more words ranking higher */
     if (kept == 0 && (nq > 1 || q->any)) {
-        hd_search_eval(txn, q, qt, nq, avgdl, &c, 0);
+        hd_search_eval(txn, q, qt, nq, avgdl, &c, scan, 0);
     }
 
     h = malloc((c.n ? c.n : 1) * sizeof(hd_search_hit_t));
     if (h == NULL) {
         free(c.slot);
+        free(c.order);
         return HD_NOMEM;
     }
 
-    for (i = 0, k = 0; i < c.cap; i++) {
-        if (!c.slot[i].used || c.slot[i].score < 0) {
+    for (i = 0, k = 0; i < c.n; i++) {
+        const hd_cand_t  *x = &c.slot[c.order[i]];
+
+        if (x->score < 0) {
             continue;
         }
 
-        h[k].doc = c.slot[i].doc;
-        h[k].sub = c.slot[i].sub;
-        h[k].score = c.slot[i].score
-                     * (1 + 0.5 * (__builtin_popcount(c.slot[i].terms) - 1));
+        h[k].doc = x->doc;
+        h[k].sub = x->sub;
+        h[k].score = x->score * (1 + 0.5 * (__builtin_popcount(x->terms) - 1));
         k++;
     }
 
     free(c.slot);
+    free(c.order);
 
     /* grouped: a doc's best sub only (by a table of docs: a sort of tens
        of thousands of hits was most of a common word's time) */

@@ -510,6 +510,10 @@ hd_cursor_op(hd_cursor_t *cur, MDB_cursor_op op, MDB_val *k, hd_str_t *key,
     int      rc;
     MDB_val  v;
 
+    /* a MULTIPLE op may succeed with nothing (a cursor at its end) */
+    v.mv_size = 0;
+    v.mv_data = NULL;
+
     rc = mdb_cursor_get(cur->cursor, k, &v, op);
 
     if (rc == MDB_NOTFOUND) {
@@ -755,6 +759,36 @@ hd_cursor_dup_pages(hd_cursor_t *cur, const void *key, size_t klen,
 
     if (first) {
         return hd_cursor_dup_seek(cur, key, klen, MDB_GET_MULTIPLE, v);
+    }
+
+    return hd_cursor_op(cur, MDB_NEXT_MULTIPLE, &mk, NULL, v);
+}
+
+
+hd_rc
+hd_cursor_dup_pages_from(hd_cursor_t *cur, const void *key, size_t klen,
+    const void *val, size_t vlen, int first, hd_str_t *v)
+{
+    hd_rc    rc;
+    MDB_val  mk;
+
+    if (first) {
+        /* on the first value >= val; then its page, all of it */
+        hd_str_t  at;
+
+        rc = hd_cursor_dup_range(cur, key, klen, val, vlen, &at);
+        if (rc != HD_OK) {
+            return rc;
+        }
+
+        rc = hd_cursor_op(cur, MDB_GET_MULTIPLE, &mk, NULL, v);
+
+        /* on the key's last value LMDB gives no page: that value, then */
+        if (rc == HD_OK && v->data == NULL) {
+            *v = at;
+        }
+
+        return rc;
     }
 
     return hd_cursor_op(cur, MDB_NEXT_MULTIPLE, &mk, NULL, v);

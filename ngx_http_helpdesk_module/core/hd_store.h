@@ -120,6 +120,10 @@ hd_rc hd_cursor_dup_prev(hd_cursor_t *cur, hd_str_t *v);
    first, the page it starts with; then each next one, until HD_NOT_FOUND */
 hd_rc hd_cursor_dup_pages(hd_cursor_t *cur, const void *key, size_t klen,
     int first, hd_str_t *v);
+/* the same from the page of the first value >= val (all of that page:
+   the caller skips what is less) */
+hd_rc hd_cursor_dup_pages_from(hd_cursor_t *cur, const void *key,
+    size_t klen, const void *val, size_t vlen, int first, hd_str_t *v);
 /* the next key (its first value), skipping the rest of this one's */
 hd_rc hd_cursor_next_key(hd_cursor_t *cur, hd_str_t *k, hd_str_t *v);
 
