@@ -14,6 +14,7 @@
 #include "hd_company.h"
 #include "hd_kb.h"
 #include "hd_macro.h"
+#include "hd_regulations.h"
 #include "hd_mail_route.h"
 #include "hd_outbox.h"
 #include "hd_product.h"
@@ -88,6 +89,7 @@ const hd_db_def_t  hd_dbs[HD_DB_COUNT] = {
     { "search_fresh", 0, NULL, NULL },
     { "search_segs", 0, NULL, NULL },
     { "kb_files", 0, &hd_attachment_desc, NULL },
+    { "regulations", 0, &hd_edition_desc, NULL },
 };
 
 

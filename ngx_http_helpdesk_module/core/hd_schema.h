@@ -88,6 +88,7 @@ typedef enum {
                                        its postings there, by sub */
     HD_DB_KB_FILES,                 /* article, id -> a file of it
                                        (hd_attachment_t, no message) */
+    HD_DB_REGULATIONS,              /* id -> an edition (hd_edition_t) */
     HD_DB_COUNT
 } hd_db_e;
 
@@ -117,7 +118,8 @@ typedef enum {
     HD_KIND_QUARANTINE,
     HD_KIND_KB_ARTICLE,
     HD_KIND_KB_REVISION,
-    HD_KIND_MACRO
+    HD_KIND_MACRO,
+    HD_KIND_EDITION
 } hd_kind_e;
 
 

@@ -63,6 +63,7 @@ static const hd_field_t  hd_ticket_fields[] = {
     hd_field(hd_ticket_t, 44, HD_FIELD_U64, sla_next),
     hd_field(hd_ticket_t, 45, HD_FIELD_STR, mail_thread),
     hd_field(hd_ticket_t, 46, HD_FIELD_STR, kb_shown),
+    hd_field(hd_ticket_t, 47, HD_FIELD_U64, regulations),
 };
 
 const hd_record_desc_t  hd_ticket_desc = hd_record(HD_KIND_TICKET, 1,

@@ -192,6 +192,9 @@ typedef struct {
                                        our mail answers it */
     hd_str_t      kb_shown;         /* articles suggested as it was
                                        written, "3,7" */
+    uint64_t      regulations;      /* the edition in force when it was
+                                       made (its author accepted it);
+                                       0: none was published */
     uint8_t       acted;            /* not stored: the action of this write
                                        + 1 (hd_ticket_act), 0: none */
 } hd_ticket_t;

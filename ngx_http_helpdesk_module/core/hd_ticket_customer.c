@@ -16,6 +16,7 @@
 #include "hd_store.h"
 #include "hd_text.h"
 #include "hd_ticket_customer.h"
+#include "hd_regulations.h"
 #include "hd_token.h"
 #include "hd_work.h"
 
@@ -890,6 +891,7 @@ hd_ticket_create_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
 
     t->mail_thread = in->mail_thread;
     t->kb_shown = in->kb_shown;
+    t->regulations = hd_regulations_current_id(txn);
 
     rc = hd_ticket_put(txn, NULL, t, err);
     if (rc != HD_OK) {

@@ -17,6 +17,7 @@
 #include "hd_store.h"
 #include "hd_ticket_customer.h"
 #include "hd_work.h"
+#include "hd_regulations.h"
 
 
 static const hd_field_t  hd_breach_fields[] = {
@@ -963,7 +964,8 @@ hd_work_sweep_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
 
     sc->sweep->more = n + m == sc->batch;
 
-    return HD_OK;
+    /* an edition of the regulations whose day has come */
+    return hd_regulations_sweep(txn, sc->now, &sc->sweep->regulations, err);
 }
 
 
@@ -1025,7 +1027,8 @@ hd_work_pending(hd_store_t *store, uint64_t now)
     if ((hd_work_due(&txn, HD_DB_TICKETS_BY_AUTOCLOSE, now, &number, 1, &n)
          == HD_OK && n)
         || (hd_work_due(&txn, HD_DB_TICKETS_BY_SLA, now, &number, 1, &n)
-            == HD_OK && n))
+            == HD_OK && n)
+        || hd_regulations_due(&txn, now))
     {
         due = 1;
     }

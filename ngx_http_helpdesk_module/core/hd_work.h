@@ -127,6 +127,8 @@ typedef struct {
     size_t        at_risk;
     size_t        breached;
     size_t        mails;
+    uint64_t      regulations;      /* the edition now in force, if one
+                                       came into force */
     int           more;             /* due work is left for the next call */
 } hd_sweep_t;
 

@@ -695,6 +695,12 @@ ngx_int_t ngx_http_helpdesk_kb_may_edit(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_staff_kb_form_page(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status);
+ngx_int_t ngx_http_helpdesk_regulations(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_admin_regulations(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_admin_regulations_publish(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_kb_file(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_staff_kb_files_add(ngx_http_request_t *r,

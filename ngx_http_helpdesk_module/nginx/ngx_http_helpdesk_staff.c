@@ -239,6 +239,8 @@ ngx_http_helpdesk_staff_ticket_json(ngx_http_request_t *r,
     hd_jw_int(w, t->severity);
     hd_jw_key(w, "channel");
     hd_jw_cstr(w, hd_channel_names[t->channel % HD_CHANNEL_COUNT]);
+    hd_jw_key(w, "regulations");
+    hd_jw_int(w, (int64_t) t->regulations);
     hd_jw_key(w, "premium");
     hd_jw_bool(w, t->premium != 0);
     ngx_http_helpdesk_jw_kopt(w, "product", &st->product);

@@ -437,6 +437,8 @@ ngx_http_helpdesk_ticket_page(ngx_http_request_t *r,
         hd_jw_cstr(w, hd_channel_names[t.channel % HD_CHANNEL_COUNT]);
         hd_jw_key(w, "premium");
         hd_jw_bool(w, t.premium != 0);
+        hd_jw_key(w, "regulations");
+        hd_jw_int(w, (int64_t) t.regulations);
         hd_jw_key(w, "created");
         ngx_http_helpdesk_jw_time(w, t.created);
         hd_jw_key(w, "updated");

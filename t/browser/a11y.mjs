@@ -6,13 +6,14 @@ import { run, check, watchErrors } from './browser.mjs';
 const [base, login, password, staffLogin, staffPassword, ticket, article, shots, axePath] =
   process.argv.slice(2);
 
-const visitor = ['', 'login', 'register', 'password/forgot', 'kb', 'kb/search?q=подпись', `kb/${article}`];
+const visitor = ['', 'login', 'register', 'password/forgot', 'kb', 'kb/search?q=подпись', `kb/${article}`,
+                 'regulations'];
 const customer = ['', 'tickets', `tickets/${ticket}`, 'tickets/new', 'certificates', 'certificates/register',
                   'company', 'profile', 'kb'];
 const staff = ['staff/tickets', `staff/tickets/${ticket}`, 'staff/tickets/new', 'staff/search?q=подпись',
                'staff/reports', 'staff/macros', 'staff/kb', 'staff/kb/new', `staff/kb/${article}/edit`, 'staff/kb/report',
                'admin', 'admin/staff', 'admin/departments', 'admin/products', 'admin/certificates',
-               'admin/companies', 'admin/outbox', 'admin/mail'];
+               'admin/companies', 'admin/outbox', 'admin/mail', 'admin/regulations'];
 
 const widths = [[1280, 800], [390, 844]];
 const HTML_MAX = 60 * 1024;

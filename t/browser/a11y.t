@@ -11,6 +11,7 @@ use FindBin;
 use lib "$FindBin::Bin/../lib";
 use File::Path qw(make_path);
 use Test::More;
+use POSIX ();
 use Helpdesk::Test;
 use Helpdesk::Browser qw(browser_script);
 
@@ -35,6 +36,11 @@ my $article = $res->{json}{id};
 $res = $admin->post_multipart("staff/kb/articles/$article/files", {},
     [ [ 'attachments', 'журнал.txt', "строка\n", 'text/plain' ] ], api => 1);
 die "file: $res->{content}" unless $res->{status} == 201;
+# an edition of the regulations coming, so that its page has one to show
+$res = $admin->api('POST', 'admin/regulations',
+    { body_ru => "# Регламент\n\nОбращения принимаются круглосуточно.", body_en => "# Regulations\n\nAround the clock.",
+      effective => POSIX::strftime('%Y-%m-%d', gmtime(time + 20 * 86400)) });
+die "regulations: $res->{content}" unless $res->{status} == 201;
 
 my $shots = "$Helpdesk::Test::BUILD/screenshots";
 make_path($shots);
