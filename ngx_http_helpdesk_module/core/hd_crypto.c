@@ -2,7 +2,14 @@
  * OpenSSL behind the core's cryptographic helpers.
  */
 
+#include <limits.h>
+#include <stdio.h>
+
+#include <openssl/bio.h>
 #include <openssl/crypto.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
@@ -267,4 +274,83 @@ hd_token_hash(const hd_uchar *text, size_t len, hd_uchar hash[HD_SHA256_LEN])
     hd_sha256(raw, HD_TOKEN_LEN, hash);
 
     return 0;
+}
+
+
+int
+hd_csr_describe(const void *data, size_t len, char *out, size_t size)
+{
+    int        rc = -1, bits;
+    BIO       *in, *name;
+    long       n;
+    char      *text;
+    X509_REQ  *req;
+    EVP_PKEY  *key;
+    const char *kind;
+
+    if (len == 0 || len > INT_MAX || size < 16) {
+        return -1;
+    }
+
+    in = BIO_new_mem_buf(data, (int) len);
+    if (in == NULL) {
+        return -1;
+    }
+
+    /* PEM first, DER otherwise */
+    req = PEM_read_bio_X509_REQ(in, NULL, NULL, NULL);
+
+    if (req == NULL) {
+        (void) BIO_reset(in);
+        req = d2i_X509_REQ_bio(in, NULL);
+    }
+
+    BIO_free(in);
+
+    if (req == NULL) {
+        return -1;
+    }
+
+    key = X509_REQ_get0_pubkey(req);
+
+    if (key != NULL && X509_REQ_verify(req, key) == 1) {
+        name = BIO_new(BIO_s_mem());
+
+        if (name != NULL
+            && X509_NAME_print_ex(name, X509_REQ_get_subject_name(req), 0,
+                                  XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB)
+               >= 0)
+        {
+            n = BIO_get_mem_data(name, &text);
+
+            switch (EVP_PKEY_get_base_id(key)) {
+            case EVP_PKEY_RSA:
+                kind = "RSA";
+                break;
+            case EVP_PKEY_EC:
+                kind = "EC";
+                break;
+            case EVP_PKEY_ED25519:
+                kind = "Ed25519";
+                break;
+            default:
+                kind = "another";
+                break;
+            }
+
+            bits = EVP_PKEY_get_bits(key);
+
+            snprintf(out, size, "%.*s; %s %d bits",
+                     (int) (n > 0 && (size_t) n < size - 32 ? n : 0),
+                     n > 0 ? text : "", kind, bits);
+            rc = 0;
+        }
+
+        BIO_free(name);
+    }
+
+    X509_REQ_free(req);
+    ERR_clear_error();
+
+    return rc;
 }

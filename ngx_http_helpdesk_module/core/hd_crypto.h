@@ -36,6 +36,13 @@ int hd_pbkdf2_sha256(const void *password, size_t plen, const void *salt,
     size_t slen, unsigned iterations, hd_uchar *out, size_t olen);
 
 /* text encodings; out must hold 2 * len (hex) or 4 * ceil(len / 3) (b64) */
+/*
+ * A certificate signing request (PKCS#10, PEM or DER), its own signature
+ * checked: "CN=..., O=...; RSA 2048 bits" into out. 0; -1 when it is not
+ * one (or its signature does not hold)
+ */
+int hd_csr_describe(const void *data, size_t len, char *out, size_t size);
+
 size_t hd_hex_encode(char *out, const void *data, size_t len);
 /* a hexadecimal digit's value (either case), or -1 */
 int hd_hex_digit(int c);

@@ -64,6 +64,7 @@ static const hd_field_t  hd_ticket_fields[] = {
     hd_field(hd_ticket_t, 45, HD_FIELD_STR, mail_thread),
     hd_field(hd_ticket_t, 46, HD_FIELD_STR, kb_shown),
     hd_field(hd_ticket_t, 47, HD_FIELD_U64, regulations),
+    hd_field(hd_ticket_t, 48, HD_FIELD_STR, csr),
 };
 
 const hd_record_desc_t  hd_ticket_desc = hd_record(HD_KIND_TICKET, 1,
@@ -184,7 +185,7 @@ const char  *hd_ticket_type_names[HD_TYPE_COUNT] = {
 };
 
 const char  *hd_category_names[HD_CATEGORY_COUNT] = {
-    "technical", "account_or_contract", "feedback"
+    "technical", "account_or_contract", "feedback", "apns_certificate"
 };
 
 const char  *hd_priority_names[HD_PRIORITY_COUNT] = {

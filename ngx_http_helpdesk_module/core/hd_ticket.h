@@ -53,6 +53,8 @@ typedef enum {
     HD_CATEGORY_TECHNICAL = 0,
     HD_CATEGORY_ACCOUNT_OR_CONTRACT,
     HD_CATEGORY_FEEDBACK,
+    HD_CATEGORY_APNS,               /* an APNs certificate request: one
+                                       PKCS#10 CSR (Kaspersky block 7) */
     HD_CATEGORY_COUNT
 } hd_category_e;
 
@@ -195,6 +197,8 @@ typedef struct {
     uint64_t      regulations;      /* the edition in force when it was
                                        made (its author accepted it);
                                        0: none was published */
+    hd_str_t      csr;              /* an APNs request's CSR: its subject,
+                                       key type and size, for staff */
     uint8_t       acted;            /* not stored: the action of this write
                                        + 1 (hd_ticket_act), 0: none */
 } hd_ticket_t;

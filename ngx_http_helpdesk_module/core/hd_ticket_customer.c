@@ -4,12 +4,17 @@
  * e-mail to the ticket's holder, all committed together or not at all.
  */
 
+#include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
+#include <string.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "hd_company.h"
 #include "hd_date.h"
+#include "hd_files.h"
 #include "hd_kb.h"
 #include "hd_notify.h"
 #include "hd_search.h"
@@ -34,6 +39,7 @@ typedef struct {
     hd_arena_t                 *arena;
     uint64_t                    message;
     uint8_t                     status;
+    hd_str_t                    csr;        /* an APNs request's */
 } hd_flow_t;
 
 
@@ -892,6 +898,7 @@ hd_ticket_create_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
     t->mail_thread = in->mail_thread;
     t->kb_shown = in->kb_shown;
     t->regulations = hd_regulations_current_id(txn);
+    t->csr = f->csr;
 
     rc = hd_ticket_put(txn, NULL, t, err);
     if (rc != HD_OK) {
@@ -935,6 +942,40 @@ hd_ticket_create_in(hd_txn_t *txn, const hd_portal_t *portal,
 }
 
 
+/* a stored upload read as a CSR (a CSR is a few kilobytes: more is not) */
+static int
+hd_ticket_csr(const hd_portal_t *portal, const hd_upload_t *file, char *out,
+    size_t size)
+{
+    int        fd, rc;
+    char       path[PATH_MAX], rel[HD_FILE_REL_LEN + 1];
+    size_t     max = 65536;
+    ssize_t    n;
+    hd_uchar  *buf;
+
+    if (file->size == 0 || file->size > max) {
+        return -1;
+    }
+
+    hd_file_rel_path(file->sha256, rel);
+    snprintf(path, sizeof(path), "%s/%s", portal->files, rel);
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return -1;
+    }
+
+    buf = malloc(max);
+    n = buf != NULL ? read(fd, buf, max) : -1;
+    close(fd);
+
+    rc = n > 0 ? hd_csr_describe(buf, (size_t) n, out, size) : -1;
+    free(buf);
+
+    return rc;
+}
+
+
 hd_rc
 hd_ticket_create(const hd_portal_t *portal, uint64_t author,
     const hd_ticket_input_t *in, uint64_t now, hd_ticket_t *out,
@@ -943,7 +984,21 @@ hd_ticket_create(const hd_portal_t *portal, uint64_t author,
     hd_rc      rc;
     hd_flow_t  f;
 
+    char       csr[600];
+
     hd_ticket_validate(in, errors);
+
+    /* an APNs request is one certificate signing request, nothing else */
+    if (errors->n == 0 && in->category == HD_CATEGORY_APNS) {
+        if (in->nfiles != 1) {
+            hd_errors_add(errors, "attachments", "apns_one_csr");
+
+        } else if (hd_ticket_csr(portal, &in->files[0], csr, sizeof(csr))
+                   != 0)
+        {
+            hd_errors_add(errors, "attachments", "apns_not_csr");
+        }
+    }
 
     if (errors->n) {
         return hd_err_set(err, HD_INVALID, errors->item[0].field,
@@ -958,6 +1013,11 @@ hd_ticket_create(const hd_portal_t *portal, uint64_t author,
     f.t = out;
     f.errors = errors;
 
+    if (in->category == HD_CATEGORY_APNS) {
+        f.csr.data = (hd_uchar *) csr;
+        f.csr.len = strlen(csr);
+    }
+
     f.arena = hd_arena_create(8192);
     if (f.arena == NULL) {
         return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
@@ -967,7 +1027,11 @@ hd_ticket_create(const hd_portal_t *portal, uint64_t author,
 
     hd_arena_destroy(f.arena);
 
-    /* the ticket's strings were the input's: still valid for the caller */
+    /* the ticket's strings were the input's: still valid for the caller
+       (but the CSR's text, which was this call's) */
+    out->csr.data = NULL;
+    out->csr.len = 0;
+
     return rc;
 }
 

@@ -241,6 +241,7 @@ ngx_http_helpdesk_staff_ticket_json(ngx_http_request_t *r,
     hd_jw_cstr(w, hd_channel_names[t->channel % HD_CHANNEL_COUNT]);
     hd_jw_key(w, "regulations");
     hd_jw_int(w, (int64_t) t->regulations);
+    ngx_http_helpdesk_jw_kopt(w, "csr", &t->csr);
     hd_jw_key(w, "premium");
     hd_jw_bool(w, t->premium != 0);
     ngx_http_helpdesk_jw_kopt(w, "product", &st->product);
@@ -576,6 +577,12 @@ ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
     hd_val_set_int(pool, view, "department_id", (int64_t) st.t.department);
     hd_val_set_cstr(pool, view, "channel",
                     hd_channel_names[st.t.channel % HD_CHANNEL_COUNT]);
+
+    /* an APNs request: what its CSR asks for */
+    if (st.t.csr.len) {
+        hd_val_set_str(pool, view, "csr", st.t.csr.data, st.t.csr.len);
+    }
+
     hd_val_set_bool(pool, view, "mine", st.t.owner == me->id);
     hd_val_set_bool(pool, view, "unowned", st.t.owner == 0);
     hd_val_set_bool(pool, view, "can_assign", me->role != HD_ROLE_AGENT);
