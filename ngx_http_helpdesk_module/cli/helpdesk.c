@@ -45,7 +45,8 @@ static const hd_cli_command_t  hd_cli_commands[] = {
       "\"1.0,2.0\"], edit ID [--name N] [--versions V]", hd_cli_products, 0, 0 },
     { "cert-types", "list|add|edit", "certificate types: list, add --name N "
       "--product P --term MONTHS --kind certificate|contract --limit N "
-      "--level L --premium N|unlimited --department D, edit ID ...",
+      "--level L --premium N|unlimited --department D [--contacts N] (an MSA "
+      "contract's premium contacts), edit ID ...",
       hd_cli_cert_types, 0, 0 },
     { "certs", "import|list|issue|revoke", "certificates: import FILE.csv, "
       "list, issue --type T [--number N] [--from DATE] [--until DATE] "

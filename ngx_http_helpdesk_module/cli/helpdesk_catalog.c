@@ -4,6 +4,7 @@
  */
 
 #include "helpdesk.h"
+#include "hd_activation.h"
 
 #include "hd_certificate.h"
 #include "hd_company.h"
@@ -369,6 +370,7 @@ hd_cli_type_options(hd_cli_t *cli, hd_cli_type_t *t, int first)
         { "level", required_argument, NULL, 'L' },
         { "premium", required_argument, NULL, 'P' },
         { "department", required_argument, NULL, 'd' },
+        { "contacts", required_argument, NULL, 'c' },
         { NULL, 0, NULL, 0 }
     };
 
@@ -419,6 +421,15 @@ hd_cli_type_options(hd_cli_t *cli, hd_cli_type_t *t, int first)
             break;
         case 'd':
             t->department = optarg;
+            break;
+        case 'c':
+            /* an MSA contract's premium contacts (0: none to name) */
+            if (hd_cli_type_number("--contacts", optarg, HD_CONTACTS_MAX,
+                                   &t->type.contacts_max)
+                != 0)
+            {
+                return -1;
+            }
             break;
         default:
             hd_cli_bad_option("cert-types", cli->argv);

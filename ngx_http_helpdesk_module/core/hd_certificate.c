@@ -28,6 +28,10 @@ static const hd_field_t  hd_certificate_fields[] = {
     hd_field(hd_certificate_t, 11, HD_FIELD_U64, created),
     hd_field(hd_certificate_t, 12, HD_FIELD_U64, issued_by),
     hd_field(hd_certificate_t, 13, HD_FIELD_U8, revoked),
+    hd_field(hd_certificate_t, 14, HD_FIELD_STR, contacts),
+    hd_field(hd_certificate_t, 15, HD_FIELD_U64, activated),
+    hd_field(hd_certificate_t, 16, HD_FIELD_STR, pending),
+    hd_field(hd_certificate_t, 17, HD_FIELD_U64, activation),
 };
 
 const hd_record_desc_t  hd_certificate_desc = hd_record(HD_KIND_CERTIFICATE,
@@ -152,6 +156,13 @@ hd_cert_put(hd_txn_t *txn, const hd_certificate_t *c, unsigned flags,
 
     return hd_record_put(txn, HD_DB_CERTIFICATES, key, 8,
                          &hd_certificate_desc, c, flags, err);
+}
+
+
+hd_rc
+hd_cert_update(hd_txn_t *txn, const hd_certificate_t *c, hd_err_t *err)
+{
+    return hd_cert_put(txn, c, 0, err);
 }
 
 

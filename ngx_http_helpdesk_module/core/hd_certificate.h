@@ -52,6 +52,11 @@ typedef struct {
     uint64_t      created;
     uint64_t      issued_by;
     uint8_t       revoked;
+    hd_str_t      contacts;         /* an activated contract's premium
+                                       contacts: "name\temail\tphone\n" */
+    uint64_t      activated;        /* when staff approved them; 0: not */
+    hd_str_t      pending;          /* contacts asked for, not approved */
+    uint64_t      activation;       /* the ticket that asks for them */
 } hd_certificate_t;
 
 
@@ -127,6 +132,9 @@ hd_rc hd_cert_transfer(hd_txn_t *txn, uint8_t from_kind, uint64_t from,
     uint8_t to_kind, uint64_t to, size_t *moved, hd_err_t *err);
 
 hd_rc hd_cert_revoke(hd_txn_t *txn, uint64_t id, hd_err_t *err);
+
+/* a certificate written back as it is now */
+hd_rc hd_cert_update(hd_txn_t *txn, const hd_certificate_t *c, hd_err_t *err);
 
 /* unclosed tickets on the certificate, exactly (an index, kept by tickets) */
 hd_rc hd_cert_unclosed(hd_txn_t *txn, uint64_t id, size_t *n);

@@ -36,6 +36,7 @@ static const hd_field_t  hd_cert_type_fields[] = {
     hd_field(hd_cert_type_t, 9, HD_FIELD_U64, department),
     hd_field(hd_cert_type_t, 10, HD_FIELD_U64, created),
     hd_field(hd_cert_type_t, 11, HD_FIELD_U64, updated),
+    hd_field(hd_cert_type_t, 12, HD_FIELD_U32, contacts_max),
 };
 
 const hd_record_desc_t  hd_cert_type_desc = hd_record(HD_KIND_CERT_TYPE, 1,

@@ -58,6 +58,9 @@ typedef struct {
     uint64_t      department;
     uint64_t      created;
     uint64_t      updated;
+    uint32_t      contacts_max;     /* an MSA contract's premium contacts
+                                       (Kaspersky block 3); 0: anyone
+                                       holding it may ask for premium */
 } hd_cert_type_t;
 
 

@@ -199,6 +199,8 @@ typedef struct {
                                        0: none was published */
     hd_str_t      csr;              /* an APNs request's CSR: its subject,
                                        key type and size, for staff */
+    uint64_t      activation;       /* the contract whose activation it
+                                       asks for (hd_activation) */
     uint8_t       acted;            /* not stored: the action of this write
                                        + 1 (hd_ticket_act), 0: none */
 } hd_ticket_t;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "hd_activation.h"
 #include "hd_company.h"
 #include "hd_date.h"
 #include "hd_files.h"
@@ -822,6 +823,18 @@ hd_ticket_create_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
                                          "premium_not_in_contract");
         }
 
+        /* an MSA contract: only its activated contacts (block 3) */
+        if (type.contacts_max > 0 && c.activated == 0) {
+            return hd_ticket_field_error(f, err, HD_INVALID, "premium",
+                                         "contract_not_activated");
+        }
+
+        if (type.contacts_max > 0 && !hd_contacts_has(&c.contacts, &a.email))
+        {
+            return hd_ticket_field_error(f, err, HD_INVALID, "premium",
+                                         "premium_not_contact");
+        }
+
         if (left == 0) {
             return hd_ticket_field_error(f, err, HD_LIMIT, "premium",
                                          "premium_quota_spent");
@@ -899,6 +912,7 @@ hd_ticket_create_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
     t->kb_shown = in->kb_shown;
     t->regulations = hd_regulations_current_id(txn);
     t->csr = f->csr;
+    t->activation = in->activation;
 
     rc = hd_ticket_put(txn, NULL, t, err);
     if (rc != HD_OK) {

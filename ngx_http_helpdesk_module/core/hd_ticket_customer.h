@@ -44,6 +44,7 @@ typedef struct {
     size_t          nfiles;
     hd_str_t        mail_thread;    /* by e-mail: the message's id */
     hd_str_t        kb_shown;       /* articles suggested, "3,7" */
+    uint64_t        activation;     /* a contract's activation asked */
     unsigned        quiet:1;        /* no confirmation (a machine wrote) */
 } hd_ticket_input_t;
 

@@ -5,6 +5,8 @@
 
 #include "ngx_http_helpdesk_module.h"
 
+#include "hd_activation.h"
+
 #include "hd_certificate.h"
 #include "hd_company.h"
 #include "hd_date.h"
@@ -116,6 +118,16 @@ ngx_http_helpdesk_cert_item(ngx_http_helpdesk_ctx_t *ctx,
                                 ? "company" : "account",
                       "kind", hd_cert_kind_names[t->kind % HD_CERT_KIND_COUNT],
                       "level", hd_level_names[t->level % HD_LEVEL_COUNT]));
+
+        /* an MSA contract: its premium contacts' state */
+        if (t->contacts_max > 0) {
+            json_t  *last = json_array_get(array, json_array_size(array) - 1);
+
+            json_object_set_new(last, "contacts_max",
+                                json_integer(t->contacts_max));
+            json_object_set_new(last, "activated",
+                                json_boolean(c->activated != 0));
+        }
     }
 
     if (list == NULL) {
@@ -129,6 +141,10 @@ ngx_http_helpdesk_cert_item(ngx_http_helpdesk_ctx_t *ctx,
     ngx_http_helpdesk_set_day(ctx, item, "valid_until", c->valid_until);
     ngx_http_helpdesk_set_day(ctx, item, "valid_from", c->valid_from);
     hd_val_set_cstr(pool, item, "state", hd_cert_state_names[state]);
+    hd_val_set_bool(pool, item, "needs_activation",
+                    t->contacts_max > 0
+                    && hd_activation_may(names->txn, ctx->caller.account, c));
+    hd_val_set_bool(pool, item, "activated", c->activated != 0);
 
     ngx_snprintf((u_char *) key, sizeof(key), "certs.state_%s%Z",
                  hd_cert_state_names[state]);

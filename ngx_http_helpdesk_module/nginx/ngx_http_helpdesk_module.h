@@ -695,6 +695,14 @@ ngx_int_t ngx_http_helpdesk_kb_may_edit(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_staff_kb_form_page(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status);
+ngx_int_t ngx_http_helpdesk_activation(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_activation_request(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_activation_approve(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+void ngx_http_helpdesk_activation_view(ngx_http_helpdesk_ctx_t *ctx,
+    hd_txn_t *txn, const hd_ticket_t *t, hd_val_t *view);
 ngx_int_t ngx_http_helpdesk_regulations(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_admin_regulations(ngx_http_request_t *r,

@@ -578,6 +578,9 @@ ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
     hd_val_set_cstr(pool, view, "channel",
                     hd_channel_names[st.t.channel % HD_CHANNEL_COUNT]);
 
+    /* an activation request: who it names, and the approval */
+    ngx_http_helpdesk_activation_view(ctx, &txn, &st.t, view);
+
     /* an APNs request: what its CSR asks for */
     if (st.t.csr.len) {
         hd_val_set_str(pool, view, "csr", st.t.csr.data, st.t.csr.len);
