@@ -27,7 +27,7 @@ is($again, $out, 'a second run changes nothing and prints the same');
 my $ua = $hd->client;
 $ua->login('customer', $password);
 my $res = $ua->api('GET', 'tickets');
-is($res->{json}{total}, 3, 'the demo customer has three tickets');
+is($res->{json}{total}, 5, 'the demo customer has five tickets (the activation and the APNs request among them)');
 my %status = map { $_->{subject} => $_->{status} } @{ $res->{json}{tickets} };
 is($status{'Не подписывается документ в СЭД'}, 'awaiting_customer', '... one awaiting their answer');
 is($status{'Как перенести лицензию на новый компьютер?'}, 'solved', '... one solved');
@@ -48,6 +48,22 @@ $res = $agent->api('GET', 'staff/tickets?queue=unassigned');
 is($res->{status}, 200, 'the agent opens the queue');
 ok((grep { $_->{subject} =~ /Не устанавливается/ && $_->{channel} eq 'phone' } @{ $res->{json}{tickets} }),
    '... and finds the phone ticket unassigned');
+
+# the seed services' rules: an activated MSA contract, an APNs request
+my ($activation) = $out =~ /an activated contract\s+MSA-2026-0007, 2 premium contacts \(ticket no\. (\d+)\)/;
+ok($activation, 'the demo activates the MSA contract with two contacts');
+my ($apns) = $out =~ /an APNs certificate request\s+no\. (\d+)/;
+ok($apns, '... and makes an APNs request');
+my ($admin_pw) = $out =~ /administrator\s+login admin\s+password (\S+)/;
+my $admin = $hd->client;
+$admin->login('admin', $admin_pw);
+like($admin->api('GET', "staff/tickets/$apns")->{json}{csr} // '', qr/CN=ru\.example\.romashka\.push.*RSA 2048 bits/,
+     '... whose CSR staff see');
+my $customer = $hd->client;
+$customer->login("customer", $password);
+my $act = $customer->api('GET', 'certificates/MSA-2026-0007/activation')->{json};
+ok($act->{activated}, 'the customer sees the contract activated');
+is(scalar @{ $act->{contacts} // [] }, 2, '... with two premium contacts');
 
 ($rc, $out) = $hd->cli('check');
 is($rc, 0, 'the demo data checks consistent') or diag($out);

@@ -9,6 +9,8 @@
  */
 
 #include "helpdesk.h"
+#include "hd_files.h"
+#include "hd_activation.h"
 
 #include "hd_certificate.h"
 #include "hd_company.h"
@@ -497,6 +499,158 @@ hd_demo_staff(hd_cli_t *cli, FILE *f)
 }
 
 
+/* an APNs request's CSR, made once with openssl req -new (the key thrown
+   away: the demo only shows what staff see of one) */
+static const char  hd_demo_csr[] =
+        "-----BEGIN CERTIFICATE REQUEST-----\n"
+        "MIICjDCCAXQCAQAwRzEhMB8GA1UEAwwYcnUuZXhhbXBsZS5yb21hc2hrYS5wdXNo\n"
+        "MRUwEwYDVQQKDAxSb21hc2hrYSBMdGQxCzAJBgNVBAYTAlJVMIIBIjANBgkqhkiG\n"
+        "9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1y2DsaCszVKV40IxJ8s4f54vJKxvtkfygIhU\n"
+        "OoD66QEHhGbYQdbtgtOYxcGKwbdaWKHoeg4G9JvK9GcAsk2OLN/hmraUn3rW9OnK\n"
+        "XMvpAdh8x+orWez9VjW7H6fmK2y8do7rf2k0cvgATBg07IbQohafDwaQ6cIBIQY+\n"
+        "2RHPEwPf34v4C7k4hSJNTyVI11OUFrUNTI96BOpV0ncMuf4XQEGsOZu6C+bZEgC3\n"
+        "0j5X9WMo4tppYlbDZXXWb7A2vk6/wPYWUqUt4BRyLuc1pX1a9ElSaQptH49JejT/\n"
+        "lRwBbOCll/1Ypo0xciuv/rGtW0Kv1nlxT5dvfh0uUcESgPceLwIDAQABoAAwDQYJ\n"
+        "KoZIhvcNAQELBQADggEBAHUs4U6h1qtxFp3Zwq+su5cJbsWbeazKWoNGBipkStZL\n"
+        "Ejp0rHJf4BZZmE2N9dEnCdA7jX3Tx0GEykuZCTwbHP19qpHS9ftzSnVLuhUdDufC\n"
+        "4XdGfMu9g8fLCQr4QIE044OHqcixgufs5SVBEBHMTzGc2wo7XXGIXxSqQbDhmrgF\n"
+        "RSiTTVycYIYxG7x1aOf9w6Fo90xTz8w19//KZEfVqQ/yukxZr3czeZMSxUYADBRl\n"
+        "FTTkN0YIgFFiCXo9ptm5qTFVhTX8flGkFA0PSMHu97/ojJZgUYW9v9WaVCGzUK+C\n"
+        "y4PfW0RZr4x0AiSZBUrKPR/IIxj3RdrW/qRmz+Ko/Ig=\n"
+        "-----END CERTIFICATE REQUEST-----\n";
+
+
+/* step 4: the seed services' own rules: the contract activated with two
+   premium contacts, an APNs certificate request */
+static int
+hd_demo_rules(hd_cli_t *cli, FILE *f)
+{
+    size_t               n;
+    uint64_t             now, ticket;
+    hd_err_t             err;
+    hd_txn_t             txn;
+    hd_uchar             sha[HD_SHA256_LEN];
+    hd_upload_t          up;
+    hd_portal_t          portal;
+    hd_arena_t          *arena;
+    hd_errors_t          errors;
+    hd_ticket_t          t;
+    hd_contact_t         contacts[2];
+    hd_account_t         customer, manager;
+    hd_cert_type_t       type;
+    hd_certificate_t     c;
+    hd_file_writer_t     w;
+    hd_ticket_input_t    ti;
+
+    arena = hd_arena_create(0);
+    if (arena == NULL || hd_cli_mail_portal(cli, &arena->pool, &portal) != 0)
+    {
+        hd_arena_destroy(arena);
+        return 1;
+    }
+
+    now = (uint64_t) time(NULL);
+    memset(&errors, 0, sizeof(errors));
+
+    /* the MSA Business contract names two premium contacts */
+    if (hd_txn_begin(cli->store, &txn, HD_TXN_WRITE, &err) != HD_OK
+        || hd_account_find(&txn, (hd_uchar *) "customer", 8, &customer)
+           != HD_OK
+        || hd_account_find(&txn, (hd_uchar *) "manager", 7, &manager)
+           != HD_OK
+        || hd_cert_find(&txn, &(hd_str_t) hd_string("MSA-2026-0007"), &c)
+           != HD_OK
+        || hd_cert_type_get(&txn, c.type, &type) != HD_OK)
+    {
+        hd_txn_abort(&txn);
+        hd_arena_destroy(arena);
+        fprintf(stderr, "helpdesk: demo: the demo contract is missing\n");
+        return 1;
+    }
+
+    customer.name.data = hd_pstrdup(&arena->pool, customer.name.data,
+                                    customer.name.len);
+    customer.email.data = hd_pstrdup(&arena->pool, customer.email.data,
+                                     customer.email.len);
+    type.contacts_max = 2;
+
+    if (hd_cert_type_save(&txn, &type, now, &err) != HD_OK
+        || hd_txn_commit(&txn, &err) != HD_OK)
+    {
+        hd_arena_destroy(arena);
+        return hd_cli_errors("demo", &errors, &err);
+    }
+
+    contacts[0].name = customer.name;
+    contacts[0].email = customer.email;
+    hd_str_set(&contacts[0].phone, "+7 495 123-45-67");
+    hd_str_set(&contacts[1].name, "Мария Иванова");
+    hd_str_set(&contacts[1].email, "maria@example.com");
+    hd_str_set(&contacts[1].phone, "+7 495 123-45-68");
+
+    if (hd_activation_request(&portal, customer.id,
+                              &(hd_str_t) hd_string("MSA-2026-0007"),
+                              contacts, 2, now + 300, &ticket, &errors, &err)
+        != HD_OK
+        || hd_activation_approve(&portal, &manager, ticket, now + 360, &n,
+                                 &err)
+           != HD_OK)
+    {
+        hd_arena_destroy(arena);
+        return hd_cli_errors("demo", &errors, &err);
+    }
+
+    fprintf(f, "  %-36s MSA-2026-0007, %zu premium contacts (ticket no. "
+            "%llu)\n", "an activated contract", n,
+            (unsigned long long) ticket);
+
+    /* an APNs request: its CSR in the file store, then the ticket */
+    memset(&up, 0, sizeof(up));
+
+    if (hd_files_prepare(cli->files, &err) != HD_OK
+        || hd_file_begin(&w, cli->files, &err) != HD_OK
+        || hd_file_write(&w, hd_demo_csr, sizeof(hd_demo_csr) - 1, &err)
+           != HD_OK
+        || hd_file_finish(&w, sha, &err) != HD_OK
+        || hd_file_store(cli->files, w.path, sha, &err) != HD_OK)
+    {
+        hd_arena_destroy(arena);
+        return hd_cli_errors("demo", &errors, &err);
+    }
+
+    hd_str_set(&up.name, "romashka-push.csr");
+    hd_str_set(&up.type, "application/pkcs10");
+    up.size = sizeof(hd_demo_csr) - 1;
+    memcpy(up.sha256, sha, HD_SHA256_LEN);
+
+    hd_ticket_input_init(&ti);
+    hd_str_set(&ti.subject, "Сертификат APNs для мобильного приложения");
+    hd_str_set(&ti.description, "Прошу подписать запрос на сертификат для "
+               "push-уведомлений нашего приложения.");
+    ti.category = HD_CATEGORY_APNS;
+    ti.type = HD_TYPE_CONSULTATION;
+    ti.severity = 3;
+    ti.channel = HD_CHANNEL_WEB;
+    ti.files = &up;
+    ti.nfiles = 1;
+
+    if (hd_ticket_create(&portal, customer.id, &ti, now + 420, &t, &errors,
+                         &err)
+        != HD_OK)
+    {
+        hd_arena_destroy(arena);
+        return hd_cli_errors("demo", &errors, &err);
+    }
+
+    fprintf(f, "  %-36s no. %llu, its CSR shown to staff\n",
+            "an APNs certificate request", (unsigned long long) t.number);
+
+    hd_arena_destroy(arena);
+
+    return 0;
+}
+
+
 /* the demo's steps done so far ("demo" in meta): 0 when none */
 static int
 hd_demo_level(hd_cli_t *cli)
@@ -577,6 +731,22 @@ hd_cli_demo(hd_cli_t *cli)
         }
 
         if (hd_demo_staff(cli, f) != 0 || hd_demo_set_level(cli, 3) != 0) {
+            fclose(f);
+            return 1;
+        }
+
+        fclose(f);
+    }
+
+    if (level < 4) {
+        f = fopen(path, "a");
+        if (f == NULL) {
+            fprintf(stderr, "helpdesk: cannot write %s: %s\n", path,
+                    strerror(errno));
+            return 1;
+        }
+
+        if (hd_demo_rules(cli, f) != 0 || hd_demo_set_level(cli, 4) != 0) {
             fclose(f);
             return 1;
         }
