@@ -44,6 +44,15 @@ fails_with('helpdesk_db in a location',
            qr/"helpdesk_db" directive is not allowed here/,
            location => "helpdesk_db $dir/data;");
 
+# helpdesk_threat_portal
+fails_with('a threat portal that is not an https:// address',
+           qr/helpdesk_threat_portal: invalid URL "ftp:\/\/virus\.example" \(an https:\/\/ address\)/,
+           http => 'helpdesk_threat_portal ftp://virus.example;');
+fails_with('a threat portal with a quote in it',
+           qr/helpdesk_threat_portal: invalid URL/, http => "helpdesk_threat_portal 'https://x.example/\"onclick';");
+($rc, $out) = $hd->nginx_t(http => 'helpdesk_threat_portal https://virusdesk.example.com/;');
+is($rc, 0, 'an https:// threat portal passes') or diag($out);
+
 # helpdesk_templates
 fails_with('a templates directory that does not exist',
            qr/helpdesk_templates "\/nonexistent\/templates": the templates directory "\/nonexistent\/templates" does not exist/,

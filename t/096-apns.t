@@ -2,7 +2,8 @@
 # apns_certificate takes exactly one file, a PKCS#10 certificate signing
 # request in PEM or DER, parsed by OpenSSL (its own signature checked);
 # staff see its subject, key type and size, and answer with the signed
-# certificate attached: the ticket keeps both. Anything else is refused
+# certificate attached: the ticket keeps both. The threat analysis portal
+# (helpdesk_threat_portal) is a link on the form, not a ticket. Anything else is refused
 # with a message naming the field, and nothing is created.
 
 use strict;
@@ -29,7 +30,7 @@ system("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -key
     or die 'openssl ec req failed';
 my ($pem, $der, $ec) = map { slurp("$tmp/$_") } qw(push.csr push.der ec.csr);
 
-my $t = Helpdesk::Test->new->start;
+my $t = Helpdesk::Test->new(http => 'helpdesk_threat_portal https://virusdesk.example.com/;')->start;
 my $ua = $t->user('anna');
 my $agent = $t->staff('agent', 'administrator');
 
@@ -99,6 +100,8 @@ is($ua->get($signed->{url})->{content}, $cert, '... and the customer downloads t
 $page = $ua->get('/tickets/new')->{content};
 like($page, qr{<option value="apns_certificate">}, 'the new-ticket form offers the category');
 like($page, qr/id="apns-hint"/, '... and says an APNs request is one .csr file');
+like($page, qr{id="threat-portal"[^\n]*href="https://virusdesk\.example\.com/"}, 'the threat analysis portal is a link, not a ticket');
+like($page, qr/id="category-hint"[^<]*не заменяет опрос/, '... and feedback is said not to replace the survey');
 
 $t->stop;
 my ($rc, $out) = $t->cli('check');

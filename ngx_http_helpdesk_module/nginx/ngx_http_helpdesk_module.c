@@ -24,6 +24,8 @@ static char *ngx_http_helpdesk_db(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_helpdesk_templates(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_helpdesk_threat_portal(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static char *ngx_http_helpdesk_url(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_helpdesk_session(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -182,6 +184,13 @@ static ngx_command_t  ngx_http_helpdesk_commands[] = {
     { ngx_string("helpdesk_url"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_helpdesk_url,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("helpdesk_threat_portal"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_helpdesk_threat_portal,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -609,6 +618,7 @@ ngx_http_helpdesk_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     ngx_conf_merge_str_value(conf->url, prev->url, "");
+    ngx_conf_merge_str_value(conf->threat_portal, prev->threat_portal, "");
 
     if (ngx_http_helpdesk_brand_merge(cf, prev, conf) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
@@ -884,6 +894,43 @@ ngx_http_helpdesk_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     lcf->url = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * helpdesk_threat_portal URL: where suspicious files go for analysis
+ * (Kaspersky block 7): a link among the new-ticket form's categories, not a
+ * ticket
+ */
+static char *
+ngx_http_helpdesk_threat_portal(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_helpdesk_loc_conf_t  *lcf = conf;
+
+    ngx_str_t  *value;
+
+    if (lcf->threat_portal.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (!(value[1].len > 8
+          && ngx_strncasecmp(value[1].data, (u_char *) "https://", 8) == 0)
+        || ngx_strlchr(value[1].data, value[1].data + value[1].len, '"')
+        || ngx_strlchr(value[1].data, value[1].data + value[1].len, '<')
+        || ngx_strlchr(value[1].data, value[1].data + value[1].len, ' '))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "helpdesk_threat_portal: invalid URL \"%V\" (an "
+                           "https:// address)", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    lcf->threat_portal = value[1];
 
     return NGX_CONF_OK;
 }

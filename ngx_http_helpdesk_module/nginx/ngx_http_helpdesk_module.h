@@ -161,6 +161,7 @@ typedef struct {
     ngx_flag_t                     enabled;
     ngx_str_t                      mount;          /* ends with '/' */
     ngx_str_t                      url;            /* helpdesk_url */
+    ngx_str_t                      threat_portal;  /* its link, or "" */
     ngx_str_t                      templates_dir;
     hd_templates_t                *templates;
     ngx_http_helpdesk_labels_t    *labels;

@@ -886,6 +886,12 @@ ngx_http_helpdesk_ticket_form_page(ngx_http_request_t *r,
         chosen.len = ref.len;
     }
 
+    if (ctx->lcf->threat_portal.len) {
+        hd_val_set_str(pool, view, "threat_portal",
+                       ctx->lcf->threat_portal.data,
+                       ctx->lcf->threat_portal.len);
+    }
+
     hd_val_set(pool, view, "categories",
                ngx_http_helpdesk_choices(ctx, NGX_HTTP_HELPDESK_L_CATEGORY,
                                          &chosen, "technical"));
