@@ -42,7 +42,9 @@ static const hd_cli_command_t  hd_cli_commands[] = {
     { "departments", "list|add", "departments: list, add NAME [--feedback]",
       hd_cli_departments, 0, 0 },
     { "products", "list|add|edit", "products: list, add NAME [--versions "
-      "\"1.0,2.0\"], edit ID [--name N] [--versions V]", hd_cli_products, 0, 0 },
+      "\"1.0,2.0\" or lines \"NAME | build B | certified | update URL "
+      "TEXT\"] [--area PROTECTION-AREA], edit ID [--name N] [--versions V] "
+      "[--area A]", hd_cli_products, 0, 0 },
     { "cert-types", "list|add|edit", "certificate types: list, add --name N "
       "--product P --term MONTHS --kind certificate|contract --limit N "
       "--level L --premium N|unlimited --department D [--contacts N] (an MSA "

@@ -154,7 +154,9 @@ hd_cli_versions(hd_arena_t *arena, const char *list, hd_str_t *versions)
 
     p = hd_pstrdup(&arena->pool, list, n);
 
-    for (i = 0; i < n; i++) {
+    /* "4.0,5.0"; or lines, when a version says more (a line may hold
+       commas: "5.0 | update https://... fixes a, b and c") */
+    for (i = 0; i < n && strchr(list, '\n') == NULL; i++) {
         if (p[i] == ',') {
             p[i] = '\n';
         }
@@ -196,6 +198,7 @@ hd_cli_products(hd_cli_t *cli)
     static struct option  opts[] = {
         { "name", required_argument, NULL, 'n' },
         { "versions", required_argument, NULL, 'v' },
+        { "area", required_argument, NULL, 'a' },
         { NULL, 0, NULL, 0 }
     };
 
@@ -229,6 +232,9 @@ hd_cli_products(hd_cli_t *cli)
             p.versions.data = hd_pstrdup(&arena->pool, old.versions.data,
                                          old.versions.len);
             p.versions.len = old.versions.len;
+            p.area.data = hd_pstrdup(&arena->pool, old.area.data,
+                                     old.area.len);
+            p.area.len = old.area.len;
             hd_txn_abort(&txn);
 
         } else {
@@ -243,6 +249,9 @@ hd_cli_products(hd_cli_t *cli)
 
             } else if (c == 'v') {
                 hd_cli_versions(arena, optarg, &p.versions);
+
+            } else if (c == 'a') {
+                hd_cli_str(optarg, &p.area);
 
             } else {
                 hd_cli_bad_option("products", cli->argv);

@@ -95,4 +95,13 @@ hd_str_eq(const hd_str_t *s, const char *text)
 }
 
 
+/* the same bytes (an empty one as another, whatever its pointer) */
+static inline int
+hd_str_same(const hd_str_t *a, const hd_str_t *b)
+{
+    return a->len == b->len
+           && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
+
 #endif /* HD_CORE_H */

@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "hd_crypto.h"
 #include "hd_product.h"
@@ -18,6 +20,7 @@ static const hd_field_t  hd_product_fields[] = {
     hd_field(hd_product_t, 3, HD_FIELD_STR, versions),
     hd_field(hd_product_t, 4, HD_FIELD_U64, created),
     hd_field(hd_product_t, 5, HD_FIELD_U64, updated),
+    hd_field(hd_product_t, 6, HD_FIELD_STR, area),
 };
 
 const hd_record_desc_t  hd_product_desc = hd_record(HD_KIND_PRODUCT, 1,
@@ -300,14 +303,139 @@ hd_cert_kind_from_name(const hd_uchar *name, size_t len)
 }
 
 
+int
+hd_version_parse(const hd_uchar *line, size_t len, hd_version_t *v)
+{
+    hd_str_t         part, rest;
+    const hd_uchar  *p, *end, *bar;
+    int              first = 1;
+
+    memset(v, 0, sizeof(*v));
+
+    for (p = line, end = line + len; p <= end; p = bar + 1) {
+        bar = memchr(p, '|', (size_t) (end - p));
+        bar = bar ? bar : end;
+
+        part.data = (hd_uchar *) p;
+        part.len = (size_t) (bar - p);
+        hd_text_trim(&part);
+
+        if (first) {
+            if (part.len == 0 || part.len > 64) {
+                return -1;
+            }
+
+            v->name = part;
+            first = 0;
+
+        } else if (part.len == 9 && memcmp(part.data, "certified", 9) == 0) {
+            v->certified = 1;
+
+        } else if (part.len > 6 && memcmp(part.data, "build ", 6) == 0) {
+            v->build.data = part.data + 6;
+            v->build.len = part.len - 6;
+            hd_text_trim(&v->build);
+
+            if (v->build.len == 0 || v->build.len > 64) {
+                return -1;
+            }
+
+        } else if (part.len > 7 && memcmp(part.data, "update ", 7) == 0) {
+            /* "update https://... what it fixes" */
+            rest.data = part.data + 7;
+            rest.len = part.len - 7;
+            hd_text_trim(&rest);
+
+            v->update_link = rest;
+
+            for (size_t i = 0; i < rest.len; i++) {
+                if (rest.data[i] == ' ') {
+                    v->update_link.len = i;
+                    break;
+                }
+            }
+
+            v->update_text.data = rest.data + v->update_link.len;
+            v->update_text.len = rest.len - v->update_link.len;
+            hd_text_trim(&v->update_text);
+
+            if (!((v->update_link.len > 8
+                   && memcmp(v->update_link.data, "https://", 8) == 0)
+                  || (v->update_link.len > 7
+                      && memcmp(v->update_link.data, "http://", 7) == 0))
+                || memchr(v->update_link.data, '"', v->update_link.len)
+                || v->update_text.len == 0 || v->update_text.len > 300)
+            {
+                return -1;
+            }
+
+        } else {
+            return -1;
+        }
+
+        if (bar == end) {
+            break;
+        }
+    }
+
+    return 0;
+}
+
+
+size_t
+hd_product_versions(const hd_product_t *p, hd_version_t *out, size_t max)
+{
+    size_t           n = 0;
+    const hd_uchar  *s, *end, *nl;
+
+    for (s = p->versions.data, end = s + p->versions.len;
+         s != NULL && s < end && n < max;
+         s = nl + 1)
+    {
+        nl = memchr(s, '\n', (size_t) (end - s));
+        nl = nl ? nl : end;
+
+        if (nl > s && hd_version_parse(s, (size_t) (nl - s), &out[n]) == 0) {
+            n++;
+        }
+    }
+
+    return n;
+}
+
+
+const hd_version_t *
+hd_version_find(const hd_version_t *v, size_t n, const hd_str_t *name)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        if (v[i].name.len == name->len
+            && strncasecmp((const char *) v[i].name.data,
+                           (const char *) name->data, name->len) == 0)
+        {
+            return &v[i];
+        }
+    }
+
+    return NULL;
+}
+
+
 void
 hd_product_validate(const hd_product_t *p, hd_errors_t *errors)
 {
     size_t           lines = 0, len;
+    hd_version_t     v;
     const hd_uchar  *s, *end, *nl;
 
     hd_errors_text(errors, "name", &p->name, HD_PRODUCT_NAME_MAX,
                    "name_required", "name_invalid", "name_too_long");
+
+    if (p->area.len) {
+        hd_errors_text(errors, "area", &p->area, HD_PRODUCT_NAME_MAX, NULL,
+                       "name_invalid", "name_too_long");
+    }
 
     if (!hd_utf8_valid(p->versions.data, p->versions.len)
         || !hd_text_printable(p->versions.data, p->versions.len, 1))
@@ -316,8 +444,11 @@ hd_product_validate(const hd_product_t *p, hd_errors_t *errors)
         return;
     }
 
-    /* a version a line, each short */
-    for (s = p->versions.data, end = s + p->versions.len; s < end; s = nl + 1) {
+    /* a version a line: "NAME | build B | certified | update URL TEXT" */
+    for (s = p->versions.data, end = s + p->versions.len;
+         s != NULL && s < end;
+         s = nl + 1)
+    {
         nl = memchr(s, '\n', end - s);
         if (nl == NULL) {
             nl = end;
@@ -325,7 +456,13 @@ hd_product_validate(const hd_product_t *p, hd_errors_t *errors)
 
         len = nl - s;
 
-        if (len > 64 || ++lines > HD_VERSIONS_MAX) {
+        if (len == 0) {
+            continue;
+        }
+
+        if (len > 500 || ++lines > HD_VERSIONS_MAX
+            || hd_version_parse(s, len, &v) != 0)
+        {
             hd_errors_add(errors, "versions", "versions_invalid");
             return;
         }

@@ -40,10 +40,27 @@ typedef enum {
 typedef struct {
     uint64_t      id;
     hd_str_t      name;
-    hd_str_t      versions;         /* one a line */
+    hd_str_t      versions;         /* one a line (hd_version_t) */
     uint64_t      created;
     uint64_t      updated;
+    hd_str_t      area;             /* the protection area it is of
+                                       (Kaspersky block 8); may be empty */
 } hd_product_t;
+
+
+/*
+ * A line of a product's versions: "NAME | build B | certified |
+ * update URL TEXT", all but the name optional: its build, the "certified
+ * version" mark, and an update with important fixes to install first (a
+ * link and what it fixes), recommended to whoever writes about this one
+ */
+typedef struct {
+    hd_str_t      name;
+    hd_str_t      build;
+    hd_str_t      update_link;
+    hd_str_t      update_text;
+    unsigned      certified:1;
+} hd_version_t;
 
 
 typedef struct {
@@ -75,6 +92,15 @@ typedef struct {
 #define HD_DEPARTMENT_GENERAL   0x02    /* the general queue: tickets
                                            without a certificate */
 
+
+/* a line parsed: 0, or -1 when it is not one */
+int hd_version_parse(const hd_uchar *line, size_t len, hd_version_t *v);
+/* the product's versions in order, at most max */
+size_t hd_product_versions(const hd_product_t *p, hd_version_t *out,
+    size_t max);
+/* the version of that name (any case), or NULL */
+const hd_version_t *hd_version_find(const hd_version_t *v, size_t n,
+    const hd_str_t *name);
 
 extern const hd_record_desc_t  hd_product_desc;
 extern const hd_record_desc_t  hd_cert_type_desc;

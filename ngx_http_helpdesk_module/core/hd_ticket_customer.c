@@ -956,6 +956,54 @@ hd_ticket_create_in(hd_txn_t *txn, const hd_portal_t *portal,
 }
 
 
+int
+hd_ticket_update_advice(hd_txn_t *txn, const hd_ticket_input_t *in,
+    hd_pool_t *pool, hd_version_t *advice)
+{
+    size_t               n;
+    hd_product_t         p;
+    hd_cert_type_t       type;
+    hd_certificate_t     c;
+    const hd_version_t  *v;
+    hd_version_t         all[HD_VERSIONS_MAX];
+
+    if (in->product_version.len == 0) {
+        return 0;
+    }
+
+    if (in->product.len) {
+        if (hd_product_lookup(txn, &in->product, &p) != HD_OK) {
+            return 0;
+        }
+
+    } else if (in->certificate.len == 0
+               || hd_cert_find(txn, &in->certificate, &c) != HD_OK
+               || hd_cert_type_get(txn, c.type, &type) != HD_OK
+               || hd_product_get(txn, type.product, &p) != HD_OK)
+    {
+        return 0;
+    }
+
+    n = hd_product_versions(&p, all, HD_VERSIONS_MAX);
+    v = hd_version_find(all, n, &in->product_version);
+
+    if (v == NULL || v->update_link.len == 0) {
+        return 0;
+    }
+
+    *advice = *v;
+    advice->name.data = hd_pstrdup(pool, v->name.data, v->name.len);
+    advice->update_link.data = hd_pstrdup(pool, v->update_link.data,
+                                          v->update_link.len);
+    advice->update_text.data = hd_pstrdup(pool, v->update_text.data,
+                                          v->update_text.len);
+    advice->build.data = hd_pstrdup(pool, v->build.data, v->build.len);
+
+    return advice->name.data != NULL && advice->update_link.data != NULL
+           && advice->update_text.data != NULL;
+}
+
+
 /* a stored upload read as a CSR (a CSR is a few kilobytes: more is not) */
 static int
 hd_ticket_csr(const hd_portal_t *portal, const hd_upload_t *file, char *out,

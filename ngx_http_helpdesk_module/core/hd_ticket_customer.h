@@ -133,6 +133,14 @@ hd_rc hd_ticket_notify_staff(hd_txn_t *txn, const hd_portal_t *portal,
 
 /* the same two inside a caller's transaction (the mail gate's): valid
    input (hd_ticket_validate) is the caller's to check */
+/*
+ * The update to install first (Kaspersky block 8): the version written about
+ * (the product given, else the certificate's) has one recommended; 1 and
+ * its strings copied into the pool, else 0
+ */
+int hd_ticket_update_advice(hd_txn_t *txn, const hd_ticket_input_t *in,
+    hd_pool_t *pool, hd_version_t *advice);
+
 hd_rc hd_ticket_create_in(hd_txn_t *txn, const hd_portal_t *portal,
     uint64_t author, const hd_ticket_input_t *in, uint64_t now,
     hd_ticket_t *out, hd_errors_t *errors, hd_err_t *err);

@@ -79,8 +79,10 @@ ngx_http_helpdesk_product_json(const hd_product_t *p)
         }
     }
 
-    return json_pack("{s:I, s:s#, s:o}", "id", (json_int_t) p->id,
-                     "name", p->name.data, p->name.len, "versions", versions);
+    return json_pack("{s:I, s:s#, s:s#, s:o}", "id", (json_int_t) p->id,
+                     "name", p->name.data, p->name.len,
+                     "area", p->area.data ? (char *) p->area.data : "",
+                     p->area.len, "versions", versions);
 }
 
 
@@ -234,7 +236,7 @@ ngx_http_helpdesk_product_save(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx)
 {
     size_t                          i;
-    hd_str_t                        v[2];
+    hd_str_t                        v[3];
     json_t                         *versions, *item;
     hd_buf_t                        buf;
     ngx_http_helpdesk_admin_job_t  *j;
@@ -242,6 +244,7 @@ ngx_http_helpdesk_product_save(ngx_http_request_t *r,
     static const ngx_http_helpdesk_field_t  fields[] = {
         { "name", 1000, 0 },
         { "versions", 8000, 0 },
+        { "area", 1000, 0 },
         { NULL, 0, 0 }
     };
 
@@ -290,9 +293,12 @@ ngx_http_helpdesk_product_save(ngx_http_request_t *r,
     j->product.id = ngx_http_helpdesk_admin_id(ctx);
     j->product.name = v[0];
     j->product.versions = v[1];
+    j->product.area = v[2];
 
     /* an edit through the API may leave a field out: as it was */
-    if (j->product.id != 0 && (v[0].data == NULL || v[1].data == NULL)) {
+    if (j->product.id != 0
+        && (v[0].data == NULL || v[1].data == NULL || v[2].data == NULL))
+    {
         hd_txn_t      txn;
         hd_product_t  old;
 
@@ -317,6 +323,12 @@ ngx_http_helpdesk_product_save(ngx_http_request_t *r,
                                                   old.versions.data,
                                                   old.versions.len);
             j->product.versions.len = old.versions.len;
+        }
+
+        if (v[2].data == NULL) {
+            j->product.area.data = hd_pstrdup(&ctx->pool, old.area.data,
+                                              old.area.len);
+            j->product.area.len = old.area.len;
         }
 
         hd_txn_abort(&txn);

@@ -200,6 +200,8 @@ struct ngx_http_helpdesk_ctx_s {
     ngx_uint_t                      nuploads;
     ngx_uint_t                      changed_meanwhile;
     ngx_uint_t                      after_change;
+    hd_version_t                   *advice;     /* an update to install
+                                                   first, for the form */
 };
 
 

@@ -24,6 +24,8 @@ typedef struct {
     uint64_t                         message;
     uint8_t                          status;
     ngx_uint_t                       suggest;   /* look for articles */
+    ngx_uint_t                       has_advice;
+    hd_version_t                     advice;    /* an update to install */
     char                             kb_shown[200];
 } ngx_http_helpdesk_ticket_job_t;
 
@@ -150,7 +152,7 @@ ngx_http_helpdesk_create_done(ngx_http_request_t *r,
     u_char           path[48], *p;
     hd_err_t         err;
     hd_txn_t         txn;
-    json_t          *department;
+    json_t          *department, *body;
     hd_department_t  d;
 
     if (j->job.rc != HD_OK) {
@@ -172,16 +174,26 @@ ngx_http_helpdesk_create_done(ngx_http_request_t *r,
             hd_txn_abort(&txn);
         }
 
-        return ngx_http_helpdesk_send_json(r, NGX_HTTP_CREATED,
-                   json_pack("{s:I, s:s, s:s, s:o, s:b}",
-                             "number", (json_int_t) j->t.number,
-                             "status",
-                             hd_status_names[j->t.status % HD_STATUS_COUNT],
-                             "priority",
-                             hd_priority_names[j->t.priority
-                                               % HD_PRIORITY_COUNT],
-                             "department", department,
-                             "premium", j->t.premium != 0));
+        body = json_pack("{s:I, s:s, s:s, s:o, s:b}",
+                         "number", (json_int_t) j->t.number,
+                         "status",
+                         hd_status_names[j->t.status % HD_STATUS_COUNT],
+                         "priority",
+                         hd_priority_names[j->t.priority % HD_PRIORITY_COUNT],
+                         "department", department,
+                         "premium", j->t.premium != 0);
+
+        if (body != NULL && j->has_advice) {
+            json_object_set_new(body, "recommended_update",
+                json_pack("{s:s#, s:s#, s:s#}",
+                          "version", j->advice.name.data, j->advice.name.len,
+                          "text", j->advice.update_text.data,
+                          j->advice.update_text.len,
+                          "link", j->advice.update_link.data,
+                          j->advice.update_link.len));
+        }
+
+        return ngx_http_helpdesk_send_json(r, NGX_HTTP_CREATED, body);
     }
 
     p = ngx_sprintf(path, "tickets/%uL/created%Z", j->t.number);
@@ -293,6 +305,29 @@ ngx_http_helpdesk_ticket_create(ngx_http_request_t *r,
         j->job.rc = HD_INVALID;
         return ngx_http_helpdesk_job_failed(r, ctx, &j->job,
                                             ngx_http_helpdesk_ticket_form_page);
+    }
+
+    /* a version with an update to install first: the form says so once,
+       and the customer may go on; the API answers it with the ticket */
+    if (j->in.product_version.len) {
+        hd_txn_t  txn;
+
+        if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED,
+                         NULL)
+            == HD_OK)
+        {
+            j->has_advice = hd_ticket_update_advice(&txn, &j->in, &ctx->pool,
+                                                    &j->advice);
+            hd_txn_abort(&txn);
+        }
+
+        if (j->has_advice && !ctx->api
+            && ngx_http_helpdesk_input_bool(ctx, "update_seen") != 1)
+        {
+            ctx->advice = &j->advice;
+            return ngx_http_helpdesk_ticket_form_page(r, ctx, NULL,
+                                                      NGX_HTTP_OK);
+        }
     }
 
     return ngx_http_helpdesk_offload(r, ctx, ngx_http_helpdesk_create_work,

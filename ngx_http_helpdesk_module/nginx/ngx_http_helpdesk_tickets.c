@@ -735,7 +735,7 @@ ngx_http_helpdesk_ticket_form_page(ngx_http_request_t *r,
     hd_str_t            chosen, v;
     hd_err_t            err;
     hd_txn_t            txn;
-    hd_val_t           *view, *certs, *item, *products;
+    hd_val_t           *view, *certs, *item;
     ngx_str_t           ref;
     hd_pool_t          *pool = &ctx->pool;
     ngx_uint_t          any_premium, any_selected, sel;
@@ -804,22 +804,88 @@ ngx_http_helpdesk_ticket_form_page(ngx_http_request_t *r,
     hd_txn_abort(&txn);
 
     /* the products, for tickets without a certificate */
-    products = hd_val_list(pool);
     (void) ngx_http_helpdesk_input_str(ctx, "product", &chosen);
 
-    for (i = 0; i < nproducts; i++) {
-        item = hd_val_map(pool);
-        hd_val_set_int(pool, item, "id", (int64_t) plist[i].id);
-        hd_val_set_str(pool, item, "name", plist[i].name.data,
-                       plist[i].name.len);
-        hd_val_set_bool(pool, item, "selected",
-                        chosen.data != NULL && chosen.len
-                        && ngx_atoof(chosen.data, chosen.len)
-                           == (off_t) plist[i].id);
-        hd_val_push(pool, products, item);
-    }
+    /* under their protection areas (Kaspersky block 8: area, product,
+       version in that order), and the versions to choose from */
+    {
+        size_t        k, nv;
+        hd_val_t     *areas, *area, *inside, *versions, *ver;
+        hd_version_t  vs[HD_VERSIONS_MAX];
+        u_char        label[400], *e;
+        const hd_str_t *cert_word = ngx_http_helpdesk_text(ctx,
+                                                    "tickets.certified");
 
-    hd_val_set(pool, view, "products", products);
+        areas = hd_val_list(pool);
+        versions = hd_val_list(pool);
+
+        for (i = 0; i < nproducts; i++) {
+            /* each area once, where its first product is */
+            for (k = 0; k < i && !hd_str_same(&plist[k].area, &plist[i].area);
+                 k++)
+            {
+                /* void */
+            }
+
+            if (k == i) {
+                area = hd_val_map(pool);
+                inside = hd_val_list(pool);
+
+                if (plist[i].area.len) {
+                    hd_val_set_str(pool, area, "area", plist[i].area.data,
+                                   plist[i].area.len);
+
+                } else {
+                    ngx_http_helpdesk_fill_str(hd_val_slot(pool, area, "area"),
+                        ngx_http_helpdesk_text(ctx, "tickets.no_area"));
+                }
+
+                for (k = i; k < nproducts; k++) {
+                    if (!hd_str_same(&plist[k].area, &plist[i].area)) {
+                        continue;
+                    }
+
+                    item = hd_val_map(pool);
+                    hd_val_set_int(pool, item, "id", (int64_t) plist[k].id);
+                    hd_val_set_str(pool, item, "name", plist[k].name.data,
+                                   plist[k].name.len);
+                    hd_val_set_bool(pool, item, "selected",
+                                    chosen.data != NULL && chosen.len
+                                    && ngx_atoof(chosen.data, chosen.len)
+                                       == (off_t) plist[k].id);
+                    hd_val_push(pool, inside, item);
+                }
+
+                hd_val_set(pool, area, "products", inside);
+                hd_val_push(pool, areas, area);
+            }
+
+            nv = hd_product_versions(&plist[i], vs, HD_VERSIONS_MAX);
+
+            for (k = 0; k < nv; k++) {
+                ver = hd_val_map(pool);
+                hd_val_set_str(pool, ver, "name", vs[k].name.data,
+                               vs[k].name.len);
+
+                e = ngx_snprintf(label, sizeof(label) - 1, "%*s%s%*s%s%*s",
+                                 plist[i].name.len, plist[i].name.data,
+                                 vs[k].build.len ? ", " : "",
+                                 vs[k].build.len, vs[k].build.data,
+                                 vs[k].certified && cert_word ? " · " : "",
+                                 vs[k].certified && cert_word
+                                 ? cert_word->len : 0,
+                                 cert_word ? cert_word->data
+                                           : (hd_uchar *) "");
+                hd_val_set_str(pool, ver, "label",
+                               hd_pstrdup(pool, label, e - label),
+                               e - label);
+                hd_val_push(pool, versions, ver);
+            }
+        }
+
+        hd_val_set(pool, view, "areas", areas);
+        hd_val_set(pool, view, "versions", versions);
+    }
 
     certs = hd_val_list(pool);
     any_premium = 0;
@@ -884,6 +950,20 @@ ngx_http_helpdesk_ticket_form_page(ngx_http_request_t *r,
     {
         chosen.data = ref.data;
         chosen.len = ref.len;
+    }
+
+    /* the update to install first, said once before the ticket goes */
+    if (ctx->advice != NULL) {
+        hd_val_t  *u = hd_val_map(pool);
+
+        hd_val_set_str(pool, u, "version", ctx->advice->name.data,
+                       ctx->advice->name.len);
+        hd_val_set_str(pool, u, "text", ctx->advice->update_text.data,
+                       ctx->advice->update_text.len);
+        hd_val_set_str(pool, u, "link", ctx->advice->update_link.data,
+                       ctx->advice->update_link.len);
+        hd_val_set_bool(pool, u, "files_again", ctx->nuploads > 0);
+        hd_val_set(pool, view, "update", u);
     }
 
     if (ctx->lcf->threat_portal.len) {
