@@ -21,9 +21,12 @@ my $t = Helpdesk::Test->new->start;
 my ($rc, $out) = $t->cli('products', 'add', 'Kaspersky Endpoint Security', '--versions', '12.0');
 ($rc, $out) = $t->cli('cert-types', 'add', '--name', 'MSA Business', '--product', 'Kaspersky Endpoint Security',
                       '--term', 12, '--kind', 'contract', '--limit', 5, '--level', 'msa_business',
-                      '--premium', 10, '--contacts', 2, '--department', 1);
+                      '--premium', 10, '--contacts', 2, '--department', 1,
+                      '--covers', 'Покрывает: инциденты 24/7, удалённое подключение. Не покрывает: доработку продукта.');
 is($rc, 0, 'a contract type with two premium contacts') or diag($out);
 my ($type) = $out =~ /certificate type (\d+)/;
+($rc, $out) = $t->cli('cert-types', 'edit', $type, '--limit', 6);
+is($rc, 0, '... edited, keeping what its level covers') or diag($out);
 ($rc, $out) = $t->cli('cert-types', 'add', '--name', 'MSA Bad', '--product', 'Kaspersky Endpoint Security',
                       '--term', 12, '--kind', 'contract', '--limit', 5, '--level', 'msa_business',
                       '--premium', 10, '--contacts', 'many', '--department', 1);
@@ -41,6 +44,9 @@ my %premium = (subject => 'Сервер не загружается', descriptio
                type => 'bug', severity => 1, certificate => $cert, premium => JSON::PP::true);
 
 # --- before the activation ----------------------------------------------
+
+like($owner->get('/tickets/new')->{content}, qr{class="hint covers">Покрывает: инциденты 24/7, удалённое подключение\. Не покрывает: доработку продукта\.<},
+     'the form says what the support level covers and what not (Kaspersky block 2)');
 
 my $res = $owner->api('POST', 'tickets', \%premium);
 is($res->{status}, 422, 'premium before the activation: refused');

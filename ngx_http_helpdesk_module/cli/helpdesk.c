@@ -48,7 +48,8 @@ static const hd_cli_command_t  hd_cli_commands[] = {
     { "cert-types", "list|add|edit", "certificate types: list, add --name N "
       "--product P --term MONTHS --kind certificate|contract --limit N "
       "--level L --premium N|unlimited --department D [--contacts N] (an MSA "
-      "contract's premium contacts), edit ID ...",
+      "contract's premium contacts) [--covers TEXT] (what the level covers "
+      "and what not), edit ID ...",
       hd_cli_cert_types, 0, 0 },
     { "certs", "import|list|issue|revoke", "certificates: import FILE.csv, "
       "list, issue --type T [--number N] [--from DATE] [--until DATE] "

@@ -380,6 +380,7 @@ hd_cli_type_options(hd_cli_t *cli, hd_cli_type_t *t, int first)
         { "premium", required_argument, NULL, 'P' },
         { "department", required_argument, NULL, 'd' },
         { "contacts", required_argument, NULL, 'c' },
+        { "covers", required_argument, NULL, 'C' },
         { NULL, 0, NULL, 0 }
     };
 
@@ -430,6 +431,10 @@ hd_cli_type_options(hd_cli_t *cli, hd_cli_type_t *t, int first)
             break;
         case 'd':
             t->department = optarg;
+            break;
+        case 'C':
+            /* what the level covers and what not, for the form */
+            hd_cli_str(optarg, &t->type.covers);
             break;
         case 'c':
             /* an MSA contract's premium contacts (0: none to name) */
@@ -506,6 +511,8 @@ hd_cli_cert_types(hd_cli_t *cli)
 
         t.type.name.data = hd_pstrdup(&arena->pool, t.type.name.data,
                                       t.type.name.len);
+        t.type.covers.data = hd_pstrdup(&arena->pool, t.type.covers.data,
+                                        t.type.covers.len);
         hd_txn_abort(&txn);
 
         rc = hd_cli_type_options(cli, &t, 2) == 0

@@ -40,6 +40,7 @@ static const hd_field_t  hd_cert_type_fields[] = {
     hd_field(hd_cert_type_t, 10, HD_FIELD_U64, created),
     hd_field(hd_cert_type_t, 11, HD_FIELD_U64, updated),
     hd_field(hd_cert_type_t, 12, HD_FIELD_U32, contacts_max),
+    hd_field(hd_cert_type_t, 13, HD_FIELD_STR, covers),
 };
 
 const hd_record_desc_t  hd_cert_type_desc = hd_record(HD_KIND_CERT_TYPE, 1,
@@ -516,6 +517,11 @@ hd_cert_type_validate(hd_txn_t *txn, const hd_cert_type_t *t,
 
     hd_errors_text(errors, "name", &t->name, HD_TYPE_NAME_MAX,
                    "name_required", "name_invalid", "name_too_long");
+
+    if (t->covers.len) {
+        hd_errors_text(errors, "covers", &t->covers, 1000, NULL,
+                       "text_invalid", "name_too_long");
+    }
 
     if (t->product == 0 || hd_product_get(txn, t->product, &p) != HD_OK) {
         hd_errors_add(errors, "product", "product_unknown");

@@ -78,6 +78,8 @@ typedef struct {
     uint32_t      contacts_max;     /* an MSA contract's premium contacts
                                        (Kaspersky block 3); 0: anyone
                                        holding it may ask for premium */
+    hd_str_t      covers;           /* what its level covers and what not
+                                       (Kaspersky block 2), for the form */
 } hd_cert_type_t;
 
 

@@ -906,6 +906,13 @@ ngx_http_helpdesk_ticket_form_page(ngx_http_request_t *r,
                         tc[i].type.ticket_limit
                         && tc[i].unclosed >= tc[i].type.ticket_limit);
         hd_val_set_bool(pool, item, "company", tc[i].company);
+
+        /* what the support level covers and what not */
+        if (tc[i].type.covers.len) {
+            hd_val_set_str(pool, item, "covers", tc[i].type.covers.data,
+                           tc[i].type.covers.len);
+        }
+
         /* as sent; on a fresh form the first with room */
         if (chosen.data != NULL) {
             sel = chosen.len == tc[i].cert.number.len
