@@ -175,6 +175,7 @@ hd_activation_request(const hd_portal_t *portal, uint64_t account,
     hd_ticket_input_t   in;
 
     *ticket = 0;
+    memset(&t, 0, sizeof(t));
     hd_contacts_validate(contacts, n, errors);
 
     if (errors->n) {
