@@ -125,6 +125,10 @@ hd_rc hd_ticket_notify_view(hd_txn_t *txn, const hd_portal_t *portal,
  * active staff member of its department (managers only, when managers);
  * sent counts them
  */
+/* the customer wrote: the owner is told, or the department's staff */
+hd_rc hd_ticket_tell_staff(hd_txn_t *txn, const hd_portal_t *portal,
+    hd_pool_t *pool, const hd_ticket_t *t, const char *name,
+    const hd_str_t *message, uint64_t actor, uint64_t now, hd_err_t *err);
 hd_rc hd_ticket_notify_staff(hd_txn_t *txn, const hd_portal_t *portal,
     hd_pool_t *pool, const hd_ticket_t *t, const char *name, hd_val_t *view,
     int managers, uint64_t only, uint64_t now, size_t *sent, hd_err_t *err);

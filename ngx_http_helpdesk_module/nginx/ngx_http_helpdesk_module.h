@@ -412,6 +412,24 @@ void ngx_http_helpdesk_security_headers(ngx_http_request_t *r);
 const hd_str_t *ngx_http_helpdesk_text(ngx_http_helpdesk_ctx_t *ctx,
     const char *key);
 
+/* ngx_http_helpdesk_directives.c: the value-setting directives */
+char *ngx_http_helpdesk_url(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_helpdesk_threat_portal(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_helpdesk_session(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_helpdesk_login_limit(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_helpdesk_files(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_helpdesk_upload_limits(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_helpdesk_reopen_window(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_helpdesk_ticket_start(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
 /* ngx_http_helpdesk_thread.c */
 typedef void (*ngx_http_helpdesk_work_pt)(void *data, ngx_log_t *log);
 typedef ngx_int_t (*ngx_http_helpdesk_done_pt)(ngx_http_request_t *r,

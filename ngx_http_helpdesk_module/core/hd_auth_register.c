@@ -1,0 +1,425 @@
+/*
+ * Registration (SPEC §4.1): a new account, a contact account claimed by its
+ * address (made when the link mailed to it is opened), and a registration
+ * with a licence (hd_auth.h); what is refused counted against the caller's
+ * address like a taken login.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "hd_auth.h"
+#include "hd_bounce.h"
+#include "hd_company.h"
+#include "hd_date.h"
+#include "hd_notify.h"
+#include "hd_outbox.h"
+#include "hd_password.h"
+#include "hd_store.h"
+#include "hd_text.h"
+#include "hd_token.h"
+#include "hd_validate.h"
+#include "hd_auth_int.h"
+
+
+static hd_rc hd_auth_claim_contact(hd_txn_t *txn, uint64_t id,
+    const hd_account_input_t *in, const char *hash, uint64_t now,
+    hd_err_t *err);
+static hd_rc hd_auth_claim_link(hd_txn_t *txn, const hd_portal_t *portal,
+    const hd_account_t *contact, const hd_account_input_t *in,
+    const char *hash, uint64_t now, hd_err_t *err);
+
+
+hd_rc
+hd_auth_register(const hd_portal_t *portal, const hd_account_input_t *in,
+    const hd_str_t *client, uint64_t now, uint64_t *id,
+    uint64_t *retry_after, hd_errors_t *errors, hd_err_t *err)
+{
+    return hd_auth_register_licence(portal, in, NULL, client, now, id,
+                                    retry_after, errors, err);
+}
+
+
+/*
+ * The licence of a registration, before anything is written: HD_OK (with
+ * *held when another company holds it), or its error with the form's field
+ */
+static hd_rc
+hd_auth_licence_check(hd_txn_t *txn, const hd_licence_t *l, uint64_t now,
+    hd_certificate_t *c, int *held, hd_errors_t *errors, hd_err_t *err)
+{
+    int              already;
+    hd_rc            rc;
+    hd_cert_claim_t  claim;
+
+    *held = 0;
+
+    memset(&claim, 0, sizeof(claim));
+    claim.number = l->number;
+    claim.code = l->code;
+    claim.holder_kind = HD_HOLDER_COMPANY;
+    claim.holder = 0;                   /* a company not made yet */
+
+    rc = hd_cert_check_claim(txn, &claim, hd_date_today(now), 1, c, &already,
+                             err);
+
+    /* held: said only to who has its code (when it has one), for the
+       answer must not tell who holds what to anyone typing numbers */
+    if (rc == HD_CONFLICT) {
+        rc = hd_cert_code_check(c, &l->code, err);
+        *held = rc == HD_OK;
+    }
+
+    if (rc != HD_OK) {
+        hd_errors_add(errors,
+                      err->field && strcmp(err->field, "code") == 0
+                      ? "activation_code" : "certificate", err->code);
+
+        /* an unknown number is the form's mistake, not a missing page */
+        rc = rc == HD_NOT_FOUND ? HD_INVALID : rc;
+    }
+
+    return rc;
+}
+
+
+hd_rc
+hd_auth_register_licence(const hd_portal_t *portal,
+    const hd_account_input_t *in, hd_licence_t *licence,
+    const hd_str_t *client, uint64_t now, uint64_t *id,
+    uint64_t *retry_after, hd_errors_t *errors, hd_err_t *err)
+{
+    int               created, held;
+    hd_rc             rc;
+    char              hash[HD_PASSWORD_HASH_SIZE];
+    hd_txn_t          txn;
+    hd_account_t      existing;
+    hd_certificate_t  cert;
+
+    if (licence != NULL && licence->number.len == 0) {
+        licence = NULL;
+    }
+
+    hd_account_validate(in, 1, errors);
+
+    if (licence != NULL) {
+        licence->outcome = HD_LICENCE_NONE;
+
+        /* a name given is a good one (needed only when the licence is
+           free: that is known in the transaction) */
+        if (licence->company.len) {
+            hd_errors_text(errors, "company", &licence->company,
+                           HD_COMPANY_NAME_MAX, "company_required",
+                           "name_invalid", "name_too_long");
+        }
+    }
+
+    if (errors->n) {
+        return hd_auth_first_error(errors, err);
+    }
+
+    if (hd_password_hash(in->password.data, in->password.len,
+                         HD_PASSWORD_ITERATIONS, hash)
+        != 0)
+    {
+        return hd_err_set(err, HD_IO, NULL, "io", "cannot hash a password");
+    }
+
+    rc = hd_txn_begin(portal->store, &txn, HD_TXN_WRITE, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    if (hd_auth_probe_check(&txn, portal, client, now, retry_after, err)
+        != HD_OK)
+    {
+        hd_txn_abort(&txn);
+        return HD_RATE_LIMITED;
+    }
+
+    held = 0;
+
+    if (licence != NULL) {
+        rc = hd_auth_licence_check(&txn, licence, now, &cert, &held, errors,
+                                   err);
+
+        if (rc != HD_OK) {
+            hd_rc  counted = hd_auth_probe_count(&txn, portal, client, now,
+                                                 err);
+
+            return counted == HD_CONFLICT ? rc : counted;
+        }
+
+        if (!held && licence->company.len == 0) {
+            hd_txn_abort(&txn);
+            hd_errors_add(errors, "company", "company_required");
+
+            return hd_err_set(err, HD_INVALID, "company", "company_required",
+                              "a licence needs the company it is for");
+        }
+    }
+
+    created = 0;
+
+    /*
+     * A contact account (made when the person wrote by e-mail) is claimed
+     * by registering with its address: the tickets stay with it. Its
+     * tickets are somebody's mail, so the address is proven first: the
+     * account is made when the link sent to it is opened (*id 0 till
+     * then). An operator (the CLI) vouches for the address itself.
+     */
+    if (hd_account_find_email(&txn, in->email.data, in->email.len, &existing)
+        == HD_OK
+        && existing.state == HD_ACCOUNT_CONTACT)
+    {
+        *id = in->role < 0 ? 0 : existing.id;
+
+        rc = in->role < 0
+             ? hd_auth_claim_link(&txn, portal, &existing, in, hash, now, err)
+             : hd_auth_claim_contact(&txn, existing.id, in, hash, now, err);
+
+    } else {
+        rc = hd_account_create(&txn, in, hash, now, id, err);
+        created = 1;
+    }
+
+    /* an operator (the CLI gives the role) vouches for the address; a
+       person's own is proven by the link sent now (the account works
+       meanwhile), a contact's by the link its claim sent */
+    if (rc == HD_OK && in->role >= 0) {
+        rc = hd_account_email_confirmed(&txn, *id, now, err);
+
+    } else if (rc == HD_OK && *id != 0) {
+        rc = hd_auth_confirm_link(&txn, portal, *id, now, err);
+    }
+
+    /* the licence: a company of the new account's, the certificate its */
+    if (rc == HD_OK && licence != NULL) {
+        if (held) {
+            licence->outcome = HD_LICENCE_CONFLICT;
+
+        } else if (!created || *id == 0) {
+            licence->outcome = HD_LICENCE_LATER;
+
+        } else {
+            int              already;
+            hd_cert_claim_t  claim;
+
+            rc = hd_company_make(&txn, *id, &licence->company, now,
+                                 &licence->company_id, err);
+
+            if (rc == HD_OK) {
+                memset(&claim, 0, sizeof(claim));
+                claim.number = licence->number;
+                claim.code = licence->code;
+                claim.holder_kind = HD_HOLDER_COMPANY;
+                claim.holder = licence->company_id;
+                claim.account = *id;
+
+                rc = hd_cert_register(&txn, &claim, hd_date_today(now), now,
+                                      &cert, &already, err);
+            }
+
+            if (rc == HD_OK) {
+                licence->outcome = HD_LICENCE_REGISTERED;
+                licence->certificate = cert.id;
+            }
+        }
+    }
+
+    if (rc == HD_CONFLICT && created) {
+        /* hd_account_create wrote nothing before it said so */
+        hd_errors_add(errors, err->field, err->code);
+        *id = 0;
+
+        return hd_auth_probe_count(&txn, portal, client, now, err);
+    }
+
+    if (rc != HD_OK) {
+        hd_txn_abort(&txn);
+
+        if (rc == HD_CONFLICT) {
+            hd_errors_add(errors, err->field, err->code);
+        }
+
+        return rc;
+    }
+
+    return hd_txn_commit(&txn, err);
+}
+
+
+/* what a pending claim keeps: its fields, \x1f between (none has one) */
+#define HD_CLAIM_SEP  '\x1f'
+
+
+static hd_rc
+hd_auth_claim_link(hd_txn_t *txn, const hd_portal_t *portal,
+    const hd_account_t *contact, const hd_account_input_t *in,
+    const char *hash, uint64_t now, hd_err_t *err)
+{
+    char           token[HD_TOKEN_TEXT_LEN + 1], lang[4];
+    size_t         len;
+    hd_rc          rc;
+    hd_val_t      *view;
+    hd_uchar      *p;
+    hd_token_t     t;
+    hd_arena_t    *arena;
+    hd_account_t   other, *to;
+
+    /* the login is asked for now, and again when the link is opened */
+    if (hd_account_find(txn, in->login.data, in->login.len, &other) == HD_OK)
+    {
+        return hd_err_set(err, HD_CONFLICT, "login", "login_taken",
+                          "the login is taken");
+    }
+
+    arena = hd_arena_create(4096);
+    if (arena == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    snprintf(lang, sizeof(lang), "%d", in->language);
+    len = in->login.len + in->name.len + in->phone.len + in->organisation.len
+          + strlen(lang) + strlen(hash) + 6;     /* 5 separators, a NUL */
+
+    p = hd_palloc(&arena->pool, len);
+    to = hd_account_copy(&arena->pool, contact);
+
+    if (p == NULL || to == NULL) {
+        hd_arena_destroy(arena);
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    memset(&t, 0, sizeof(t));
+    t.kind = HD_TOKEN_CLAIM;
+    t.account = contact->id;
+    t.created = now;
+    t.expires = now + HD_EMAIL_CONFIRM_TTL;
+    t.data.data = p;
+    t.data.len = snprintf((char *) p, len, "%.*s%c%.*s%c%.*s%c%.*s%c%s%c%s",
+                          (int) in->login.len, in->login.data, HD_CLAIM_SEP,
+                          (int) in->name.len, in->name.data, HD_CLAIM_SEP,
+                          (int) in->phone.len, in->phone.data, HD_CLAIM_SEP,
+                          (int) in->organisation.len, in->organisation.data,
+                          HD_CLAIM_SEP, lang, HD_CLAIM_SEP, hash);
+
+    /* the latest registration is the one the link finishes */
+    rc = hd_token_drop_account(txn, HD_TOKEN_CLAIM, contact->id, err);
+
+    if (rc == HD_OK) {
+        rc = hd_token_create(txn, &t, token, err);
+    }
+
+    if (rc == HD_OK) {
+        view = hd_val_map(&arena->pool);
+        hd_val_set(&arena->pool, view, "link",
+                   hd_notify_link(&arena->pool, portal,
+                                  "email/confirm?token=", token));
+        hd_val_set_str(&arena->pool, view, "email", contact->email.data,
+                       contact->email.len);
+        hd_val_set_str(&arena->pool, view, "login", in->login.data,
+                       in->login.len);
+
+        /* to the person registering, in their words: they chose a name */
+        to->name = in->name;
+        to->language = in->language >= 0 ? in->language : to->language;
+
+        rc = hd_notify_account(txn, portal, "account_claim", to, NULL, view,
+                               &arena->pool, now, err);
+    }
+
+    hd_arena_destroy(arena);
+
+    return rc;
+}
+
+
+/* a pending claim's link opened: the contact becomes the account */
+hd_rc
+hd_auth_claim_finish(hd_txn_t *txn, const hd_token_t *t, uint64_t now,
+    hd_err_t *err)
+{
+    int                  i;
+    char                 hash[HD_PASSWORD_HASH_SIZE], lang[8];
+    hd_uchar            *p, *end, *f[6];
+    size_t               n[6];
+    hd_account_t         a;
+    hd_account_input_t   in;
+
+    if (hd_account_get(txn, t->account, &a) != HD_OK
+        || a.state != HD_ACCOUNT_CONTACT)
+    {
+        return hd_err_set(err, HD_NOT_FOUND, "token", "token_invalid",
+                          "the link is invalid or expired");
+    }
+
+    p = t->data.data;
+    end = p + t->data.len;
+
+    for (i = 0; i < 6; i++) {
+        f[i] = p;
+
+        while (p < end && *p != (hd_uchar) HD_CLAIM_SEP) {
+            p++;
+        }
+
+        n[i] = p - f[i];
+
+        if (i < 5 && p == end) {
+            return hd_err_set(err, HD_CORRUPT, NULL, "internal",
+                              "a claim's data is cut");
+        }
+
+        p++;
+    }
+
+    if (n[5] >= sizeof(hash) || n[4] >= sizeof(lang)) {
+        return hd_err_set(err, HD_CORRUPT, NULL, "internal",
+                          "a claim's data is too long");
+    }
+
+    memcpy(hash, f[5], n[5]);
+    hash[n[5]] = '\0';
+    memcpy(lang, f[4], n[4]);
+    lang[n[4]] = '\0';
+
+    hd_account_input_init(&in);
+    in.login.data = f[0];
+    in.login.len = n[0];
+    in.name.data = f[1];
+    in.name.len = n[1];
+    in.phone.data = f[2];
+    in.phone.len = n[2];
+    in.organisation.data = f[3];
+    in.organisation.len = n[3];
+    in.language = atoi(lang);
+
+    return hd_auth_claim_contact(txn, t->account, &in, hash, now, err);
+}
+
+
+static hd_rc
+hd_auth_claim_contact(hd_txn_t *txn, uint64_t id,
+    const hd_account_input_t *in, const char *hash, uint64_t now,
+    hd_err_t *err)
+{
+    hd_rc               rc;
+    hd_account_input_t  update;
+
+    rc = hd_account_set_login(txn, id, &in->login, now, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    update = *in;
+    update.email.data = NULL;
+    update.login.data = NULL;
+
+    rc = hd_account_update(txn, id, &update, now, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    return hd_account_set_password(txn, id, hash, now, err);
+}
