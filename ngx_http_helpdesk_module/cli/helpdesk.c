@@ -56,6 +56,15 @@ static const hd_cli_command_t  hd_cli_commands[] = {
       "[--no-code] [--count N], revoke NUMBER, assign NUMBER --account "
       "LOGIN|--company ID", hd_cli_certs, 0, 0 },
     { "companies", "list", "customer companies", hd_cli_companies, 0, 0 },
+    { "categories", "list|add|edit", "request categories: list, add NAME "
+      "--label-ru L [--label-en L] [--hint-ru H] [--hint-en H] "
+      "[--department ID], edit NAME [the same] [--offered yes|no] (a "
+      "built-in one: its hints, department and --offered)",
+      hd_cli_categories, 0, 0 },
+    { "forms", "list|show|set|reset", "ticket forms' extra fields per "
+      "category and type (or any): list, show C T, set C T (the definition "
+      "on standard input: NAME | KIND | required|optional | RU | EN | "
+      "OPTIONS a line), reset C T (the built-in one)", hd_cli_forms, 0, 0 },
     { "kb", "export|import|reindex", "knowledge-base articles as Markdown "
       "files with a front matter: export DIR, import DIR (all or nothing), "
       "reindex (the search index made again)", hd_cli_kb, 0, 0 },

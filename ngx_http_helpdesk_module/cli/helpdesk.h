@@ -62,6 +62,8 @@ int hd_cli_outbox(hd_cli_t *cli);        /* helpdesk_outbox.c */
 int hd_cli_mailgate(hd_cli_t *cli);      /* helpdesk_mailgate.c */
 int hd_cli_kb(hd_cli_t *cli);            /* helpdesk_kb.c */
 int hd_cli_search(hd_cli_t *cli);        /* helpdesk_kb.c */
+int hd_cli_forms(hd_cli_t *cli);         /* helpdesk_forms.c */
+int hd_cli_categories(hd_cli_t *cli);
 
 /* helpdesk_catalog.c */
 int hd_cli_departments(hd_cli_t *cli);

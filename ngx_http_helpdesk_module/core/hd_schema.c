@@ -14,6 +14,8 @@
 #include "hd_company.h"
 #include "hd_kb.h"
 #include "hd_macro.h"
+#include "hd_category.h"
+#include "hd_form.h"
 #include "hd_regulations.h"
 #include "hd_mail_route.h"
 #include "hd_outbox.h"
@@ -90,6 +92,8 @@ const hd_db_def_t  hd_dbs[HD_DB_COUNT] = {
     { "search_segs", 0, NULL, NULL },
     { "kb_files", 0, &hd_attachment_desc, NULL },
     { "regulations", 0, &hd_edition_desc, NULL },
+    { "forms", 0, &hd_form_desc, NULL },
+    { "categories", 0, &hd_category_desc, NULL },
 };
 
 

@@ -89,6 +89,10 @@ typedef enum {
     HD_DB_KB_FILES,                 /* article, id -> a file of it
                                        (hd_attachment_t, no message) */
     HD_DB_REGULATIONS,              /* id -> an edition (hd_edition_t) */
+    HD_DB_FORMS,                    /* category, type -> a ticket form's
+                                       definition (hd_form_rec_t) */
+    HD_DB_CATEGORIES,               /* id -> a request category
+                                       (hd_category_t) */
     HD_DB_COUNT
 } hd_db_e;
 
@@ -119,7 +123,9 @@ typedef enum {
     HD_KIND_KB_ARTICLE,
     HD_KIND_KB_REVISION,
     HD_KIND_MACRO,
-    HD_KIND_EDITION
+    HD_KIND_EDITION,
+    HD_KIND_FORM,
+    HD_KIND_CATEGORY
 } hd_kind_e;
 
 

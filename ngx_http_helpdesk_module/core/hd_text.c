@@ -92,6 +92,29 @@ hd_text_printable(const hd_uchar *p, size_t len, int multiline)
 }
 
 
+int
+hd_text_identifier(const hd_str_t *s, size_t max)
+{
+    size_t  i;
+
+    if (s->len == 0 || s->len > max || s->data[0] < 'a' || s->data[0] > 'z')
+    {
+        return 0;
+    }
+
+    for (i = 1; i < s->len; i++) {
+        if (!((s->data[i] >= 'a' && s->data[i] <= 'z')
+              || (s->data[i] >= '0' && s->data[i] <= '9')
+              || s->data[i] == '_'))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
 void
 hd_text_trim(hd_str_t *s)
 {

@@ -24,6 +24,9 @@ int hd_text_printable(const hd_uchar *p, size_t len, int multiline);
 /* without leading and trailing white space */
 void hd_text_trim(hd_str_t *s);
 
+/* a name of ours: [a-z][a-z0-9_]*, 1 to max bytes */
+int hd_text_identifier(const hd_str_t *s, size_t max);
+
 /* lower case, for keys of case-insensitive indexes: NULL on no memory */
 hd_uchar *hd_text_lower(hd_pool_t *pool, const hd_uchar *p, size_t len);
 void hd_text_lower_into(hd_uchar *dst, const hd_uchar *p, size_t len);

@@ -66,6 +66,7 @@ static const hd_field_t  hd_ticket_fields[] = {
     hd_field(hd_ticket_t, 47, HD_FIELD_U64, regulations),
     hd_field(hd_ticket_t, 48, HD_FIELD_STR, csr),
     hd_field(hd_ticket_t, 49, HD_FIELD_U64, activation),
+    hd_field(hd_ticket_t, 50, HD_FIELD_STR, fields),
 };
 
 const hd_record_desc_t  hd_ticket_desc = hd_record(HD_KIND_TICKET, 1,

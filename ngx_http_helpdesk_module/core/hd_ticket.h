@@ -201,6 +201,8 @@ typedef struct {
                                        key type and size, for staff */
     uint64_t      activation;       /* the contract whose activation it
                                        asks for (hd_activation) */
+    hd_str_t      fields;           /* the values of its form's extra
+                                       fields (hd_form.h) */
     uint8_t       acted;            /* not stored: the action of this write
                                        + 1 (hd_ticket_act), 0: none */
 } hd_ticket_t;

@@ -22,6 +22,7 @@
 #include "hd_store.h"
 #include "hd_text.h"
 #include "hd_ticket_customer.h"
+#include "hd_category.h"
 #include "hd_regulations.h"
 #include "hd_token.h"
 #include "hd_work.h"
@@ -466,6 +467,7 @@ hd_ticket_create_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
     hd_ticket_t              ref;
     hd_cert_type_t           type;
     hd_department_t          d;
+    hd_category_t            cat;
     hd_certificate_t         c;
     const hd_ticket_input_t *in = f->in;
 
@@ -596,12 +598,20 @@ hd_ticket_create_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
         t->product = p.id;
     }
 
-    /* the queue: feedback to the service managers, else the certificate's
-     * department, else the general one */
+    /* the queue: the category's department when it has one, feedback to
+     * the service managers, else the certificate's department, else the
+     * general one */
 
     rc = HD_NOT_FOUND;
 
-    if (t->category == HD_CATEGORY_FEEDBACK) {
+    /* a category an operator sent to a department */
+    if (hd_category_get(txn, t->category, &cat) == HD_OK
+        && cat.department != 0)
+    {
+        rc = hd_department_get(txn, cat.department, &d);
+    }
+
+    if (rc != HD_OK && t->category == HD_CATEGORY_FEEDBACK) {
         rc = hd_department_with(txn, HD_DEPARTMENT_FEEDBACK, &d);
     }
 
@@ -651,6 +661,7 @@ hd_ticket_create_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
     t->regulations = hd_regulations_current_id(txn);
     t->csr = f->csr;
     t->activation = in->activation;
+    t->fields = in->fields;
 
     rc = hd_ticket_put(txn, NULL, t, err);
     if (rc != HD_OK) {

@@ -45,6 +45,8 @@ typedef struct {
     hd_str_t        mail_thread;    /* by e-mail: the message's id */
     hd_str_t        kb_shown;       /* articles suggested, "3,7" */
     uint64_t        activation;     /* a contract's activation asked */
+    hd_str_t        fields;         /* its form's values, checked and
+                                       encoded (hd_form_check) */
     unsigned        quiet:1;        /* no confirmation (a machine wrote) */
 } hd_ticket_input_t;
 

@@ -13,6 +13,7 @@
 #include "hd_store.h"
 #include "hd_ticket_customer.h"
 #include "hd_ticket_staff.h"
+#include "hd_category.h"
 
 
 typedef struct {
@@ -428,10 +429,15 @@ hd_staff_edit_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
     }
 
     if (e->category >= 0 && (unsigned) e->category != t.category) {
+        char  was[HD_CATEGORY_NAME_MAX + 16], now[HD_CATEGORY_NAME_MAX + 16];
+
         rc = hd_staff_audit_field(txn, &t, a.id, f->now, "category",
-                                  hd_category_names[t.category
-                                                    % HD_CATEGORY_COUNT],
-                                  hd_category_names[e->category], err);
+                                  hd_category_name(txn, t.category, was,
+                                                   sizeof(was)),
+                                  hd_category_name(txn,
+                                                   (uint8_t) e->category,
+                                                   now, sizeof(now)),
+                                  err);
         t.category = (uint8_t) e->category;
         if (rc != HD_OK) {
             return rc;
@@ -536,7 +542,7 @@ hd_ticket_staff_edit(const hd_portal_t *portal, const hd_staff_edit_t *edit,
         }
     }
 
-    if (edit->type >= HD_TYPE_COUNT || edit->category >= HD_CATEGORY_COUNT
+    if (edit->type >= HD_TYPE_COUNT || edit->category > HD_CATEGORY_ID_MAX
         || edit->priority >= HD_PRIORITY_COUNT || edit->severity > 4
         || edit->severity == 0)
     {

@@ -81,14 +81,7 @@ ngx_http_helpdesk_quarantine_jw(hd_jw_t *w, const hd_quarantine_t *q)
     ngx_http_helpdesk_jw_kstr(w, "from", &q->from);
     ngx_http_helpdesk_jw_kstr(w, "subject", &q->subject);
     ngx_http_helpdesk_jw_kstr(w, "reason", &q->reason);
-    hd_jw_key(w, "ticket");
-
-    if (q->ticket) {
-        hd_jw_int(w, (int64_t) q->ticket);
-
-    } else {
-        hd_jw_null(w);
-    }
+    ngx_http_helpdesk_jw_kid(w, "ticket", q->ticket);
 
     hd_jw_key(w, "size");
     hd_jw_int(w, (int64_t) q->size);

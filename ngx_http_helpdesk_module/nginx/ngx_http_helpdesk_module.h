@@ -15,6 +15,7 @@
 
 #include "hd_core.h"
 #include "hd_account.h"
+#include "hd_form.h"
 #include "hd_auth.h"
 #include "hd_i18n.h"
 #include "hd_json.h"
@@ -680,6 +681,44 @@ ngx_int_t ngx_http_helpdesk_staff_kb_from_ticket(ngx_http_request_t *r,
 ngx_int_t ngx_http_helpdesk_staff_search(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);  /* ngx_http_helpdesk_staff_search.c */
 
+/* ngx_http_helpdesk_categories.c: request categories */
+int ngx_http_helpdesk_input_category(ngx_http_helpdesk_ctx_t *ctx,
+    ngx_uint_t for_new);
+void ngx_http_helpdesk_set_category(ngx_http_helpdesk_ctx_t *ctx,
+    hd_txn_t *txn, hd_val_t *map, const char *key, uint8_t id);
+const char *ngx_http_helpdesk_category_name(ngx_http_helpdesk_ctx_t *ctx,
+    hd_txn_t *txn, uint8_t id);
+hd_val_t *ngx_http_helpdesk_category_choices(ngx_http_helpdesk_ctx_t *ctx,
+    hd_txn_t *txn, const hd_str_t *chosen, const char *def, int keep);
+ngx_int_t ngx_http_helpdesk_categories(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_category_save(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+
+/* ngx_http_helpdesk_forms.c: ticket forms' extra fields */
+ngx_int_t ngx_http_helpdesk_form_input(ngx_http_helpdesk_ctx_t *ctx,
+    int category, int type, hd_str_t *out, hd_errors_t *errors);
+ngx_int_t ngx_http_helpdesk_form_groups(ngx_http_helpdesk_ctx_t *ctx,
+    hd_txn_t *txn, hd_val_t *view, const hd_errors_t *errors);
+void ngx_http_helpdesk_form_shown(ngx_http_helpdesk_ctx_t *ctx,
+    hd_txn_t *txn, const hd_ticket_t *t, hd_val_t *view);
+void ngx_http_helpdesk_form_jw(const hd_ticket_t *t, hd_jw_t *w);
+ngx_int_t ngx_http_helpdesk_form_filter(ngx_http_helpdesk_ctx_t *ctx,
+    hd_txn_t *txn, const hd_str_t *name, const hd_str_t *value,
+    hd_form_filter_t *filter);
+hd_val_t *ngx_http_helpdesk_form_filter_choices(ngx_http_helpdesk_ctx_t *ctx,
+    hd_txn_t *txn, const hd_str_t *chosen);
+ngx_int_t ngx_http_helpdesk_forms_api(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_admin_forms(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_admin_form(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_admin_form_save(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_admin_form_reset(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
+
 /* ngx_http_helpdesk_tickets.c: my tickets, a ticket, the customer's
  * actions */
 ngx_int_t ngx_http_helpdesk_tickets(ngx_http_request_t *r,
@@ -777,6 +816,7 @@ void ngx_http_helpdesk_set_given(hd_pool_t *pool, hd_val_t *map,
     const char *key, const hd_str_t *s);
 void ngx_http_helpdesk_jw_kstr(hd_jw_t *w, const char *key,
     const hd_str_t *s);
+void ngx_http_helpdesk_jw_kid(hd_jw_t *w, const char *key, uint64_t id);
 void ngx_http_helpdesk_jw_kopt(hd_jw_t *w, const char *key,
     const hd_str_t *s);
 hd_str_t ngx_http_helpdesk_ticket_cert(hd_txn_t *txn, hd_pool_t *pool,

@@ -234,7 +234,8 @@ ngx_http_helpdesk_staff_ticket_json(ngx_http_request_t *r,
     hd_jw_key(w, "type");
     hd_jw_cstr(w, hd_ticket_type_names[t->type % HD_TYPE_COUNT]);
     hd_jw_key(w, "category");
-    hd_jw_cstr(w, hd_category_names[t->category % HD_CATEGORY_COUNT]);
+    hd_jw_cstr(w, ngx_http_helpdesk_category_name(ctx, names->txn,
+                                                  t->category));
     hd_jw_key(w, "severity");
     hd_jw_int(w, t->severity);
     hd_jw_key(w, "channel");
@@ -242,6 +243,7 @@ ngx_http_helpdesk_staff_ticket_json(ngx_http_request_t *r,
     hd_jw_key(w, "regulations");
     hd_jw_int(w, (int64_t) t->regulations);
     ngx_http_helpdesk_jw_kopt(w, "csr", &t->csr);
+    ngx_http_helpdesk_form_jw(t, w);
     hd_jw_key(w, "premium");
     hd_jw_bool(w, t->premium != 0);
     ngx_http_helpdesk_jw_kopt(w, "product", &st->product);
@@ -749,6 +751,8 @@ ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
     hd_val_set(pool, view, "kb_shown", list);
     hd_val_set_bool(pool, view, "has_kb_shown", list->u.items.n > 0);
 
+    ngx_http_helpdesk_form_shown(ctx, &txn, &st.t, view);
+
     /* the thread, notes included, and the audit */
     newest = ngx_http_arg(r, (u_char *) "order", 5, &order) == NGX_OK
              && order.len == 6 && ngx_strncmp(order.data, "newest", 6) == 0;
@@ -818,12 +822,9 @@ ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
                ngx_http_helpdesk_choices(ctx, NGX_HTTP_HELPDESK_L_TYPE,
                                          &chosen, NULL));
 
-    chosen.data = (hd_uchar *) hd_category_names[st.t.category
-                                                 % HD_CATEGORY_COUNT];
-    chosen.len = ngx_strlen(chosen.data);
     hd_val_set(pool, view, "category_options",
-               ngx_http_helpdesk_choices(ctx, NGX_HTTP_HELPDESK_L_CATEGORY,
-                                         &chosen, NULL));
+               ngx_http_helpdesk_category_choices(ctx, &txn, NULL, NULL,
+                                                  st.t.category));
 
     chosen.data = (hd_uchar *) (st.t.severity >= 1 && st.t.severity <= 4
                                 ? "1234" + st.t.severity - 1 : "4");
@@ -1279,8 +1280,7 @@ ngx_http_helpdesk_staff_change(ngx_http_request_t *r,
         any = 1;
     }
 
-    i = ngx_http_helpdesk_input_choice(ctx, "category", hd_category_names,
-                                       HD_CATEGORY_COUNT);
+    i = ngx_http_helpdesk_input_category(ctx, 0);
     if (i == -2) {
         hd_errors_add(&j->job.errors, "category", "category_invalid");
     }

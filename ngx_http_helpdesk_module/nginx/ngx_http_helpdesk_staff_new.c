@@ -296,9 +296,8 @@ ngx_http_helpdesk_staff_new_page(ngx_http_request_t *r,
 
         (void) ngx_http_helpdesk_input_str(ctx, "category", &chosen);
         hd_val_set(pool, view, "categories",
-                   ngx_http_helpdesk_choices(ctx,
-                                             NGX_HTTP_HELPDESK_L_CATEGORY,
-                                             &chosen, "technical"));
+                   ngx_http_helpdesk_category_choices(ctx, &txn, &chosen,
+                                                      "technical", -1));
         (void) ngx_http_helpdesk_input_str(ctx, "type", &chosen);
         hd_val_set(pool, view, "types",
                    ngx_http_helpdesk_choices(ctx, NGX_HTTP_HELPDESK_L_TYPE,
@@ -311,6 +310,12 @@ ngx_http_helpdesk_staff_new_page(ngx_http_request_t *r,
         (void) ngx_http_helpdesk_input_str(ctx, "channel", &chosen);
         hd_val_set_bool(pool, view, "channel_email",
                         chosen.data != NULL && hd_str_eq(&chosen, "email"));
+    }
+
+    /* the extra fields of each category's and type's form */
+    if (ngx_http_helpdesk_form_groups(ctx, &txn, view, errors) != NGX_OK) {
+        hd_txn_abort(&txn);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     hd_txn_abort(&txn);
@@ -469,9 +474,7 @@ ngx_http_helpdesk_staff_create(ngx_http_request_t *r,
         hd_errors_add(&j->job.errors, "customer", "customer_required");
     }
 
-    j->in.category = ngx_http_helpdesk_input_choice(ctx, "category",
-                                                    hd_category_names,
-                                                    HD_CATEGORY_COUNT);
+    j->in.category = ngx_http_helpdesk_input_category(ctx, 1);
     j->in.type = ngx_http_helpdesk_input_choice(ctx, "type",
                                                 hd_ticket_type_names,
                                                 HD_TYPE_COUNT);
@@ -480,6 +483,15 @@ ngx_http_helpdesk_staff_create(ngx_http_request_t *r,
     j->in.premium = ngx_http_helpdesk_input_bool(ctx, "premium");
 
     hd_ticket_validate(&j->in, &j->job.errors);
+
+    /* the extra fields of its category's and type's form, as the
+       customer's form asks them */
+    if (ngx_http_helpdesk_form_input(ctx, j->in.category, j->in.type,
+                                     &j->in.fields, &j->job.errors)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     if (j->job.errors.n) {
         j->job.rc = HD_INVALID;

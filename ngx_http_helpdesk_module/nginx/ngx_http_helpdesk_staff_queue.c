@@ -110,10 +110,20 @@ typedef struct {
     int                  sla;
     hd_str_t             holder;
     hd_str_t             text;
+    hd_str_t             field;             /* an extra field's name */
+    hd_str_t             field_value;       /* and its value */
     int                  order;
     ngx_int_t            page;
     ngx_int_t            per_page;
 } ngx_http_helpdesk_queue_args_t;
+
+
+/* a ticket whose extra field has the value asked */
+static int
+ngx_http_helpdesk_queue_field(const hd_ticket_t *t, void *data)
+{
+    return hd_form_match(&t->fields, data);
+}
 
 
 static ngx_int_t
@@ -255,6 +265,18 @@ ngx_http_helpdesk_queue_args(ngx_http_request_t *r,
         return ngx_http_helpdesk_answered(ctx,
                    ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
                                            "text_invalid", "holder"));
+    }
+
+    if (ngx_http_helpdesk_arg_text(r, "field", HD_FORM_NAME_MAX, &a->field)
+        == NGX_ERROR
+        || ngx_http_helpdesk_arg_text(r, "field_value",
+                                      NGX_HTTP_HELPDESK_TEXT_ARG_MAX,
+                                      &a->field_value)
+           == NGX_ERROR)
+    {
+        return ngx_http_helpdesk_answered(ctx,
+                   ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
+                                           "text_invalid", "field"));
     }
 
     if (ngx_http_helpdesk_arg_text(r, "q", NGX_HTTP_HELPDESK_TEXT_ARG_MAX,
@@ -651,6 +673,7 @@ ngx_http_helpdesk_staff_queue(ngx_http_request_t *r,
     ngx_int_t                          rc;
     hd_pool_t                         *pool = &ctx->pool;
     ngx_uint_t                         s, p, k, unknown_holder;
+    hd_form_filter_t                   field_filter;
     hd_department_t                   *deps;
     hd_queue_query_t                   q;
     hd_queue_page_t                    result;
@@ -739,6 +762,15 @@ ngx_http_helpdesk_staff_queue(ngx_http_request_t *r,
     q.in_place = 1;
     q.sla = a.sla;
     q.text = a.text;
+
+    /* by an extra field of the tickets' forms: each candidate read */
+    if (ngx_http_helpdesk_form_filter(ctx, &txn, &a.field, &a.field_value,
+                                      &field_filter)
+        == NGX_OK)
+    {
+        q.match = ngx_http_helpdesk_queue_field;
+        q.match_data = &field_filter;
+    }
 
     unknown_holder = 0;
 
@@ -933,6 +965,14 @@ ngx_http_helpdesk_staff_queue(ngx_http_request_t *r,
 
     if (a.text.len) {
         hd_val_set_str(pool, view, "q", a.text.data, a.text.len);
+    }
+
+    hd_val_set(pool, view, "form_fields",
+               ngx_http_helpdesk_form_filter_choices(ctx, &txn, &a.field));
+
+    if (a.field_value.len) {
+        hd_val_set_str(pool, view, "field_value", a.field_value.data,
+                       a.field_value.len);
     }
 
     pages = result.total ? (result.total + a.per_page - 1) / a.per_page : 1;

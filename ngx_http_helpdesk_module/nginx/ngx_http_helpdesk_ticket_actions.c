@@ -245,9 +245,7 @@ ngx_http_helpdesk_ticket_create(ngx_http_request_t *r,
     j->in.os_version = v[5];
     j->in.channel = ctx->api ? HD_CHANNEL_API : HD_CHANNEL_WEB;
 
-    j->in.category = ngx_http_helpdesk_input_choice(ctx, "category",
-                                                    hd_category_names,
-                                                    HD_CATEGORY_COUNT);
+    j->in.category = ngx_http_helpdesk_input_category(ctx, 1);
     j->in.type = ngx_http_helpdesk_input_choice(ctx, "type",
                                                 hd_ticket_type_names,
                                                 HD_TYPE_COUNT);
@@ -299,6 +297,14 @@ ngx_http_helpdesk_ticket_create(ngx_http_request_t *r,
         } else {
             j->suggest = 1;
         }
+    }
+
+    /* the extra fields of its category's and type's form */
+    if (ngx_http_helpdesk_form_input(ctx, j->in.category, j->in.type,
+                                     &j->in.fields, &j->job.errors)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     if (j->job.errors.n) {

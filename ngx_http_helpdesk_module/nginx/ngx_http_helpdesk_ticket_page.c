@@ -287,8 +287,8 @@ ngx_http_helpdesk_ticket_header(ngx_http_helpdesk_ctx_t *ctx,
 
     ngx_http_helpdesk_set_label(ctx, view, "type", NGX_HTTP_HELPDESK_L_TYPE,
                                 t->type);
-    ngx_http_helpdesk_set_label(ctx, view, "category",
-                                NGX_HTTP_HELPDESK_L_CATEGORY, t->category);
+    ngx_http_helpdesk_set_category(ctx, names->txn, view, "category",
+                                   t->category);
     ngx_http_helpdesk_set_label(ctx, view, "status",
                                 ngx_http_helpdesk_status_labels(ctx),
                                 t->status);
@@ -426,7 +426,8 @@ ngx_http_helpdesk_ticket_page(ngx_http_request_t *r,
         hd_jw_key(w, "type");
         hd_jw_cstr(w, hd_ticket_type_names[t.type % HD_TYPE_COUNT]);
         hd_jw_key(w, "category");
-        hd_jw_cstr(w, hd_category_names[t.category % HD_CATEGORY_COUNT]);
+        hd_jw_cstr(w, ngx_http_helpdesk_category_name(ctx, &txn,
+                                                      t.category));
         hd_jw_key(w, "severity");
         hd_jw_int(w, t.severity);
         ngx_http_helpdesk_jw_kopt(w, "certificate", &cert);
@@ -439,6 +440,7 @@ ngx_http_helpdesk_ticket_page(ngx_http_request_t *r,
         hd_jw_bool(w, t.premium != 0);
         hd_jw_key(w, "regulations");
         hd_jw_int(w, (int64_t) t.regulations);
+        ngx_http_helpdesk_form_jw(&t, w);
         hd_jw_key(w, "created");
         ngx_http_helpdesk_jw_time(w, t.created);
         hd_jw_key(w, "updated");
@@ -505,6 +507,7 @@ ngx_http_helpdesk_ticket_page(ngx_http_request_t *r,
     hd_val_set_str(pool, view, "title", t.subject.data, t.subject.len);
     ngx_http_helpdesk_view_form(r, ctx, view, echo, errors);
     ngx_http_helpdesk_ticket_header(ctx, &names, &t, &cert, &product, view);
+    ngx_http_helpdesk_form_shown(ctx, &txn, &t, view);
 
     newest = ngx_http_arg(r, (u_char *) "order", 5, &order) == NGX_OK
              && order.len == 6 && ngx_strncmp(order.data, "newest", 6) == 0;

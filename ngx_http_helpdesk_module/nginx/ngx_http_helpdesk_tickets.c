@@ -253,6 +253,21 @@ ngx_http_helpdesk_jw_kstr(hd_jw_t *w, const char *key, const hd_str_t *s)
 }
 
 
+/* an id that may be none (0): null then */
+void
+ngx_http_helpdesk_jw_kid(hd_jw_t *w, const char *key, uint64_t id)
+{
+    hd_jw_key(w, key);
+
+    if (id) {
+        hd_jw_int(w, (int64_t) id);
+
+    } else {
+        hd_jw_null(w);
+    }
+}
+
+
 /* a string that may be empty: null then */
 void
 ngx_http_helpdesk_jw_kopt(hd_jw_t *w, const char *key, const hd_str_t *s)
@@ -801,6 +816,12 @@ ngx_http_helpdesk_ticket_form_page(ngx_http_request_t *r,
         }
     }
 
+    /* the extra fields of each category's and type's form */
+    if (ngx_http_helpdesk_form_groups(ctx, &txn, view, errors) != NGX_OK) {
+        hd_txn_abort(&txn);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     hd_txn_abort(&txn);
 
     /* the products, for tickets without a certificate */
@@ -979,9 +1000,17 @@ ngx_http_helpdesk_ticket_form_page(ngx_http_request_t *r,
                        ctx->lcf->threat_portal.len);
     }
 
-    hd_val_set(pool, view, "categories",
-               ngx_http_helpdesk_choices(ctx, NGX_HTTP_HELPDESK_L_CATEGORY,
-                                         &chosen, "technical"));
+    /* the categories offered, with their lines */
+    if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED, &err)
+        != HD_OK)
+    {
+        return ngx_http_helpdesk_fail(r, ctx, &err);
+    }
+
+    item = ngx_http_helpdesk_category_choices(ctx, &txn, &chosen,
+                                              "technical", -1);
+    hd_txn_abort(&txn);
+    hd_val_set(pool, view, "categories", item);
 
     (void) ngx_http_helpdesk_input_str(ctx, "type", &chosen);
     hd_val_set(pool, view, "types",

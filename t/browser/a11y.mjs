@@ -13,7 +13,8 @@ const customer = ['', 'tickets', `tickets/${ticket}`, 'tickets/new', 'certificat
 const staff = ['staff/tickets', `staff/tickets/${ticket}`, 'staff/tickets/new', 'staff/search?q=подпись',
                'staff/reports', 'staff/macros', 'staff/kb', 'staff/kb/new', `staff/kb/${article}/edit`, 'staff/kb/report',
                'admin', 'admin/staff', 'admin/departments', 'admin/products', 'admin/certificates',
-               'admin/companies', 'admin/outbox', 'admin/mail', 'admin/regulations'];
+               'admin/companies', 'admin/outbox', 'admin/mail', 'admin/regulations', 'admin/categories', 'admin/forms',
+               'admin/forms/technical/bug'];
 
 const widths = [[1280, 800], [390, 844]];
 const HTML_MAX = 60 * 1024;
