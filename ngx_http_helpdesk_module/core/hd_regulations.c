@@ -17,6 +17,10 @@
 
 #define HD_REG_CURRENT  "regulations:current"   /* the edition in force */
 #define HD_REG_DUE      "regulations:due"       /* when the next one is */
+#define HD_REG_ANNOUNCE "regulations:announce"  /* an edition being
+                                                   announced, and the last
+                                                   account mailed */
+#define HD_REG_BATCH    500                     /* accounts a transaction */
 
 
 static const hd_field_t  hd_edition_fields[] = {
@@ -198,51 +202,75 @@ hd_regulations_text(const hd_edition_t *e, hd_lang_e lang)
 }
 
 
-/* every active account told of the edition coming */
+/*
+ * The announcement's next accounts, in one transaction: those after the
+ * last one mailed (the marker's), at most HD_REG_BATCH; the marker moves
+ * in the same transaction, so that each is mailed once whatever crashes,
+ * and goes when every account was seen. *mailed adds how many
+ */
 static hd_rc
-hd_reg_announce(hd_txn_t *txn, const hd_portal_t *portal,
-    const hd_edition_t *e, uint64_t now, size_t *mailed, hd_err_t *err)
+hd_reg_announce_batch(hd_txn_t *txn, const hd_portal_t *portal, uint64_t now,
+    size_t *mailed, int *done, hd_err_t *err)
 {
     char           ru[11], en[12];
+    size_t         seen;
     hd_rc          rc;
-    hd_str_t       k, v;
+    hd_str_t       k, v, marker;
     hd_val_t      *view;
+    hd_uchar       key[8], mark[16];
+    uint64_t       last;
     hd_cursor_t    cur;
     hd_arena_t    *arena;
+    hd_edition_t   e;
     hd_account_t   a, *to;
 
-    hd_date_format_ru((int32_t) e->effective, ru);
-    hd_date_format_en((int32_t) e->effective, en);
+    *done = 1;
+
+    if (hd_db_get(txn, HD_DB_META, HD_REG_ANNOUNCE, strlen(HD_REG_ANNOUNCE),
+                  &marker)
+        != HD_OK || marker.len != 16)
+    {
+        return HD_OK;
+    }
+
+    last = hd_be64_get(marker.data + 8);
+
+    if (hd_regulations_get(txn, hd_be64_get(marker.data), &e) != HD_OK) {
+        return hd_db_del(txn, HD_DB_META, HD_REG_ANNOUNCE,
+                         strlen(HD_REG_ANNOUNCE), err);
+    }
+
+    hd_date_format_ru((int32_t) e.effective, ru);
+    hd_date_format_en((int32_t) e.effective, en);
+
+    arena = hd_arena_create(65536);
+    if (arena == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
 
     rc = hd_cursor_open(txn, HD_DB_ACCOUNTS, &cur);
     if (rc != HD_OK) {
+        hd_arena_destroy(arena);
         return rc;
     }
 
-    arena = NULL;
+    seen = 0;
+    hd_be64_put(key, last + 1);
 
-    for (rc = hd_cursor_seek(&cur, NULL, 0, &k, &v);
-         rc == HD_OK;
+    for (rc = hd_cursor_seek(&cur, key, 8, &k, &v);
+         rc == HD_OK && seen < HD_REG_BATCH;
          rc = hd_cursor_next(&cur, &k, &v))
     {
+        seen++;
+
+        if (k.len == 8) {
+            last = hd_be64_get(k.data);
+        }
+
         if (hd_record_decode(&hd_account_desc, v.data, v.len, &a) != HD_OK
             || a.state != HD_ACCOUNT_ACTIVE || a.email.len == 0)
         {
             continue;
-        }
-
-        /* a fresh arena every so many mails: the pool only grows */
-        if (arena == NULL || *mailed % 256 == 0) {
-            if (arena != NULL) {
-                hd_arena_destroy(arena);
-            }
-
-            arena = hd_arena_create(65536);
-            if (arena == NULL) {
-                rc = hd_err_set(err, HD_NOMEM, NULL, "nomem",
-                                "out of memory");
-                break;
-            }
         }
 
         to = hd_account_copy(&arena->pool, &a);
@@ -267,13 +295,43 @@ hd_reg_announce(hd_txn_t *txn, const hd_portal_t *portal,
         (*mailed)++;
     }
 
-    if (arena != NULL) {
-        hd_arena_destroy(arena);
+    hd_cursor_close(&cur);
+    hd_arena_destroy(arena);
+
+    if (rc == HD_NOT_FOUND) {
+        /* every account seen: the announcement is over */
+        return hd_db_del(txn, HD_DB_META, HD_REG_ANNOUNCE,
+                         strlen(HD_REG_ANNOUNCE), err);
     }
 
-    hd_cursor_close(&cur);
+    if (rc != HD_OK) {
+        return rc;
+    }
 
-    return rc == HD_NOT_FOUND ? HD_OK : rc;
+    *done = 0;
+    hd_be64_put(mark, e.id);
+    hd_be64_put(mark + 8, last);
+
+    return hd_db_put(txn, HD_DB_META, HD_REG_ANNOUNCE,
+                     strlen(HD_REG_ANNOUNCE), mark, 16, 0, err);
+}
+
+
+typedef struct {
+    const hd_portal_t  *portal;
+    uint64_t            now;
+    size_t              mailed;
+    int                 done;
+} hd_reg_batch_t;
+
+
+static hd_rc
+hd_reg_batch_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
+{
+    hd_reg_batch_t  *b = arg;
+
+    return hd_reg_announce_batch(txn, b->portal, b->now, &b->mailed,
+                                 &b->done, err);
 }
 
 
@@ -371,8 +429,15 @@ hd_regulations_publish(const hd_portal_t *portal, hd_edition_t *e,
         }
     }
 
+    /* announced to every active account, a batch a transaction after
+       this one (a crash between them: the timer goes on from the marker) */
     if (rc == HD_OK) {
-        rc = hd_reg_announce(&txn, portal, e, now, mailed, err);
+        hd_uchar  mark[16];
+
+        hd_be64_put(mark, e->id);
+        hd_be64_put(mark + 8, 0);
+        rc = hd_db_put(&txn, HD_DB_META, HD_REG_ANNOUNCE,
+                       strlen(HD_REG_ANNOUNCE), mark, 16, 0, err);
     }
 
     if (rc != HD_OK) {
@@ -380,7 +445,62 @@ hd_regulations_publish(const hd_portal_t *portal, hd_edition_t *e,
         return rc;
     }
 
-    return hd_txn_commit(&txn, err);
+    rc = hd_txn_commit(&txn, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    return hd_regulations_announce(portal, now, mailed, err);
+}
+
+
+hd_rc
+hd_regulations_announce(const hd_portal_t *portal, uint64_t now,
+    size_t *mailed, hd_err_t *err)
+{
+    int             pending;
+    hd_rc           rc;
+    hd_txn_t        txn;
+    hd_reg_batch_t  b;
+
+    *mailed = 0;
+
+    /* nothing under way (the timer asks every tick): no write at all */
+    rc = hd_txn_begin(portal->store, &txn, HD_TXN_READ, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    pending = hd_regulations_announcing(&txn);
+    hd_txn_abort(&txn);
+
+    if (!pending) {
+        return HD_OK;
+    }
+
+    memset(&b, 0, sizeof(b));
+    b.portal = portal;
+    b.now = now;
+
+    do {
+        b.done = 1;
+        rc = hd_txn_run(portal->store, hd_reg_batch_txn, &b, err);
+    } while (rc == HD_OK && !b.done);
+
+    *mailed = b.mailed;
+
+    return rc;
+}
+
+
+int
+hd_regulations_announcing(hd_txn_t *txn)
+{
+    hd_str_t  v;
+
+    return hd_db_get(txn, HD_DB_META, HD_REG_ANNOUNCE,
+                     strlen(HD_REG_ANNOUNCE), &v)
+           == HD_OK;
 }
 
 

@@ -38,9 +38,10 @@ extern const hd_record_desc_t  hd_edition_desc;
 
 /*
  * Published: checked (a text in one language at least, the day 15 days
- * ahead or more and after the last edition's), stored, and announced to
- * every active account by e-mail in the same transaction; *mailed: how
- * many
+ * ahead or more and after the last edition's) and stored; then announced
+ * to every active account by e-mail, HD_REG_BATCH accounts a transaction
+ * (a marker in meta says where it is: each is mailed once, and after a
+ * crash the timer goes on); *mailed: how many
  */
 hd_rc hd_regulations_publish(const hd_portal_t *portal, hd_edition_t *e,
     uint64_t now, size_t *mailed, hd_errors_t *errors, hd_err_t *err);
@@ -53,6 +54,12 @@ uint64_t hd_regulations_current_id(hd_txn_t *txn);
 /* every edition, the newest first, in the pool */
 hd_rc hd_regulations_list(hd_txn_t *txn, hd_pool_t *pool, hd_edition_t **list,
     size_t *n);
+
+/* the announcement's batches left, until none is (the timer's after a
+   crash); whether one is under way */
+hd_rc hd_regulations_announce(const hd_portal_t *portal, uint64_t now,
+    size_t *mailed, hd_err_t *err);
+int hd_regulations_announcing(hd_txn_t *txn);
 
 /* the timer's: an edition whose day has come is the one in force now */
 int hd_regulations_due(hd_txn_t *txn, uint64_t now);

@@ -1003,6 +1003,13 @@ hd_work_sweep(const hd_portal_t *portal, uint64_t now, size_t batch,
 
     hd_arena_destroy(sc.arena);
 
+    /* an announcement a crash interrupted: the rest of it */
+    if (rc == HD_OK) {
+        size_t  mailed = 0;
+
+        rc = hd_regulations_announce(portal, now, &mailed, err);
+    }
+
     if (rc != HD_OK) {
         memset(sweep, 0, sizeof(hd_sweep_t));
     }
@@ -1028,7 +1035,7 @@ hd_work_pending(hd_store_t *store, uint64_t now)
          == HD_OK && n)
         || (hd_work_due(&txn, HD_DB_TICKETS_BY_SLA, now, &number, 1, &n)
             == HD_OK && n)
-        || hd_regulations_due(&txn, now))
+        || hd_regulations_due(&txn, now) || hd_regulations_announcing(&txn))
     {
         due = 1;
     }
