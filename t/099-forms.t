@@ -136,6 +136,10 @@ like($page, qr{<dt>Желаемый срок реализации</dt><dd>01\.03
 like($page, qr{<dt>Подтип запроса</dt><dd>Производительность</dd>}, "... the option's label");
 like($page, qr{<dt>Я использую сертифицированную версию продукта</dt><dd>да</dd>}, '... the mark as yes');
 
+my $mail = $t->last_mail('ticket_created', 'ivan@example.com');
+like($mail->{body}, qr{^Желаемый срок реализации: 01\.03\.2027$}m, "the confirmation e-mail repeats the extra fields");
+like($mail->{body}, qr{^Подтип запроса: Производительность$}m, '... as the page says them');
+
 # in English
 my $en = $t->user('john', client => { lang => 'en' });
 $page = $en->get('/tickets/new')->{content};

@@ -844,6 +844,69 @@ hd_form_value_text(const hd_form_field_t *f, const hd_str_t *value,
 }
 
 
+hd_rc
+hd_form_shown(hd_txn_t *txn, uint8_t category, uint8_t type,
+    const hd_str_t *stored, hd_lang_e lang, const hd_str_t *yes,
+    hd_pool_t *pool, hd_val_t *view)
+{
+    size_t                  i, n;
+    hd_rc                   rc;
+    hd_str_t                text;
+    hd_val_t               *list, *item;
+    hd_form_t              *form;
+    hd_form_value_t         v[HD_FORM_FIELDS_MAX];
+    const hd_str_t         *label;
+    const hd_form_field_t  *f;
+
+    n = hd_form_values(stored, v, HD_FORM_FIELDS_MAX);
+    if (n == 0) {
+        return HD_OK;
+    }
+
+    rc = hd_form_for(txn, category, type, pool, &form);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    list = hd_val_list(pool);
+    if (list == NULL) {
+        return HD_NOMEM;
+    }
+
+    for (i = 0; i < n; i++) {
+        f = hd_form_field(form, &v[i].name);
+        label = &v[i].name;
+
+        if (f != NULL) {
+            label = f->label[lang].len ? &f->label[lang]
+                    : f->label[HD_LANG_RU].len ? &f->label[HD_LANG_RU]
+                                               : &f->label[HD_LANG_EN];
+        }
+
+        text = hd_form_value_text(f, &v[i].value, lang, yes, pool);
+
+        item = hd_val_map(pool);
+        if (item == NULL) {
+            return HD_NOMEM;
+        }
+
+        hd_val_set_str(pool, item, "label",
+                       hd_pstrdup(pool, label->data, label->len),
+                       label->len);
+        hd_val_set_str(pool, item, "value",
+                       hd_pstrdup(pool, text.data, text.len), text.len);
+        hd_val_set_bool(pool, item, "long",
+                        f != NULL && f->kind == HD_FORM_LONG);
+        hd_val_push(pool, list, item);
+    }
+
+    hd_val_set(pool, view, "extra_fields", list);
+    hd_val_set_bool(pool, view, "has_extra_fields", 1);
+
+    return HD_OK;
+}
+
+
 int
 hd_form_match(const hd_str_t *stored, const hd_form_filter_t *filter)
 {

@@ -24,6 +24,7 @@
 #include "hd_pool.h"
 #include "hd_record.h"
 #include "hd_store.h"
+#include "hd_value.h"
 
 
 typedef enum {
@@ -144,6 +145,17 @@ const hd_form_field_t *hd_form_field(const hd_form_t *form,
    language's way, "yes"; text as it is (in the pool) */
 hd_str_t hd_form_value_text(const hd_form_field_t *f, const hd_str_t *value,
     hd_lang_e lang, const hd_str_t *yes, hd_pool_t *pool);
+
+
+/*
+ * A ticket's stored values as pages and mail show them, set in view as
+ * "extra_fields" [{label, value, long}] and "has_extra_fields": labels in
+ * the language (the form's as it is now; a field it no longer has, by
+ * name), values as hd_form_value_text says them
+ */
+hd_rc hd_form_shown(hd_txn_t *txn, uint8_t category, uint8_t type,
+    const hd_str_t *stored, hd_lang_e lang, const hd_str_t *yes,
+    hd_pool_t *pool, hd_val_t *view);
 
 
 /* a queue filter: the tickets whose field has the value (text: contains

@@ -11,6 +11,7 @@
 #include "hd_notify.h"
 #include "hd_staff.h"
 #include "hd_store.h"
+#include "hd_form.h"
 #include "hd_ticket_customer.h"
 
 
@@ -91,6 +92,17 @@ hd_ticket_notify_view(hd_txn_t *txn, const hd_portal_t *portal,
     hd_ticket_mail_label(pool, view, catalog, "priority", "priority",
                          hd_priority_names[t->priority % HD_PRIORITY_COUNT]);
     hd_val_set_bool(pool, view, "no_certificate", t->certificate == 0);
+
+    /* what its form's extra fields were given, in the author's language */
+    if (t->fields.len) {
+        rc = hd_form_shown(txn, t->category, t->type, &t->fields,
+                           author.language < HD_LANG_COUNT
+                           ? (hd_lang_e) author.language : HD_LANG_RU,
+                           hd_i18n_text(catalog, "forms.yes"), pool, view);
+        if (rc != HD_OK) {
+            return rc;
+        }
+    }
     hd_val_set(pool, view, "link",
                hd_notify_link(pool, portal, "tickets/", num));
 

@@ -440,47 +440,9 @@ void
 ngx_http_helpdesk_form_shown(ngx_http_helpdesk_ctx_t *ctx, hd_txn_t *txn,
     const hd_ticket_t *t, hd_val_t *view)
 {
-    size_t                  i, n;
-    hd_str_t                text;
-    hd_val_t               *list, *item;
-    hd_form_t              *form;
-    hd_pool_t              *pool = &ctx->pool;
-    hd_form_value_t         v[HD_FORM_FIELDS_MAX];
-    const hd_str_t         *label;
-    const hd_form_field_t  *f;
-
-    n = hd_form_values(&t->fields, v, HD_FORM_FIELDS_MAX);
-
-    if (n == 0 || hd_form_for(txn, t->category, t->type, pool, &form)
-                  != HD_OK)
-    {
-        return;
-    }
-
-    list = hd_val_list(pool);
-
-    for (i = 0; i < n; i++) {
-        f = hd_form_field(form, &v[i].name);
-        label = f != NULL ? ngx_http_helpdesk_form_label(ctx, f->label)
-                          : &v[i].name;
-
-        text = hd_form_value_text(f, &v[i].value, ctx->lang,
-                                  ngx_http_helpdesk_text(ctx, "forms.yes"),
-                                  pool);
-
-        item = hd_val_map(pool);
-        hd_val_set_str(pool, item, "label",
-                       hd_pstrdup(pool, label->data, label->len),
-                       label->len);
-        hd_val_set_str(pool, item, "value",
-                       hd_pstrdup(pool, text.data, text.len), text.len);
-        hd_val_set_bool(pool, item, "long",
-                        f != NULL && f->kind == HD_FORM_LONG);
-        hd_val_push(pool, list, item);
-    }
-
-    hd_val_set(pool, view, "extra_fields", list);
-    hd_val_set_bool(pool, view, "has_extra_fields", n > 0);
+    (void) hd_form_shown(txn, t->category, t->type, &t->fields, ctx->lang,
+                         ngx_http_helpdesk_text(ctx, "forms.yes"),
+                         &ctx->pool, view);
 }
 
 

@@ -3,13 +3,13 @@
 
 import { run, check, watchErrors } from './browser.mjs';
 
-const [base, login, password, staffLogin, staffPassword, ticket, article, shots, axePath] =
+const [base, login, password, staffLogin, staffPassword, ticket, article, shots, axePath, licence, licenceCode] =
   process.argv.slice(2);
 
 const visitor = ['', 'login', 'register', 'password/forgot', 'kb', 'kb/search?q=подпись', `kb/${article}`,
                  'regulations'];
 const customer = ['', 'tickets', `tickets/${ticket}`, 'tickets/new', 'certificates', 'certificates/register',
-                  'company', 'profile', 'kb'];
+                  'company', `certificates/${licence}/activation`, 'profile', 'kb'];
 const staff = ['staff/tickets', `staff/tickets/${ticket}`, 'staff/tickets/new', 'staff/search?q=подпись',
                'staff/reports', 'staff/macros', 'staff/kb', 'staff/kb/new', `staff/kb/${article}/edit`, 'staff/kb/report',
                'admin', 'admin/staff', 'admin/departments', 'admin/products', 'admin/certificates',
@@ -28,11 +28,12 @@ async function logIn(page, who, secret) {
 }
 
 // one page: its weight, axe's serious and critical findings, a screenshot
-async function audit(page, path, lang, width, role) {
-  const res = await page.goto(base + path);
+async function audit(page, path, lang, width, role, arrived) {
+  const res = arrived || await page.goto(base + path);
   const html = res ? (await res.body()).length : 0;
   const name = `${role} ${lang} ${width}px /${path}`;
-  check(res && res.status() === 200, `${name}: 200`, res && res.status());
+  check(res && res.status() === (arrived ? arrived.status() : 200), `${name}: ${arrived ? arrived.status() : 200}`,
+        res && res.status());
   check(html <= HTML_MAX, `${name}: ${html} bytes of HTML, within 60 KB`);
 
   await page.addScriptTag({ path: axePath });
@@ -82,6 +83,24 @@ await run(async (browser) => {
         }
         for (const path of pages) {
           await audit(page, path, lang, width, role);
+        }
+        // a visitor registering with a licence another company holds: the
+        // licence-conflict page, which only a POST shows
+        if (role === 'visitor') {
+          const who = `conflict${lang}${width}`;
+          await page.goto(base + 'register');
+          await page.fill('#email', `${who}@example.com`);
+          await page.fill('#login', who);
+          await page.fill('#password', `${who} strong password`);
+          await page.fill('#name', `${who} Petrova`);
+          await page.fill('#certificate', licence);
+          await page.fill('#activation_code', licenceCode);
+          const [arrived] = await Promise.all([
+            page.waitForNavigation(),
+            page.click('form[action$="register"] button[type=submit]'),
+          ]);
+          check((await page.$('#licence-conflict')) !== null, `${lang} ${width}px: the licence-conflict page`);
+          await audit(page, 'register (licence conflict)', lang, width, role, arrived);
         }
         check(errors.length === 0, `${role} ${lang} ${width}px: no errors in the console`, errors.join('; '));
         await context.close();

@@ -42,11 +42,24 @@ $res = $admin->api('POST', 'admin/regulations',
       effective => POSIX::strftime('%Y-%m-%d', gmtime(time + 20 * 86400)) });
 die "regulations: $res->{content}" unless $res->{status} == 201;
 
+# an MSA contract of asya's company, for its activation page; its
+# licence, registered again by a visitor, makes the licence-conflict page
+my ($rc, $out) = $hd->cli('cert-types', 'add', '--name', 'MSA Business', '--product', 'КриптоПро CSP',
+                          '--term', 12, '--kind', 'contract', '--limit', 5, '--level', 'msa_business',
+                          '--premium', 10, '--contacts', 2, '--department', 1);
+die "cert-types: $out" if $rc;
+my ($msa_type) = $out =~ /certificate type (\d+)/;
+die "company" unless $ua->api('POST', 'company', { name => 'ООО «Доступ»' })->{status} == 201;
+my ($lic) = $hd->issue($msa_type);
+$res = $ua->api('POST', 'certificates', { number => $lic->[0], code => $lic->[1], holder => 'company' });
+die "licence: $res->{content}" unless $res->{status} == 201;
+
 my $shots = "$Helpdesk::Test::BUILD/screenshots";
 make_path($shots);
 
 browser_script('a11y.mjs', $hd->url('/'), 'asya', 'asya password 12', 'boss', 'boss-password-1',
-               $n, $article, $shots, "$Helpdesk::Test::ROOT/t/browser/node_modules/axe-core/axe.min.js");
+               $n, $article, $shots, "$Helpdesk::Test::ROOT/t/browser/node_modules/axe-core/axe.min.js",
+               $lic->[0], $lic->[1]);
 $hd->finish;
 
 done_testing;
