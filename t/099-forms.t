@@ -164,6 +164,35 @@ $res = $admin->api('GET', 'staff/tickets?status=any&field=certified&field_value=
 my @marked = sort map { $_->{number} } @{ $res->{json}{tickets} };
 is_deeply(\@marked, [ sort ($n, $e1) ], 'the API filters by the certified mark');
 
+# staff correct a ticket's extra fields: the page's details form, filled
+# with what the ticket has; checked as at creation; the audit says which
+$page = $admin->get("/staff/tickets/$e1")->{content};
+like($page, qr{<details class="card" id="details-edit">}, 'the staff page offers to correct the details');
+like($page, qr{<input id="f-technical-enhancement-desired_date" name="field\.technical\.enhancement\.desired_date" type="date" value="2027-03-01"},
+     '... filled with what the ticket has');
+$csrf = $admin->form_csrf("/staff/tickets/$e1");
+$res = $admin->post_form("/staff/tickets/$e1", { csrf => $csrf, fields_edit => 1,
+    'field.technical.enhancement.desired_date' => '01.04.2027', 'field.technical.any.subtype' => 'performance' });
+is($res->{status}, 422, 'a bad date: refused');
+like($res->{content}, qr{<details class="card" id="details-edit" open>.*id="f-technical-enhancement-desired_date-error"}s,
+     '... the form open, the error at the field');
+is($admin->api('GET', "staff/tickets/$e1")->{json}{fields}{desired_date}, '2027-03-01', '... nothing changed');
+$res = $admin->post_form("/staff/tickets/$e1", { csrf => $csrf, fields_edit => 1,
+    'field.technical.enhancement.desired_date' => '2027-04-01', 'field.technical.enhancement.entity' => 'Навигатор: Бюджет',
+    'field.technical.any.subtype' => 'compatibility', 'field.technical.any.certified' => '1' });
+is($res->{status}, 303, 'corrected') or diag($res->{content});
+my $got = $admin->api('GET', "staff/tickets/$e1")->{json};
+is($got->{fields}{desired_date}, '2027-04-01', '... the new date kept');
+is($got->{fields}{subtype}, 'compatibility', '... and the subtype');
+like($admin->get("/staff/tickets/$e1")->{content}, qr{fields:  -&gt; subtype, desired_date|fields: +(?:-&gt;|→) subtype, desired_date},
+     '... the audit names what changed');
+$res = $admin->api('PATCH', "staff/tickets/$e1", { fields => { subtype => 'weather' } });
+is($res->{json}{error}{field}, 'fields.subtype', 'the API checks a correction too');
+$res = $admin->api('PATCH', "staff/tickets/$e1", { fields => { subtype => 'other', desired_date => '2027-05-01' } });
+is($res->{status}, 200, 'the API corrects them (all of them: what it leaves out goes)');
+is_deeply($admin->api('GET', "staff/tickets/$e1")->{json}{fields}, { subtype => 'other', desired_date => '2027-05-01' },
+          '... as given');
+
 # the staff's form for a phone call: the same fields, the same rules
 $page = $admin->get("/staff/tickets/new?customer=$ua->{id}")->{content};
 like($page, qr{name="field\.technical\.consultation\.module"}, "the staff's new-ticket form shows the extra fields");

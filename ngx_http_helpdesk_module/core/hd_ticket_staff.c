@@ -14,6 +14,7 @@
 #include "hd_ticket_customer.h"
 #include "hd_ticket_staff.h"
 #include "hd_category.h"
+#include "hd_form.h"
 
 
 typedef struct {
@@ -439,6 +440,53 @@ hd_staff_edit_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
                                                    now, sizeof(now)),
                                   err);
         t.category = (uint8_t) e->category;
+        if (rc != HD_OK) {
+            return rc;
+        }
+    }
+
+    /* the extra fields corrected: the audit names those that changed */
+    if (e->fields_set && !hd_str_same(&e->fields, &t.fields)) {
+        size_t           i, k, nold, nnew, len;
+        hd_form_value_t  was_v[HD_FORM_FIELDS_MAX], now_v[HD_FORM_FIELDS_MAX];
+        char             names[120];
+
+        nold = hd_form_values(&t.fields, was_v, HD_FORM_FIELDS_MAX);
+        nnew = hd_form_values(&e->fields, now_v, HD_FORM_FIELDS_MAX);
+        len = 0;
+        names[0] = '\0';
+
+        /* each name whose value is new, changed or gone, once */
+        for (i = 0; i < nold + nnew; i++) {
+            const hd_form_value_t  *x = i < nold ? &was_v[i]
+                                                 : &now_v[i - nold];
+            const hd_form_value_t  *y = NULL;
+            const hd_form_value_t  *other = i < nold ? now_v : was_v;
+            size_t                  nother = i < nold ? nnew : nold;
+
+            for (k = 0; k < nother; k++) {
+                if (hd_str_same(&other[k].name, &x->name)) {
+                    y = &other[k];
+                }
+            }
+
+            if ((y != NULL && hd_str_same(&y->value, &x->value))
+                || (i >= nold && y != NULL))
+            {
+                continue;       /* the same; or counted from the old side */
+            }
+
+            if (len + x->name.len + 3 < sizeof(names)) {
+                len += (size_t) snprintf(names + len, sizeof(names) - len,
+                                         "%s%.*s", len ? ", " : "",
+                                         (int) x->name.len, x->name.data);
+            }
+        }
+
+        t.fields = e->fields;
+
+        rc = hd_staff_audit_field(txn, &t, a.id, f->now, "fields", "",
+                                  names, err);
         if (rc != HD_OK) {
             return rc;
         }

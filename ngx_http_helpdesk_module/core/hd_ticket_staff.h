@@ -42,6 +42,8 @@ typedef struct {
     int             cancel;         /* cancelled_by_staff, with reason */
     hd_str_t        reason;
     uint32_t        version;
+    unsigned        fields_set:1;   /* fields replaces the ticket's */
+    hd_str_t        fields;         /* its form's values (hd_form_check) */
 } hd_staff_edit_t;
 
 

@@ -263,7 +263,7 @@ ngx_http_helpdesk_form_error(ngx_http_helpdesk_ctx_t *ctx,
 static hd_val_t *
 ngx_http_helpdesk_form_field_view(ngx_http_helpdesk_ctx_t *ctx,
     const hd_form_field_t *f, const char *group, ngx_uint_t applies,
-    const hd_errors_t *errors)
+    const hd_errors_t *errors, const hd_str_t *stored)
 {
     u_char           *p, input[128], id[128];
     size_t            o;
@@ -299,8 +299,24 @@ ngx_http_helpdesk_form_field_view(ngx_http_helpdesk_ctx_t *ctx,
     hd_val_set_int(pool, item, "max", f->kind == HD_FORM_TEXT
                                       ? HD_FORM_TEXT_MAX : HD_FORM_LONG_MAX);
 
-    /* as sent */
-    if (ngx_http_helpdesk_input_str(ctx, (char *) input, &v) != NGX_OK) {
+    /* as sent; or, a ticket's details to correct, as they are */
+    if (stored != NULL) {
+        hd_form_value_t  sv[HD_FORM_FIELDS_MAX];
+        size_t           k, ns = hd_form_values(stored, sv,
+                                                HD_FORM_FIELDS_MAX);
+
+        v.data = NULL;
+        v.len = 0;
+
+        for (k = 0; k < ns; k++) {
+            if (hd_str_same(&sv[k].name, &f->name)) {
+                v = sv[k].value;
+            }
+        }
+
+    } else if (ngx_http_helpdesk_input_str(ctx, (char *) input, &v)
+               != NGX_OK)
+    {
         v.data = NULL;
         v.len = 0;
     }
@@ -342,6 +358,49 @@ ngx_http_helpdesk_form_field_view(ngx_http_helpdesk_ctx_t *ctx,
 }
 
 
+/* one form's group of fields, as the partial form_group shows it */
+static hd_val_t *
+ngx_http_helpdesk_form_group(ngx_http_helpdesk_ctx_t *ctx, hd_txn_t *txn,
+    const hd_form_t *form, const char *cname, ngx_uint_t applies,
+    const hd_errors_t *errors, const hd_str_t *stored)
+{
+    char        *group;
+    u_char       buf[96], *p;
+    hd_val_t    *g, *fields;
+    hd_pool_t   *pool = &ctx->pool;
+    ngx_uint_t   i;
+
+    p = ngx_snprintf(buf, sizeof(buf), "%s.%s", cname,
+                     ngx_http_helpdesk_type_name(form->type));
+    group = (char *) hd_pstrdup(pool, buf, p - buf);
+
+    g = hd_val_map(pool);
+    hd_val_set_cstr(pool, g, "category", cname);
+    hd_val_set_cstr(pool, g, "type", ngx_http_helpdesk_type_name(form->type));
+    ngx_http_helpdesk_set_category(ctx, txn, g, "category_label",
+                                   form->category);
+    hd_val_set_bool(pool, g, "any", form->type == HD_FORM_ANY);
+
+    if (form->type != HD_FORM_ANY) {
+        ngx_http_helpdesk_set_label(ctx, g, "type_label",
+                                    NGX_HTTP_HELPDESK_L_TYPE, form->type);
+    }
+
+    fields = hd_val_list(pool);
+
+    for (i = 0; i < form->nfields; i++) {
+        hd_val_push(pool, fields,
+                    ngx_http_helpdesk_form_field_view(ctx, &form->fields[i],
+                                                      group, applies, errors,
+                                                      stored));
+    }
+
+    hd_val_set(pool, g, "fields", fields);
+
+    return g;
+}
+
+
 /*
  * The extra fields of a new ticket's page, a group per form with fields
  * (every category's and type's: the page's script shows those of the
@@ -351,15 +410,14 @@ ngx_int_t
 ngx_http_helpdesk_form_groups(ngx_http_helpdesk_ctx_t *ctx, hd_txn_t *txn,
     hd_val_t *view, const hd_errors_t *errors)
 {
-    int           chosen_cat, chosen_type;
-    char          group[64];
-    uint8_t       type;
-    hd_str_t      v;
-    hd_val_t     *groups, *g, *fields;
-    hd_form_t    *form;
+    int             chosen_cat, chosen_type;
     size_t          k, ncats;
+    uint8_t         type;
+    hd_str_t        v;
+    hd_val_t       *groups;
+    hd_form_t      *form;
     hd_pool_t      *pool = &ctx->pool;
-    ngx_uint_t      c, s, i, applies;
+    ngx_uint_t      c, s, applies;
     hd_category_t  *cats;
 
     chosen_cat = -1;
@@ -391,45 +449,64 @@ ngx_http_helpdesk_form_groups(ngx_http_helpdesk_ctx_t *ctx, hd_txn_t *txn,
                 continue;
             }
 
-            ngx_snprintf((u_char *) group, sizeof(group), "%V.%s%Z",
-                         (ngx_str_t *) &cats[k].name,
-                         ngx_http_helpdesk_type_name(type));
-
             applies = (int) c == chosen_cat
                       && (type == HD_FORM_ANY || (int) type == chosen_type);
 
-            g = hd_val_map(pool);
-            hd_val_set_str(pool, g, "category", cats[k].name.data,
-                           cats[k].name.len);
-            hd_val_set_cstr(pool, g, "type",
-                            ngx_http_helpdesk_type_name(type));
-            ngx_http_helpdesk_set_category(ctx, txn, g, "category_label",
-                                           (uint8_t) c);
-            hd_val_set_bool(pool, g, "any", type == HD_FORM_ANY);
-
-            if (type != HD_FORM_ANY) {
-                ngx_http_helpdesk_set_label(ctx, g, "type_label",
-                                            NGX_HTTP_HELPDESK_L_TYPE, type);
-            }
-
-            fields = hd_val_list(pool);
-
-            for (i = 0; i < form->nfields; i++) {
-                hd_val_push(pool, fields,
-                            ngx_http_helpdesk_form_field_view(ctx,
-                                &form->fields[i],
-                                (char *) hd_pstrdup(pool, group,
-                                                    ngx_strlen(group) + 1),
-                                applies, errors));
-            }
-
-            hd_val_set(pool, g, "fields", fields);
-            hd_val_push(pool, groups, g);
+            hd_val_push(pool, groups,
+                        ngx_http_helpdesk_form_group(ctx, txn, form,
+                            (char *) cats[k].name.data, applies, errors,
+                            NULL));
         }
     }
 
     hd_val_set(pool, view, "form_groups", groups);
     hd_val_set_bool(pool, view, "has_form_groups", groups->u.items.n > 0);
+
+    return NGX_OK;
+}
+
+
+/*
+ * The staff's form that corrects a ticket's extra fields: its category's
+ * and type's forms, filled with what the ticket has (or, shown again after
+ * a mistake, with what was sent), as "edit_groups"
+ */
+ngx_int_t
+ngx_http_helpdesk_form_edit_groups(ngx_http_helpdesk_ctx_t *ctx,
+    hd_txn_t *txn, const hd_ticket_t *t, hd_val_t *view,
+    const hd_errors_t *errors)
+{
+    uint8_t      type;
+    hd_val_t    *groups;
+    hd_form_t   *form;
+    hd_pool_t   *pool = &ctx->pool;
+    ngx_uint_t   s, again;
+    const char  *cname;
+
+    again = ngx_http_helpdesk_input_bool(ctx, "fields_edit") == 1;
+    cname = ngx_http_helpdesk_category_name(ctx, txn, t->category);
+    groups = hd_val_list(pool);
+
+    for (s = 0; s < 2; s++) {
+        type = s == 0 ? HD_FORM_ANY : t->type;
+
+        if (hd_form_get(txn, t->category, type, pool, &form) != HD_OK) {
+            return NGX_ERROR;
+        }
+
+        if (form->nfields == 0) {
+            continue;
+        }
+
+        hd_val_push(pool, groups,
+                    ngx_http_helpdesk_form_group(ctx, txn, form, cname, 1,
+                                                 errors,
+                                                 again ? NULL : &t->fields));
+    }
+
+    hd_val_set(pool, view, "edit_groups", groups);
+    hd_val_set_bool(pool, view, "has_edit_groups", groups->u.items.n > 0);
+    hd_val_set_bool(pool, view, "edit_open", again);
 
     return NGX_OK;
 }

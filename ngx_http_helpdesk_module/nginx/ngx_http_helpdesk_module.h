@@ -700,6 +700,9 @@ ngx_int_t ngx_http_helpdesk_form_input(ngx_http_helpdesk_ctx_t *ctx,
     int category, int type, hd_str_t *out, hd_errors_t *errors);
 ngx_int_t ngx_http_helpdesk_form_groups(ngx_http_helpdesk_ctx_t *ctx,
     hd_txn_t *txn, hd_val_t *view, const hd_errors_t *errors);
+ngx_int_t ngx_http_helpdesk_form_edit_groups(ngx_http_helpdesk_ctx_t *ctx,
+    hd_txn_t *txn, const hd_ticket_t *t, hd_val_t *view,
+    const hd_errors_t *errors);
 void ngx_http_helpdesk_form_shown(ngx_http_helpdesk_ctx_t *ctx,
     hd_txn_t *txn, const hd_ticket_t *t, hd_val_t *view);
 void ngx_http_helpdesk_form_jw(const hd_ticket_t *t, hd_jw_t *w);

@@ -753,6 +753,13 @@ ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
 
     ngx_http_helpdesk_form_shown(ctx, &txn, &st.t, view);
 
+    if (ngx_http_helpdesk_form_edit_groups(ctx, &txn, &st.t, view, errors)
+        != NGX_OK)
+    {
+        hd_txn_abort(&txn);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     /* the thread, notes included, and the audit */
     newest = ngx_http_arg(r, (u_char *) "order", 5, &order) == NGX_OK
              && order.len == 6 && ngx_strncmp(order.data, "newest", 6) == 0;
@@ -1288,6 +1295,42 @@ ngx_http_helpdesk_staff_change(ngx_http_request_t *r,
     if (i >= 0) {
         j->edit.category = i;
         any = 1;
+    }
+
+    /* the extra fields corrected: the API's "fields", or the page's
+       details form; checked against the form of the category and type
+       the ticket will have */
+    if ((ctx->api && ctx->input != NULL
+         && json_object_get(ctx->input, "fields") != NULL)
+        || (!ctx->api && ngx_http_helpdesk_input_bool(ctx, "fields_edit") == 1))
+    {
+        hd_txn_t     txn;
+        hd_ticket_t  t;
+        int          cat = -1, type = -1;
+
+        if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED,
+                         NULL)
+            == HD_OK)
+        {
+            if (hd_ticket_get(&txn, j->edit.number, &t) == HD_OK) {
+                cat = j->edit.category >= 0 ? j->edit.category : t.category;
+                type = j->edit.type >= 0 ? j->edit.type : t.type;
+            }
+
+            hd_txn_abort(&txn);
+        }
+
+        if (cat >= 0) {
+            if (ngx_http_helpdesk_form_input(ctx, cat, type, &j->edit.fields,
+                                             &j->job.errors)
+                != NGX_OK)
+            {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            j->edit.fields_set = 1;
+            any = 1;
+        }
     }
 
     sev = ngx_http_helpdesk_input_number(ctx, "severity");
