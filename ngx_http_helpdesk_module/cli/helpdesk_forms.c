@@ -331,6 +331,15 @@ hd_cli_categories(hd_cli_t *cli)
             return 2;
         }
 
+        if (c.builtin && (strcmp(opt, "--label-ru") == 0
+                          || strcmp(opt, "--label-en") == 0))
+        {
+            fprintf(stderr, "helpdesk: categories: %s is built in: its name "
+                    "and labels are the product's (its hints, department "
+                    "and --offered change)\n", cli->argv[1]);
+            return 2;
+        }
+
         if (strcmp(opt, "--label-ru") == 0) {
             hd_cli_str(cli->argv[k + 1], &c.label_ru);
 
@@ -353,10 +362,15 @@ hd_cli_categories(hd_cli_t *cli)
 
             c.department = dep;
 
-        } else if (strcmp(opt, "--offered") == 0
-                   && (strcmp(cli->argv[k + 1], "yes") == 0
-                       || strcmp(cli->argv[k + 1], "no") == 0))
-        {
+        } else if (strcmp(opt, "--offered") == 0) {
+            if (strcmp(cli->argv[k + 1], "yes") != 0
+                && strcmp(cli->argv[k + 1], "no") != 0)
+            {
+                fprintf(stderr, "helpdesk: categories: --offered: \"%s\" is "
+                        "not yes or no\n", cli->argv[k + 1]);
+                return 2;
+            }
+
             c.disabled = strcmp(cli->argv[k + 1], "no") == 0;
 
         } else {
