@@ -128,7 +128,7 @@ hd_rc
 hd_category_list(hd_txn_t *txn, hd_pool_t *pool, hd_category_t **list,
     size_t *n)
 {
-    size_t          count = 0;
+    size_t          count = 0, stored = 0;
     hd_rc           rc;
     hd_str_t        k, v;
     hd_cursor_t     cur;
@@ -137,7 +137,12 @@ hd_category_list(hd_txn_t *txn, hd_pool_t *pool, hd_category_t **list,
     *list = NULL;
     *n = 0;
 
-    items = hd_palloc(pool, (HD_CATEGORY_ID_MAX + 1) * sizeof(hd_category_t));
+    /* room for the built-in ones and every record (pages ask this for
+       each form they show: not the 255 ids there could be) */
+    (void) hd_db_count(txn, HD_DB_CATEGORIES, &stored);
+
+    items = hd_palloc(pool, (HD_CATEGORY_COUNT + stored)
+                            * sizeof(hd_category_t));
     if (items == NULL) {
         return HD_NOMEM;
     }
@@ -157,7 +162,7 @@ hd_category_list(hd_txn_t *txn, hd_pool_t *pool, hd_category_t **list,
     }
 
     for (rc = hd_cursor_seek(&cur, NULL, 0, &k, &v);
-         rc == HD_OK && count <= HD_CATEGORY_ID_MAX;
+         rc == HD_OK && count < HD_CATEGORY_COUNT + stored;
          rc = hd_cursor_next(&cur, &k, &v))
     {
         if (hd_record_decode(&hd_category_desc, v.data, v.len, &c) != HD_OK

@@ -787,6 +787,32 @@ hd_form_values(const hd_str_t *stored, hd_form_value_t *out, size_t max)
 }
 
 
+const hd_form_value_t *
+hd_form_value_of(const hd_form_value_t *v, size_t n, const hd_str_t *name)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        if (hd_str_same(&v[i].name, name)) {
+            return &v[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+const hd_str_t *
+hd_form_label(const hd_str_t *label, hd_lang_e lang)
+{
+    if (label[lang].len) {
+        return &label[lang];
+    }
+
+    return label[HD_LANG_RU].len ? &label[HD_LANG_RU] : &label[HD_LANG_EN];
+}
+
+
 hd_str_t
 hd_form_value_text(const hd_form_field_t *f, const hd_str_t *value,
     hd_lang_e lang, const hd_str_t *yes, hd_pool_t *pool)
@@ -804,14 +830,10 @@ hd_form_value_text(const hd_form_field_t *f, const hd_str_t *value,
 
     case HD_FORM_SELECT:
         for (i = 0; i < f->noptions; i++) {
-            if (hd_str_same(&f->options[i].value, value)) {
-                if (f->options[i].label[lang].len) {
-                    return f->options[i].label[lang];
-                }
-
-                if (f->options[i].label[HD_LANG_RU].len) {
-                    return f->options[i].label[HD_LANG_RU];
-                }
+            if (hd_str_same(&f->options[i].value, value)
+                && hd_form_label(f->options[i].label, lang)->len)
+            {
+                return *hd_form_label(f->options[i].label, lang);
             }
         }
 
@@ -878,9 +900,7 @@ hd_form_shown(hd_txn_t *txn, uint8_t category, uint8_t type,
         label = &v[i].name;
 
         if (f != NULL) {
-            label = f->label[lang].len ? &f->label[lang]
-                    : f->label[HD_LANG_RU].len ? &f->label[HD_LANG_RU]
-                                               : &f->label[HD_LANG_EN];
+            label = hd_form_label(f->label, lang);
         }
 
         text = hd_form_value_text(f, &v[i].value, lang, yes, pool);
@@ -910,39 +930,35 @@ hd_form_shown(hd_txn_t *txn, uint8_t category, uint8_t type,
 int
 hd_form_match(const hd_str_t *stored, const hd_form_filter_t *filter)
 {
-    int              hit;
-    size_t           i, n;
-    hd_uchar        *low;
-    hd_form_value_t  v[HD_FORM_FIELDS_MAX];
+    int                     hit;
+    hd_uchar               *low;
+    hd_form_value_t         v[HD_FORM_FIELDS_MAX];
+    const hd_form_value_t  *x;
 
-    n = hd_form_values(stored, v, HD_FORM_FIELDS_MAX);
+    x = hd_form_value_of(v, hd_form_values(stored, v, HD_FORM_FIELDS_MAX),
+                         &filter->name);
 
-    for (i = 0; i < n; i++) {
-        if (!hd_str_same(&v[i].name, &filter->name)) {
-            continue;
-        }
-
-        if (!filter->contains) {
-            return hd_str_same(&v[i].value, &filter->value);
-        }
-
-        if (filter->value.len > v[i].value.len) {
-            return 0;
-        }
-
-        low = malloc(v[i].value.len + 1);
-        if (low == NULL) {
-            return 0;
-        }
-
-        hd_text_lower_into(low, v[i].value.data, v[i].value.len);
-        hit = memmem(low, v[i].value.len, filter->value.data,
-                     filter->value.len)
-              != NULL;
-        free(low);
-
-        return hit;
+    if (x == NULL) {
+        return 0;
     }
 
-    return 0;
+    if (!filter->contains) {
+        return hd_str_same(&x->value, &filter->value);
+    }
+
+    if (filter->value.len > x->value.len) {
+        return 0;
+    }
+
+    low = malloc(x->value.len + 1);
+    if (low == NULL) {
+        return 0;
+    }
+
+    hd_text_lower_into(low, x->value.data, x->value.len);
+    hit = memmem(low, x->value.len, filter->value.data, filter->value.len)
+          != NULL;
+    free(low);
+
+    return hit;
 }

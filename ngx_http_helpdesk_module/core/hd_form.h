@@ -137,9 +137,16 @@ void hd_form_check(const hd_form_t *form, const hd_form_value_t *given,
 size_t hd_form_values(const hd_str_t *stored, hd_form_value_t *out,
     size_t max);
 
+/* the value of a name among values read, or NULL */
+const hd_form_value_t *hd_form_value_of(const hd_form_value_t *v, size_t n,
+    const hd_str_t *name);
+
 /* the field of a form by name, or NULL */
 const hd_form_field_t *hd_form_field(const hd_form_t *form,
     const hd_str_t *name);
+
+/* a label (of a field, an option) in the language, else the other one */
+const hd_str_t *hd_form_label(const hd_str_t *label, hd_lang_e lang);
 
 /* a stored value as a person reads it: an option's label, a date in the
    language's way, "yes"; text as it is (in the pool) */

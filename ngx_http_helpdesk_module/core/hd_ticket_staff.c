@@ -447,33 +447,27 @@ hd_staff_edit_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
 
     /* the extra fields corrected: the audit names those that changed */
     if (e->fields_set && !hd_str_same(&e->fields, &t.fields)) {
-        size_t           i, k, nold, nnew, len;
-        hd_form_value_t  was_v[HD_FORM_FIELDS_MAX], now_v[HD_FORM_FIELDS_MAX];
         char             names[120];
+        size_t           i, nold, nnew, len;
+        hd_form_value_t  was[HD_FORM_FIELDS_MAX], now[HD_FORM_FIELDS_MAX];
 
-        nold = hd_form_values(&t.fields, was_v, HD_FORM_FIELDS_MAX);
-        nnew = hd_form_values(&e->fields, now_v, HD_FORM_FIELDS_MAX);
+        nold = hd_form_values(&t.fields, was, HD_FORM_FIELDS_MAX);
+        nnew = hd_form_values(&e->fields, now, HD_FORM_FIELDS_MAX);
         len = 0;
         names[0] = '\0';
 
-        /* each name whose value is new, changed or gone, once */
-        for (i = 0; i < nold + nnew; i++) {
-            const hd_form_value_t  *x = i < nold ? &was_v[i]
-                                                 : &now_v[i - nold];
-            const hd_form_value_t  *y = NULL;
-            const hd_form_value_t  *other = i < nold ? now_v : was_v;
-            size_t                  nother = i < nold ? nnew : nold;
+        /* a value new or changed, then one gone */
+        for (i = 0; i < nnew + nold; i++) {
+            const hd_form_value_t  *x = i < nnew ? &now[i] : &was[i - nnew];
+            const hd_form_value_t  *y = i < nnew
+                                        ? hd_form_value_of(was, nold, &x->name)
+                                        : hd_form_value_of(now, nnew,
+                                                           &x->name);
 
-            for (k = 0; k < nother; k++) {
-                if (hd_str_same(&other[k].name, &x->name)) {
-                    y = &other[k];
-                }
-            }
-
-            if ((y != NULL && hd_str_same(&y->value, &x->value))
-                || (i >= nold && y != NULL))
+            if (i < nnew ? y != NULL && hd_str_same(&y->value, &x->value)
+                         : y != NULL)
             {
-                continue;       /* the same; or counted from the old side */
+                continue;
             }
 
             if (len + x->name.len + 3 < sizeof(names)) {

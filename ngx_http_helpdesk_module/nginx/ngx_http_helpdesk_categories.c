@@ -198,7 +198,7 @@ ngx_http_helpdesk_categories_page(ngx_http_request_t *r,
     size_t                   i, n, k, nd;
     hd_err_t                 err;
     hd_txn_t                 txn;
-    hd_val_t                *view, *list, *item, *deps, *d;
+    hd_val_t                *view, *list, *item;
     hd_pool_t               *pool = &ctx->pool;
     hd_category_t           *all;
     hd_department_t         *dl;
@@ -273,18 +273,9 @@ ngx_http_helpdesk_categories_page(ngx_http_request_t *r,
         hd_val_set_str(pool, item, "label_en", all[i].label_en.data,
                        all[i].label_en.len);
 
-        deps = hd_val_list(pool);
-
-        for (k = 0; k < nd; k++) {
-            d = hd_val_map(pool);
-            hd_val_set_int(pool, d, "id", (int64_t) dl[k].id);
-            hd_val_set_str(pool, d, "name", dl[k].name.data, dl[k].name.len);
-            hd_val_set_bool(pool, d, "selected",
-                            dl[k].id == all[i].department);
-            hd_val_push(pool, deps, d);
-        }
-
-        hd_val_set(pool, item, "departments", deps);
+        hd_val_set(pool, item, "departments",
+                   ngx_http_helpdesk_department_options(ctx, dl, nd,
+                                                        all[i].department));
 
         for (k = 0; k < nd && dl[k].id != all[i].department; k++) {
             /* void */
@@ -300,16 +291,8 @@ ngx_http_helpdesk_categories_page(ngx_http_request_t *r,
 
     hd_val_set(pool, view, "categories", list);
 
-    deps = hd_val_list(pool);
-
-    for (k = 0; k < nd; k++) {
-        d = hd_val_map(pool);
-        hd_val_set_int(pool, d, "id", (int64_t) dl[k].id);
-        hd_val_set_str(pool, d, "name", dl[k].name.data, dl[k].name.len);
-        hd_val_push(pool, deps, d);
-    }
-
-    hd_val_set(pool, view, "departments", deps);
+    hd_val_set(pool, view, "departments",
+               ngx_http_helpdesk_department_options(ctx, dl, nd, 0));
 
     return ngx_http_helpdesk_render(r, ctx, "pages/admin_categories", view,
                                     status);

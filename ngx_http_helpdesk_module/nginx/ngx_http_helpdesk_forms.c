@@ -47,17 +47,6 @@ ngx_http_helpdesk_form_categories(ngx_http_helpdesk_ctx_t *ctx,
 }
 
 
-static const hd_str_t *
-ngx_http_helpdesk_form_label(ngx_http_helpdesk_ctx_t *ctx, const hd_str_t *l)
-{
-    if (l[ctx->lang].len) {
-        return &l[ctx->lang];
-    }
-
-    return l[HD_LANG_RU].len ? &l[HD_LANG_RU] : &l[HD_LANG_EN];
-}
-
-
 /*
  * The values a new ticket's request gives: the API's "fields" object
  * (every name must be the form's), or a form's inputs
@@ -288,7 +277,7 @@ ngx_http_helpdesk_form_field_view(ngx_http_helpdesk_ctx_t *ctx,
     }
     hd_val_set_cstr(pool, item, "id", (char *) hd_pstrdup(pool, id, p - id));
 
-    text = ngx_http_helpdesk_form_label(ctx, f->label);
+    text = hd_form_label(f->label, ctx->lang);
     hd_val_set_str(pool, item, "label", text->data, text->len);
     hd_val_set_bool(pool, item, "required", f->required);
     hd_val_set_bool(pool, item, "is_text", f->kind == HD_FORM_TEXT);
@@ -301,18 +290,14 @@ ngx_http_helpdesk_form_field_view(ngx_http_helpdesk_ctx_t *ctx,
 
     /* as sent; or, a ticket's details to correct, as they are */
     if (stored != NULL) {
-        hd_form_value_t  sv[HD_FORM_FIELDS_MAX];
-        size_t           k, ns = hd_form_values(stored, sv,
-                                                HD_FORM_FIELDS_MAX);
+        hd_form_value_t         sv[HD_FORM_FIELDS_MAX];
+        const hd_form_value_t  *has;
 
-        v.data = NULL;
-        v.len = 0;
-
-        for (k = 0; k < ns; k++) {
-            if (hd_str_same(&sv[k].name, &f->name)) {
-                v = sv[k].value;
-            }
-        }
+        has = hd_form_value_of(sv, hd_form_values(stored, sv,
+                                                  HD_FORM_FIELDS_MAX),
+                               &f->name);
+        v.data = has ? has->value.data : NULL;
+        v.len = has ? has->value.len : 0;
 
     } else if (ngx_http_helpdesk_input_str(ctx, (char *) input, &v)
                != NGX_OK)
@@ -335,7 +320,7 @@ ngx_http_helpdesk_form_field_view(ngx_http_helpdesk_ctx_t *ctx,
             opt = hd_val_map(pool);
             hd_val_set_str(pool, opt, "value", f->options[o].value.data,
                            f->options[o].value.len);
-            text = ngx_http_helpdesk_form_label(ctx, f->options[o].label);
+            text = hd_form_label(f->options[o].label, ctx->lang);
             if (text->len == 0) {
                 text = &f->options[o].value;
             }
@@ -777,8 +762,8 @@ ngx_http_helpdesk_admin_forms(ngx_http_request_t *r,
             p = names;
 
             for (i = 0; i < form->nfields; i++) {
-                const hd_str_t  *l = ngx_http_helpdesk_form_label(ctx,
-                                                    form->fields[i].label);
+                const hd_str_t  *l = hd_form_label(form->fields[i].label,
+                                                   ctx->lang);
 
                 p = ngx_slprintf(p, names + sizeof(names) - 1, "%s%V%s",
                                  i ? "; " : "", (ngx_str_t *) l,
@@ -1104,8 +1089,7 @@ ngx_http_helpdesk_form_filter_choices(ngx_http_helpdesk_ctx_t *ctx,
                 }
 
                 seen[n++] = form->fields[i].name;
-                label = ngx_http_helpdesk_form_label(ctx,
-                                                     form->fields[i].label);
+                label = hd_form_label(form->fields[i].label, ctx->lang);
 
                 item = hd_val_map(&ctx->pool);
                 hd_val_set_str(&ctx->pool, item, "name",

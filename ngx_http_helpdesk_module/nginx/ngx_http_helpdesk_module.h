@@ -16,6 +16,7 @@
 #include "hd_core.h"
 #include "hd_account.h"
 #include "hd_form.h"
+#include "hd_product.h"
 #include "hd_auth.h"
 #include "hd_i18n.h"
 #include "hd_json.h"
@@ -688,6 +689,8 @@ void ngx_http_helpdesk_set_category(ngx_http_helpdesk_ctx_t *ctx,
     hd_txn_t *txn, hd_val_t *map, const char *key, uint8_t id);
 const char *ngx_http_helpdesk_category_name(ngx_http_helpdesk_ctx_t *ctx,
     hd_txn_t *txn, uint8_t id);
+hd_val_t *ngx_http_helpdesk_department_options(ngx_http_helpdesk_ctx_t *ctx,
+    const hd_department_t *d, size_t n, uint64_t selected);
 hd_val_t *ngx_http_helpdesk_category_choices(ngx_http_helpdesk_ctx_t *ctx,
     hd_txn_t *txn, const hd_str_t *chosen, const char *def, int keep);
 ngx_int_t ngx_http_helpdesk_categories(ngx_http_request_t *r,

@@ -495,6 +495,31 @@ ngx_http_helpdesk_id_options(ngx_http_helpdesk_ctx_t *ctx, size_t n,
 }
 
 
+/* the departments as a select's options, one selected */
+hd_val_t *
+ngx_http_helpdesk_department_options(ngx_http_helpdesk_ctx_t *ctx,
+    const hd_department_t *d, size_t n, uint64_t selected)
+{
+    size_t           i;
+    uint64_t        *ids;
+    const hd_str_t **names;
+
+    ids = hd_palloc(&ctx->pool, (n + 1) * sizeof(uint64_t));
+    names = hd_palloc(&ctx->pool, (n + 1) * sizeof(hd_str_t *));
+
+    if (ids == NULL || names == NULL) {
+        return hd_val_list(&ctx->pool);
+    }
+
+    for (i = 0; i < n; i++) {
+        ids[i] = d[i].id;
+        names[i] = &d[i].name;
+    }
+
+    return ngx_http_helpdesk_id_options(ctx, n, ids, names, selected);
+}
+
+
 /*
  * The staff's ticket page (and the API's staff ticket): the thread with
  * the internal notes, the audit, the customer with company and
@@ -806,14 +831,10 @@ ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
                ngx_http_helpdesk_id_options(ctx, st.nstaff, ids, nlist,
                                             st.t.owner));
 
-    for (i = 0; i < st.ndepartments; i++) {
-        ids[i] = st.departments[i].id;
-        nlist[i] = &st.departments[i].name;
-    }
-
     hd_val_set(pool, view, "department_options",
-               ngx_http_helpdesk_id_options(ctx, st.ndepartments, ids, nlist,
-                                            st.t.department));
+               ngx_http_helpdesk_department_options(ctx, st.departments,
+                                                    st.ndepartments,
+                                                    st.t.department));
 
     chosen.data = (hd_uchar *) hd_priority_names[st.t.priority
                                                  % HD_PRIORITY_COUNT];
