@@ -53,10 +53,14 @@ like($v0, qr/^\d+$/, 'GET staff/queue/live: a version');
 $hd->ticket($ua, subject => 'One more');
 my $v1 = $agent->api('GET', 'staff/queue/live')->{json}{version};
 cmp_ok($v1, '>', $v0, '... which grows when a ticket of its departments is written');
-my $d2 = $agent->api('GET', 'staff/queue/live?department=2')->{json}{version};
+my $d2 = $admin->api('GET', 'staff/queue/live?department=2')->{json}{version};
 $admin->api('PATCH', "staff/tickets/$n[3]", { priority => 'high' });
-cmp_ok($agent->api('GET', 'staff/queue/live?department=2')->{json}{version}, '>', $d2,
+cmp_ok($admin->api('GET', 'staff/queue/live?department=2')->{json}{version}, '>', $d2,
        '... per department too');
+$res = $agent->api('GET', 'staff/queue/live?department=2');
+is($res->{status}, 403, 'an agent outside department 2 is not told its writes (as its queue says 403)');
+is($res->{json}{error}{code}, 'department_forbidden', '... saying why');
+ok(!exists $res->{json}{version}, '... and no counter');
 is($agent->api('GET', 'staff/queue/live?department=x')->{status}, 400, 'a bad department: 400');
 is($ua->api('GET', 'staff/queue/live')->{status}, 403, 'not for customers');
 

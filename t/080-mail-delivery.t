@@ -45,7 +45,7 @@ sub by_id {
     my %m;
     for my $msg ($relay->messages) {
         my $id = $msg->{'message-id'} // '';
-        push @{ $m{$1} }, $msg if $id =~ /^<hd\.(\d+)\.[0-9a-f]{16}\@example\.com>$/;
+        push @{ $m{$1} }, $msg if $id =~ /^<hd\.(\d+)\.[0-9a-f]{16,24}\@example\.com>$/;
         push @{ $m{"ticket:$1"} }, $msg if $id =~ /^<hd\.ticket\.(\d+)\@example\.com>$/;
     }
     return \%m;

@@ -294,6 +294,10 @@ $res = $visitor->api('POST', "kb/articles/$v/vote", { helpful => JSON::PP::false
 is_deeply([$res->{json}{helpful}, $res->{json}{not_helpful}], [0, 1], 'a changed mind replaces the vote');
 $res = $ivan->api('POST', "kb/articles/$v/vote", { helpful => JSON::PP::true });
 is_deeply([$res->{json}{helpful}, $res->{json}{not_helpful}], [1, 1], 'another reader votes too');
+$res = $ivan->api('POST', "kb/articles/$v/vote", { helpful => JSON::PP::false },
+                  headers => { 'X-CSRF-Token' => '' });
+is($res->{status}, 403, 'a session\'s vote without its CSRF token is refused (as every other write)');
+is($res->{json}{error}{code}, 'csrf_invalid', '... saying why');
 $res = $ivan->api('POST', "kb/articles/$v/vote", { helpful => 'maybe' });
 is($res->{status}, 422, 'a vote is yes or no');
 is($res->{json}{error}{field}, 'helpful', 'the field is named');

@@ -4,8 +4,8 @@
  * to the portal's mail gate with the key, and exits with what Postfix's
  * pipe(8) and sendmail understand (sysexits.h): 0 done, 75 try again later
  * (the portal or the network is down, the key is refused: nothing is lost
- * while an operator fixes it), 67 never (the portal will not take this
- * message: it is bounced to its sender).
+ * while an operator fixes it), 65 never (the portal will not take this
+ * message, and did not tell its sender: the MTA bounces it to them).
  */
 
 #include <stdio.h>
@@ -17,7 +17,7 @@
 
 
 #define HD_CLI_EX_OK         0
-#define HD_CLI_EX_NOUSER     67
+#define HD_CLI_EX_DATAERR    65
 #define HD_CLI_EX_TEMPFAIL   75
 
 #define HD_CLI_MAILGATE_MAX  (256 * 1024 * 1024)
@@ -29,7 +29,7 @@
     "mailgate\n"                                                             \
     "  the message on standard input; the key in FILE or in "               \
     "$HELPDESK_MAILGATE_KEY\n"                                               \
-    "  exits 0 when the portal took it, 75 to try again later, 67 when it "  \
+    "  exits 0 when the portal took it, 75 to try again later, 65 when it "  \
     "never will\n"
 
 
@@ -156,7 +156,7 @@ hd_cli_mailgate(hd_cli_t *cli)
 {
     int              i, too_large;
     char             key[512], header[600], action[32], ticket[32],
-                     reason[64];
+                     reason[64], taken[8];
     long             timeout = 120;
     size_t           len;
     hd_uchar        *msg;
@@ -225,14 +225,14 @@ hd_cli_mailgate(hd_cli_t *cli)
         free(msg);
         fprintf(stderr, "5.3.4 helpdesk mailgate: the message is larger "
                 "than %d MB\n", HD_CLI_MAILGATE_MAX >> 20);
-        return HD_CLI_EX_NOUSER;
+        return HD_CLI_EX_DATAERR;
     }
 
     if (len == 0) {
         free(msg);
         fprintf(stderr, "helpdesk mailgate: the message on standard input "
                 "is empty\n");
-        return HD_CLI_EX_NOUSER;
+        return HD_CLI_EX_DATAERR;
     }
 
     snprintf(header, sizeof(header), "X-Helpdesk-Mailgate-Key: %s", key);
@@ -268,6 +268,19 @@ hd_cli_mailgate(hd_cli_t *cli)
         hd_cli_mailgate_field(p->response, "action", action, sizeof(action));
         hd_cli_mailgate_field(p->response, "ticket", ticket, sizeof(ticket));
         hd_cli_mailgate_field(p->response, "reason", reason, sizeof(reason));
+        hd_cli_mailgate_field(p->response, "taken", taken, sizeof(taken));
+
+        /* nothing kept it and nobody told its sender: the MTA must */
+        if (strcmp(taken, "false") == 0) {
+            fprintf(stderr, "5.6.0 helpdesk mailgate: the portal did not "
+                    "take the message (%s%s%s)\n",
+                    action[0] ? action : "refused",
+                    strcmp(reason, "null") && reason[0] ? ": " : "",
+                    strcmp(reason, "null") ? reason : "");
+            free(p);
+            return HD_CLI_EX_DATAERR;
+        }
+
         printf("%s%s%s%s%s\n", action[0] ? action : "taken",
                strcmp(ticket, "null") && ticket[0] ? ", ticket " : "",
                strcmp(ticket, "null") ? ticket : "",
@@ -282,7 +295,7 @@ hd_cli_mailgate(hd_cli_t *cli)
         fprintf(stderr, "5.6.0 helpdesk mailgate: the portal refused the "
                 "message (HTTP %ld): %s\n", p->status, p->response);
         free(p);
-        return HD_CLI_EX_NOUSER;
+        return HD_CLI_EX_DATAERR;
     }
 
     fprintf(stderr, "4.3.0 helpdesk mailgate: the portal answered HTTP %ld, "

@@ -12,6 +12,7 @@
 
 #include "hd_core.h"
 #include "hd_buf.h"
+#include "hd_mime.h"
 
 
 /* the N of the first [#N] in a subject; 0: none */
@@ -35,8 +36,30 @@ size_t hd_mail_ids(const hd_str_t *in_reply_to, const hd_str_t *references,
 const char *hd_mail_automatic(const hd_str_t *auto_submitted,
     const hd_str_t *precedence, const hd_str_t *list_id);
 
-/* an automatic reply (out of office...): Auto-Submitted: auto-replied */
-int hd_mail_auto_reply(const hd_str_t *auto_submitted);
+/*
+ * The headers hd_mime reads into a message's extra[] for the two below
+ * (the auto-reply table's and nothing else), and how many
+ */
+extern const char *const  hd_mail_read_headers[];
+extern const size_t       hd_mail_read_nheaders;
+
+/*
+ * An automatic reply (an out-of-office, a vacation notice), as the mature
+ * desks tell one: RFC 3834's Auto-Submitted: auto-replied, the headers
+ * Exchange, Outlook and autoresponders write, and the subjects they begin
+ * with, in one table; what said so ("auto_submitted", "x-autoreply",
+ * "subject"...), or NULL when a person wrote it
+ */
+const char *hd_mail_auto_reply(const hd_mime_message_t *m);
+
+/*
+ * The MTA vouches for the sender: the topmost Authentication-Results field
+ * of an authserv-id the operator trusts says dmarc=pass, or dkim=pass for
+ * a domain aligned with the From address's (RFC 8601, 7489). Fields of
+ * other authserv-ids, and lower ones, are anybody's words.
+ */
+int hd_mail_authenticated(const hd_mime_message_t *m,
+    const hd_str_t *authserv_ids, size_t n);
 
 /* mailer-daemon@, postmaster@...: a mail system, not a person */
 int hd_mail_daemon(const hd_str_t *address);

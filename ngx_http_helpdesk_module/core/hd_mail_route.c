@@ -83,6 +83,7 @@ typedef struct {
     hd_account_t        *sender;        /* NULL: nobody we know */
     int                  invalid;
     int                  unsynced;      /* files made durable by the batch */
+    int                  answered;      /* the sender was told why */
 } hd_mailin_ctx_t;
 
 
@@ -307,6 +308,7 @@ hd_mailin_answer(hd_txn_t *txn, hd_mailin_ctx_t *c, const char *kind,
     uint64_t ticket, hd_err_t *err)
 {
     char          num[24];
+    hd_rc         rc;
     hd_val_t     *view;
     hd_notice_t   n;
 
@@ -351,7 +353,10 @@ hd_mailin_answer(hd_txn_t *txn, hd_mailin_ctx_t *c, const char *kind,
     n.thread = c->thread.len ? &c->thread : NULL;
     n.auto_reply = 1;
 
-    return hd_notify(txn, c->in->portal, &n, view, c->pool, c->in->now, err);
+    rc = hd_notify(txn, c->in->portal, &n, view, c->pool, c->in->now, err);
+    c->answered = rc == HD_OK;
+
+    return rc;
 }
 
 
@@ -363,6 +368,9 @@ hd_mailin_record(hd_txn_t *txn, hd_mailin_ctx_t *c, hd_err_t *err)
     hd_uchar       key[8], val[17];
     hd_mail_log_t  l;
     hd_mailin_t   *in = c->in;
+
+    /* the portal answers for it, or the MTA must (a bounce, a retry) */
+    in->taken = in->action != HD_MAILIN_REJECTED || c->answered;
 
     if (in->action != HD_MAILIN_DUPLICATE) {
         hd_be64_put(val, in->ticket);
@@ -475,6 +483,62 @@ hd_mailin_quarantine(hd_txn_t *txn, hd_mailin_ctx_t *c, const char *reason,
     hd_mailin_done(c, HD_MAILIN_QUARANTINED, reason);
 
     return HD_OK;
+}
+
+
+/*
+ * A message that cannot become what it asks for: the sender is told why
+ * (kind: the explaining mail; NULL: nothing explains it), and what nobody
+ * was told is held in the quarantine with its reason: never lost
+ */
+static hd_rc
+hd_mailin_refuse(hd_txn_t *txn, hd_mailin_ctx_t *c, const char *reason,
+    const char *kind, uint64_t ticket, hd_err_t *err)
+{
+    hd_rc  rc;
+
+    c->answered = 0;
+
+    if (kind != NULL) {
+        rc = hd_mailin_answer(txn, c, kind, ticket, err);
+        if (rc != HD_OK) {
+            return rc;
+        }
+    }
+
+    if (c->answered) {
+        c->in->ticket = ticket;
+        hd_mailin_done(c, HD_MAILIN_REJECTED, reason);
+        return HD_OK;
+    }
+
+    return hd_mailin_quarantine(txn, c, reason, ticket, err);
+}
+
+
+/*
+ * The sender is who the From says (SPEC §7.2): the message answers one the
+ * portal sent that very account about that ticket (its signed token in
+ * In-Reply-To or References), or the operator's MTA vouches for the From
+ * domain (Authentication-Results of a trusted authserv-id)
+ */
+static int
+hd_mailin_proven(hd_txn_t *txn, hd_mailin_ctx_t *c, uint64_t number)
+{
+    size_t     i, n;
+    hd_str_t   ids[HD_MAILIN_IDS];
+
+    n = hd_mail_ids(&c->m.in_reply_to, &c->m.references, ids, HD_MAILIN_IDS);
+
+    for (i = 0; i < n; i++) {
+        if (hd_outbox_token_ok(txn, &ids[i], c->sender->id, number)) {
+            return 1;
+        }
+    }
+
+    return c->in->portal->nauthserv
+           && hd_mail_authenticated(&c->m, c->in->portal->authserv_ids,
+                                    c->in->portal->nauthserv);
 }
 
 
@@ -662,12 +726,49 @@ hd_mailin_body(hd_mailin_ctx_t *c, int reply)
 }
 
 
+/* a reply of files only says which: their names */
+static hd_str_t
+hd_mailin_files_text(hd_mailin_ctx_t *c)
+{
+    size_t    i, len;
+    hd_str_t  s = hd_null_string;
+    hd_uchar *p;
+
+    for (i = 0, len = 0; i < c->nfiles; i++) {
+        len += c->files[i].name.len + 2;
+    }
+
+    p = len ? hd_palloc(c->pool, len) : NULL;
+    if (p == NULL) {
+        return s;
+    }
+
+    s.data = p;
+
+    for (i = 0; i < c->nfiles; i++) {
+        if (i) {
+            *p++ = ',';
+            *p++ = ' ';
+        }
+
+        memcpy(p, c->files[i].name.data, c->files[i].name.len);
+        p += c->files[i].name.len;
+    }
+
+    s.len = p - s.data;
+
+    return s;
+}
+
+
 static hd_rc
 hd_mailin_reply(hd_txn_t *txn, hd_mailin_ctx_t *c, hd_ticket_t *t,
     hd_err_t *err)
 {
+    int                  proven;
     hd_rc                rc;
     uint8_t              status;
+    hd_str_t             body;
     hd_staff_message_t   sm;
     hd_ticket_change_t   change;
 
@@ -676,19 +777,33 @@ hd_mailin_reply(hd_txn_t *txn, hd_mailin_ctx_t *c, hd_ticket_t *t,
         return rc;
     }
 
+    body = hd_mailin_body(c, 1);
+
+    if (body.len == 0) {
+        body = hd_mailin_files_text(c);
+    }
+
+    if (body.len == 0) {
+        return hd_mailin_refuse(txn, c, "empty_body", NULL, t->number, err);
+    }
+
+    proven = hd_mailin_proven(txn, c, t->number);
+
     if (hd_account_is_staff(c->sender)) {
         memset(&sm, 0, sizeof(sm));
         sm.number = t->number;
         sm.actor = c->sender->id;
         sm.kind = HD_MESSAGE_REPLY;
         sm.channel = HD_CHANNEL_EMAIL;
-        sm.body = hd_mailin_body(c, 1);
+        sm.body = body;
         sm.files = c->files;
         sm.nfiles = c->nfiles;
 
-        if (sm.body.len == 0) {
-            hd_mailin_done(c, HD_MAILIN_REJECTED, "empty_body");
-            return HD_OK;
+        /* a staff address on a mail proves nothing: anyone can write it
+           (an administrator's release vouches for it) */
+        if (!proven && !c->in->release) {
+            return hd_mailin_quarantine(txn, c, "unverified_staff",
+                                        t->number, err);
         }
 
         rc = hd_ticket_staff_message_in(txn, c->in->portal, &sm, c->in->now,
@@ -699,18 +814,18 @@ hd_mailin_reply(hd_txn_t *txn, hd_mailin_ctx_t *c, hd_ticket_t *t,
         change.number = t->number;
         change.actor = c->sender->id;
         change.channel = HD_CHANNEL_EMAIL;
-        change.body = hd_mailin_body(c, 1);
+        change.body = body;
         change.files = c->files;
         change.nfiles = c->nfiles;
         change.stars = -1;
 
-        if (change.body.len == 0) {
-            hd_mailin_done(c, HD_MAILIN_REJECTED, "empty_body");
-            return HD_OK;
-        }
-
         rc = hd_ticket_reply_in(txn, c->in->portal, &change, c->in->now,
                                 &c->in->message, &status, err);
+
+        if (rc == HD_OK && !proven) {
+            rc = hd_message_flag(txn, t->number, c->in->message,
+                                 HD_MESSAGE_UNVERIFIED, err);
+        }
     }
 
     if (rc != HD_OK) {
@@ -788,8 +903,7 @@ hd_mailin_create(hd_txn_t *txn, hd_mailin_ctx_t *c, hd_err_t *err)
     hd_ticket_validate(&in, &errors);
 
     if (errors.n) {
-        hd_mailin_done(c, HD_MAILIN_REJECTED, errors.item[0].code);
-        return HD_OK;
+        return hd_mailin_refuse(txn, c, errors.item[0].code, NULL, 0, err);
     }
 
     rc = hd_ticket_create_in(txn, c->in->portal, c->sender->id, &in,
@@ -860,6 +974,7 @@ hd_mail_receive_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
     in->reason = NULL;
     in->ticket = in->message = in->quarantine = 0;
     c->sender = NULL;
+    c->answered = 0;
 
     /* a release takes the entry away with what it does, or nothing */
     if (in->release) {
@@ -875,8 +990,8 @@ hd_mail_receive_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
     }
 
     if (c->invalid) {
-        hd_mailin_done(c, HD_MAILIN_REJECTED, "message_invalid");
-        return hd_mailin_record(txn, c, err);
+        rc = hd_mailin_refuse(txn, c, "message_invalid", NULL, 0, err);
+        return rc == HD_OK ? hd_mailin_record(txn, c, err) : rc;
     }
 
     /* 1. the same message again (an MTA's retry, a mailbox read twice) */
@@ -907,8 +1022,8 @@ hd_mail_receive_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
 
     /* 4. who sent it */
     if (!hd_mime_address_ok(c->m.from_address.data, c->m.from_address.len)) {
-        hd_mailin_done(c, HD_MAILIN_REJECTED, "no_sender");
-        return hd_mailin_record(txn, c, err);
+        rc = hd_mailin_refuse(txn, c, "no_sender", NULL, 0, err);
+        return rc == HD_OK ? hd_mailin_record(txn, c, err) : rc;
     }
 
     if (hd_mailin_own_address(c)) {
@@ -923,7 +1038,7 @@ hd_mail_receive_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
 
     /* 5. machines: an out-of-office reply is no news for the ticket;
           other automatic mail counts, but nothing answers it */
-    if (hd_mail_auto_reply(&c->m.auto_submitted)) {
+    if (hd_mail_auto_reply(&c->m) != NULL) {
         hd_mailin_done(c, HD_MAILIN_IGNORED, "auto_reply");
         return hd_mailin_record(txn, c, err);
     }
@@ -972,10 +1087,8 @@ hd_mail_receive_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
     if (number && hd_ticket_get(txn, number, &t) == HD_OK) {
 
         if (hd_status_closed(t.status)) {
-            in->ticket = number;
-            hd_mailin_done(c, HD_MAILIN_REJECTED, "final_status");
-
-            rc = hd_mailin_answer(txn, c, "mail_ticket_closed", number, err);
+            rc = hd_mailin_refuse(txn, c, "final_status",
+                                  "mail_ticket_closed", number, err);
             return rc == HD_OK ? hd_mailin_record(txn, c, err) : rc;
         }
 
@@ -984,12 +1097,11 @@ hd_mail_receive_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
     } else if (c->m.subject.len == 0) {
 
         /* 8. a new request needs its subject (Keysystems §3) */
-        hd_mailin_done(c, HD_MAILIN_REJECTED, "empty_subject");
-        rc = hd_mailin_answer(txn, c, "mail_no_subject", 0, err);
+        rc = hd_mailin_refuse(txn, c, "empty_subject", "mail_no_subject", 0,
+                              err);
 
     } else if (c->sender != NULL && c->sender->state == HD_ACCOUNT_DISABLED) {
-        hd_mailin_done(c, HD_MAILIN_REJECTED, "account_disabled");
-        rc = HD_OK;
+        rc = hd_mailin_refuse(txn, c, "account_disabled", NULL, 0, err);
 
     } else {
         rc = hd_mailin_create(txn, c, err);
@@ -1039,6 +1151,8 @@ hd_mailin_prepare(hd_mailin_ctx_t *c, hd_mailin_t *in, int unsynced,
     limits.max_files = in->portal->tickets.files_max;
     limits.max_header = 2048;
     limits.max_text = 4 * HD_BODY_MAX_CHARS;
+    limits.headers = hd_mail_read_headers;
+    limits.nheaders = hd_mail_read_nheaders;
 
     hd_err_clear(&perr);
 
@@ -1069,7 +1183,7 @@ hd_mailin_prepare(hd_mailin_ctx_t *c, hd_mailin_t *in, int unsynced,
        a message seen before stores the same files again, under the same
        names */
     if (!c->invalid && !in->too_large && !c->m.report
-        && !hd_mail_auto_reply(&c->m.auto_submitted))
+        && hd_mail_auto_reply(&c->m) == NULL)
     {
         return hd_mailin_store(c, err);
     }

@@ -60,6 +60,9 @@ typedef struct {
     uint64_t            message;
     uint64_t            quarantine; /* its entry */
     uint64_t            log;        /* the log's entry */
+    unsigned            taken:1;    /* the portal answers for the message
+                                       (kept, or its sender told); else
+                                       the MTA must bounce it */
 } hd_mailin_t;
 
 

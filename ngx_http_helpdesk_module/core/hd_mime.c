@@ -10,6 +10,7 @@
 
 #include <gmime/gmime.h>
 
+#include "hd_charset.h"
 #include "hd_html.h"
 #include "hd_mime.h"
 
@@ -31,13 +32,63 @@ hd_mime_init(void)
 }
 
 
+/*
+ * A quoted local part ("Big Bug bb"@example.com, RFC 5321's quoted-string):
+ * the length up to its @, or 0 when it is not one
+ */
+static size_t
+hd_mime_quoted_local(const hd_uchar *p, size_t len)
+{
+    size_t  i;
+
+    if (len < 4 || p[0] != '"') {
+        return 0;
+    }
+
+    for (i = 1; i < len && i < 65; i++) {
+        if (p[i] < ' ' || p[i] == 0x7f) {
+            return 0;
+        }
+
+        if (p[i] == '\\') {
+            i++;
+
+            if (i == len || p[i] < ' ' || p[i] == 0x7f) {
+                return 0;
+            }
+
+            continue;
+        }
+
+        if (p[i] == '"') {
+            return i > 1 && i + 1 < len && p[i + 1] == '@' ? i + 1 : 0;
+        }
+    }
+
+    return 0;
+}
+
+
 int
 hd_mime_address_ok(const hd_uchar *p, size_t len)
 {
-    size_t  i, at = 0;
+    size_t  i, at = 0, quoted;
 
     if (len < 3 || len > 254) {
         return 0;
+    }
+
+    /* the quoted local part as one; the domain as any */
+    quoted = hd_mime_quoted_local(p, len);
+
+    if (quoted) {
+        /* "x@domain" stands for it: the same rules for the domain */
+        char  probe[256];
+
+        probe[0] = 'x';
+        memcpy(probe + 1, p + quoted, len - quoted);
+
+        return hd_mime_address_ok((hd_uchar *) probe, len - quoted + 1);
     }
 
     for (i = 0; i < len; i++) {
@@ -230,6 +281,40 @@ hd_mime_set_header(GMimeObject *obj, const char *name, const char *value)
 }
 
 
+/*
+ * A header written as given, never encoded: List-Unsubscribe's <URL> must
+ * reach a mail client as it is (RFC 2369, 8058), and GMime would make a
+ * long one RFC 2047 encoded-words. value: printable ASCII, one line.
+ */
+static int
+hd_mime_set_raw_header(GMimeObject *obj, const char *name, const char *value)
+{
+    char             *raw;
+    size_t            n;
+    GMimeHeader      *h;
+    GMimeHeaderList  *list;
+
+    g_mime_object_set_header(obj, name, "", NULL);
+
+    list = g_mime_object_get_header_list(obj);
+    h = list ? g_mime_header_list_get_header(list, name) : NULL;
+
+    n = strlen(value) + 3;
+    raw = malloc(n);
+
+    if (h == NULL || raw == NULL) {
+        free(raw);
+        return -1;
+    }
+
+    snprintf(raw, n, " %s\n", value);
+    g_mime_header_set_raw_value(h, raw);
+    free(raw);
+
+    return 0;
+}
+
+
 hd_rc
 hd_mime_build(const hd_mime_mail_t *mail, hd_buf_t *out, hd_err_t *err)
 {
@@ -299,7 +384,28 @@ hd_mime_build(const hd_mime_mail_t *mail, hd_buf_t *out, hd_err_t *err)
 
         snprintf(thread, mail->thread.len + 3, "<%s>", id);
         hd_mime_set_header(GMIME_OBJECT(m), "In-Reply-To", thread);
-        hd_mime_set_header(GMIME_OBJECT(m), "References", thread);
+
+        if (mail->token.len == 0) {
+            hd_mime_set_header(GMIME_OBJECT(m), "References", thread);
+        }
+    }
+
+    /* a reply's client copies References: the token comes back with it */
+    if (mail->token.len) {
+        free(id);
+        id = hd_mime_line(&mail->token);
+        free(url);
+        url = malloc(mail->token.len + mail->thread.len + 8);
+
+        if (id == NULL || url == NULL) {
+            goto done;
+        }
+
+        snprintf(url, mail->token.len + mail->thread.len + 8, "%s%s<%s>",
+                 thread ? thread : "", thread ? " " : "", id);
+        hd_mime_set_header(GMIME_OBJECT(m), "References", url);
+        free(url);
+        url = NULL;
     }
 
     if (mail->auto_generated || mail->auto_replied) {
@@ -317,9 +423,13 @@ hd_mime_build(const hd_mime_mail_t *mail, hd_buf_t *out, hd_err_t *err)
             goto done;
         }
 
-        hd_mime_set_header(GMIME_OBJECT(m), "List-Unsubscribe", url);
-        hd_mime_set_header(GMIME_OBJECT(m), "List-Unsubscribe-Post",
-                       "List-Unsubscribe=One-Click");
+        if (hd_mime_set_raw_header(GMIME_OBJECT(m), "List-Unsubscribe", url)
+            != 0
+            || hd_mime_set_raw_header(GMIME_OBJECT(m), "List-Unsubscribe-Post",
+                                      "List-Unsubscribe=One-Click") != 0)
+        {
+            goto done;
+        }
     }
 
     body = hd_mime_text("plain", &mail->text);
@@ -523,15 +633,13 @@ hd_mime_word_bytes(int encoding, const hd_str_t *text, hd_buf_t *raw)
 }
 
 
-/* raw bytes of a charset appended as UTF-8; unknown ones as they were */
+/* raw bytes of a charset appended as UTF-8 (a byte that is no character
+   costs one; an unknown charset's bytes are read as undeclared text) */
 static int
 hd_mime_convert(const hd_str_t *charset, const hd_buf_t *raw,
     const hd_uchar *word, size_t wlen, hd_buf_t *out)
 {
-    int      rc;
-    char     name[64];
-    gsize    n;
-    gchar   *utf8;
+    char  name[64];
 
     if (raw->len == 0) {
         return 0;
@@ -544,17 +652,7 @@ hd_mime_convert(const hd_str_t *charset, const hd_buf_t *raw,
     memcpy(name, charset->data, charset->len);
     name[charset->len] = '\0';
 
-    utf8 = g_convert_with_fallback((const gchar *) raw->data,
-                                   (gssize) raw->len, "UTF-8", name,
-                                   "\xef\xbf\xbd", NULL, &n, NULL);
-    if (utf8 == NULL) {
-        return hd_buf_add(out, word, wlen);
-    }
-
-    rc = hd_buf_add(out, utf8, n);
-    g_free(utf8);
-
-    return rc;
+    return hd_charset_to_utf8(name, raw->data, raw->len, NULL, out);
 }
 
 
@@ -671,6 +769,8 @@ typedef struct {
     GMimeParserOptions      *options;
     hd_buf_t                 text;
     hd_buf_t                 html;
+    const char              *charset;   /* the message's: for headers
+                                           with raw 8-bit bytes */
     size_t                   files_bytes;
     size_t                   nfiles_cap;
     size_t                   nskipped_cap;
@@ -713,7 +813,7 @@ static hd_str_t
 hd_mime_header_text(hd_mime_in_t *in, const char *raw, size_t len)
 {
     size_t    i, start, end;
-    hd_buf_t  b;
+    hd_buf_t  b, b8;
     hd_str_t  s;
 
     s.data = (hd_uchar *) "";
@@ -724,10 +824,33 @@ hd_mime_header_text(hd_mime_in_t *in, const char *raw, size_t len)
     }
 
     hd_buf_init(&b);
+    hd_buf_init(&b8);
 
-    if (hd_mime_decode_header((const hd_uchar *) raw, len, &b) != 0) {
+    /* raw 8-bit bytes (an old mailer's, undeclared): UTF-8 first, then
+       encoded-words decoded (those are ASCII, untouched by the first) */
+    if (hd_charset_to_utf8(NULL, (const hd_uchar *) raw, len, in->charset,
+                           &b8) != 0
+        || hd_mime_decode_header(b8.data, b8.len, &b) != 0)
+    {
+        hd_buf_free(&b8);
         hd_buf_free(&b);
         return s;
+    }
+
+    hd_buf_free(&b8);
+
+    /* what a decoded word left that is not UTF-8 */
+    if (!hd_charset_utf8_valid(b.data, b.len)) {
+        hd_buf_init(&b8);
+
+        if (hd_charset_utf8_repair(b.data, b.len, &b8) != 0) {
+            hd_buf_free(&b8);
+            hd_buf_free(&b);
+            return s;
+        }
+
+        hd_buf_free(&b);
+        b = b8;
     }
 
     for (i = 0; i < b.len; i++) {
@@ -869,45 +992,13 @@ hd_mime_content(GMimePart *part, hd_buf_t *out)
 }
 
 
-/* text to UTF-8 from its declared charset; undeclared: UTF-8 when it is,
-   else Windows-1251 (what a Russian mailer sends without saying) */
+/* text to UTF-8 from its declared charset (hd_charset: nothing lost) */
 static void
-hd_mime_utf8(const char *charset, const hd_buf_t *raw, hd_buf_t *out)
+hd_mime_utf8(hd_mime_in_t *in, const char *charset, const hd_buf_t *raw,
+    hd_buf_t *out)
 {
-    gsize    n;
-    gchar   *utf8;
-
-    if (raw->len == 0) {
-        return;
-    }
-
-    utf8 = NULL;
-
-    if (charset != NULL && g_ascii_strcasecmp(charset, "utf-8") != 0
-        && g_ascii_strcasecmp(charset, "us-ascii") != 0)
-    {
-        utf8 = g_convert_with_fallback((const gchar *) raw->data,
-                                       (gssize) raw->len, "UTF-8", charset,
-                                       "\xef\xbf\xbd", NULL, &n, NULL);
-    }
-
-    if (utf8 == NULL) {
-        if (g_utf8_validate((const gchar *) raw->data, (gssize) raw->len,
-                            NULL))
-        {
-            (void) hd_buf_add(out, raw->data, raw->len);
-            return;
-        }
-
-        utf8 = g_convert_with_fallback((const gchar *) raw->data,
-                                       (gssize) raw->len, "UTF-8",
-                                       "WINDOWS-1251", "\xef\xbf\xbd", NULL,
-                                       &n, NULL);
-    }
-
-    if (utf8 != NULL) {
-        (void) hd_buf_add(out, utf8, n);
-        g_free(utf8);
+    if (hd_charset_to_utf8(charset, raw->data, raw->len, NULL, out) != 0) {
+        in->failed = 1;
     }
 }
 
@@ -969,7 +1060,7 @@ hd_mime_clean(const hd_buf_t *in, int flowed, int delsp, hd_buf_t *out)
 
 
 static void
-hd_mime_text_part(GMimePart *part, hd_buf_t *to)
+hd_mime_text_part(hd_mime_in_t *in, GMimePart *part, hd_buf_t *to)
 {
     hd_buf_t           raw, utf8;
     const char        *format, *delsp;
@@ -981,7 +1072,7 @@ hd_mime_text_part(GMimePart *part, hd_buf_t *to)
     hd_buf_init(&utf8);
 
     hd_mime_content(part, &raw);
-    hd_mime_utf8(g_mime_content_type_get_parameter(ct, "charset"), &raw,
+    hd_mime_utf8(in, g_mime_content_type_get_parameter(ct, "charset"), &raw,
                  &utf8);
 
     format = g_mime_content_type_get_parameter(ct, "format");
@@ -1314,11 +1405,15 @@ hd_mime_walk(hd_mime_in_t *in, GMimeObject *obj, size_t depth)
     attachment = disp != NULL && g_mime_content_disposition_is_attachment(disp);
     filename = g_mime_part_get_filename(GMIME_PART(obj));
 
+    /* a text part shown inline is the body; one with a file name too,
+       while there is no body yet (what some mailers make of the text) */
     if (g_ascii_strcasecmp(media, "text") == 0 && !attachment
-        && filename == NULL)
+        && (filename == NULL
+            || (g_ascii_strcasecmp(subtype, "plain") == 0
+                && in->text.len == 0)))
     {
         if (g_ascii_strcasecmp(subtype, "plain") == 0) {
-            hd_mime_text_part(GMIME_PART(obj), &in->text);
+            hd_mime_text_part(in, GMIME_PART(obj), &in->text);
             return;
         }
 
@@ -1327,7 +1422,7 @@ hd_mime_walk(hd_mime_in_t *in, GMimeObject *obj, size_t depth)
 
             hd_buf_init(&raw);
             hd_mime_content(GMIME_PART(obj), &raw);
-            hd_mime_utf8(g_mime_content_type_get_parameter(ct, "charset"),
+            hd_mime_utf8(in, g_mime_content_type_get_parameter(ct, "charset"),
                          &raw, &in->html);
             hd_buf_free(&raw);
             return;
@@ -1372,12 +1467,129 @@ hd_mime_walk(hd_mime_in_t *in, GMimeObject *obj, size_t depth)
 }
 
 
+/*
+ * Where a header block that no blank line ends gives way to the body: the
+ * offset of the first line that is neither a field nor a field's
+ * continuation; 0 when the block is well formed
+ */
+static size_t
+hd_mime_body_without_blank(const hd_uchar *raw, size_t len)
+{
+    const hd_uchar  *p, *end, *eol, *q;
+
+    end = raw + len;
+
+    for (p = raw; p < end; p = eol ? eol + 1 : end) {
+        eol = memchr(p, '\n', end - p);
+
+        if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
+            return 0;
+        }
+
+        if (*p == ' ' || *p == '\t'
+            || (p == raw && end - p > 5 && memcmp(p, "From ", 5) == 0))
+        {
+            continue;
+        }
+
+        /* a field name (printable, no colon), white space, a colon */
+        for (q = p; q < end && *q > ' ' && *q < 0x7f && *q != ':'; q++) {
+            /* void */
+        }
+
+        while (q > p && q < end && (*q == ' ' || *q == '\t')) {
+            q++;
+        }
+
+        if (q == p || q == end || *q != ':') {
+            return p == raw ? 0 : (size_t) (p - raw);
+        }
+    }
+
+    return 0;
+}
+
+
+/* the charset of the message's first text part: its headers' too */
+static const char *
+hd_mime_charset_of(GMimeObject *obj, size_t depth)
+{
+    int                n, i;
+    const char        *cs;
+    GMimeContentType  *ct;
+
+    if (obj == NULL || depth > 8) {
+        return NULL;
+    }
+
+    if (GMIME_IS_MULTIPART(obj)) {
+        n = g_mime_multipart_get_count(GMIME_MULTIPART(obj));
+
+        for (i = 0; i < n && i < 16; i++) {
+            cs = hd_mime_charset_of(
+                     g_mime_multipart_get_part(GMIME_MULTIPART(obj), i),
+                     depth + 1);
+            if (cs != NULL) {
+                return cs;
+            }
+        }
+
+        return NULL;
+    }
+
+    ct = g_mime_object_get_content_type(obj);
+
+    if (ct == NULL
+        || g_ascii_strcasecmp(g_mime_content_type_get_media_type(ct), "text")
+           != 0)
+    {
+        return NULL;
+    }
+
+    return g_mime_content_type_get_parameter(ct, "charset");
+}
+
+
+/* the extra headers asked for, and every Authentication-Results field */
+static void
+hd_mime_extra(hd_mime_in_t *in, GMimeObject *obj)
+{
+    int               i, n;
+    size_t            k;
+    const char       *name, *raw;
+    GMimeHeader      *h;
+    GMimeHeaderList  *list;
+
+    for (k = 0; k < in->limits->nheaders && k < HD_MIME_EXTRA_MAX; k++) {
+        in->m->extra[k] = hd_mime_header(in, obj, in->limits->headers[k]);
+    }
+
+    list = g_mime_object_get_header_list(obj);
+    n = list ? g_mime_header_list_get_count(list) : 0;
+
+    for (i = 0; i < n && in->m->nauth < HD_MIME_AUTH_MAX; i++) {
+        h = g_mime_header_list_get_header_at(list, i);
+        name = h ? g_mime_header_get_name(h) : NULL;
+
+        if (name == NULL
+            || g_ascii_strcasecmp(name, "Authentication-Results") != 0)
+        {
+            continue;
+        }
+
+        raw = g_mime_header_get_raw_value(h);
+        in->m->auth_results[in->m->nauth++] =
+            hd_mime_header_text(in, raw, raw ? strlen(raw) : 0);
+    }
+}
+
+
 hd_rc
 hd_mime_parse(const hd_uchar *raw, size_t len, const hd_mime_limits_t *limits,
     hd_pool_t *pool, hd_mime_message_t *m, hd_err_t *err)
 {
     size_t          n;
-    hd_buf_t        text;
+    hd_buf_t        text, fixed;
     hd_mime_in_t    in;
     GMimeObject    *body;
     GMimeStream    *stream;
@@ -1402,17 +1614,40 @@ hd_mime_parse(const hd_uchar *raw, size_t len, const hd_mime_limits_t *limits,
     in.options = g_mime_parser_options_new();
     g_mime_parser_options_set_fallback_charsets(in.options, fallback);
 
+    /* the blank line a sloppy writer left out, put back */
+    hd_buf_init(&fixed);
+    n = hd_mime_body_without_blank(raw, len);
+
+    if (n > 0) {
+        if (hd_buf_add(&fixed, raw, n) != 0
+            || hd_buf_add_str(&fixed, n > 1 && raw[n - 2] == '\r' ? "\r\n"
+                                                                 : "\n") != 0
+            || hd_buf_add(&fixed, raw + n, len - n) != 0)
+        {
+            hd_buf_free(&fixed);
+            g_mime_parser_options_free(in.options);
+            return hd_err_set(err, HD_NOMEM, NULL, "nomem",
+                              "out of memory reading a message");
+        }
+
+        raw = fixed.data;
+        len = fixed.len;
+    }
+
     stream = g_mime_stream_mem_new_with_buffer((const char *) raw, len);
     parser = g_mime_parser_new_with_stream(stream);
     msg = g_mime_parser_construct_message(parser, in.options);
     g_object_unref(parser);
     g_object_unref(stream);
+    hd_buf_free(&fixed);
 
     if (msg == NULL) {
         g_mime_parser_options_free(in.options);
         return hd_err_set(err, HD_INVALID, "message", "message_invalid",
                           "not an e-mail message");
     }
+
+    in.charset = hd_mime_charset_of(g_mime_message_get_mime_part(msg), 0);
 
     hd_mime_from(&in, hd_mime_raw(GMIME_OBJECT(msg), "From"));
     m->subject = hd_mime_header(&in, GMIME_OBJECT(msg), "Subject");
@@ -1425,6 +1660,7 @@ hd_mime_parse(const hd_uchar *raw, size_t len, const hd_mime_limits_t *limits,
     m->in_reply_to = hd_mime_first_id(&in, hd_mime_raw(GMIME_OBJECT(msg),
                                                        "In-Reply-To"));
     m->references = hd_mime_header(&in, GMIME_OBJECT(msg), "References");
+    hd_mime_extra(&in, GMIME_OBJECT(msg));
 
     id = g_mime_message_get_message_id(msg);
     if (id != NULL && strlen(id) < 250) {

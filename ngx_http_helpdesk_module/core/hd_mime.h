@@ -25,6 +25,9 @@ typedef struct {
     hd_str_t      message_id;       /* without <>: "id@domain" */
     hd_str_t      thread;           /* In-Reply-To and References: the
                                        ticket's first message; empty: none */
+    hd_str_t      token;            /* an id of ours for References only
+                                       (the thread's root carries its
+                                       reader's token so): empty: none */
     uint64_t      date;             /* Unix time */
     unsigned      auto_generated:1; /* Auto-Submitted: auto-generated */
     unsigned      auto_replied:1;   /* Auto-Submitted: auto-replied */
@@ -61,7 +64,9 @@ int hd_mime_decode_header(const hd_uchar *in, size_t len, hd_buf_t *out);
 
 /* --- messages that come in ---------------------------------------------- */
 
-#define HD_MIME_DSN_MAX  8
+#define HD_MIME_DSN_MAX    8
+#define HD_MIME_EXTRA_MAX  16
+#define HD_MIME_AUTH_MAX   4
 
 
 typedef struct {
@@ -89,6 +94,9 @@ typedef struct {
     size_t        max_files;
     size_t        max_header;       /* bytes of a decoded header */
     size_t        max_text;         /* bytes of the body's text */
+    const char *const  *headers;    /* more headers to read (their first
+                                       field each) into extra[] */
+    size_t        nheaders;         /* at most HD_MIME_EXTRA_MAX */
 } hd_mime_limits_t;
 
 
@@ -104,6 +112,11 @@ typedef struct {
     hd_str_t      precedence;
     hd_str_t      list_id;
     hd_str_t      return_path;
+    hd_str_t      extra[HD_MIME_EXTRA_MAX];  /* limits->headers' values */
+
+    /* Authentication-Results fields, the topmost (the last MTA's) first */
+    hd_str_t      auth_results[HD_MIME_AUTH_MAX];
+    size_t        nauth;
 
     /* the text a person wrote: text/plain, or the HTML made text */
     hd_str_t      text;
@@ -128,9 +141,11 @@ typedef struct {
 /*
  * A raw RFC 5322 message read into m (strings in the pool). HD_INVALID
  * when it is no message at all; broken MIME is read as far as it goes.
- * Every charset is made UTF-8 (declared ones; undeclared 8-bit text as
- * UTF-8 when it is, else Windows-1251); NUL and other control characters
- * leave the text.
+ * Every charset is made UTF-8 (hd_charset: declared ones by their real
+ * names, undeclared 8-bit text as UTF-8, the message's charset or a guess;
+ * a byte that is no character costs one); NUL and other control characters
+ * leave the text. A header block that a body line follows without the
+ * blank line is read as if the blank line were there.
  */
 hd_rc hd_mime_parse(const hd_uchar *raw, size_t len,
     const hd_mime_limits_t *limits, hd_pool_t *pool, hd_mime_message_t *m,

@@ -15,6 +15,7 @@
 #include "hd_mime.h"
 #include "hd_outbox.h"
 #include "hd_store.h"
+#include "hd_token.h"
 
 
 #define HD_OUTBOX_TOTALS     "outbox:totals"    /* sent, deferred, failed,
@@ -218,24 +219,106 @@ hd_outbox_failed_index(hd_txn_t *txn, const hd_mail_t *mail, int failed,
 }
 
 
+/*
+ * The token of a mail to a person about a ticket: who it went to and what
+ * about, signed with the portal's key (hd_link_secret), 12 bytes in hex.
+ * A reply carries it back in In-Reply-To or References: mail from a staff
+ * address proves itself with it (SPEC §7.2).
+ */
+static void
+hd_outbox_token(const hd_uchar key[HD_SHA256_LEN], uint64_t mail,
+    uint64_t account, uint64_t ticket, char text[HD_OUTBOX_TOKEN_LEN + 1])
+{
+    hd_uchar  data[3 + 24], mac[HD_SHA256_LEN];
+
+    memcpy(data, "rpl", 3);
+    hd_be64_put(data + 3, mail);
+    hd_be64_put(data + 11, account);
+    hd_be64_put(data + 19, ticket);
+    hd_hmac_sha256(key, HD_SHA256_LEN, data, sizeof(data), mac);
+
+    text[hd_hex_encode(text, mac, HD_OUTBOX_TOKEN_LEN / 2)] = '\0';
+}
+
+
+int
+hd_outbox_token_ok(hd_txn_t *txn, const hd_str_t *id, uint64_t account,
+    uint64_t ticket)
+{
+    char             want[HD_OUTBOX_TOKEN_LEN + 1];
+    uint64_t         mail;
+    hd_mail_t        m;
+    hd_uchar         key[HD_SHA256_LEN];
+    const hd_uchar  *p, *end, *dot;
+
+    /* hd.M.TOKEN@domain */
+    if (id->len < 6 || memcmp(id->data, "hd.", 3) != 0) {
+        return 0;
+    }
+
+    p = id->data + 3;
+    end = id->data + id->len;
+    dot = memchr(p, '.', end - p);
+
+    if (dot == NULL || dot == p || dot - p > 19
+        || (size_t) (end - dot - 1) < HD_OUTBOX_TOKEN_LEN + 1
+        || dot[1 + HD_OUTBOX_TOKEN_LEN] != '@')
+    {
+        return 0;
+    }
+
+    for (mail = 0; p < dot; p++) {
+        if (*p < '0' || *p > '9') {
+            return 0;
+        }
+
+        mail = mail * 10 + (*p - '0');
+    }
+
+    /* the mail went to that person about that ticket, and the token is
+       the portal's own */
+    if (hd_outbox_get(txn, mail, &m) != HD_OK || m.account != account
+        || m.ticket != ticket || account == 0 || ticket == 0
+        || hd_link_secret(txn, 0, key, NULL) != HD_OK)
+    {
+        return 0;
+    }
+
+    hd_outbox_token(key, mail, account, ticket, want);
+
+    return hd_ct_equal((const hd_uchar *) want, dot + 1,
+                       HD_OUTBOX_TOKEN_LEN);
+}
+
+
 hd_rc
 hd_outbox_add(hd_txn_t *txn, hd_mail_t *mail, uint64_t now, hd_err_t *err)
 {
     hd_rc     rc;
-    char      message_id[96], rnd_text[17];
+    char      message_id[96], rnd_text[HD_OUTBOX_TOKEN_LEN + 1];
     uint64_t  real;
-    hd_uchar  rnd[8];
+    hd_uchar  rnd[8], key[HD_SHA256_LEN];
 
     rc = hd_seq_next(txn, "mail", &mail->id, err);
     if (rc != HD_OK) {
         return rc;
     }
 
-    if (hd_random(rnd, sizeof(rnd)) != 0) {
-        return hd_err_set(err, HD_IO, NULL, "io", "no random bytes");
-    }
+    if (mail->account != 0 && mail->ticket != 0) {
+        rc = hd_link_secret(txn, 1, key, err);
+        if (rc != HD_OK) {
+            return rc;
+        }
 
-    rnd_text[hd_hex_encode(rnd_text, rnd, sizeof(rnd))] = '\0';
+        hd_outbox_token(key, mail->id, mail->account, mail->ticket, rnd_text);
+
+    } else {
+        if (hd_random(rnd, sizeof(rnd)) != 0) {
+            return hd_err_set(err, HD_IO, NULL, "io", "no random bytes");
+        }
+
+        rnd_text[hd_hex_encode(rnd_text, rnd, sizeof(rnd))] = '\0';
+    }
 
     /* the domain is set again from the sender's address at delivery */
     snprintf(message_id, sizeof(message_id), "<hd.%llu.%s@helpdesk>",
@@ -751,6 +834,9 @@ hd_outbox_message(const hd_mail_t *mail, const hd_smtp_conf_t *conf,
                  (unsigned long long) mail->ticket, domain);
 
         if (hd_str_eq(&mail->kind, "ticket_created")) {
+            /* the root of the thread; its own signed id rides along */
+            mm.token.data = (hd_uchar *) id;
+            mm.token.len = strlen(id);
             mm.message_id.data = (hd_uchar *) root;
             mm.message_id.len = strlen(root);
 

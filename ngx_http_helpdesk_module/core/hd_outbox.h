@@ -166,6 +166,14 @@ hd_rc hd_outbox_bounced(hd_txn_t *txn, uint64_t id, const hd_str_t *reason,
     uint64_t now, hd_err_t *err);
 
 /* whether id (without <>) is the Message-ID of our outbox mail `mail` */
+/*
+ * 1 when id (hd.M.TOKEN@domain, without <>) is the Message-ID of a mail
+ * the portal sent to that account about that ticket, signed with its key
+ */
+#define HD_OUTBOX_TOKEN_LEN  24
+int hd_outbox_token_ok(hd_txn_t *txn, const hd_str_t *id, uint64_t account,
+    uint64_t ticket);
+
 int hd_outbox_is_ours(hd_txn_t *txn, uint64_t mail, const hd_str_t *id,
     hd_mail_t *out);
 

@@ -44,6 +44,10 @@ typedef struct {
     const char             *files;          /* the attachment store */
     const char             *mail_from;      /* our own address (the relay's
                                                from=); NULL: none */
+    const hd_str_t         *authserv_ids;   /* the MTAs whose
+                                               Authentication-Results
+                                               vouch for a sender */
+    size_t                  nauthserv;
 } hd_portal_t;
 
 

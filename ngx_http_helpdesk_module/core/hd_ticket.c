@@ -87,6 +87,7 @@ static const hd_field_t  hd_message_fields[] = {
     hd_field(hd_message_t, 10, HD_FIELD_U8, from),
     hd_field(hd_message_t, 11, HD_FIELD_U8, to),
     hd_field(hd_message_t, 12, HD_FIELD_U32, files),
+    hd_field(hd_message_t, 13, HD_FIELD_U8, flags),
 };
 
 const hd_record_desc_t  hd_message_desc = hd_record(HD_KIND_MESSAGE, 1,
@@ -639,6 +640,33 @@ hd_message_add(hd_txn_t *txn, hd_message_t *m, hd_err_t *err)
 {
     return hd_ticket_record_add(txn, HD_DB_MESSAGES, "message", m->ticket,
                                 &m->id, &hd_message_desc, m, err);
+}
+
+
+hd_rc
+hd_message_flag(hd_txn_t *txn, uint64_t ticket, uint64_t id, uint8_t flags,
+    hd_err_t *err)
+{
+    hd_rc         rc;
+    hd_uchar      key[16];
+    hd_message_t  m;
+
+    rc = hd_message_get(txn, ticket, id, &m);
+    if (rc != HD_OK) {
+        return hd_err_set(err, rc, NULL, rc == HD_NOT_FOUND ? "not_found"
+                                                           : "io",
+                          "message %llu of ticket %llu",
+                          (unsigned long long) id,
+                          (unsigned long long) ticket);
+    }
+
+    m.flags |= flags;
+
+    hd_be64_put(key, ticket);
+    hd_be64_put(key + 8, id);
+
+    return hd_record_put(txn, HD_DB_MESSAGES, key, 16, &hd_message_desc, &m,
+                         0, err);
 }
 
 

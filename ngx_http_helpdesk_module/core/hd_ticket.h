@@ -221,7 +221,12 @@ typedef struct {
     uint8_t       from;             /* events: statuses */
     uint8_t       to;
     uint32_t      files;
+    uint8_t       flags;            /* HD_MESSAGE_* below */
 } hd_message_t;
+
+/* came by e-mail with neither the token of a mail we sent its author nor
+   the MTA's word for the sender: staff are told the sender may be forged */
+#define HD_MESSAGE_UNVERIFIED  0x01
 
 
 typedef struct {
@@ -372,6 +377,9 @@ hd_rc hd_ticket_number(hd_txn_t *txn, uint64_t start, uint64_t *number,
 
 /* a message of the thread: its id given here */
 hd_rc hd_message_add(hd_txn_t *txn, hd_message_t *m, hd_err_t *err);
+/* flags added to a message of the thread */
+hd_rc hd_message_flag(hd_txn_t *txn, uint64_t ticket, uint64_t id,
+    uint8_t flags, hd_err_t *err);
 hd_rc hd_message_get(hd_txn_t *txn, uint64_t ticket, uint64_t id,
     hd_message_t *m);
 /* the thread, oldest first; internal notes only when asked */

@@ -34,6 +34,8 @@ ngx_http_helpdesk_portal_init(ngx_http_request_t *r,
     p->tickets = mcf->tickets;
     p->files = mcf->files_dir;
     p->mail_from = mcf->smtp ? mcf->smtp->from_address : NULL;
+    p->authserv_ids = mcf->authserv_ids;
+    p->nauthserv = mcf->nauthserv;
     p->base_url.len = 0;
     p->base_url.data = NULL;
 }
@@ -336,8 +338,11 @@ ngx_http_helpdesk_csrf_check(ngx_http_request_t *r,
     ngx_table_elt_t  *h;
 
     if (ctx->api) {
+        /* a session's cookie goes along with any request a browser
+           makes: what acts for it needs the token the page was given */
         if (!ctx->caller.has_session
-            || !(ctx->route->flags & NGX_HTTP_HELPDESK_AUTH))
+            || !(ctx->route->flags
+                 & (NGX_HTTP_HELPDESK_AUTH|NGX_HTTP_HELPDESK_CSRF)))
         {
             return NGX_OK;
         }

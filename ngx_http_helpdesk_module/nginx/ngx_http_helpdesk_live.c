@@ -344,11 +344,22 @@ ngx_http_helpdesk_queue_live(ngx_http_request_t *r,
         hd_txn_abort(&txn);
     }
 
+    if (!have) {
+        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                       "storage_unavailable", NULL);
+    }
+
+    /* a department's counter is news of its queue: the queue's rule */
+    if (d && !hd_staff_sees(&scope, (uint64_t) d)) {
+        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_FORBIDDEN,
+                                       "department_forbidden", "department");
+    }
+
     ngx_http_helpdesk_add_header(r, "Cache-Control", (u_char *) "no-store",
                                  sizeof("no-store") - 1);
 
     return ngx_http_helpdesk_send_json(r, NGX_HTTP_OK,
                json_pack("{s:I}", "version",
                          (json_int_t) ngx_http_helpdesk_queue_version(
-                             have ? &scope : NULL, (uint64_t) d)));
+                             &scope, (uint64_t) d)));
 }

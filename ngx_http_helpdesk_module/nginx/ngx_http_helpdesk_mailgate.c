@@ -35,6 +35,63 @@ static ngx_int_t ngx_http_helpdesk_gate_done(ngx_http_request_t *r,
 
 
 /*
+ * helpdesk_mail_authserv_id ID...: the authserv-ids (RFC 8601) of the
+ * operator's own MTAs; their Authentication-Results with dmarc=pass or an
+ * aligned dkim=pass vouch for a message's sender (a staff reply by e-mail
+ * without the token of the mail it answers needs that)
+ */
+char *
+ngx_http_helpdesk_mail_authserv_id(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_helpdesk_main_conf_t  *mcf = conf;
+
+    ngx_str_t   *value;
+    ngx_uint_t   i, k;
+
+    if (mcf->authserv_ids != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    mcf->authserv_ids = ngx_pcalloc(cf->pool,
+                                    (cf->args->nelts - 1) * sizeof(hd_str_t));
+    if (mcf->authserv_ids == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        /* a host name or a token: no ';', space or quote */
+        for (k = 0; k < value[i].len; k++) {
+            if (value[i].data[k] <= ' ' || value[i].data[k] >= 0x7f
+                || value[i].data[k] == ';' || value[i].data[k] == '"'
+                || value[i].data[k] == '(' || value[i].data[k] == ')')
+            {
+                break;
+            }
+        }
+
+        if (value[i].len == 0 || value[i].len > 253 || k < value[i].len) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "helpdesk_mail_authserv_id: \"%V\" is not an "
+                               "authserv-id (the host name an MTA writes "
+                               "first in its Authentication-Results, e.g. "
+                               "mx.example.com)", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        mcf->authserv_ids[i - 1].data = value[i].data;
+        mcf->authserv_ids[i - 1].len = value[i].len;
+    }
+
+    mcf->nauthserv = cf->args->nelts - 1;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
  * helpdesk_mailgate_key KEY | file=PATH: the secret the MTA's pipe sends;
  * only its digest is kept (and compared, in constant time)
  */
@@ -170,9 +227,20 @@ ngx_http_helpdesk_mailgate(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
     if (h == NULL || h->value.len > NGX_HTTP_HELPDESK_KEY_MAX
         || !hd_ct_equal(digest, mcf->gate_key, HD_SHA256_LEN))
     {
-        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                      "helpdesk mail gate: %s key from %V",
-                      h == NULL ? "no" : "a wrong", &r->connection->addr_text);
+        /* once a minute at most, with how many came meanwhile: a prober
+           does not fill the log */
+        mcf->gate_warned++;
+
+        if (ngx_time() - mcf->gate_warn_time >= 60) {
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "helpdesk mail gate: %s key from %V (%ui wrong "
+                          "or missing keys in the last minute)",
+                          h == NULL ? "no" : "a wrong",
+                          &r->connection->addr_text, mcf->gate_warned);
+            mcf->gate_warn_time = ngx_time();
+            mcf->gate_warned = 0;
+        }
+
         ngx_http_discard_request_body(r);
         return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_UNAUTHORIZED,
                                        "mailgate_key", NULL);
@@ -385,6 +453,10 @@ ngx_http_helpdesk_gate_done(ngx_http_request_t *r,
         hd_jw_key(w, "quarantine");
         hd_jw_int(w, (int64_t) j->in.quarantine);
     }
+
+    /* false: nothing kept it and nobody was told; the MTA bounces it */
+    hd_jw_key(w, "taken");
+    hd_jw_bool(w, j->in.taken);
 
     hd_jw_key(w, "log");
     hd_jw_int(w, (int64_t) j->in.log);

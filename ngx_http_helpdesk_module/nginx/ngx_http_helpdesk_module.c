@@ -277,6 +277,13 @@ static ngx_command_t  ngx_http_helpdesk_commands[] = {
       0,
       NULL },
 
+    { ngx_string("helpdesk_mail_authserv_id"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_helpdesk_mail_authserv_id,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("helpdesk_imap"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
       ngx_http_helpdesk_imap,

@@ -50,6 +50,9 @@
 #define NGX_HTTP_HELPDESK_STAFF        0x40    /* only for staff */
 #define NGX_HTTP_HELPDESK_RAW          0x80    /* the handler reads the body
                                                   itself (the mail gate) */
+#define NGX_HTTP_HELPDESK_CSRF         0x100   /* open to visitors, but a
+                                                  session's call must carry
+                                                  its CSRF token (API) */
 
 
 typedef struct ngx_http_helpdesk_ctx_s     ngx_http_helpdesk_ctx_t;
@@ -118,6 +121,14 @@ typedef struct {
     hd_uchar                       gate_key[32];   /* helpdesk_mailgate_key's
                                                       SHA-256 */
     ngx_uint_t                     gate_key_set;
+    hd_str_t                      *authserv_ids;   /* helpdesk_mail_authserv_id:
+                                                      MTAs whose
+                                                      Authentication-Results
+                                                      are believed */
+    ngx_uint_t                     nauthserv;
+    ngx_uint_t                     gate_warned;    /* wrong keys since the
+                                                      last warning */
+    time_t                         gate_warn_time;
     void                          *imap;           /* helpdesk_imap */
 
     /* per worker */
@@ -888,6 +899,8 @@ void ngx_http_helpdesk_mail_poke(ngx_http_helpdesk_main_conf_t *mcf);
 void ngx_http_helpdesk_mail_stop(ngx_http_helpdesk_main_conf_t *mcf);
 
 /* ngx_http_helpdesk_mailgate.c: mail that comes in by the MTA */
+char *ngx_http_helpdesk_mail_authserv_id(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 char *ngx_http_helpdesk_mailgate_key(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_helpdesk_mailgate(ngx_http_request_t *r,

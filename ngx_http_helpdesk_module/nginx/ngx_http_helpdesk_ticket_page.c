@@ -114,6 +114,14 @@ ngx_http_helpdesk_message_jw(ngx_http_helpdesk_ctx_t *ctx,
     hd_jw_key(w, "created");
     ngx_http_helpdesk_jw_time(w, m->created);
 
+    /* staff are told a mail's sender may be forged */
+    if ((m->flags & HD_MESSAGE_UNVERIFIED)
+        && hd_account_is_staff(ctx->caller.account))
+    {
+        hd_jw_key(w, "unverified_sender");
+        hd_jw_bool(w, 1);
+    }
+
     hd_jw_key(w, "attachments");
     hd_jw_array(w);
 
@@ -175,6 +183,9 @@ ngx_http_helpdesk_message_view(ngx_http_helpdesk_ctx_t *ctx,
     hd_val_set_bool(pool, item, "staff", m->side == HD_SIDE_STAFF);
     hd_val_set_bool(pool, item, "by_email", m->channel == HD_CHANNEL_EMAIL
                                             && m->kind != HD_MESSAGE_EVENT);
+    hd_val_set_bool(pool, item, "unverified",
+                    (m->flags & HD_MESSAGE_UNVERIFIED)
+                    && hd_account_is_staff(ctx->caller.account));
 
     if (m->kind == HD_MESSAGE_EVENT) {
         hd_val_set_bool(pool, item, "event", 1);

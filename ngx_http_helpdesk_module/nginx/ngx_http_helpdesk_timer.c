@@ -865,6 +865,8 @@ ngx_http_helpdesk_timer_start(ngx_cycle_t *cycle,
     mcf->timer_portal.tickets = mcf->tickets;
     mcf->timer_portal.files = mcf->files_dir;
     mcf->timer_portal.mail_from = mcf->smtp ? mcf->smtp->from_address : NULL;
+    mcf->timer_portal.authserv_ids = mcf->authserv_ids;
+    mcf->timer_portal.nauthserv = mcf->nauthserv;
 
     if (lcf->url.len) {
         mcf->timer_portal.base_url.data = lcf->url.data;

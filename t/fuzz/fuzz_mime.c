@@ -15,6 +15,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint64_t            ticket, mail;
     hd_err_t            err;
     hd_str_t            ids[8], reply;
+    hd_str_t            authserv = { 14, (hd_uchar *) "mx.example.com" };
     hd_buf_t            header;
     hd_uchar           *raw;
     hd_arena_t         *arena;
@@ -22,7 +23,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hd_mime_limits_t    limits = {
         .max_parts = 50, .max_depth = 5, .max_file = 1 << 20,
         .max_total = 4 << 20, .max_files = 10, .max_header = 4096,
-        .max_text = 1 << 20
+        .max_text = 1 << 20, .headers = hd_mail_read_headers,
+        .nheaders = hd_mail_read_nheaders
     };
 
     hd_mime_init();
@@ -36,7 +38,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         hd_mail_our_id(&m.message_id, &ticket, &mail);
         hd_mail_ids(&m.in_reply_to, &m.references, ids, 8);
         hd_mail_automatic(&m.auto_submitted, &m.precedence, &m.list_id);
-        hd_mail_auto_reply(&m.auto_submitted);
+        hd_mail_auto_reply(&m);
+        hd_mail_authenticated(&m, &authserv, 1);
         hd_mail_daemon(&m.from_address);
         hd_mail_reply_text(&m.text, &reply);
         hd_mime_address_ok(m.from_address.data, m.from_address.len);

@@ -24,7 +24,9 @@ static hd_mime_limits_t  limits = {
     50 * 1024 * 1024,           /* all files */
     10,                         /* files */
     4096,                       /* a header */
-    1024 * 1024                 /* the text */
+    1024 * 1024,                /* the text */
+    NULL,                       /* set in main: the auto-reply table's */
+    0
 };
 
 
@@ -183,7 +185,7 @@ test_forward_and_machines(void **state)
                                   &m->list_id));
 
     m = corpus("autoreply-ooo.eml");
-    assert_true(hd_mail_auto_reply(&m->auto_submitted));
+    assert_string_equal(hd_mail_auto_reply(m), "auto_submitted");
     assert_string_equal(hd_mail_automatic(&m->auto_submitted,
                                           &m->precedence, &m->list_id),
                         "auto_submitted");
@@ -191,7 +193,7 @@ test_forward_and_machines(void **state)
                                 "предоставлено"));
 
     m = corpus("mailing-list.eml");
-    assert_false(hd_mail_auto_reply(&m->auto_submitted));
+    assert_null(hd_mail_auto_reply(m));
     assert_string_equal(hd_mail_automatic(&m->auto_submitted,
                                           &m->precedence, &m->list_id),
                         "precedence");
@@ -439,6 +441,9 @@ int
 main(void)
 {
     int  rc;
+
+    limits.headers = hd_mail_read_headers;
+    limits.nheaders = hd_mail_read_nheaders;
 
     const struct CMUnitTest  tests[] = {
         cmocka_unit_test(test_outlook_html_1251),

@@ -334,8 +334,19 @@ test_decode_header(void **state)
     decoded("a =?utf-8?q?b?= c", "a b c");
     decoded("line one\r\n\tline two", "line one line two");
 
+    /* a charset nobody knows: its bytes read as undeclared text */
+    decoded("=?nosuchcharset?B?SGk=?=", "Hi");
+    decoded("=?x-unknown?B?z/Do4uXy?=", "Привет");
+
+    /* gb2312 is read as GB18030 (GBK characters in it), a character split
+       between words joined; a byte that is no character costs one */
+    decoded("=?gb2312?B?1tDOxA==?= =?gb2312?B?1A==?= =?gb2312?B?tA==?=",
+            "中文源");
+    decoded("=?gb2312?B?h0A=?=", "嘆");
+    decoded("=?utf-8?B?0J/RgNC4/9Cy0LXRgg==?=", "При\xef\xbf\xbdвет");
+    decoded("=?windows-1251?Q?=E2=98?=", "в\xef\xbf\xbd");
+
     /* not words: left alone */
-    decoded("=?nosuchcharset?B?SGk=?=", "=?nosuchcharset?B?SGk=?=");
     decoded("=?utf-8?x?abc?= 100% =?", "=?utf-8?x?abc?= 100% =?");
 }
 
