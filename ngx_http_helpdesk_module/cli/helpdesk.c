@@ -130,37 +130,6 @@ hd_cli_parse_size(const char *s)
 }
 
 
-/*
- * Run as root on a directory the nginx workers own, the files LMDB creates
- * must stay theirs: give them the directory's owner.
- */
-static void
-hd_cli_keep_owner(const char *dir)
-{
-    char         path[PATH_MAX];
-    struct stat  d, f;
-    const char  *files[] = { "data.mdb", "lock.mdb" };
-    size_t       i;
-
-    if (geteuid() != 0 || stat(dir, &d) != 0 || d.st_uid == 0) {
-        return;
-    }
-
-    for (i = 0; i < 2; i++) {
-        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-
-        if (stat(path, &f) == 0 && (f.st_uid != d.st_uid
-                                    || f.st_gid != d.st_gid))
-        {
-            if (chown(path, d.st_uid, d.st_gid) != 0) {
-                fprintf(stderr, "helpdesk: cannot give %s to uid %u: %s\n",
-                        path, (unsigned) d.st_uid, strerror(errno));
-            }
-        }
-    }
-}
-
-
 static int
 hd_cli_open(hd_cli_t *cli)
 {
@@ -174,8 +143,6 @@ hd_cli_open(hd_cli_t *cli)
         fprintf(stderr, "helpdesk: %s\n", err.text);
         return -1;
     }
-
-    hd_cli_keep_owner(cli->data);
 
     /* ticket writes keep the SLA clocks by the default policy */
     {
@@ -632,6 +599,7 @@ main(int argc, char **argv)
     rc = cmd->run(&cli);
 
     hd_store_close(cli.store);
+    hd_cli_keep_owner(&cli);
 
     return rc;
 }

@@ -49,6 +49,7 @@ int hd_cli_bad_option(const char *what, char **argv);
 int hd_cli_extra(const char *what, hd_cli_t *cli, int from);
 
 /* helpdesk_store.c */
+void hd_cli_keep_owner(hd_cli_t *cli);    /* helpdesk_store.c */
 int hd_cli_init(hd_cli_t *cli);
 int hd_cli_check(hd_cli_t *cli);
 int hd_cli_backup(hd_cli_t *cli);

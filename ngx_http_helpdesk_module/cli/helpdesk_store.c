@@ -89,9 +89,11 @@ hd_cli_check(hd_cli_t *cli)
 }
 
 
-/* the owner nftw gives every entry of a tree (root only) */
+/* the owner nftw gives the entries of a tree (root only), all of them or
+   only root's own */
 static uid_t  hd_cli_tree_uid;
 static gid_t  hd_cli_tree_gid;
+static int    hd_cli_tree_roots;
 
 
 static int
@@ -100,6 +102,10 @@ hd_cli_give_one(const char *path, const struct stat *st, int kind,
 {
     (void) kind;
     (void) ftw;
+
+    if (hd_cli_tree_roots && st->st_uid != 0) {
+        return 0;
+    }
 
     if ((st->st_uid != hd_cli_tree_uid || st->st_gid != hd_cli_tree_gid)
         && lchown(path, hd_cli_tree_uid, hd_cli_tree_gid) != 0)
@@ -139,7 +145,44 @@ hd_cli_keep_modes(const char *from, const char *to)
     if (geteuid() == 0 && stat(from, &st) == 0) {
         hd_cli_tree_uid = st.st_uid;
         hd_cli_tree_gid = st.st_gid;
+        hd_cli_tree_roots = 0;
         (void) nftw(to, hd_cli_give_one, 16, FTW_PHYS);
+    }
+}
+
+
+/*
+ * Run as root on a data directory somebody else owns (the nginx workers'
+ * user), whatever the command made in it (the database, files/ and its
+ * tmp/, attachments, a restored copy) is given to that owner: else the
+ * workers could not write there (an upload would fail). Only root's own
+ * entries change hands.
+ */
+void
+hd_cli_keep_owner(hd_cli_t *cli)
+{
+    size_t       n;
+    struct stat  st;
+
+    if (geteuid() != 0 || cli->data == NULL || stat(cli->data, &st) != 0
+        || st.st_uid == 0)
+    {
+        return;
+    }
+
+    hd_cli_tree_uid = st.st_uid;
+    hd_cli_tree_gid = st.st_gid;
+    hd_cli_tree_roots = 1;
+    (void) nftw(cli->data, hd_cli_give_one, 16, FTW_PHYS);
+
+    /* attachments elsewhere (helpdesk_files, -f) */
+    n = strlen(cli->data);
+
+    if (cli->files != NULL
+        && !(strncmp(cli->files, cli->data, n) == 0
+             && (cli->files[n] == '/' || cli->files[n] == '\0')))
+    {
+        (void) nftw(cli->files, hd_cli_give_one, 16, FTW_PHYS);
     }
 }
 
