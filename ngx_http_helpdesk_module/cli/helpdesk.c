@@ -251,7 +251,7 @@ hd_cli_say(const char *en, const char *ru)
 int
 hd_cli_mail_portal(hd_cli_t *cli, hd_pool_t *pool, hd_portal_t *portal)
 {
-    char             dir[PATH_MAX + 32];
+    char             dir[PATH_MAX + 32], saved[1100];
     hd_err_t         err;
     const char      *templates, *url;
     hd_templates_t  *t;
@@ -277,7 +277,16 @@ hd_cli_mail_portal(hd_cli_t *cli, hd_pool_t *pool, hd_portal_t *portal)
         return -1;
     }
 
+    /* $HELPDESK_URL, else the helpdesk_url nginx last said, else a
+       placeholder */
     url = getenv("HELPDESK_URL");
+
+    if ((url == NULL || url[0] == '\0')
+        && hd_notify_url_load(cli->store, saved, sizeof(saved)) == HD_OK)
+    {
+        url = saved;
+    }
+
     if (url == NULL || url[0] == '\0') {
         url = "http://localhost/";
     }

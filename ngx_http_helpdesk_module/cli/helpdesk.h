@@ -18,6 +18,7 @@
 
 #include "hd_core.h"
 #include "hd_auth.h"
+#include "hd_notify.h"
 #include "hd_portal.h"
 #include "hd_store.h"
 #include "hd_templates.h"

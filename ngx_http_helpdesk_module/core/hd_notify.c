@@ -399,3 +399,84 @@ hd_notify_unsubscribe(hd_store_t *store, const hd_str_t *token, uint64_t now,
 
     return rc;
 }
+
+
+#define HD_PORTAL_URL_KEY  "portal:url"
+
+
+static hd_rc
+hd_notify_url_save_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
+{
+    hd_str_t        v;
+    const hd_str_t *url = arg;
+
+    if (hd_db_get(txn, HD_DB_META, HD_PORTAL_URL_KEY,
+                  sizeof(HD_PORTAL_URL_KEY) - 1, &v) == HD_OK
+        && v.len == url->len && memcmp(v.data, url->data, v.len) == 0)
+    {
+        return HD_OK;
+    }
+
+    return hd_db_put(txn, HD_DB_META, HD_PORTAL_URL_KEY,
+                     sizeof(HD_PORTAL_URL_KEY) - 1, url->data, url->len, 0,
+                     err);
+}
+
+
+hd_rc
+hd_notify_url_save(hd_store_t *store, const hd_str_t *url, hd_err_t *err)
+{
+    hd_rc     rc;
+    hd_str_t  v;
+    hd_txn_t  txn;
+
+    if (url->len == 0 || url->len > 1024) {
+        return HD_OK;
+    }
+
+    /* most starts find it as it was: no write */
+    rc = hd_txn_begin(store, &txn, HD_TXN_READ, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    rc = hd_db_get(&txn, HD_DB_META, HD_PORTAL_URL_KEY,
+                   sizeof(HD_PORTAL_URL_KEY) - 1, &v);
+    rc = rc == HD_OK && v.len == url->len
+         && memcmp(v.data, url->data, v.len) == 0;
+    hd_txn_abort(&txn);
+
+    if (rc) {
+        return HD_OK;
+    }
+
+    return hd_txn_run(store, hd_notify_url_save_txn, (void *) url, err);
+}
+
+
+hd_rc
+hd_notify_url_load(hd_store_t *store, char *buf, size_t size)
+{
+    hd_rc     rc;
+    hd_str_t  v;
+    hd_txn_t  txn;
+
+    if (hd_txn_begin(store, &txn, HD_TXN_READ, NULL) != HD_OK) {
+        return HD_IO;
+    }
+
+    rc = hd_db_get(&txn, HD_DB_META, HD_PORTAL_URL_KEY,
+                   sizeof(HD_PORTAL_URL_KEY) - 1, &v);
+
+    if (rc == HD_OK && v.len < size) {
+        memcpy(buf, v.data, v.len);
+        buf[v.len] = '\0';
+
+    } else if (rc == HD_OK) {
+        rc = HD_NOT_FOUND;
+    }
+
+    hd_txn_abort(&txn);
+
+    return rc;
+}

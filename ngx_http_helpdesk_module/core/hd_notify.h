@@ -63,6 +63,15 @@ hd_rc hd_notify_address(hd_txn_t *txn, const hd_portal_t *portal,
 hd_val_t *hd_notify_link(hd_pool_t *pool, const hd_portal_t *portal,
     const char *path, const char *what);
 
+/*
+ * The portal's public address as nginx last said it (helpdesk_url), kept in
+ * the database: the CLI's mail (sweep, the demo) links there too. Saved only
+ * when it changed; loaded into buf (NUL-terminated), HD_NOT_FOUND if none.
+ */
+hd_rc hd_notify_url_save(hd_store_t *store, const hd_str_t *url,
+    hd_err_t *err);
+hd_rc hd_notify_url_load(hd_store_t *store, char *buf, size_t size);
+
 /* HD_MUTE_* of a name ("own_reply"), 0 when none */
 uint32_t hd_mute_bit(const hd_uchar *name, size_t len);
 

@@ -18,20 +18,43 @@
 #define NGX_HTTP_HELPDESK_GATE_EXTRA  (2 * 1024 * 1024)   /* headers, text */
 
 
+#define NGX_HTTP_HELPDESK_GATE_BATCH  64     /* messages a commit takes */
+
+
 typedef struct {
     ngx_http_helpdesk_job_t   job;
     ngx_chain_t              *bufs;
     off_t                     size;
     hd_mailin_t               in;
+    u_char                   *raw;
+    ngx_http_request_t       *request;
+    ngx_http_helpdesk_ctx_t  *ctx;
+    ngx_queue_t               queue;      /* in the worker's waiting ones */
 } ngx_http_helpdesk_gate_job_t;
+
+
+/* the messages one thread task takes in with one durable commit */
+typedef struct {
+    ngx_http_helpdesk_main_conf_t  *mcf;
+    ngx_uint_t                      n;
+    ngx_http_helpdesk_gate_job_t   *jobs[NGX_HTTP_HELPDESK_GATE_BATCH];
+} ngx_http_helpdesk_gate_batch_t;
 
 
 static ngx_int_t ngx_http_helpdesk_key_value(ngx_conf_t *cf, ngx_str_t *v,
     ngx_str_t *key);
 static void ngx_http_helpdesk_gate_body(ngx_http_request_t *r);
-static void ngx_http_helpdesk_gate_work(void *data, ngx_log_t *log);
+static void ngx_http_helpdesk_gate_read(ngx_http_helpdesk_gate_job_t *j);
 static ngx_int_t ngx_http_helpdesk_gate_done(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, void *data);
+#if (NGX_THREADS)
+static ngx_int_t ngx_http_helpdesk_gate_next(
+    ngx_http_helpdesk_main_conf_t *mcf);
+static void ngx_http_helpdesk_gate_run(void *data, ngx_log_t *log);
+static void ngx_http_helpdesk_gate_finish(ngx_event_t *ev);
+#else
+static void ngx_http_helpdesk_gate_work(void *data, ngx_log_t *log);
+#endif
 
 
 /*
@@ -284,7 +307,9 @@ static void
 ngx_http_helpdesk_gate_body(ngx_http_request_t *r)
 {
     off_t                          size;
+#if !(NGX_THREADS)
     ngx_int_t                      rc;
+#endif
     ngx_buf_t                     *b;
     ngx_chain_t                   *cl;
     ngx_http_helpdesk_ctx_t       *ctx;
@@ -327,24 +352,226 @@ ngx_http_helpdesk_gate_body(ngx_http_request_t *r)
     j->bufs = r->request_body->bufs;
     j->size = size;
 
+#if (NGX_THREADS)
+
+    /*
+     * Group commit: the messages that arrive while a commit is under way
+     * wait, and the next thread task takes them all in one durable
+     * transaction (their files made durable by one sync), as the mailbox
+     * reader does; each answer says what became of its own message
+     */
+    j->request = r;
+    j->ctx = ctx;
+    ngx_queue_insert_tail(&ctx->mcf->gate_waiting, &j->queue);
+
+    r->main->blocked++;
+    r->aio = 1;
+    r->main->count++;
+
+    if (!ctx->mcf->gate_busy
+        && ngx_http_helpdesk_gate_next(ctx->mcf) != NGX_OK)
+    {
+        ngx_queue_remove(&j->queue);
+        r->main->blocked--;
+        r->aio = 0;
+        r->main->count--;
+        ngx_http_finalize_request(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+        return;
+    }
+
+    ngx_http_finalize_request(r, NGX_DONE);
+
+#else
+
     rc = ngx_http_helpdesk_offload(r, ctx, ngx_http_helpdesk_gate_work,
                                    ngx_http_helpdesk_gate_done, j);
 
     ngx_http_finalize_request(r, rc);
+
+#endif
+}
+
+
+#if (NGX_THREADS)
+
+/* the waiting messages (up to a batch) to a thread task */
+static ngx_int_t
+ngx_http_helpdesk_gate_next(ngx_http_helpdesk_main_conf_t *mcf)
+{
+    ngx_pool_t                      *pool;
+    ngx_queue_t                     *q;
+    ngx_thread_task_t               *task;
+    ngx_http_helpdesk_gate_batch_t  *b;
+
+    if (ngx_queue_empty(&mcf->gate_waiting)) {
+        return NGX_OK;
+    }
+
+    pool = ngx_create_pool(1024, ngx_cycle->log);
+    if (pool == NULL) {
+        return NGX_ERROR;
+    }
+
+    task = ngx_thread_task_alloc(pool, sizeof(ngx_http_helpdesk_gate_batch_t));
+    if (task == NULL) {
+        ngx_destroy_pool(pool);
+        return NGX_ERROR;
+    }
+
+    b = task->ctx;
+    b->mcf = mcf;
+    b->n = 0;
+
+    while (!ngx_queue_empty(&mcf->gate_waiting)
+           && b->n < NGX_HTTP_HELPDESK_GATE_BATCH)
+    {
+        q = ngx_queue_head(&mcf->gate_waiting);
+        ngx_queue_remove(q);
+        b->jobs[b->n++] = ngx_queue_data(q, ngx_http_helpdesk_gate_job_t,
+                                         queue);
+    }
+
+    task->handler = ngx_http_helpdesk_gate_run;
+    task->event.handler = ngx_http_helpdesk_gate_finish;
+    task->event.data = pool;
+
+    if (ngx_thread_task_post(mcf->thread_pool, task) != NGX_OK) {
+        /* (the batch's messages go back to wait for a later try) */
+        while (b->n) {
+            b->n--;
+            ngx_queue_insert_head(&mcf->gate_waiting, &b->jobs[b->n]->queue);
+        }
+
+        ngx_destroy_pool(pool);
+        return NGX_ERROR;
+    }
+
+    mcf->gate_busy = task;
+
+    return NGX_OK;
 }
 
 
 static void
+ngx_http_helpdesk_gate_run(void *data, ngx_log_t *log)
+{
+    ngx_uint_t                       i, n;
+    hd_rc                            rcs[NGX_HTTP_HELPDESK_GATE_BATCH];
+    hd_err_t                         errs[NGX_HTTP_HELPDESK_GATE_BATCH];
+    hd_mailin_t                     *in[NGX_HTTP_HELPDESK_GATE_BATCH];
+    ngx_http_helpdesk_gate_job_t    *j;
+    ngx_http_helpdesk_gate_batch_t  *b = data;
+
+    (void) log;
+
+    n = 0;
+
+    for (i = 0; i < b->n; i++) {
+        j = b->jobs[i];
+        ngx_http_helpdesk_gate_read(j);
+
+        if (j->raw != NULL) {
+            in[n++] = &j->in;
+        }
+    }
+
+    if (n) {
+        hd_mail_receive_many(in, n, rcs, errs);
+    }
+
+    for (i = 0, n = 0; i < b->n; i++) {
+        j = b->jobs[i];
+
+        if (j->raw != NULL) {
+            j->job.rc = rcs[n];
+            j->job.err = errs[n];
+            n++;
+            free(j->raw);
+            j->raw = NULL;
+        }
+    }
+}
+
+
+/* each request answered with its own result; then the next batch */
+static void
+ngx_http_helpdesk_gate_finish(ngx_event_t *ev)
+{
+    ngx_uint_t                       i;
+    ngx_pool_t                      *pool = ev->data;
+    ngx_connection_t                *c;
+    ngx_http_request_t              *r;
+    ngx_thread_task_t               *task;
+    ngx_http_helpdesk_gate_job_t    *j;
+    ngx_http_helpdesk_gate_batch_t  *b;
+    ngx_http_helpdesk_main_conf_t   *mcf;
+
+    task = ngx_queue_data(ev, ngx_thread_task_t, event);
+    b = task->ctx;
+    mcf = b->mcf;
+    mcf->gate_busy = NULL;
+
+    for (i = 0; i < b->n; i++) {
+        j = b->jobs[i];
+        r = j->request;
+        c = r->connection;
+
+        ngx_http_set_log_request(c->log, r);
+
+        r->main->blocked--;
+        r->aio = 0;
+
+        if (c->error) {
+            /* the client went away: the message is kept, the answer not */
+            ngx_http_finalize_request(r, NGX_ERROR);
+
+        } else {
+            ngx_http_finalize_request(r, ngx_http_helpdesk_gate_done(r, j->ctx,
+                                                                     j));
+        }
+
+        ngx_http_run_posted_requests(c);
+    }
+
+    ngx_destroy_pool(pool);
+
+    if (ngx_http_helpdesk_gate_next(mcf) != NGX_OK) {
+        ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
+                      "helpdesk mail gate: cannot post the next messages "
+                      "to the thread pool");
+    }
+}
+
+#else
+
+static void
 ngx_http_helpdesk_gate_work(void *data, ngx_log_t *log)
 {
-    ssize_t                        n;
-    u_char                        *raw, *p;
-    off_t                          pos;
-    ngx_buf_t                     *b;
-    ngx_chain_t                   *cl;
     ngx_http_helpdesk_gate_job_t  *j = data;
 
     (void) log;
+
+    ngx_http_helpdesk_gate_read(j);
+
+    if (j->raw != NULL) {
+        j->job.rc = hd_mail_receive(&j->in, &j->job.err);
+        free(j->raw);
+        j->raw = NULL;
+    }
+}
+
+#endif
+
+
+/* the message whole in memory (its body may be in a temporary file) */
+static void
+ngx_http_helpdesk_gate_read(ngx_http_helpdesk_gate_job_t *j)
+{
+    ssize_t       n;
+    u_char       *raw, *p;
+    off_t         pos;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
 
     raw = malloc(j->size);
     if (raw == NULL) {
@@ -379,15 +606,12 @@ ngx_http_helpdesk_gate_work(void *data, ngx_log_t *log)
         }
     }
 
+    j->raw = raw;
     j->in.portal = &j->job.portal;
     j->in.raw = raw;
     j->in.len = p - raw;
     j->in.now = j->job.now;
     j->in.source = HD_MAILIN_GATE;
-
-    j->job.rc = hd_mail_receive(&j->in, &j->job.err);
-
-    free(raw);
 }
 
 

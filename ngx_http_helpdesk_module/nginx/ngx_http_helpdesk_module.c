@@ -930,6 +930,9 @@ ngx_http_helpdesk_init_process(ngx_cycle_t *cycle)
     /* ticket writes (a migration's too) keep the clocks by this policy */
     hd_work_set(mcf->work);
 
+    ngx_queue_init(&mcf->gate_waiting);
+    mcf->gate_busy = NULL;
+
     /*
      * A worker that cannot open the environment stays up and answers 503,
      * trying again on later requests: the problem is in the log

@@ -129,6 +129,9 @@ typedef struct {
     ngx_uint_t                     gate_warned;    /* wrong keys since the
                                                       last warning */
     time_t                         gate_warn_time;
+    ngx_queue_t                    gate_waiting;   /* messages for the next
+                                                      group commit */
+    void                          *gate_busy;      /* the commit under way */
     void                          *imap;           /* helpdesk_imap */
 
     /* per worker */

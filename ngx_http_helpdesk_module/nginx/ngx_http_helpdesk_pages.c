@@ -10,7 +10,6 @@
 #include "hd_ticket_customer.h"
 
 
-#define NGX_HTTP_HELPDESK_VERSION  "0.1.0"
 
 
 #define NGX_HTTP_HELPDESK_DASH_TICKETS   5     /* the latest, on the landing */
@@ -247,6 +246,6 @@ ngx_http_helpdesk_api_status(ngx_http_request_t *r,
                                        json_pack("{s:s, s:s, s:i}",
                                                  "status", "ok",
                                                  "version",
-                                                 NGX_HTTP_HELPDESK_VERSION,
+                                                 HD_VERSION_TEXT,
                                                  "schema", (int) version));
 }

@@ -509,7 +509,7 @@ ngx_http_helpdesk_arg_number(ngx_http_request_t *r, const char *name,
 ngx_int_t
 ngx_http_helpdesk_tickets(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
 {
-    size_t                             i, n, pages, allowed, unclosed;
+    size_t                             i, n, pages, allowed;
     hd_err_t                           err;
     hd_txn_t                           txn;
     hd_val_t                          *view, *list, *certs, *item;
@@ -617,13 +617,12 @@ ngx_http_helpdesk_tickets(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
         hd_jw_array(&j->w);
     }
 
-    /* "Unclosed: N, allowed: M" per certificate, and in all */
+    /* "Unclosed: N, allowed: M": every unclosed ticket (the page and the
+       API alike), the limits of the certificates */
     allowed = 0;
-    unclosed = 0;
 
     for (i = 0; i < n; i++) {
         allowed += tc[i].type.ticket_limit;
-        unclosed += tc[i].unclosed;
 
         if (j != NULL) {
             hd_jw_object(&j->w);
@@ -681,7 +680,6 @@ ngx_http_helpdesk_tickets(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
     hd_val_set(pool, view, "certificates", certs);
     hd_val_set_bool(pool, view, "has_certificates", n != 0);
     hd_val_set_int(pool, view, "unclosed", (int64_t) result.unclosed);
-    hd_val_set_int(pool, view, "cert_unclosed", (int64_t) unclosed);
     hd_val_set_int(pool, view, "allowed", (int64_t) allowed);
     hd_val_set_int(pool, view, "resolved", (int64_t) result.closed);
     hd_val_set_bool(pool, view, "show_all", q.closed_too);

@@ -10,6 +10,7 @@
 
 #include "hd_date.h"
 #include "hd_files.h"
+#include "hd_notify.h"
 #include "hd_search.h"
 
 #include <sys/time.h>
@@ -845,6 +846,7 @@ void
 ngx_http_helpdesk_timer_start(ngx_cycle_t *cycle,
     ngx_http_helpdesk_main_conf_t *mcf)
 {
+    hd_err_t                       err;
     ngx_http_helpdesk_tick_t      *tk;
     ngx_http_helpdesk_loc_conf_t  *lcf = mcf->timer_lcf;
 
@@ -871,6 +873,17 @@ ngx_http_helpdesk_timer_start(ngx_cycle_t *cycle,
     if (lcf->url.len) {
         mcf->timer_portal.base_url.data = lcf->url.data;
         mcf->timer_portal.base_url.len = lcf->url.len;
+
+        /* the CLI's mail (sweep --now, the demo) links there as well */
+        if (mcf->store != NULL && ngx_worker == 0
+            && hd_notify_url_save(mcf->store, &mcf->timer_portal.base_url,
+                                  &err)
+               != HD_OK)
+        {
+            ngx_log_error(NGX_LOG_WARN, cycle->log, 0,
+                          "helpdesk: cannot keep helpdesk_url for the "
+                          "command-line tool: %s", err.text);
+        }
 
     } else {
         u_char  *p;
