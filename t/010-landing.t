@@ -104,6 +104,9 @@ $res = $ua->get('/api/v1/status');
 is($res->{status}, 200, 'the API status answers');
 is($res->{json}{status}, 'ok', '... ok');
 is($res->{json}{schema}, 4, '... with the schema version read from LMDB');
+my ($version) = `$Helpdesk::Test::BUILD/helpdesk --version` =~ /^helpdesk (\S+)/;
+is($res->{json}{version}, $version, "... and the version the CLI says ($version)");
+like($hd->error_log, qr/helpdesk \Q$version\E \(database schema/, '... which the log says too');
 
 # no helpdesk_smtp: said once at start, and mail is kept
 my @said = $hd->error_log =~ /(\[notice\].*no helpdesk_smtp: e-mail is kept in the outbox and not sent)/g;

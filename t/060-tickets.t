@@ -183,8 +183,11 @@ is($ua->api('GET', 'tickets?page=0')->{status}, 400, 'page=0: 400');
 is($ua->api('GET', 'tickets?show=some')->{status}, 400, 'show=some: 400');
 
 $page = $ua->get('/tickets');
-like($page->{content}, qr/Количество незакрытых обращений: <strong>2<\/strong>, Допустимое число обращений: <strong>2<\/strong>/,
-     'the page says "Unclosed: N, allowed: M"');
+$res = $ua->api('GET', 'tickets');
+like($page->{content}, qr/Количество незакрытых обращений: <strong>$res->{json}{unclosed}<\/strong>, Допустимое число обращений: <strong>$res->{json}{allowed}<\/strong>/,
+     "the page says \"Unclosed: N, allowed: M\" as the API does ($res->{json}{unclosed}, $res->{json}{allowed})");
+is($res->{json}{unclosed}, 25, '... all the unclosed ones, with a certificate or without');
+like($page->{content}, qr/обращения без сертификата не ограничены/, '... and says the limit is per certificate');
 like($page->{content}, qr/Показать решённые обращения \(1\)/, '... and "Show resolved (1)"');
 like($page->{content}, qr/Страница 1 из 2/, '... page 1 of 2');
 my @rows = $page->{content} =~ /<tr class="ticket /g;

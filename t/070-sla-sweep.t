@@ -18,7 +18,9 @@ use Helpdesk::Test;
 
 binmode Test::More->builder->$_, ':utf8' for qw(output failure_output todo_output);
 
-my $hd = Helpdesk::Test->new->start;
+my $hd = Helpdesk::Test->new;
+$hd->{http} = 'helpdesk_url https://support.example.com/;';
+$hd->start;
 my $type = $hd->catalog(limit => 50);
 my $kate = $hd->user('kate');
 my $cert = $hd->certificate($kate, $type);
@@ -156,6 +158,8 @@ ok($m, 'the customer is e-mailed');
 like($m->{body}, qr/3 раб\. дн\./, '... with the period');
 like($m->{body}, qr/до \d\d\.\d\d\.\d{4} \d\d:\d\d \(МСК\)/, '... and until when it can be reopened');
 like($m->{body}, qr{/tickets/\d+/rate\?t=}, '... and the rating link');
+like($m->{body}, qr{https://support\.example\.com/tickets/\d+}, '... to the portal nginx serves (helpdesk_url), not localhost');
+unlike($m->{body}, qr{localhost}, '... nowhere localhost');
 is(scalar(grep { $_->{kind} eq 'ticket_autoclosed' } $hd->outbox), 2, 'one mail each');
 
 $r = sweep($close_at + 86400 * 21);
