@@ -155,7 +155,7 @@ like($au->{detail} // '', qr/^timer pid \d+$/, '... the audit says which process
 
 $m = $hd->last_mail('ticket_autoclosed', 'kate@example.com');
 ok($m, 'the customer is e-mailed');
-like($m->{body}, qr/3 раб\. дн\./, '... with the period');
+like($m->{body}, qr/в течение 3 рабочих дней\./, '... with the period, in words');
 like($m->{body}, qr/до \d\d\.\d\d\.\d{4} \d\d:\d\d \(МСК\)/, '... and until when it can be reopened');
 like($m->{body}, qr{/tickets/\d+/rate\?t=}, '... and the rating link');
 like($m->{body}, qr{https://support\.example\.com/tickets/\d+}, '... to the portal nginx serves (helpdesk_url), not localhost');

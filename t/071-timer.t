@@ -71,7 +71,7 @@ is(status($n), 'closed', '... as closed');
 my $m = $hd->last_mail('ticket_autoclosed', 'kate@example.com');
 ok($m, 'the customer is told');
 like($m->{subject}, qr/\[#$n\]/, '... about this ticket');
-like($m->{body}, qr/2 с\b/, '... after how long');
+like($m->{body}, qr/в течение 2 секунд\./, '... after how long, in words');
 my ($ev) = grep { $_->{kind} eq 'event' && $_->{event}{action} eq 'autoclosed' }
            @{ $kate->api('GET', "tickets/$n")->{json}{messages} };
 ok($ev, 'a system event in the thread says so');

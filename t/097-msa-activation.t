@@ -87,6 +87,8 @@ my $n = $res->{json}{ticket};
 ok($n, '... a ticket is made');
 my $ticket = $owner->api('GET', "tickets/$n")->{json};
 is($ticket->{category}, 'account_or_contract', '... an account or contract question');
+is($ticket->{certificate}, $cert, '... under the contract it is about');
+is($ticket->{priority}, 'normal', '... so at its priority, not the lowest of a ticket without a certificate');
 like($ticket->{messages}[0]{body}, qr/Анна Смирнова \| anna\@example\.com \| \+7 495 000-00-01/, '... listing the contacts');
 $res = $owner->api('GET', "certificates/$cert/activation");
 ok(!$res->{json}{activated}, 'not activated yet');

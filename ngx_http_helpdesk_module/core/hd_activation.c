@@ -255,6 +255,10 @@ hd_activation_request(const hd_portal_t *portal, uint64_t account,
     in.channel = HD_CHANNEL_WEB;
     in.activation = c.id;
 
+    /* a question about the contract is under the contract: its priority
+       and department, not a ticket without a certificate's lowest */
+    in.certificate = c.number;
+
     rc = hd_ticket_create_in(&txn, portal, a.id, &in, now, &t, errors, err);
 
     if (rc == HD_OK) {

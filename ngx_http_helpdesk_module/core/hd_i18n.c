@@ -2,6 +2,7 @@
  * Language choice and catalogue lookups.
  */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
 
@@ -134,4 +135,26 @@ hd_i18n_text(const hd_val_t *catalog, const char *key)
     }
 
     return &v->u.str;
+}
+
+
+void
+hd_i18n_plural(hd_pool_t *pool, hd_val_t *view, const char *prefix,
+    uint64_t n)
+{
+    char         name[64];
+    uint64_t     d, h;
+    const char  *form;
+
+    d = n % 10;
+    h = n % 100;
+
+    form = d == 1 && h != 11 ? "one"
+           : d >= 2 && d <= 4 && (h < 12 || h > 14) ? "few" : "many";
+
+    snprintf(name, sizeof(name), "%s_%s", prefix, form);
+    hd_val_set_bool(pool, view, hd_pstrcat(pool, name, ""), 1);
+
+    snprintf(name, sizeof(name), "%s_single", prefix);
+    hd_val_set_bool(pool, view, hd_pstrcat(pool, name, ""), n == 1);
 }

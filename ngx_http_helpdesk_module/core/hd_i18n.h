@@ -36,5 +36,14 @@ hd_lang_e hd_lang_accept(const hd_uchar *header, size_t len);
 /* a text by dotted key ("errors.email_taken"); NULL when missing */
 const hd_str_t *hd_i18n_text(const hd_val_t *catalog, const char *key);
 
+/*
+ * Which word form a number takes, as flags a logic-less template picks
+ * from (CLDR's plural rules): PREFIX_one, _few or _many for Russian (1, 21:
+ * "рабочий день"; 2-4, 22: "рабочих дня"; 5-20, 0: "рабочих дней"), and
+ * PREFIX_single for English (1: "working day", else "working days")
+ */
+void hd_i18n_plural(hd_pool_t *pool, hd_val_t *view, const char *prefix,
+    uint64_t n);
+
 
 #endif /* HD_I18N_H */

@@ -306,6 +306,23 @@ hd_ticket_get(hd_txn_t *txn, uint64_t number, hd_ticket_t *t)
 
 
 hd_rc
+hd_ticket_audit_field(hd_txn_t *txn, const hd_ticket_t *t, uint64_t actor,
+    hd_side_e side, uint64_t now, const char *field, const char *from,
+    const char *to, hd_err_t *err)
+{
+    char      text[160];
+    hd_str_t  detail;
+
+    snprintf(text, sizeof(text), "%s: %s -> %s", field, from, to);
+    detail.data = (hd_uchar *) text;
+    detail.len = strlen(text);
+
+    return hd_ticket_audit(txn, t, HD_ACTION_EDIT, actor, side, now,
+                           t->status, t->status, &detail, err);
+}
+
+
+hd_rc
 hd_ticket_audit(hd_txn_t *txn, const hd_ticket_t *t, hd_action_e action,
     uint64_t actor, hd_side_e side, uint64_t now, unsigned from, unsigned to,
     const hd_str_t *detail, hd_err_t *err)

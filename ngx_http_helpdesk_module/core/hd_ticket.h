@@ -358,6 +358,11 @@ hd_rc hd_ticket_audit(hd_txn_t *txn, const hd_ticket_t *t,
     hd_action_e action, uint64_t actor, hd_side_e side, uint64_t now,
     unsigned from, unsigned to, const hd_str_t *detail, hd_err_t *err);
 
+/* an edit's audit record of one field: "field: from -> to" */
+hd_rc hd_ticket_audit_field(hd_txn_t *txn, const hd_ticket_t *t,
+    uint64_t actor, hd_side_e side, uint64_t now, const char *field,
+    const char *from, const char *to, hd_err_t *err);
+
 /*
  * Writes the ticket and brings every index along: scope (author and
  * company, unclosed or not), department and owner by status, the SLA and

@@ -42,6 +42,8 @@ typedef struct {
     uint64_t                    message;
     uint8_t                     status;
     hd_str_t                    csr;        /* an APNs request's */
+    const hd_ticket_edit_t     *edit;
+    size_t                      changed;
 } hd_flow_t;
 
 
@@ -131,7 +133,8 @@ hd_ticket_rights(hd_txn_t *txn, const hd_account_t *caller,
     }
 
     if (caller->id == t->author) {
-        return HD_TICKET_SEE | HD_TICKET_ACT | HD_TICKET_RATE;
+        return HD_TICKET_SEE | HD_TICKET_ACT | HD_TICKET_RATE
+               | HD_TICKET_EDIT;
     }
 
     if (t->company == 0 || caller->company != t->company
@@ -141,7 +144,7 @@ hd_ticket_rights(hd_txn_t *txn, const hd_account_t *caller,
     }
 
     if (m.role == HD_MEMBER_ADMIN || m.role == HD_MEMBER_OWNER) {
-        return HD_TICKET_SEE | HD_TICKET_ACT;
+        return HD_TICKET_SEE | HD_TICKET_ACT | HD_TICKET_EDIT;
     }
 
     return (m.rights & HD_RIGHT_SEES_TICKETS) ? HD_TICKET_SEE : 0;
@@ -1085,6 +1088,13 @@ hd_ticket_close_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
 
     f->status = f->t->status;
 
+    /* a cancelled ticket has no survey (SPEC §5.6): nothing to rate */
+    if (f->t->status != HD_STATUS_CLOSED) {
+        return hd_ticket_notify(txn, f->portal, &f->arena->pool, f->t,
+                                "ticket_cancelled", NULL, NULL,
+                                f->change->actor, f->now, err);
+    }
+
     /* the closing e-mail carries the rating link */
     rc = hd_ticket_rating_token(txn, f->t, 1, token, err);
     if (rc != HD_OK) {
@@ -1102,9 +1112,227 @@ hd_ticket_close_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
     link = l->u.str;
 
     return hd_ticket_notify(txn, f->portal, &f->arena->pool, f->t,
-                            f->t->status == HD_STATUS_CLOSED
-                            ? "ticket_closed" : "ticket_cancelled",
-                            NULL, &link, f->change->actor, f->now, err);
+                            "ticket_closed", NULL, &link, f->change->actor,
+                            f->now, err);
+}
+
+
+void
+hd_ticket_edit_init(hd_ticket_edit_t *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->type = -1;
+    e->severity = -1;
+}
+
+
+/* a text field of an edit: set and audited when it differs */
+static hd_rc
+hd_ticket_edit_text(hd_txn_t *txn, hd_flow_t *f, hd_str_t *field,
+    const hd_str_t *given, const char *name, hd_err_t *err)
+{
+    char  was[64], now[64];
+
+    if (given->data == NULL || hd_str_same(field, given)) {
+        return HD_OK;
+    }
+
+    /* the audit names the change; long texts by their start */
+    snprintf(was, sizeof(was), "%.*s", (int) (field->len < 60 ? field->len
+                                                              : 60),
+             field->data);
+    snprintf(now, sizeof(now), "%.*s", (int) (given->len < 60 ? given->len
+                                                              : 60),
+             given->data);
+
+    *field = *given;
+    f->changed++;
+
+    return hd_ticket_audit_field(txn, f->t, f->edit->actor, HD_SIDE_CUSTOMER,
+                                 f->now, name, was, now, err);
+}
+
+
+static hd_rc
+hd_ticket_edit_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
+{
+    char                 was[16], now[16];
+    hd_rc                rc;
+    hd_flow_t           *f = arg;
+    hd_product_t         p;
+    hd_ticket_t          old;
+    const hd_ticket_edit_t  *e = f->edit;
+
+    f->changed = 0;
+
+    rc = hd_ticket_load(txn, f, &old, HD_TICKET_EDIT, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    if (hd_status_closed(f->t->status)) {
+        return hd_err_set(err, HD_CONFLICT, NULL, "ticket_closed",
+                          "ticket %llu is closed: it is kept as it was",
+                          (unsigned long long) f->t->number);
+    }
+
+    rc = hd_ticket_edit_text(txn, f, &f->t->subject, &e->subject, "subject",
+                             err);
+
+    if (rc == HD_OK) {
+        rc = hd_ticket_edit_text(txn, f, &f->t->product_version,
+                                 &e->product_version, "product_version", err);
+    }
+
+    if (rc == HD_OK) {
+        rc = hd_ticket_edit_text(txn, f, &f->t->os_version, &e->os_version,
+                                 "os_version", err);
+    }
+
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    if (e->type >= 0 && (unsigned) e->type != f->t->type) {
+        rc = hd_ticket_audit_field(txn, f->t, e->actor, HD_SIDE_CUSTOMER,
+                                   f->now, "type",
+                                   hd_ticket_type_names[f->t->type
+                                                        % HD_TYPE_COUNT],
+                                   hd_ticket_type_names[e->type], err);
+        f->t->type = (uint8_t) e->type;
+        f->changed++;
+
+        if (rc != HD_OK) {
+            return rc;
+        }
+    }
+
+    if (e->severity >= 1 && (unsigned) e->severity != f->t->severity) {
+        snprintf(was, sizeof(was), "%u", f->t->severity);
+        snprintf(now, sizeof(now), "%d", e->severity);
+        f->t->severity = (uint8_t) e->severity;
+        f->changed++;
+
+        /* what severity derives, unless staff chose the priority */
+        if (f->t->priority_set == 0) {
+            f->t->priority = (uint8_t) hd_priority_derive(
+                                 f->t->certificate != 0, f->t->premium,
+                                 f->t->level, f->t->severity);
+        }
+
+        rc = hd_ticket_audit_field(txn, f->t, e->actor, HD_SIDE_CUSTOMER,
+                                   f->now, "severity", was, now, err);
+        if (rc != HD_OK) {
+            return rc;
+        }
+    }
+
+    if (e->product.data != NULL) {
+        p.id = 0;
+
+        if (e->product.len
+            && hd_product_lookup(txn, &e->product, &p) != HD_OK)
+        {
+            return hd_ticket_field_error(f, err, HD_INVALID, "product",
+                                         "product_unknown");
+        }
+
+        if (p.id != f->t->product) {
+            snprintf(was, sizeof(was), "%llu",
+                     (unsigned long long) f->t->product);
+            snprintf(now, sizeof(now), "%llu", (unsigned long long) p.id);
+            f->t->product = p.id;
+            f->changed++;
+
+            rc = hd_ticket_audit_field(txn, f->t, e->actor, HD_SIDE_CUSTOMER,
+                                       f->now, "product", was, now, err);
+            if (rc != HD_OK) {
+                return rc;
+            }
+        }
+    }
+
+    if (e->fields_set && !hd_str_same(&e->fields, &f->t->fields)) {
+        f->t->fields = e->fields;
+        f->changed++;
+
+        rc = hd_ticket_audit_field(txn, f->t, e->actor, HD_SIDE_CUSTOMER,
+                                   f->now, "fields", "", "", err);
+        if (rc != HD_OK) {
+            return rc;
+        }
+    }
+
+    if (f->changed == 0) {
+        return HD_OK;
+    }
+
+    f->t->updated = f->now;
+
+    return hd_ticket_put(txn, &old, f->t, err);
+}
+
+
+hd_rc
+hd_ticket_edit(const hd_portal_t *portal, const hd_ticket_edit_t *e,
+    uint64_t now, size_t *changed, hd_errors_t *errors, hd_err_t *err)
+{
+    hd_rc               rc;
+    hd_flow_t           f;
+    hd_ticket_t         t;
+    hd_ticket_change_t  change;
+
+    if (e->subject.data != NULL) {
+        hd_errors_text(errors, "subject", &e->subject, HD_SUBJECT_MAX_CHARS,
+                       "subject_required", "text_invalid",
+                       "subject_too_long");
+    }
+
+    if (e->type < -1 || e->type >= HD_TYPE_COUNT) {
+        hd_errors_add(errors, "type", "type_invalid");
+    }
+
+    if (e->severity < -1 || e->severity == 0 || e->severity > 4) {
+        hd_errors_add(errors, "severity", "severity_invalid");
+    }
+
+    hd_errors_text(errors, "product_version", &e->product_version,
+                   HD_VERSION_MAX_CHARS, NULL, "text_invalid",
+                   "version_too_long");
+    hd_errors_text(errors, "os_version", &e->os_version,
+                   HD_VERSION_MAX_CHARS, NULL, "text_invalid",
+                   "version_too_long");
+
+    if (errors->n) {
+        return hd_err_set(err, HD_INVALID, errors->item[0].field,
+                          errors->item[0].code, "the correction is not valid");
+    }
+
+    memset(&change, 0, sizeof(change));
+    change.number = e->number;
+    change.actor = e->actor;
+
+    memset(&f, 0, sizeof(f));
+    f.portal = portal;
+    f.change = &change;
+    f.edit = e;
+    f.errors = errors;
+    f.now = now;
+    f.t = &t;
+
+    f.arena = hd_arena_create(4096);
+    if (f.arena == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "nomem", "out of memory");
+    }
+
+    rc = hd_txn_run(portal->store, hd_ticket_edit_txn, &f, err);
+    hd_arena_destroy(f.arena);
+
+    if (changed != NULL) {
+        *changed = f.changed;
+    }
+
+    return rc;
 }
 
 

@@ -20,6 +20,8 @@
 #define HD_TICKET_SEE      0x01
 #define HD_TICKET_ACT      0x02     /* reply, close, reopen */
 #define HD_TICKET_RATE     0x04
+#define HD_TICKET_EDIT     0x08     /* correct subject, type, severity,
+                                       product, versions, extra fields */
 
 #define HD_RATING_TOKEN_LEN  HD_TOKEN_TEXT_LEN
 
@@ -160,6 +162,32 @@ hd_rc hd_ticket_create(const hd_portal_t *portal, uint64_t author,
 hd_rc hd_ticket_reply(const hd_portal_t *portal,
     const hd_ticket_change_t *change, uint64_t now, uint64_t *message,
     uint8_t *status, hd_err_t *err);
+/*
+ * A correction by the customer side (Kaspersky block 6: the author, or their
+ * company's owner or an administrator, for a colleague's request) while the
+ * ticket is unclosed: what is given replaces what was, each change audited
+ * with who made it; severity derives the priority again (unless staff set
+ * it). fields: already checked against the ticket's form.
+ */
+typedef struct {
+    uint64_t        number;
+    uint64_t        actor;
+    hd_str_t        subject;        /* data NULL: kept (so below) */
+    int             type;           /* -1: kept */
+    int             severity;       /* -1: kept */
+    hd_str_t        product;        /* a product's id or name; "": none */
+    hd_str_t        product_version;
+    hd_str_t        os_version;
+    unsigned        fields_set:1;
+    hd_str_t        fields;
+} hd_ticket_edit_t;
+
+void hd_ticket_edit_init(hd_ticket_edit_t *e);
+
+/* *changed: how many fields changed (0: nothing was written) */
+hd_rc hd_ticket_edit(const hd_portal_t *portal, const hd_ticket_edit_t *e,
+    uint64_t now, size_t *changed, hd_errors_t *errors, hd_err_t *err);
+
 hd_rc hd_ticket_close(const hd_portal_t *portal,
     const hd_ticket_change_t *change, uint64_t now, uint8_t *status,
     hd_err_t *err);

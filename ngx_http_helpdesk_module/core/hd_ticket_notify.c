@@ -13,6 +13,7 @@
 #include "hd_store.h"
 #include "hd_form.h"
 #include "hd_ticket_customer.h"
+#include "hd_work.h"
 
 
 /* labels of the mail's language */
@@ -33,6 +34,57 @@ hd_ticket_mail_label(hd_pool_t *pool, hd_val_t *view, const hd_val_t *catalog,
     } else {
         hd_val_set_cstr(pool, view, name, value);
     }
+}
+
+
+/*
+ * What the holder is promised (Kaspersky blocks 3, 9): the support level the
+ * request is handled under (a premium incident's, else standard), and while
+ * the ticket waits for them (a solution, a question) how many working days
+ * they have and until when, before it closes by itself
+ */
+static void
+hd_ticket_mail_terms(hd_pool_t *pool, hd_val_t *view,
+    const hd_val_t *catalog, const hd_ticket_t *t, uint64_t now)
+{
+    char                key[64];
+    uint64_t            due;
+    const hd_str_t     *text;
+    const hd_work_t    *w;
+    const hd_period_t  *ac;
+
+    snprintf(key, sizeof(key), "staff.level_%s",
+             t->premium ? hd_level_names[t->level % HD_LEVEL_COUNT]
+                        : "standard");
+    text = hd_i18n_text(catalog, key);
+
+    if (text != NULL) {
+        hd_val_set_str(pool, view, "level", text->data, text->len);
+    }
+
+    hd_val_set_bool(pool, view, "standard_level", !t->premium);
+    hd_val_set_bool(pool, view, "premium_level", t->premium != 0);
+
+    if (t->status != HD_STATUS_SOLVED
+        && t->status != HD_STATUS_AWAITING_CUSTOMER)
+    {
+        return;
+    }
+
+    w = hd_work_current();
+    ac = t->status == HD_STATUS_SOLVED ? &w->autoclose_solved
+                                       : &w->autoclose_awaiting;
+
+    if (ac->n == 0) {
+        return;
+    }
+
+    /* from now, as the write that sets the status counts it (the mail of
+       a solution or a question goes with that write) */
+    due = hd_work_after(&w->calendars[w->calendar], now, ac);
+
+    hd_work_period_view(pool, view, "autoclose", ac);
+    hd_val_set(pool, view, "autoclose_until", hd_work_time_text(pool, w, due));
 }
 
 
@@ -147,6 +199,8 @@ hd_ticket_notify_view(hd_txn_t *txn, const hd_portal_t *portal,
         hd_val_set(pool, view, "articles", list);
         hd_val_set_bool(pool, view, "has_articles", list->u.items.n > 0);
     }
+
+    hd_ticket_mail_terms(pool, view, catalog, t, now);
 
     if (hd_department_get(txn, t->department, &d) == HD_OK) {
         hd_val_set_str(pool, view, "department",

@@ -282,21 +282,14 @@ hd_ticket_staff_message(const hd_portal_t *portal,
 }
 
 
-/* an audit record of a field's change: "field: from -> to" */
+/* an audit record of a staff member's change of a field */
 static hd_rc
 hd_staff_audit_field(hd_txn_t *txn, const hd_ticket_t *t, uint64_t actor,
     uint64_t now, const char *field, const char *from, const char *to,
     hd_err_t *err)
 {
-    char      text[160];
-    hd_str_t  detail;
-
-    snprintf(text, sizeof(text), "%s: %s -> %s", field, from, to);
-    detail.data = (hd_uchar *) text;
-    detail.len = strlen(text);
-
-    return hd_ticket_audit(txn, t, HD_ACTION_EDIT, actor, HD_SIDE_STAFF, now,
-                           t->status, t->status, &detail, err);
+    return hd_ticket_audit_field(txn, t, actor, HD_SIDE_STAFF, now, field,
+                                 from, to, err);
 }
 
 

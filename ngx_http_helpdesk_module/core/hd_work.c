@@ -544,7 +544,7 @@ typedef struct {
 
 
 /* "21.11.2026 18:00" in the portal calendar's zone */
-static hd_val_t *
+hd_val_t *
 hd_work_time_text(hd_pool_t *pool, const hd_work_t *w, uint64_t t)
 {
     int       y, m, d;
@@ -563,17 +563,22 @@ hd_work_time_text(hd_pool_t *pool, const hd_work_t *w, uint64_t t)
 }
 
 
-static void
+void
 hd_work_period_view(hd_pool_t *pool, hd_val_t *view, const char *key,
     const hd_period_t *p)
 {
-    char        name[48];
+    hd_val_t           *period;
     static const char  *units[] = { "seconds", "hours", "days", "minutes" };
 
-    snprintf(name, sizeof(name), "%s_n", key);
-    hd_val_set_int(pool, view, hd_pstrcat(pool, name, ""), p->n);
-    snprintf(name, sizeof(name), "%s_%s", key, units[p->unit % 4]);
-    hd_val_set_bool(pool, view, hd_pstrcat(pool, name, ""), 1);
+    period = hd_val_map(pool);
+    if (period == NULL) {
+        return;
+    }
+
+    hd_val_set_int(pool, period, "n", p->n);
+    hd_val_set_bool(pool, period, units[p->unit % 4], 1);
+    hd_i18n_plural(pool, period, "form", p->n);
+    hd_val_set(pool, view, key, period);
 }
 
 

@@ -96,6 +96,18 @@ hd_calendar_t *hd_work_calendar_add(hd_work_t *w, const char *name,
  * CLI), else the defaults. Ticket writes keep the clocks with it; with
  * none set (tools that write raw tickets) they keep what they are given.
  */
+/*
+ * A period for a template, the map KEY: n, days (or hours, minutes,
+ * seconds) and hd_i18n_plural's form_* flags; partials/period_LANG says it
+ * in words ("3 рабочих дня")
+ */
+void hd_work_period_view(hd_pool_t *pool, hd_val_t *view, const char *key,
+    const hd_period_t *p);
+
+/* a time as the portal's calendar reads it: "20.11.2026 17:00" */
+hd_val_t *hd_work_time_text(hd_pool_t *pool, const hd_work_t *w,
+    uint64_t t);
+
 void hd_work_set(const hd_work_t *w);
 const hd_work_t *hd_work_current(void);
 

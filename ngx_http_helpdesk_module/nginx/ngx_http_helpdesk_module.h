@@ -753,6 +753,8 @@ ngx_int_t ngx_http_helpdesk_ticket(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_ticket_reply(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
+ngx_int_t ngx_http_helpdesk_ticket_edit(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_ticket_close(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_ticket_reopen(ngx_http_request_t *r,

@@ -8,6 +8,7 @@
 #include "ngx_http_helpdesk_module.h"
 
 #include "hd_input.h"
+#include "hd_text.h"
 
 #include "hd_ticket_customer.h"
 
@@ -16,6 +17,8 @@ typedef struct {
     ngx_http_helpdesk_job_t          job;
     hd_ticket_input_t                in;
     hd_ticket_change_t               change;
+    hd_ticket_edit_t                 edit;
+    size_t                           edited;
     hd_ticket_t                      t;
     ngx_http_helpdesk_upload_t      *uploads;
     ngx_uint_t                       nuploads;
@@ -634,4 +637,196 @@ ngx_http_helpdesk_ticket_rating(ngx_http_request_t *r,
 
     return ngx_http_helpdesk_offload(r, ctx, ngx_http_helpdesk_rate_work,
                                      ngx_http_helpdesk_change_done, j);
+}
+
+
+static void
+ngx_http_helpdesk_edit_work(void *data, ngx_log_t *log)
+{
+    ngx_http_helpdesk_ticket_job_t  *j = data;
+
+    (void) log;
+
+    j->job.rc = hd_ticket_edit(&j->job.portal, &j->edit, j->job.now,
+                               &j->edited, &j->job.errors, &j->job.err);
+}
+
+
+static ngx_int_t
+ngx_http_helpdesk_edit_done(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, void *data)
+{
+    ngx_http_helpdesk_ticket_job_t  *j = data;
+
+    u_char  path[48];
+
+    if (j->job.rc != HD_OK) {
+        return ngx_http_helpdesk_job_failed(r, ctx, &j->job,
+                                            ngx_http_helpdesk_ticket_page);
+    }
+
+    /* the API answers the ticket as it is now, the page goes back to it */
+    if (ctx->api) {
+        return ngx_http_helpdesk_ticket_page(r, ctx, NULL, NGX_HTTP_OK);
+    }
+
+    ngx_sprintf(path, "tickets/%uL%Z", j->edit.number);
+
+    return ngx_http_helpdesk_go(r, ctx, (char *) path,
+                                j->edited ? "ticket_saved" : NULL);
+}
+
+
+/* a text field given (even empty): its value; absent: data NULL */
+static ngx_int_t
+ngx_http_helpdesk_edit_text(ngx_http_helpdesk_ctx_t *ctx, const char *name,
+    size_t max, hd_str_t *out, hd_errors_t *errors)
+{
+    out->data = NULL;
+    out->len = 0;
+
+    if (ctx->input == NULL || json_object_get(ctx->input, name) == NULL) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_helpdesk_input_str(ctx, name, out) != NGX_OK
+        || out->data == NULL)
+    {
+        hd_errors_add(errors, name, "text_invalid");
+        return NGX_OK;
+    }
+
+    if (out->len > max) {
+        hd_errors_add(errors, name, ngx_strcmp(name, "subject") == 0
+                                    ? "subject_too_long"
+                                    : "version_too_long");
+    }
+
+    hd_text_trim(out);
+
+    if (out->data == NULL) {
+        out->data = (hd_uchar *) "";
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * A correction by the customer side (Kaspersky block 6): the author, or
+ * their company's owner or an administrator for a colleague's request, sets
+ * subject, type, severity, product, versions and extra fields while it is
+ * unclosed. PATCH api/v1/tickets/{n}; the ticket page's "Correct the
+ * request" form posts to tickets/{n}/edit. Each change is audited.
+ */
+ngx_int_t
+ngx_http_helpdesk_ticket_edit(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx)
+{
+    int                              i;
+    int64_t                          sev;
+    hd_txn_t                         txn;
+    hd_ticket_t                      t;
+    hd_errors_t                     *errors;
+    ngx_uint_t                       any;
+    ngx_http_helpdesk_ticket_job_t  *j;
+
+    j = ngx_http_helpdesk_ticket_job(r, ctx);
+    if (j == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (j->change.number == 0) {
+        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_NOT_FOUND,
+                                       "not_found", NULL);
+    }
+
+    hd_ticket_edit_init(&j->edit);
+    j->edit.number = j->change.number;
+    j->edit.actor = j->change.actor;
+    errors = &j->job.errors;
+
+    (void) ngx_http_helpdesk_edit_text(ctx, "subject",
+                                       4 * HD_SUBJECT_MAX_CHARS,
+                                       &j->edit.subject, errors);
+    (void) ngx_http_helpdesk_edit_text(ctx, "product", HD_PRODUCT_NAME_MAX,
+                                       &j->edit.product, errors);
+    (void) ngx_http_helpdesk_edit_text(ctx, "product_version",
+                                       4 * HD_VERSION_MAX_CHARS,
+                                       &j->edit.product_version, errors);
+    (void) ngx_http_helpdesk_edit_text(ctx, "os_version",
+                                       4 * HD_VERSION_MAX_CHARS,
+                                       &j->edit.os_version, errors);
+
+    any = j->edit.subject.data || j->edit.product.data
+          || j->edit.product_version.data || j->edit.os_version.data;
+
+    i = ngx_http_helpdesk_input_choice(ctx, "type", hd_ticket_type_names,
+                                       HD_TYPE_COUNT);
+    if (i == -2) {
+        hd_errors_add(errors, "type", "type_invalid");
+    }
+
+    if (i >= 0) {
+        j->edit.type = i;
+        any = 1;
+    }
+
+    sev = ngx_http_helpdesk_input_number(ctx, "severity");
+    if (sev != -1) {
+        if (sev < 1 || sev > 4) {
+            hd_errors_add(errors, "severity", "severity_invalid");
+
+        } else {
+            j->edit.severity = (int) sev;
+            any = 1;
+        }
+    }
+
+    /* the extra fields: the API's "fields", or the page's form; checked
+       against the forms of the ticket's category and the type it will
+       have (a ticket one may not see gets no form: the flow says 404) */
+    if ((ctx->api && ctx->input != NULL
+         && json_object_get(ctx->input, "fields") != NULL)
+        || (!ctx->api && ngx_http_helpdesk_input_bool(ctx, "fields_edit") == 1))
+    {
+        if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED,
+                         NULL)
+            != HD_OK)
+        {
+            return NGX_HTTP_SERVICE_UNAVAILABLE;
+        }
+
+        i = hd_ticket_get(&txn, j->edit.number, &t) == HD_OK
+            && (hd_ticket_rights(&txn, ctx->caller.account, &t)
+                & HD_TICKET_EDIT);
+        hd_txn_abort(&txn);
+
+        if (i) {
+            if (ngx_http_helpdesk_form_input(ctx, t.category,
+                                             j->edit.type >= 0 ? j->edit.type
+                                                               : t.type,
+                                             &j->edit.fields, errors)
+                != NGX_OK)
+            {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            j->edit.fields_set = 1;
+            any = 1;
+        }
+    }
+
+    if (!any && errors->n == 0) {
+        hd_errors_add(errors, NULL, "nothing_to_change");
+    }
+
+    if (errors->n) {
+        j->job.rc = HD_INVALID;
+        return ngx_http_helpdesk_job_failed(r, ctx, &j->job,
+                                            ngx_http_helpdesk_ticket_page);
+    }
+
+    return ngx_http_helpdesk_offload(r, ctx, ngx_http_helpdesk_edit_work,
+                                     ngx_http_helpdesk_edit_done, j);
 }

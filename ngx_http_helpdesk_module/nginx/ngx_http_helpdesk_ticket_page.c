@@ -53,6 +53,7 @@ typedef struct {
     ngx_uint_t        reopen_passed;
     ngx_uint_t        final;
     ngx_uint_t        rate;
+    ngx_uint_t        edit;
     uint64_t          reopen_until;
 } ngx_http_helpdesk_can_t;
 
@@ -68,6 +69,7 @@ ngx_http_helpdesk_ticket_can(ngx_http_helpdesk_ctx_t *ctx,
     if (!hd_status_closed(t->status)) {
         can->reply = (rights & HD_TICKET_ACT) != 0;
         can->close = can->reply;
+        can->edit = (rights & HD_TICKET_EDIT) != 0;
         return;
     }
 
@@ -491,6 +493,8 @@ ngx_http_helpdesk_ticket_page(ngx_http_request_t *r,
         hd_jw_bool(w, can.reopen);
         hd_jw_key(w, "rate");
         hd_jw_bool(w, can.rate);
+        hd_jw_key(w, "edit");
+        hd_jw_bool(w, can.edit);
         hd_jw_end(w, '}');
 
         hd_jw_key(w, "messages");
@@ -520,6 +524,39 @@ ngx_http_helpdesk_ticket_page(ngx_http_request_t *r,
     ngx_http_helpdesk_ticket_header(ctx, &names, &t, &cert, &product, view);
     ngx_http_helpdesk_form_shown(ctx, &txn, &t, view);
 
+    /* the correction form: what the ticket has, as choices */
+    if (can.edit) {
+        hd_str_t   chosen;
+        u_char     sev[4];
+
+        chosen.data = (hd_uchar *) hd_ticket_type_names[t.type
+                                                        % HD_TYPE_COUNT];
+        chosen.len = ngx_strlen(chosen.data);
+        hd_val_set(pool, view, "edit_types",
+                   ngx_http_helpdesk_choices(ctx, NGX_HTTP_HELPDESK_L_TYPE,
+                                             &chosen, NULL));
+
+        chosen.data = sev;
+        chosen.len = ngx_sprintf(sev, "%ud", (unsigned) t.severity) - sev;
+        hd_val_set(pool, view, "edit_severities",
+                   ngx_http_helpdesk_choices(ctx,
+                                             NGX_HTTP_HELPDESK_L_SEVERITY,
+                                             &chosen, NULL));
+        hd_val_set_str(pool, view, "edit_product_version",
+                       t.product_version.data, t.product_version.len);
+        hd_val_set_str(pool, view, "edit_os_version", t.os_version.data,
+                       t.os_version.len);
+        hd_val_set_bool(pool, view, "edit_by_colleague",
+                        t.author != ctx->caller.account->id);
+
+        if (ngx_http_helpdesk_form_edit_groups(ctx, &txn, &t, view, errors)
+            != NGX_OK)
+        {
+            hd_txn_abort(&txn);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
     newest = ngx_http_arg(r, (u_char *) "order", 5, &order) == NGX_OK
              && order.len == 6 && ngx_strncmp(order.data, "newest", 6) == 0;
 
@@ -543,6 +580,7 @@ ngx_http_helpdesk_ticket_page(ngx_http_request_t *r,
     hd_val_set_bool(pool, view, "reopen_passed", can.reopen_passed);
     hd_val_set_bool(pool, view, "final", can.final);
     hd_val_set_bool(pool, view, "can_rate", can.rate);
+    hd_val_set_bool(pool, view, "can_edit", can.edit);
     hd_val_set_bool(pool, view, "solved", t.status == HD_STATUS_SOLVED);
 
     if (can.reopen && can.reopen_until) {
