@@ -205,6 +205,27 @@ is(search($visitor, 'ксд')->{json}{total}, 0, 'short words are not guessed');
 $res = $visitor->api('GET', 'kb/suggest?q=' . q_('Не подписыв'));
 is($res->{status}, 200, 'suggest answers');
 ok(grep({ $_->{id} == $id{sign_ru} } @{ $res->{json}{articles} }), 'the last word counts as typed so far');
+
+# what the form sends as one types: the subject and the start of a long
+# description (hundreds of Cyrillic letters) is searched, not refused
+my $long = 'Не подписывается документ ' . ('при подписании выходит ошибка контейнера ' x 20);
+$res = $visitor->api('GET', 'kb/suggest?q=' . q_($long));
+is($res->{status}, 200, 'a long query (' . length($long) . ' characters) is taken');
+ok(grep({ $_->{id} == $id{sign_ru} } @{ $res->{json}{articles} }), '... its first words searched');
+$res = $visitor->api('GET', 'kb/suggest?q=' . q_('x' x 6000));
+is($res->{status}, 400, 'a query no form sends (6,000 characters) is refused');
+is($res->{json}{error}{field}, 'q', '... naming it');
+
+# a reader of Russian is suggested and listed Russian articles only
+my $ru_reader = $t->client(lang => 'ru');
+$res = $ru_reader->api('GET', 'kb/suggest?q=' . q_('sign document'));
+ok(!grep({ $_->{id} == $id{sign_en} } @{ $res->{json}{articles} }),
+   'a Russian reader is not suggested an English article');
+$res = $ru_reader->api('GET', 'kb/articles?per_page=100');
+ok(!grep({ $_->{language} ne 'ru' } @{ $res->{json}{articles} }), '... nor listed one');
+my $en_reader = $t->client(lang => 'en');
+$res = $en_reader->api('GET', 'kb/suggest?q=' . q_('sign document'));
+ok(grep({ $_->{id} == $id{sign_en} } @{ $res->{json}{articles} }), 'a reader of English is');
 ok(@{ $res->{json}{articles} } <= 5, 'a few suggestions only');
 is_deeply([sort keys %{ $res->{json}{articles}[0] }], [qw(id title url)], 'suggestions: id, title, url');
 

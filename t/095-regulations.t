@@ -78,6 +78,9 @@ is($res->{json}{coming}{id}, $first, '... it is the coming one');
 is($res->{json}{coming}{effective}, $first_day, '... with its day');
 my $page = $visitor->get('/regulations')->{content};
 like($page, qr/id="regulations-coming"/, 'the page shows the coming edition');
+unlike($page, qr/id="regulations-none"|редакция, приведённая выше|редакция выше/,
+       '... and neither says there is none nor points to an edition "above" that is not there');
+like($page, qr/первая редакция регламента/, '... but that it is the first');
 like($page, qr/Обращения принимаются круглосуточно/, '... its text');
 unlike($page, qr/\d{4}-\d\d-\d\d/, '... with its date in words, not ISO');
 

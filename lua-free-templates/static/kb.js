@@ -30,11 +30,12 @@
     var list = document.getElementById("kb-suggest-list");
     var ids = document.getElementById("kb-suggest-ids");
     var none = document.getElementById("kb-suggest-none");
+    var solved = document.getElementById("kb-solved");
     var asked = "";
     var seq = 0;
 
     var ask = function () {
-      var q = (subject.value + " " + description.value.slice(0, 400)).trim();
+      var q = (subject.value + " " + description.value.slice(0, 300)).trim();
       if (q === asked) { return; }
       asked = q;
       var mine = ++seq;
@@ -59,6 +60,7 @@
           });
           ids.value = a.map(function (art) { return art.id; }).join(",");
           found.hidden = a.length === 0;
+          if (solved) { solved.hidden = a.length === 0; }
           if (none) { none.hidden = true; }
         })
         .catch(function () { /* the button still asks the server */ });

@@ -24,7 +24,8 @@
       return o.name + (o.replying ? ' (' + box.getAttribute('data-replying') + ')' : '');
     });
     if (others) {
-      others.textContent = names.length ? box.getAttribute('data-viewing') + ' ' + names.join(', ') : '';
+      others.textContent = names.length
+        ? box.getAttribute(names.length === 1 ? 'data-viewing-one' : 'data-viewing') + ' ' + names.join(', ') : '';
       others.hidden = names.length === 0;
     }
     box.hidden = changed.hidden && (!others || others.hidden);

@@ -744,7 +744,8 @@ hd_role_from_name(const hd_uchar *name, size_t len)
 int
 hd_account_is_staff(const hd_account_t *account)
 {
-    return account->role != HD_ROLE_CUSTOMER;
+    /* (nobody, a visitor, is no staff) */
+    return account != NULL && account->role != HD_ROLE_CUSTOMER;
 }
 
 

@@ -52,6 +52,7 @@ static const hd_mail_kind_t  hd_mail_kinds[] = {
     { "account_claim",            HD_MAIL_AUTO | HD_MAIL_REQUESTED, 0 },
     { "mail_no_subject",          HD_MAIL_AUTO, 0 },
     { "mail_ticket_closed",       HD_MAIL_AUTO, 0 },
+    { "regulations_announced",    HD_MAIL_AUTO, 0 },
     { NULL,                       HD_MAIL_AUTO, 0 }
 };
 

@@ -173,7 +173,18 @@ ngx_http_helpdesk_register_done(ngx_http_request_t *r,
 {
     ngx_http_helpdesk_register_job_t  *j = data;
 
+    size_t  i;
+
     if (j->job.rc != HD_OK) {
+        /* the page names the company in its organisation field */
+        for (i = 0; !ctx->api && i < j->job.errors.n; i++) {
+            if (j->job.errors.item[i].field != NULL
+                && ngx_strcmp(j->job.errors.item[i].field, "company") == 0)
+            {
+                j->job.errors.item[i].field = "organisation";
+            }
+        }
+
         return ngx_http_helpdesk_job_failed(r, ctx, &j->job,
                                             ngx_http_helpdesk_register_page);
     }

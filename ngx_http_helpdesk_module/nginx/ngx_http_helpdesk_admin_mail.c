@@ -185,7 +185,7 @@ ngx_http_helpdesk_admin_outbox(ngx_http_request_t *r,
     hd_pool_t               *pool = &ctx->pool;
     ngx_str_t                arg;
     ngx_int_t                page, per_page, status;
-    ngx_uint_t               tab;
+    ngx_uint_t               tab, chosen;
     hd_outbox_stats_t        st;
     hd_outbox_query_t        q;
     ngx_http_helpdesk_jw_t  *j;
@@ -216,10 +216,7 @@ ngx_http_helpdesk_admin_outbox(ngx_http_request_t *r,
         }
     }
 
-    state = tab == 4 ? HD_OUTBOX_ANY : (int) (tab == 0 ? HD_MAIL_QUEUED
-                                              : tab == 1 ? HD_MAIL_FAILED
-                                              : tab == 2 ? HD_MAIL_SENT
-                                              : HD_MAIL_DROPPED);
+    chosen = ngx_http_arg(r, (u_char *) "state", 5, &arg) == NGX_OK;
 
     page = ngx_http_helpdesk_arg_number(r, "page", 1, 100000);
     per_page = ngx_http_helpdesk_arg_number(r, "per_page",
@@ -238,6 +235,19 @@ ngx_http_helpdesk_admin_outbox(ngx_http_request_t *r,
     {
         return ngx_http_helpdesk_fail(r, ctx, &err);
     }
+
+    (void) hd_outbox_stats(&txn, &st);
+
+    /* the page opens where there is something to see: what waits, else
+       what failed, else all of it (an empty "queued" tab says nothing) */
+    if (!chosen && !ctx->api && st.queued == 0) {
+        tab = st.failed_now ? 1 : 4;
+    }
+
+    state = tab == 4 ? HD_OUTBOX_ANY : (int) (tab == 0 ? HD_MAIL_QUEUED
+                                              : tab == 1 ? HD_MAIL_FAILED
+                                              : tab == 2 ? HD_MAIL_SENT
+                                              : HD_MAIL_DROPPED);
 
     mail = &one;
     n = total = 0;
@@ -265,8 +275,6 @@ ngx_http_helpdesk_admin_outbox(ngx_http_request_t *r,
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
     }
-
-    (void) hd_outbox_stats(&txn, &st);
 
     if (ctx->api) {
         j = ngx_http_helpdesk_jw_new(r);

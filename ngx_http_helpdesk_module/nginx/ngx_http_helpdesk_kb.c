@@ -17,7 +17,8 @@
 
 
 #define NGX_HTTP_HELPDESK_KB_PAGE       20
-#define NGX_HTTP_HELPDESK_KB_QUERY_MAX  500     /* characters of a query */
+#define NGX_HTTP_HELPDESK_KB_QUERY_MAX  500     /* characters searched */
+#define NGX_HTTP_HELPDESK_KB_QUERY_TAKE 4000    /* characters taken */
 #define NGX_HTTP_HELPDESK_KB_SNIPPET    220
 
 
@@ -62,6 +63,7 @@ ngx_http_helpdesk_kb_filter(ngx_http_request_t *r,
 
     f->reader = hd_kb_reader(ctx->caller.account);
     f->product = 0;
+
     f->language = -1;
     f->state = -1;
     f->audience = -1;
@@ -102,6 +104,25 @@ ngx_http_helpdesk_kb_filter(ngx_http_request_t *r,
 }
 
 
+/*
+ * What a list and a suggestion show a customer or a visitor: the articles of
+ * their language (an English one is no answer to a Russian reader). Staff
+ * see every one; ?language= and a search's own words say otherwise.
+ */
+void
+ngx_http_helpdesk_kb_own_language(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_kb_filter_t *f)
+{
+    ngx_str_t  arg;
+
+    if (f->language < 0 && !hd_account_is_staff(ctx->caller.account)
+        && ngx_http_arg(r, (u_char *) "language", 8, &arg) != NGX_OK)
+    {
+        f->language = (int) ctx->lang;
+    }
+}
+
+
 /* ?q=: NGX_DECLINED when there is none */
 ngx_int_t
 ngx_http_helpdesk_kb_query(ngx_http_request_t *r,
@@ -109,7 +130,12 @@ ngx_http_helpdesk_kb_query(ngx_http_request_t *r,
 {
     ngx_int_t  rc;
 
-    rc = ngx_http_helpdesk_arg_text(r, "q", NGX_HTTP_HELPDESK_KB_QUERY_MAX, q);
+    size_t  i, chars;
+
+    /* what a form sends as one types (a subject and the start of a long
+       description) is taken, its first words searched: not refused */
+    rc = ngx_http_helpdesk_arg_text(r, "q", NGX_HTTP_HELPDESK_KB_QUERY_TAKE,
+                                    q);
 
     if (rc == NGX_ERROR || (rc == NGX_OK && !hd_utf8_valid(q->data, q->len))) {
         return ngx_http_helpdesk_answered(ctx,
@@ -118,6 +144,15 @@ ngx_http_helpdesk_kb_query(ngx_http_request_t *r,
     }
 
     if (rc == NGX_OK) {
+        for (i = 0, chars = 0; i < q->len; i++) {
+            if ((q->data[i] & 0xc0) != 0x80
+                && chars++ == NGX_HTTP_HELPDESK_KB_QUERY_MAX)
+            {
+                q->len = i;
+                break;
+            }
+        }
+
         hd_text_trim(q);
     }
 
@@ -479,7 +514,7 @@ ngx_http_helpdesk_kb_search(ngx_http_request_t *r,
     }
 
     rc = ngx_http_helpdesk_kb_query(r, ctx, &q);
-    if (rc == NGX_DECLINED && ctx->rc) {
+    if (rc == NGX_ERROR || ctx->answered) {
         return ctx->rc;
     }
 
@@ -634,6 +669,8 @@ ngx_http_helpdesk_kb_home(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
     if (ngx_http_helpdesk_kb_filter(r, ctx, &f) != NGX_OK) {
         return ctx->rc;
     }
+
+    ngx_http_helpdesk_kb_own_language(r, ctx, &f);
 
     page = ngx_http_helpdesk_arg_number(r, "page", 1, 10000);
     per_page = ngx_http_helpdesk_arg_number(r, "per_page",

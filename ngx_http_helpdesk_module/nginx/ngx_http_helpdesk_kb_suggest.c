@@ -138,8 +138,12 @@ ngx_http_helpdesk_kb_suggest(ngx_http_request_t *r,
         return ctx->rc;
     }
 
+    ngx_http_helpdesk_kb_own_language(r, ctx, &f);
+
     rc = ngx_http_helpdesk_kb_query(r, ctx, &q);
-    if (rc == NGX_DECLINED && ctx->rc) {
+
+    /* refused (the answer is sent), or nothing asked after a refusal */
+    if (rc == NGX_ERROR || ctx->answered) {
         return ctx->rc;
     }
 

@@ -209,6 +209,7 @@ struct ngx_http_helpdesk_ctx_s {
     ngx_str_t                       csrf;
     char                           *new_token;  /* shown once */
     ngx_int_t                       rc;         /* of an answer a gate sent */
+    ngx_uint_t                      answered;   /* ... which it did */
     off_t                           body_max;
     off_t                           body_received;
     ngx_uint_t                      multipart;
@@ -342,7 +343,7 @@ char *ngx_http_helpdesk_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
  * request themselves (a 4xx): the handler then returns ctx->rc.
  */
 #define ngx_http_helpdesk_answered(ctx, answer)                               \
-    ((ctx)->rc = (answer), NGX_DECLINED)
+    ((ctx)->rc = (answer), (ctx)->answered = 1, NGX_DECLINED)
 
 /* ngx_http_helpdesk_body.c */
 ngx_int_t ngx_http_helpdesk_read_input(ngx_http_request_t *r,
@@ -657,6 +658,8 @@ ngx_int_t ngx_http_helpdesk_kb_vote(ngx_http_request_t *r,
 ngx_int_t ngx_http_helpdesk_kb_deflect(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 uint64_t ngx_http_helpdesk_kb_id(ngx_http_helpdesk_ctx_t *ctx);
+void ngx_http_helpdesk_kb_own_language(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_kb_filter_t *f);
 ngx_int_t ngx_http_helpdesk_kb_filter(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, hd_kb_filter_t *f);
 ngx_int_t ngx_http_helpdesk_kb_query(ngx_http_request_t *r,

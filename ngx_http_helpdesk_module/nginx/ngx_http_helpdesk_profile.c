@@ -107,6 +107,8 @@ ngx_http_helpdesk_token_list(ngx_http_request_t *r,
 
     if (view != NULL) {
         hd_val_set(&ctx->pool, view, "tokens", tokens);
+        hd_val_set_bool(&ctx->pool, view, "has_tokens",
+                        tokens != NULL && tokens->u.items.n > 0);
     }
 
     return list;

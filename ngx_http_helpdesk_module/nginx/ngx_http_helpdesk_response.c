@@ -206,7 +206,13 @@ ngx_http_helpdesk_view_caller(ngx_http_request_t *r,
                        ctx->caller.csrf.len);
     }
 
-    ngx_http_helpdesk_mail_banner(ctx, view);
+    /* the page that confirms the address needs no reminder to do it */
+    if (ctx->route == NULL
+        || (ctx->route->handler != ngx_http_helpdesk_confirm_form
+            && ctx->route->handler != ngx_http_helpdesk_confirm))
+    {
+        ngx_http_helpdesk_mail_banner(ctx, view);
+    }
 
     /* ?notice=code after a redirect: only texts of the catalogue */
     if (ngx_http_arg(r, (u_char *) "notice", 6, &notice) == NGX_OK

@@ -602,8 +602,19 @@ ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
     hd_val_set_int(pool, view, "version", st.t.version);
     hd_val_set_cstr(pool, view, "live_path", "staff/");
     hd_val_set_int(pool, view, "department_id", (int64_t) st.t.department);
-    hd_val_set_cstr(pool, view, "channel",
+    /* how it came, in words ("через портал"), not the API's code */
+    {
+        char             key[48];
+        const hd_str_t  *text;
+
+        ngx_sprintf((u_char *) key, "staff.came_%s%Z",
                     hd_channel_names[st.t.channel % HD_CHANNEL_COUNT]);
+        text = ngx_http_helpdesk_text(ctx, key);
+
+        if (text != NULL) {
+            hd_val_set_str(pool, view, "channel", text->data, text->len);
+        }
+    }
 
     /* an activation request: who it names, and the approval */
     ngx_http_helpdesk_activation_view(ctx, &txn, &st.t, view);

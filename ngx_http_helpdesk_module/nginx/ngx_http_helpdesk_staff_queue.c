@@ -956,6 +956,26 @@ ngx_http_helpdesk_staff_queue(ngx_http_request_t *r,
                     ngx_http_helpdesk_queue_names[a.queue]);
     hd_val_set_bool(pool, view, "sla_at_risk", a.sla == HD_SLA_AT_RISK);
     hd_val_set_bool(pool, view, "sla_breached", a.sla == HD_SLA_BREACHED);
+    /* the filters stay folded (a phone sees the tickets first) unless some
+       are set */
+    {
+        ngx_str_t    v;
+        ngx_uint_t   k, filtered = 0;
+        static const char  *names[] = { "department", "status", "priority",
+                                        "sla", "holder", "field", "sort",
+                                        "q" };
+
+        for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+            if (ngx_http_arg(r, (u_char *) names[k], ngx_strlen(names[k]), &v)
+                == NGX_OK && v.len)
+            {
+                filtered = 1;
+            }
+        }
+
+        hd_val_set_bool(pool, view, "filtered", filtered);
+    }
+
     hd_val_set_bool(pool, view, "sort_updated", a.order == HD_ORDER_UPDATED);
     hd_val_set_bool(pool, view, "sort_created", a.order == HD_ORDER_CREATED);
 

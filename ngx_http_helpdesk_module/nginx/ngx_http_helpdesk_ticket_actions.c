@@ -450,13 +450,8 @@ ngx_http_helpdesk_change_done(ngx_http_request_t *r,
         notice = "ticket_closed";
     }
 
-    /* a solution that fits: straight to the stars */
-    if (notice[0] == 't' && j->status == HD_STATUS_CLOSED
-        && ctx->route->handler == ngx_http_helpdesk_ticket_close)
-    {
-        ngx_sprintf(path, "tickets/%uL#rate%Z", j->change.number);
-        return ngx_http_helpdesk_go(r, ctx, (char *) path, notice);
-    }
+    /* (a solution that fits: the page shows the stars first, under its
+       header, which stays in sight with the closed state) */
 
     ngx_sprintf(path, "tickets/%uL%Z", j->change.number);
 

@@ -1,6 +1,8 @@
 // axe-core on every page of a journey, in both languages and at both widths;
 // the weight budget; a screenshot of each (see a11y.t).
 
+import { appendFileSync, writeFileSync } from 'node:fs';
+
 import { run, check, watchErrors } from './browser.mjs';
 
 const [base, login, password, staffLogin, staffPassword, ticket, article, shots, axePath, licence, licenceCode] =
@@ -51,11 +53,73 @@ async function audit(page, path, lang, width, role, arrived) {
   const iso = await page.evaluate(() => (document.body.innerText.match(/\b\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?\b/g) || []));
   check(iso.length === 0, `${name}: no ISO dates in its text`, iso.slice(0, 3).join(', '));
 
+  await layout(page, name, width);
+
   const file = `${shots}/${role}-${lang}-${width}-${(path || 'landing').replace(/[^\w]+/g, '_')}.png`;
   await page.screenshot({ path: file, fullPage: true });
 }
 
+// the layout as a property (SPEC §11): nothing wider than the screen, the
+// header one row (72 px at most on a desktop, 120 px on a phone, where a
+// menu button opens the menu), one primary action, on a form visible
+// without scrolling. Each page's widest element is reported (LAYOUT lines)
+async function layout(page, name, width) {
+  const m = await page.evaluate(() => {
+    const vw = window.innerWidth;
+    let widest = null;
+    for (const e of document.querySelectorAll('body *')) {
+      const r = e.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      const st = getComputedStyle(e);
+      if (st.visibility === 'hidden' || st.position === 'fixed') continue;
+      if (!widest || r.right >= widest.right) {
+        widest = { right: Math.round(r.right), what: e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                   + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '') };
+      }
+    }
+    // a box that scrolls sideways hides part of what it holds (a table
+    // wider than its column)
+    const inner = [...document.querySelectorAll('main *')].filter((e) => {
+      const st = getComputedStyle(e);
+      return (st.overflowX === 'auto' || st.overflowX === 'scroll' || st.overflowX === 'hidden')
+             && e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0 && !e.matches('.sr-only, pre, pre *, code');
+    }).map((e) => `${e.tagName.toLowerCase()}${e.className ? '.' + String(e.className).trim().split(/\s+/).join('.') : ''}`
+                   + ` ${e.scrollWidth} in ${e.clientWidth}`);
+    const header = document.querySelector('header.top');
+    const h = header ? header.getBoundingClientRect() : null;
+    const primaries = [...document.querySelectorAll('.button.primary, button.primary')]
+      .filter((e) => e.getBoundingClientRect().width > 0);
+    const form = document.querySelector('main form[method=post]:not(.inline), main form.primary-form');
+    const primary = primaries[0] || null;
+    const pr = primary ? primary.getBoundingClientRect() : null;
+    const menu = document.querySelector('header .menu-button');
+    return { vw, scroll: document.documentElement.scrollWidth, widest, inner, header: h && Math.round(h.height),
+             primaries: primaries.length, hasForm: !!form,
+             primaryVisible: pr ? pr.top >= 0 && pr.bottom <= window.innerHeight : null,
+             primaryText: primary ? primary.textContent.trim() : null,
+             menuShown: menu ? getComputedStyle(menu).display !== 'none' : false };
+  });
+  appendFileSync(`${shots}/layout.txt`, `${name}: widest ${m.widest ? m.widest.right : 0} px `
+                 + `(${m.widest ? m.widest.what : '-'}), page ${m.scroll} px, header ${m.header} px`
+                 + `${m.inner.length ? ', scrolls inside: ' + m.inner.join('; ') : ''}\n`);
+  check(m.scroll <= m.vw, `${name}: the page fits the screen (${m.scroll} <= ${m.vw} px)`);
+  check(!m.widest || m.widest.right <= m.vw, `${name}: no element past the screen's right edge`,
+        m.widest && `${m.widest.what} ends at ${m.widest.right} px`);
+  check(m.inner.length === 0, `${name}: nothing scrolls sideways inside the page`, m.inner.slice(0, 3).join('; '));
+  const most = width >= 1000 ? 72 : 120;
+  check(m.header !== null && m.header <= most, `${name}: the header is one row (${m.header} <= ${most} px)`);
+  check(m.primaries <= 1, `${name}: one primary action at most`, `${m.primaries} of them`);
+  if (m.hasForm && m.primaryVisible !== null) {
+    check(m.primaryVisible, `${name}: the primary action "${m.primaryText}" is visible without scrolling`);
+  }
+  if (width < 1000) {
+    check(m.menuShown, `${name}: a menu button on the phone`);
+  }
+}
+
 await run(async (browser) => {
+  writeFileSync(`${shots}/layout.txt`, '');
+
   // the assets every page loads: their weight once
   {
     const page = await browser.newPage();

@@ -17,11 +17,20 @@ use Helpdesk::Browser qw(browser_script);
 
 my $hd = Helpdesk::Test->new->start;
 my $type = $hd->catalog(limit => 3);
-my $ua = $hd->user('asya', password => 'asya password 12');
+my $ua = $hd->user('asya', password => 'asya password 12',
+                   email => 'asya.petrova-ivanova.accounting@romashka-long-company-domain.example.com',
+                   name => 'Анастасия Петрова-Иванова');
 my $cert = $hd->certificate($ua, $type);
 my $admin = $hd->staff('boss', 'administrator');
 
 my $n = $hd->ticket($ua, subject => 'Ошибка подписи 0x80090008', certificate => $cert);
+# "My tickets" as a customer who has worked a while sees it: long subjects,
+# every status, a colleague's ticket with its author
+for my $i (1 .. 6) {
+    my $m = $hd->ticket($ua, subject => "Не устанавливается КриптоПро CSP 5.0 R3 на Windows Server 2022 Datacenter (сборка $i)",
+                        severity => 1 + $i % 4);
+    $hd->staff_says($admin, $m, $i % 2 ? 'info_request' : 'solution', 'Уточните, пожалуйста.') if $i > 2;
+}
 $hd->staff_says($admin, $n, 'reply', 'Пришлите, пожалуйста, журнал.');
 $ua->api('POST', "tickets/$n/messages", { body => 'Журнал во вложении.' });
 $hd->staff_says($admin, $n, 'solution', 'Обновите КриптоПро CSP до 5.0 R3.');

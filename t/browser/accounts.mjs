@@ -54,7 +54,8 @@ await run(async (browser) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 0, 'the profile is readable on a phone', `${overflow}px too wide`);
 
+  await page.click('header .menu-button');
   await page.click('button:has-text("Log out")');
-  equal(new URL(page.url()).pathname, '/', 'logged out again');
+  equal(new URL(page.url()).pathname, '/', 'logged out again (from the phone\'s menu)');
   check(errors.length === 0, 'no errors in the browser console', errors.join('; '));
 });

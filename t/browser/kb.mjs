@@ -28,6 +28,25 @@ await run(async (browser) => {
   equal(await page.inputValue('#kb-suggest-ids'), article, 'the form knows which were shown');
   match(page.url(), /\/tickets\/new$/, 'without a reload');
 
+  // where the eye is: under the description, above the button that sends
+  const at = await page.evaluate(() => ({
+    description: document.querySelector('#description').getBoundingClientRect().bottom,
+    found: document.querySelector('#kb-suggest-found').getBoundingClientRect().top,
+    // (the button's bar sticks to the screen's bottom: its place is in the form)
+    before: (document.querySelector('#kb-suggest-found')
+      .compareDocumentPosition(document.querySelector('.form-actions')) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0,
+  }));
+  check(at.found >= at.description && at.found - at.description < 200,
+        'the suggestions appear right under the description', JSON.stringify(at));
+  check(at.before, '... before the button that sends', JSON.stringify(at));
+
+  // a long description: the form asks with its start, and is answered
+  const long = 'The token is not detected after the driver update. '.repeat(30);
+  const asked = page.waitForResponse((r) => r.url().includes('/api/v1/kb/suggest'));
+  await page.fill('#description', long);
+  await page.type('#description', ' x', { delay: 40 });
+  equal((await asked).status(), 200, 'a long description is searched by its start, not refused');
+
   await page.click('#kb-solved');
   match(await page.textContent('h1'), /Glad it helped/, '"this solved my problem" ends the draft');
 

@@ -28,6 +28,10 @@ await run(async (browser) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 0, 'no horizontal scrolling on a 360 px phone', `${overflow}px too wide`);
 
+  // on the phone the header is the brand and a menu button, which opens it
+  check(!(await page.isVisible('text=English')), 'on the phone the menu is folded');
+  await page.click('header .menu-button');
+  check(await page.isVisible('#site-nav'), '... and its button opens it');
   await page.click('text=English');
   await page.waitForLoadState('load');
   equal(await page.getAttribute('html', 'lang'), 'en', 'one click switches to English');
@@ -37,11 +41,12 @@ await run(async (browser) => {
   await page.reload();
   equal(await page.getAttribute('html', 'lang'), 'en', 'the choice is remembered');
 
+  await page.click('header .menu-button');
   await page.click('text=Русский');
   equal(await page.getAttribute('html', 'lang'), 'ru', 'and Russian is one click back');
 
   check(errors.length === 0, 'no errors in the browser console', errors.join('; '));
 
-  await page.click('text=Войти');
+  await page.click('main >> text=Войти');
   match(new URL(page.url()).pathname, /^\/login$/, 'the "Log in" button leads to the login page');
 });

@@ -20,7 +20,7 @@ await run(async (browser) => {
     await page.fill('#name', `${login} Petrova`);
     await page.fill('#certificate', number);
     await page.fill('#activation_code', withCode);
-    if (company) await page.fill('#company', company);
+    if (company) await page.fill('#organisation', company);
     await page.click('form[action$="register"] button[type=submit]');
   }
 

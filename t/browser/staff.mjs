@@ -33,7 +33,9 @@ await run(async (browser) => {
   check(fit.over <= 0, 'at 1280 px the queue fits its container', `${fit.over}px hidden`);
   check(fit.right <= fit.width, '... its last column ("Last update") in view', `${fit.right} of ${fit.width}`);
 
-  // the newest first: the sort filter
+  // the newest first: the sort filter, folded until opened
+  check(!(await page.isVisible('#f-sort')), 'the filters are folded while none is set');
+  await page.click('#filters > summary');
   await page.selectOption('#f-sort', 'created');
   await page.click('#apply-filters');
   const first = await page.$eval('table tbody tr .number', (e) => e.textContent.trim());

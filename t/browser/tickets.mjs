@@ -91,7 +91,14 @@ await run(async (browser) => {
   await page.click('#close-ticket');
   match(await page.textContent('.notice'), /ticket is closed/, 'closing it (no question: the solution fits)');
   match(await page.textContent('#ticket-status'), /^Closed$/, '... closed');
-  equal(new URL(page.url()).hash, '#rate', '... and the page goes straight to the rating');
+  const top = await page.evaluate(() => ({
+    status: document.querySelector('#ticket-status').getBoundingClientRect().top,
+    rate: document.querySelector('#rate').getBoundingClientRect().top,
+    scrolled: window.scrollY,
+  }));
+  check(top.scrolled === 0 && top.status >= 0, '... the page does not jump: the header and the closed state in sight',
+        JSON.stringify(top));
+  check(top.rate < top.status + 600, '... and the rating right under them', JSON.stringify(top));
   const order = await page.evaluate(() => {
     const rate = document.querySelector('#rate');
     const reopen = document.querySelector('#reopen');
