@@ -17,30 +17,51 @@ my $ua = $hd->client(lang => 'en');
 
 # --- the API ---------------------------------------------------------------
 
-my $res = $ua->api('POST', 'accounts', {
-    email => 'Anna.Ivanova@Example.COM', login => 'anna', password => 'a long secret 1',
-    name => 'Анна Иванова', phone => '+7 (495) 123-45-67', organisation => 'ООО «Ромашка»',
-});
-is($res->{status}, 201, 'POST /accounts registers');
-is_deeply([ @{ $res->{json} }{qw(email login name)} ],
-          [ 'Anna.Ivanova@Example.COM', 'anna', 'Анна Иванова' ],
-          '... and answers with the account');
-ok($res->{json}{id} > 0, '... and its id');
-ok(!exists $res->{json}{password}, '... never the password');
+my %anna = (email => 'Anna.Ivanova@Example.COM', login => 'anna', password => 'a long secret 1',
+            name => 'Анна Иванова', phone => '+7 (495) 123-45-67', organisation => 'ООО «Ромашка»');
+my $res = $ua->api('POST', 'accounts', \%anna);
+is($res->{status}, 202, 'POST /accounts takes a registration');
+is_deeply($res->{json}, { pending => 'email', email => 'Anna.Ivanova@Example.COM', login => 'anna' },
+          '... and says a link went to the address');
+my ($rc0, $out0) = $hd->cli('check');
+like($out0, qr/^accounts\s+0$/m, '... nothing is made before the address proves itself');
 
-$res = $ua->api('POST', 'accounts', {
+# the link in the mail makes the account and logs its person in
+my $token = $hd->register_token('Anna.Ivanova@Example.COM');
+my $anna_ua = $hd->client(lang => 'en');
+$res = $anna_ua->api('POST', 'email/confirm', { token => $token });
+is($res->{status}, 201, 'the link makes the account');
+ok($res->{json}{id} > 0, '... answering its id');
+is(length($res->{json}{csrf_token} // ''), 43, '... and a session with its CSRF token');
+$res = $anna_ua->api('GET', 'me');
+is_deeply([ @{ $res->{json} }{qw(email login name)} ], [ 'Anna.Ivanova@Example.COM', 'anna', 'Анна Иванова' ],
+          '... as registered');
+ok(!exists $res->{json}{password}, '... never the password');
+ok($res->{json}{email_confirmed}, '... its address proven');
+is($anna_ua->api('POST', 'email/confirm', { token => $token })->{status}, 404, 'the link works once');
+
+# the same answer whatever exists (SPEC §7.1, §12): a taken address, a taken
+# login; the address's owner is told by mail, a prober learns nothing
+my $taken = $ua->api('POST', 'accounts', {
     email => 'anna.ivanova@example.com', login => 'anna2', password => 'a long secret 1', name => 'Other',
 });
-is($res->{status}, 409, 'the same e-mail in another case is refused');
-is($res->{json}{error}{field}, 'email', '... naming the field');
-is($res->{json}{error}{code}, 'email_taken', '... with a code');
-like($res->{json}{error}{message}, qr/exists/, '... and a message');
-
-$res = $ua->api('POST', 'accounts', {
+my $fresh = $ua->api('POST', 'accounts', {
+    email => 'nobody.here@example.com', login => 'anna3', password => 'a long secret 1', name => 'Other',
+});
+my $login = $ua->api('POST', 'accounts', {
     email => 'other@example.com', login => 'ANNA', password => 'a long secret 1', name => 'Other',
 });
-is($res->{status}, 409, 'the same login in another case is refused');
-is($res->{json}{error}{field}, 'login', '... naming the login');
+is($taken->{status}, 202, 'a taken address (in another case) is answered 202');
+is($login->{status}, 202, 'so is a taken login');
+is_deeply([ sort keys %{ $taken->{json} } ], [ sort keys %{ $fresh->{json} } ], '... in the very shape of a free one');
+is($taken->{json}{pending}, $fresh->{json}{pending}, '... saying the same');
+my $owner_mail = $hd->last_mail('account_exists', 'Anna.Ivanova@Example.COM');
+ok($owner_mail, 'the address\'s owner is told someone tried to register with it');
+like($owner_mail->{body} // '', qr{/password/forgot}, '... and how to reset the password');
+ok($hd->last_mail('register_login_taken', 'other@example.com'), 'the other address is asked to choose another login');
+ok(!$hd->last_mail('account_confirm', 'anna.ivanova@example.com')
+   || $hd->last_mail('account_confirm', 'anna.ivanova@example.com')->{id} == $hd->last_mail('account_confirm', 'Anna.Ivanova@Example.COM')->{id},
+   '... and no link makes a second account of a taken address');
 
 # validation: every bad field is named
 my %bad = (
@@ -75,7 +96,9 @@ $res = $ua->api('POST', 'accounts', { email => 'pw@example.com', login => 'samep
 is($res->{json}{error}{code}, 'password_is_email', 'a password that is the e-mail');
 $res = $ua->api('POST', 'accounts', { email => 'pw@example.com', login => 'pwpwpw',
                                       password => 'пароль-длинный', name => 'X' });
-is($res->{status}, 201, 'a password in Cyrillic of 14 characters is fine');
+is($res->{status}, 202, 'a password in Cyrillic of 14 characters is fine');
+is($ua->api('POST', 'email/confirm', { token => $hd->register_token('pw@example.com') })->{status}, 201,
+   '... and its link makes the account');
 
 # bad bodies
 $res = $ua->api('POST', 'accounts', '{"email": "x@y.z", ');
@@ -183,8 +206,22 @@ is($res->{status}, 403, 'a form with a wrong CSRF token is a 403');
 
 $res = $web->post_form('/register', { csrf => $csrf, email => 'petr@example.com', login => 'petr',
                                       password => 'petr password 1', name => 'Пётр Сидоров' });
-is($res->{status}, 303, 'the good form registers');
-like($res->{headers}{location}, qr{/profile\?notice=registered$}, '... and goes to the profile');
+is($res->{status}, 202, 'the good form is taken');
+$page = $res->{content};
+utf8::decode($page);
+like($page, qr/Мы отправили письмо на указанный адрес/, '... the page says to open the mailed link');
+ok(!$web->cookies->{hd_session}, '... nobody is logged in yet');
+
+# the link: its page, then its button (a mail client's prefetch of the link
+# makes nothing)
+my $link = "/email/confirm?token=" . $hd->register_token('petr@example.com');
+$page = $web->get($link)->{content};
+utf8::decode($page);
+like($page, qr/Завершите регистрацию/, 'the mailed link opens "finish the registration"');
+$res = $web->post_form('/email/confirm', { csrf => $web->form_csrf($link),
+                                           token => $hd->register_token('petr@example.com') });
+is($res->{status}, 303, 'its button makes the account');
+like($res->{headers}{location}, qr{/tickets/new\?notice=registered$}, '... and goes to what one came for: a ticket');
 ok($web->cookies->{hd_session}, '... logged in');
 $res = $web->get('/profile?notice=registered');
 $page = $res->{content};

@@ -1,5 +1,7 @@
-# Twenty registrations with one e-mail at once, across both workers: the
-# unique index is checked in the writing transaction, so exactly one wins.
+# Registrations with one e-mail at once, across both workers, and their
+# links followed at once: every registration is answered alike (202, a link
+# to the address), and the unique index, checked in the transaction that
+# makes the account, lets exactly one link make it.
 
 use strict;
 use warnings;
@@ -9,52 +11,62 @@ use POSIX qw(_exit);
 use Test::More;
 use Helpdesk::Test;
 
-# every racer is one address: the limit on "taken" answers (t/049) is
-# raised, so that each of them is told
-my $hd = Helpdesk::Test->new(http => 'helpdesk_probe_limit 100 per=1h;')->start;
+my $hd = Helpdesk::Test->new->start;
 
-my @kids;
-pipe(my $r, my $w) or die;
-for my $i (1 .. 20) {
-    my $pid = fork // die;
-    if (!$pid) {
-        close $r;
-        my $res = $hd->client->api('POST', 'accounts', {
-            email => 'Same@Example.com', login => "racer$i",
-            password => 'racing password 1', name => "Racer $i" });
-        syswrite $w, "$res->{status}\n";
-        _exit(0);
+sub at_once {
+    my ($n, $each) = @_;
+    my @kids;
+    pipe(my $r, my $w) or die;
+    for my $i (1 .. $n) {
+        my $pid = fork // die;
+        if (!$pid) {
+            close $r;
+            my $status = $each->($i);
+            syswrite $w, "$status\n";
+            _exit(0);
+        }
+        push @kids, $pid;
     }
-    push @kids, $pid;
+    close $w;
+    waitpid $_, 0 for @kids;
+    return map { chomp; $_ } <$r>;
 }
-close $w;
-waitpid $_, 0 for @kids;
-my @status = map { chomp; $_ } <$r>;
 
-is(scalar @status, 20, 'twenty answers');
-is(scalar(grep { $_ == 201 } @status), 1, 'exactly one registration succeeded');
-is(scalar(grep { $_ == 409 } @status), 19, 'the other nineteen were refused as taken');
+my @status = at_once(10, sub {
+    $hd->client->api('POST', 'accounts', {
+        email => 'Same@Example.com', login => "racer$_[0]",
+        password => 'racing password 1', name => "Racer $_[0]" })->{status} });
+is(scalar @status, 10, 'ten registrations of one address at once: ten answers');
+is(scalar(grep { $_ == 202 } @status), 10, '... each the same 202');
+
+# the links the address got (at most five an hour), followed at once
+my @tokens;
+for my $m (grep { $_->{kind} eq 'account_confirm' } $hd->outbox) {
+    my ($token) = ($hd->mail($m->{id})->{body} // '') =~ /email\/confirm\?token=([\w-]+)/;
+    push @tokens, $token if $token;
+}
+ok(@tokens >= 2 && @tokens <= 5, scalar(@tokens) . ' links went to the address (at most five an hour)');
+@status = at_once(scalar @tokens, sub {
+    $hd->client->api('POST', 'email/confirm', { token => $tokens[$_[0] - 1] })->{status} });
+is(scalar(grep { $_ == 201 } @status), 1, 'exactly one link made the account');
+is(scalar(grep { $_ == 409 } @status), @tokens - 1, '... the others are told the address has one now');
 
 my ($rc, $out) = $hd->cli('check');
 like($out, qr/^accounts\s+1$/m, 'one account is stored');
 like($out, qr/^account_by_email\s+1$/m, '... with one e-mail index entry');
 like($out, qr/^consistent$/m, 'the database is consistent');
 
-# and the same for logins that differ only in case
-@kids = ();
-for my $i (1 .. 10) {
-    my $pid = fork // die;
-    if (!$pid) {
-        $hd->client->api('POST', 'accounts', {
-            email => "login$i\@example.com", login => $i % 2 ? 'SameLogin' : 'samelogin',
-            password => 'racing password 1', name => "Racer $i" });
-        _exit(0);
-    }
-    push @kids, $pid;
-}
-waitpid $_, 0 for @kids;
+# logins that differ only in case, their links followed at once
+at_once(6, sub {
+    $hd->client->api('POST', 'accounts', {
+        email => "login$_[0]\@example.com", login => $_[0] % 2 ? 'SameLogin' : 'samelogin',
+        password => 'racing password 1', name => "Racer $_[0]" })->{status} });
+@status = at_once(6, sub {
+    $hd->client->api('POST', 'email/confirm',
+                     { token => $hd->register_token("login$_[0]\@example.com") })->{status} });
+is(scalar(grep { $_ == 201 } @status), 1, 'six racing for one login in two cases: one link makes it');
 ($rc, $out) = $hd->cli('check');
-like($out, qr/^account_by_login\s+2$/m, 'ten racing for one login in two cases: one more account');
+like($out, qr/^account_by_login\s+2$/m, '... one more account');
 like($out, qr/^consistent$/m, '... consistently');
 
 $hd->finish;

@@ -217,7 +217,7 @@ $page = $ua->get("/tickets/$number");
 like($page->{content}, qr/Просмотр обращения: №<span id="ticket-number">$number</, 'the page: "Ticket no."');
 like($page->{content}, qr/Отдел.*Расширенная поддержка/s, '... the department');
 like($page->{content}, qr/Добавить ответ/, '... "Add reply"');
-like($page->{content}, qr/Закрыть обращение/, '... "Close ticket"');
+like($page->{content}, qr/id="close-ticket">Отменить обращение</, '... "Cancel the ticket" (an open one cannot be closed, only cancelled)');
 like($page->{content}, qr/Текст\nв две строки.*Дополнение/s, '... the thread oldest first');
 $page = $ua->get("/tickets/$number?order=newest");
 like($page->{content}, qr/Дополнение.*Текст\nв две строки/s, '... or newest first');

@@ -219,7 +219,7 @@ $page = $ua->get("/tickets/$fits");
 like($page->{content}, qr/name="confirm" value="yes"/, 'a solved ticket\'s close button needs no question');
 $res = $ua->post_form("/tickets/$fits/close", { csrf => $csrf, confirm => 'yes' });
 is($res->{status}, 303, '"the solution fits": closed');
-like($res->{headers}{location}, qr{/tickets/$fits\?notice=ticket_closed#rate$}, '... and on to the rating');
+like($res->{headers}{location}, qr{/tickets/$fits\?notice=ticket_closed$}, '... and back to the ticket, its rating under the header (no jump)');
 
 $hd->finish;
 done_testing;

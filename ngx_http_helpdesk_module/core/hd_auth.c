@@ -76,6 +76,36 @@ hd_auth_probe_key(char key[HD_AUTH_KEY_MAX], const hd_portal_t *portal,
 }
 
 
+/*
+ * A request that mails somebody (a reset link, a registration's) counted
+ * per client address, whatever it answers: HD_RATE_LIMITED over the
+ * address limit, else counted in the transaction (client NULL: none)
+ */
+hd_rc
+hd_auth_address_hit(hd_txn_t *txn, const hd_portal_t *portal,
+    const hd_str_t *client, uint64_t now, uint64_t *retry_after,
+    hd_err_t *err)
+{
+    char  key[HD_AUTH_KEY_MAX];
+
+    if (client == NULL || portal->address_limit.limit == 0) {
+        return HD_OK;
+    }
+
+    hd_auth_key(key, "mail:addr:", client);
+
+    if (hd_ratelimit_check(txn, key, &portal->address_limit, now,
+                           retry_after)
+        == HD_RATE_LIMITED)
+    {
+        return hd_err_set(err, HD_RATE_LIMITED, NULL, "too_many_requests",
+                          "too many requests");
+    }
+
+    return hd_ratelimit_hit(txn, key, &portal->address_limit, now, err);
+}
+
+
 hd_rc
 hd_auth_probe_check(hd_txn_t *txn, const hd_portal_t *portal,
     const hd_str_t *client, uint64_t now, uint64_t *retry_after,

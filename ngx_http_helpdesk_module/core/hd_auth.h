@@ -41,9 +41,15 @@ typedef struct {
 
 
 /*
- * customers from the form, staff from the CLI (with in->role). client: the
- * caller's address, whose answers that an address or login is taken are
- * limited (HD_RATE_LIMITED, *retry_after); NULL (the CLI, staff): none
+ * Customers from the form, staff from the CLI (with in->role). A person's
+ * own registration answers the same whatever the address and the login
+ * (SPEC §7.1, §12: no account enumeration): nothing is made yet (*id 0) and
+ * the address gets the mail that fits, a link that makes the account (its
+ * proof), or, for an address that has an account, how to log in or reset
+ * the password, or, for a login somebody has, the word to choose another.
+ * An operator's (role >= 0) is made at once. client: the caller's address,
+ * whose registrations are limited (HD_RATE_LIMITED, *retry_after); NULL
+ * (the CLI, staff): none
  */
 hd_rc hd_auth_register(const hd_portal_t *portal,
     const hd_account_input_t *in, const hd_str_t *client, uint64_t now,
@@ -129,6 +135,17 @@ hd_rc hd_auth_email_change(const hd_portal_t *portal, uint64_t account,
     uint64_t *retry_after, hd_errors_t *errors, hd_err_t *err);
 /* a confirmation link followed: a new address, or the account's own
    proven (again: a bounce forgotten) */
+/*
+ * A registration's link followed: the account made (its address proven),
+ * with its licence's company when one was given and is still free;
+ * HD_NOT_FOUND when the token is no registration's (then it may be
+ * hd_auth_email_confirm's); HD_CONFLICT when the address or the login was
+ * taken meanwhile (err names which)
+ */
+hd_rc hd_auth_register_confirm(const hd_portal_t *portal,
+    const hd_str_t *token, uint64_t now, uint64_t *id, uint64_t *company,
+    hd_err_t *err);
+
 hd_rc hd_auth_email_confirm(const hd_portal_t *portal, const hd_str_t *token,
     uint64_t now, hd_str_t *email, hd_pool_t *pool, hd_err_t *err);
 /* a new link to prove the account's address (after a bounce, or lost) */

@@ -15,6 +15,9 @@ hd_rc hd_auth_first_error(const hd_errors_t *errors, hd_err_t *err);
 hd_rc hd_auth_probe_check(hd_txn_t *txn, const hd_portal_t *portal,
     const hd_str_t *client, uint64_t now, uint64_t *retry_after,
     hd_err_t *err);
+hd_rc hd_auth_address_hit(hd_txn_t *txn, const hd_portal_t *portal,
+    const hd_str_t *client, uint64_t now, uint64_t *retry_after,
+    hd_err_t *err);
 hd_rc hd_auth_probe_count(hd_txn_t *txn, const hd_portal_t *portal,
     const hd_str_t *client, uint64_t now, hd_err_t *err);
 hd_rc hd_auth_confirm_link(hd_txn_t *txn, const hd_portal_t *portal,

@@ -53,6 +53,9 @@ static const hd_mail_kind_t  hd_mail_kinds[] = {
     { "mail_no_subject",          HD_MAIL_AUTO, 0 },
     { "mail_ticket_closed",       HD_MAIL_AUTO, 0 },
     { "regulations_announced",    HD_MAIL_AUTO, 0 },
+    { "account_confirm",          HD_MAIL_AUTO | HD_MAIL_REQUESTED, 0 },
+    { "account_exists",           HD_MAIL_AUTO | HD_MAIL_REQUESTED, 0 },
+    { "register_login_taken",     HD_MAIL_AUTO | HD_MAIL_REQUESTED, 0 },
     { NULL,                       HD_MAIL_AUTO, 0 }
 };
 

@@ -21,8 +21,10 @@ typedef enum {
     HD_TOKEN_INVITATION,
     HD_TOKEN_RATING,
     HD_TOKEN_EMAIL_CONFIRM,         /* a new account's address */
-    HD_TOKEN_CLAIM                  /* a registration with a contact's
+    HD_TOKEN_CLAIM,                 /* a registration with a contact's
                                        address, waiting for its proof */
+    HD_TOKEN_REGISTER               /* a new account waiting for its
+                                       address's proof (no account yet) */
 } hd_token_kind_e;
 
 

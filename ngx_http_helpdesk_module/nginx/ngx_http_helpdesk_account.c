@@ -36,10 +36,14 @@ typedef struct {
     ngx_http_helpdesk_job_t   job;
     hd_str_t                  email;
     hd_str_t                  address;
+    hd_str_t                  agent;
     hd_str_t                  token;
     hd_str_t                  password;
     hd_uchar                  session[HD_SHA256_LEN];
     hd_arena_t               *arena;
+    uint64_t                  created;      /* a registration's account */
+    uint64_t                  company;      /* ... and its licence's */
+    hd_login_result_t         login;        /* ... logged in */
 } ngx_http_helpdesk_mail_job_t;
 
 
@@ -189,13 +193,48 @@ ngx_http_helpdesk_register_done(ngx_http_request_t *r,
                                             ngx_http_helpdesk_register_page);
     }
 
-    /* the address had e-mailed tickets: its link finishes the account */
+    /*
+     * A person's registration: the same answer whatever the address and the
+     * login (the mail to the address says the rest), and a licence that
+     * another company holds said to who has its code
+     */
     if (j->id == 0) {
         if (ctx->api) {
-            return ngx_http_helpdesk_send_json(r, NGX_HTTP_ACCEPTED,
-                       json_pack("{s:s, s:s#, s:s#}", "pending", "email",
-                                 "email", j->in.email.data, j->in.email.len,
-                                 "login", j->in.login.data, j->in.login.len));
+            json_t  *body;
+
+            body = json_pack("{s:s, s:s#, s:s#}", "pending", "email",
+                             "email", j->in.email.data, j->in.email.len,
+                             "login", j->in.login.data, j->in.login.len);
+
+            if (body != NULL && j->licence.outcome != HD_LICENCE_NONE) {
+                json_object_set_new(body, "licence",
+                    json_pack("{s:s, s:s#}", "outcome",
+                              ngx_http_helpdesk_licence_names[
+                                  j->licence.outcome],
+                              "certificate", j->licence.number.data,
+                              j->licence.number.len));
+            }
+
+            return ngx_http_helpdesk_send_json(r, NGX_HTTP_ACCEPTED, body);
+        }
+
+        if (j->licence.outcome == HD_LICENCE_CONFLICT) {
+            hd_val_t  *view;
+
+            view = ngx_http_helpdesk_view(r, ctx, "register.licence_title");
+            if (view == NULL) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            hd_val_set_str(&ctx->pool, view, "certificate",
+                           j->licence.number.data, j->licence.number.len);
+            hd_val_set_bool(&ctx->pool, view, "conflict", 1);
+            hd_val_set_bool(&ctx->pool, view, "pending", 1);
+            hd_val_set_str(&ctx->pool, view, "email", j->in.email.data,
+                           j->in.email.len);
+
+            return ngx_http_helpdesk_render(r, ctx, "pages/register_licence",
+                                            view, NGX_HTTP_ACCEPTED);
         }
 
         return ngx_http_helpdesk_message(r, ctx, "register.pending_title",
@@ -834,12 +873,13 @@ ngx_http_helpdesk_confirm_form(ngx_http_request_t *r,
 {
     hd_str_t    token, email;
     hd_val_t   *view;
-    ngx_uint_t  own;
+    ngx_uint_t  own, registration;
 
     static const char  *echo[] = { "token", NULL };
 
     /* a new address, or the account's own to prove */
     own = 0;
+    registration = 0;
 
     if (ngx_http_helpdesk_secret_arg(r, "token", &token) != NGX_OK
         || (hd_auth_link_check(&ctx->portal, HD_TOKEN_EMAIL_CHANGE, &token,
@@ -851,6 +891,10 @@ ngx_http_helpdesk_confirm_form(ngx_http_request_t *r,
                 != HD_OK)
             && (email.len = 0, email.data = NULL,
                 hd_auth_link_check(&ctx->portal, HD_TOKEN_CLAIM, &token,
+                                   ngx_time(), &ctx->pool, NULL)
+                != HD_OK)
+            && (registration = 1,
+                hd_auth_link_check(&ctx->portal, HD_TOKEN_REGISTER, &token,
                                    ngx_time(), &ctx->pool, NULL)
                 != HD_OK)))
     {
@@ -875,7 +919,8 @@ ngx_http_helpdesk_confirm_form(ngx_http_request_t *r,
 
     ngx_http_helpdesk_view_form(r, ctx, view, echo, NULL);
     hd_val_set_str(&ctx->pool, view, "new_email", email.data, email.len);
-    hd_val_set_bool(&ctx->pool, view, "own", own);
+    hd_val_set_bool(&ctx->pool, view, "own", own && !registration);
+    hd_val_set_bool(&ctx->pool, view, "registration", registration);
 
     return ngx_http_helpdesk_render(r, ctx, "pages/email_confirm", view,
                                     NGX_HTTP_OK);
@@ -886,6 +931,24 @@ static void
 ngx_http_helpdesk_confirm_work(void *data, ngx_log_t *log)
 {
     ngx_http_helpdesk_mail_job_t  *j = data;
+
+    /* a registration's link makes the account and logs its person in */
+    j->job.rc = hd_auth_register_confirm(&j->job.portal, &j->token,
+                                         j->job.now, &j->created, &j->company,
+                                         &j->job.err);
+
+    if (j->job.rc == HD_OK) {
+        j->job.rc = hd_auth_start_session(&j->job.portal, j->created,
+                                          &j->address, &j->agent, j->job.now,
+                                          &j->login, &j->job.err);
+        return;
+    }
+
+    if (j->job.rc != HD_NOT_FOUND) {
+        return;
+    }
+
+    hd_err_clear(&j->job.err);
 
     j->job.rc = hd_auth_email_confirm(&j->job.portal, &j->token, j->job.now,
                                       &j->email, &j->arena->pool,
@@ -906,10 +969,37 @@ ngx_http_helpdesk_confirm_done(ngx_http_request_t *r,
 
         return ngx_http_helpdesk_message(r, ctx, "confirm.title",
                                          j->job.rc == HD_CONFLICT
-                                         ? "confirm.taken"
+                                         ? (j->job.err.code != NULL
+                                            && ngx_strcmp(j->job.err.code,
+                                                          "login_taken") == 0
+                                            ? "confirm.login_taken"
+                                            : "confirm.taken")
                                          : "confirm.invalid",
                                          "profile", "confirm.to_profile",
                                          ngx_http_helpdesk_status(j->job.rc));
+    }
+
+    if (j->created) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "helpdesk: account %uL registered%s", j->created,
+                      j->company ? " with its licence" : "");
+
+        if (ngx_http_helpdesk_start_session(r, ctx, &j->login) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (ctx->api) {
+            return ngx_http_helpdesk_send_json(r, NGX_HTTP_CREATED,
+                       json_pack("{s:I, s:s, s:I}", "id",
+                                 (json_int_t) j->created, "csrf_token",
+                                 j->login.csrf, "company",
+                                 (json_int_t) j->company));
+        }
+
+        return ngx_http_helpdesk_go(r, ctx, j->company ? "company"
+                                                       : "tickets/new",
+                                    j->company ? "registered_company"
+                                               : "registered");
     }
 
     if (ctx->api) {
@@ -950,6 +1040,7 @@ ngx_http_helpdesk_confirm(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
     }
 
     j->token = v[0];
+    ngx_http_helpdesk_client(r, &j->address, &j->agent);
 
     return ngx_http_helpdesk_offload(r, ctx, ngx_http_helpdesk_confirm_work,
                                      ngx_http_helpdesk_confirm_done, j);

@@ -337,6 +337,8 @@ static const ngx_http_helpdesk_route_t  ngx_http_helpdesk_routes[] = {
       NGX_HTTP_HELPDESK_USER_FORM, "api.me" },
     { NGX_HTTP_POST, "api/v1/me/password", ngx_http_helpdesk_password_change,
       NGX_HTTP_HELPDESK_USER_FORM, "api.me.password" },
+    { NGX_HTTP_POST, "api/v1/email/confirm", ngx_http_helpdesk_confirm,
+      NGX_HTTP_HELPDESK_FORM, "api.email.confirm" },
     { NGX_HTTP_POST, "api/v1/me/email/confirmation",
       ngx_http_helpdesk_confirm_again, NGX_HTTP_HELPDESK_USER_FORM,
       "api.me.email.confirmation" },

@@ -1,9 +1,9 @@
 // A person registers in the browser, sees the profile, logs out, logs in
 // with their e-mail, changes their name, and logs out again.
 
-import { run, check, equal, match, watchErrors } from './browser.mjs';
+import { run, check, equal, match, watchErrors, finishRegistration } from './browser.mjs';
 
-const base = process.argv[2];
+const [base, relay] = process.argv.slice(2);
 
 await run(async (browser) => {
   const page = await browser.newPage({ locale: 'en-US' });
@@ -29,8 +29,13 @@ await run(async (browser) => {
   await page.fill('#password', 'olga strong password');
   await page.fill('#phone', '+7 999 123-45-67');
   await page.click('button[type=submit]');
-  equal(new URL(page.url()).pathname, '/profile', 'registered, the profile opens');
+  match(await page.textContent('main'), /We sent a message to the address you gave/,
+        'registered: the page says to open the link mailed to the address');
+
+  await finishRegistration(page, relay, 'olga@example.com');
+  equal(new URL(page.url()).pathname, '/tickets/new', 'the link makes the account: on to a ticket, logged in');
   match(await page.textContent('.notice'), /Welcome/, 'with a welcome');
+  await page.goto(base + 'profile');
   equal(await page.inputValue('#name'), 'Olga Smirnova', 'showing the name');
   match(await page.textContent('.nav'), /Olga Smirnova/, 'the header says who is logged in');
 

@@ -2,6 +2,7 @@
 // and a reporter whose lines ("ok - ...", "not ok - ... # why") the Perl
 // wrapper (t/lib/Helpdesk/Browser.pm) turns into TAP.
 
+import { readdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const FLAGS = [
@@ -61,4 +62,31 @@ export async function run(body) {
     await browser.close();
   }
   process.exit(failed ? 1 : 0);
+}
+
+
+// the newest message a relay (t/lib/smtp-sink.py) took for an address whose
+// subject matches, waiting for it a while; null when none came
+export async function mailTo(relay, to, subject) {
+  for (let i = 0; i < 150; i++) {
+    const found = readdirSync(relay).filter((f) => /^\d+\.json$/.test(f)).sort().reverse()
+      .map((f) => JSON.parse(readFileSync(`${relay}/${f}`, 'utf8')))
+      .find((m) => m.rcpt_tos.includes(to) && subject.test(m.subject || ''));
+    if (found) {
+      return found;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return null;
+}
+
+// a registration finished as a person does: the link of the mail the
+// relay took, then its button; the page logged in
+export async function finishRegistration(page, relay, to) {
+  const m = await mailTo(relay, to, /Finish your registration|Завершите регистрацию/);
+  const link = (m?.text || '').match(/https?:\/\/\S+\/email\/confirm\?token=[\w-]{43}/)?.[0];
+  check(link, `the registration link for ${to} arrived`, m && m.subject);
+  await page.goto(link);
+  await page.click('form[action$="email/confirm"] button[type=submit]');
+  return link;
 }

@@ -4,9 +4,9 @@
 // the licence conflict and the two ways out, and the account question link
 // opens the new-ticket form on that category.
 
-import { run, check, equal, match, watchErrors } from './browser.mjs';
+import { run, check, equal, match, watchErrors, finishRegistration } from './browser.mjs';
 
-const [base, number, code] = process.argv.slice(2);
+const [base, number, code, relay] = process.argv.slice(2);
 
 await run(async (browser) => {
   const page = await browser.newPage({ locale: 'en-US' });
@@ -33,7 +33,9 @@ await run(async (browser) => {
   equal(await page.inputValue('#certificate'), number, 'the number stays as typed');
 
   await register('irina', 'Antivirus Ltd', code);
-  equal(new URL(page.url()).pathname, '/company', 'registered with the licence: the company page opens');
+  match(await page.textContent('main'), /We sent a message/, 'registered with the licence: a link to the address');
+  await finishRegistration(page, relay, 'irina@example.com');
+  equal(new URL(page.url()).pathname, '/company', 'the link makes the account: the company page opens');
   match(await page.textContent('main'), /Antivirus Ltd/, 'the company is named as typed');
   match(await page.textContent('.notice'), /your company holds the licence/, 'and says it holds the licence');
   await page.click('button:has-text("Log out")');
@@ -42,7 +44,9 @@ await run(async (browser) => {
   match(await page.textContent('#licence-conflict h1'), /not yours yet/, 'the same licence again: the conflict page');
   match(await page.textContent('#licence-conflict'), new RegExp(number), '... naming the licence');
   match(await page.textContent('#licence-conflict'), /invite you/, '... the first way out: an invitation');
-  await Promise.all([page.waitForURL(/tickets\/new/), page.click('#licence-conflict a.button')]);
+  match(await page.textContent('#register-pending'), /We sent a message/, '... and that a link went to the address');
+  await finishRegistration(page, relay, 'pavel@example.com');
+  await page.goto(base + 'tickets/new?category=account_or_contract');
   equal(await page.inputValue('select[name=category]'), 'account_or_contract',
         '... the second: the new-ticket form on an account question');
   check(errors.length === 0, 'no errors in the browser console', errors.join('; '));

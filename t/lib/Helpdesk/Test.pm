@@ -405,10 +405,23 @@ sub user {
         name => $o{name} // "User $login",
     );
     my $res = $ua->api('POST', 'accounts', \%fields);
-    die "cannot register $login: $res->{status} $res->{content}" unless $res->{status} == 201;
+    die "cannot register $login: $res->{status} $res->{content}" unless $res->{status} == 202;
+    # the registration is made by the link mailed to the address
+    $res = $ua->api('POST', 'email/confirm', { token => $self->register_token($fields{email}) });
+    die "cannot finish registering $login: $res->{status} $res->{content}" unless $res->{status} == 201;
     $ua->{id} = $res->{json}{id};
     $ua->login($login, $fields{password});
     return $ua;
+}
+
+# the token of the newest registration link mailed to an address
+sub register_token {
+    my ($self, $email) = @_;
+    my $mail = $self->last_mail('account_confirm', $email)
+        or die "no registration link was mailed to $email";
+    my ($token) = $mail->{body} =~ /email\/confirm\?token=([\w-]+)/
+        or die "no link in the registration mail to $email";
+    return $token;
 }
 
 # a product and a certificate type through the CLI: the type's id
