@@ -60,11 +60,20 @@ $hd->finish;
 # half-written; what is stored is still served
 my $full = Helpdesk::Test->new(map => '192k')->start;
 my ($status, $n, $res) = (0, 0);
-my $web = $full->client(lang => 'en');
+# a registration is made by its link: both are writes, either may be refused
+# (each from its own client address: registrations are limited per address)
+my $register = sub {
+    my ($i, %f) = @_;
+    my $web = $full->client(lang => 'en', local_address => '127.0.1.' . (1 + $i % 250));
+    my $r = $web->api('POST', 'accounts', \%f);
+    return $r if $r->{status} != 202;
+    my $token = eval { $full->register_token($f{email}) } or return $r;
+    return $web->api('POST', 'email/confirm', { token => $token });
+};
 for my $i (1 .. 80) {
-    $res = $web->api('POST', 'accounts', { email => "filler$i\@example.com", login => "filler$i",
-                                           password => 'filler password 1', name => 'Я' x 200,
-                                           organisation => 'О' x 200 });
+    $res = $register->($i, email => "filler$i\@example.com", login => "filler$i",
+                       password => 'filler password 1', name => 'Я' x 200,
+                       organisation => 'О' x 200);
     $status = $res->{status};
     last if $status != 201;
     $n++;
@@ -76,8 +85,8 @@ like($full->error_log, qr/\[error\].*helpdesk: the database is full \(map size \
      '... and a line in the error log saying what to do');
 unlike($res->{json}{error}{message}, qr/already|has been told/i, '... which promises nothing nobody did');
 for my $i (1 .. 40) {
-    my $r = $web->api('POST', 'accounts', { email => "more$i\@example.com", login => "more$i",
-                                            password => 'filler password 1', name => 'Я' x 200 });
+    my $r = $register->(100 + $i, email => "more$i\@example.com", login => "more$i",
+                        password => 'filler password 1', name => 'Я' x 200);
     $n++ if $r->{status} == 201;    # a smaller record may still fit
 }
 my $lines = () = $full->error_log =~ /helpdesk: the database is full/g;
@@ -98,10 +107,13 @@ my @kids;
 for my $k (1 .. 3) {
     my $pid = fork // die;
     if (!$pid) {
-        my $c = $crash->client(timeout => 5);
         for my $i (1 .. 200) {
-            $c->api('POST', 'accounts', { email => "c$k-$i\@example.com", login => "c$k-$i",
-                                          password => 'crash password 1', name => "C $k $i" });
+            my $c = $crash->client(timeout => 5, local_address => "127.1.$k." . (1 + $i % 250));
+            my $r = $c->api('POST', 'accounts', { email => "c$k-$i\@example.com", login => "c$k-$i",
+                                                  password => 'crash password 1', name => "C $k $i" });
+            next if $r->{status} != 202;
+            my $token = eval { $crash->register_token("c$k-$i\@example.com") } or next;
+            $c->api('POST', 'email/confirm', { token => $token });
             $c->api('POST', 'session', { login => "c$k-$i", password => 'crash password 1' });
         }
         _exit(0);

@@ -135,19 +135,26 @@ sub mail_of {
 
 # --- an account -----------------------------------------------------------
 
-my $ivan = $t->user('ivan', name => 'Иван Петров', email => 'ivan@example.com');
-my $m = mail_of('email_confirm', 'ivan@example.com');
+my $ivan = $t->client(local_address => Helpdesk::Test::user_address());
+my $res = $ivan->api('POST', 'accounts', { email => 'ivan@example.com', login => 'ivan',
+                                           password => 'ivan-password-1', name => 'Иван Петров' });
+is($res->{status}, 202, 'a registration waits for its link');
+my $m = mail_of('account_confirm', 'ivan@example.com');
 is_deeply($m->{to}, [{ name => 'Иван Петров', address => 'ivan@example.com' }],
           'the customer\'s Cyrillic name decodes in To');
 my ($token) = $m->{text} =~ m{\Q$base\Eemail/confirm\?token=([\w-]{43})};
-ok($token, 'the confirmation link points at the portal (helpdesk_url)');
+ok($token, 'the registration link points at the portal (helpdesk_url)');
 like($m->{html}, qr{href="\Q$base\Eemail/confirm\?token=$token"}, 'the HTML part links it too');
+is($ivan->api('POST', 'session', { login => 'ivan', password => 'ivan-password-1' })->{status}, 401,
+   'nobody logs in before the link is followed');
 
-is($ivan->api('GET', 'me')->{json}{email_confirmed}, JSON::PP::false, 'not confirmed yet');
-my $res = $ivan->api('POST', 'email/confirm', { token => $token });
-is($res->{status}, 200, 'following the link confirms the address');
-is($ivan->api('GET', 'me')->{json}{email_confirmed}, JSON::PP::true, 'the account says so');
+$res = $ivan->api('POST', 'email/confirm', { token => $token });
+is($res->{status}, 201, 'following the link makes the account');
+$ivan->login('ivan', 'ivan-password-1');
+is($ivan->api('GET', 'me')->{json}{email_confirmed}, JSON::PP::true, 'its address proven by it');
 
+# the link that proves the address again (asked for after a bounce, or lost)
+is($ivan->api('POST', 'me/email/confirmation')->{status}, 409, 'a proven address needs no link');
 my $admin = $t->staff('boss', 'administrator', name => 'Борис Начальников');
 my $agent = $t->staff('agent', 'agent', name => 'Анна Специалистова');
 
@@ -258,7 +265,7 @@ my $petr = $t->invite($ivan, 'petr', name => 'Пётр');
 is($ivan->api('DELETE', 'company')->{status}, 200, 'the owner deletes the company');
 mail_of('company_deleted', 'petr@example.com');
 
-my @kinds = qw(email_confirm ticket_created ticket_staff_reply ticket_info_request ticket_reply
+my @kinds = qw(account_confirm ticket_created ticket_staff_reply ticket_info_request ticket_reply
                ticket_customer_reply ticket_assigned ticket_solution ticket_closed ticket_reopened
                ticket_customer_reopened ticket_cancelled ticket_cancelled_staff ticket_sla_at_risk
                ticket_sla_breached ticket_autoclosed password_reset password_changed email_change

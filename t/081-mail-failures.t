@@ -48,9 +48,9 @@ sub outbox_of { my ($kind, $to) = @_; grep { $_->{kind} eq $kind && $_->{to} eq 
 my $ivan = $t->user('ivan', name => 'Иван', email => 'ivan@example.com');
 my $admin = $t->staff('boss', 'administrator');
 
-wait_until('the confirmation the relay refused fails at once',
-           sub { my ($m) = outbox_of('email_confirm', 'ivan@example.com'); $m && $m->{state} eq 'failed' });
-my ($m) = outbox_of('email_confirm', 'ivan@example.com');
+wait_until('the registration link the relay refused fails at once',
+           sub { my ($m) = outbox_of('account_confirm', 'ivan@example.com'); $m && $m->{state} eq 'failed' });
+my ($m) = outbox_of('account_confirm', 'ivan@example.com');
 my $show = $t->mail($m->{id});
 is($show->{attempts}, 1, 'after one attempt, not retried');
 like($show->{answer}, qr/^550 5\.1\.1 <ivan\@example\.com>: Recipient address rejected/, 'the relay\'s words kept');
@@ -97,6 +97,10 @@ is($res->{status}, 202, 'the link again, asked for');
 my $mail = $relay->wait_for(to => 'ivan@example.com', subject => qr/Подтвердите адрес/);
 ok($mail, 'it goes to the bounced address (asked for)');
 my ($token) = ($mail->{text} // '') =~ m{email/confirm\?token=([\w-]{43})};
+# the page the link opens confirms; it does not ask to confirm
+$res = $ivan->get("email/confirm?token=$token");
+like($res->{content}, qr{action="/email/confirm"}, 'the link opens the page that proves the address');
+unlike($res->{content}, qr/id="mail-banner"/, '... without the banner asking for it');
 is($ivan->api('POST', 'email/confirm', { token => $token })->{status}, 200, 'followed');
 $me = $ivan->api('GET', 'me')->{json};
 ok(!$me->{email_bounced} && $me->{email_confirmed}, 'proven, the bounce forgotten');

@@ -140,7 +140,9 @@ hd_auth_register_licence(const hd_portal_t *portal,
                        : hd_auth_address_hit(&txn, portal, client, now,
                                              retry_after, err);
 
-    if (rc == HD_OK && in->role >= 0) {
+    /* wrong licences are counted against the client address (none for
+       the CLI's) */
+    if (rc == HD_OK) {
         rc = hd_auth_probe_check(&txn, portal, client, now, retry_after, err);
     }
 
@@ -492,20 +494,23 @@ hd_auth_register_mail(hd_txn_t *txn, const hd_portal_t *portal,
     const char *kind, const hd_account_t *to, const hd_account_input_t *in,
     hd_val_t *view, hd_pool_t *pool, uint64_t now, hd_err_t *err)
 {
-    char   key[HD_EMAIL_MAX_BYTES + 32];
-    hd_rc  rc;
+    char         key[HD_EMAIL_MAX_BYTES + 32];
+    hd_rc        rc;
+    hd_notice_t  n;
 
     if (!hd_auth_register_may_mail(txn, portal, in, now, key)) {
         return HD_OK;
     }
 
-    rc = to != NULL
-         ? hd_notify_account(txn, portal, kind, to, NULL, view, pool, now,
-                             err)
-         : hd_notify_address(txn, portal, kind, &in->email,
-                             in->language >= 0 ? (hd_lang_e) in->language
-                                               : HD_LANG_RU,
-                             view, pool, now, err);
+    /* an address without account: to the name the registration gave */
+    memset(&n, 0, sizeof(n));
+    n.kind = kind;
+    n.to = to;
+    n.address = to != NULL ? NULL : &in->email;
+    n.name = to != NULL ? NULL : &in->name;
+    n.lang = in->language >= 0 ? (hd_lang_e) in->language : HD_LANG_RU;
+
+    rc = hd_notify(txn, portal, &n, view, pool, now, err);
 
     return rc == HD_OK ? hd_ratelimit_hit(txn, key, &portal->mail_limit, now,
                                           err)

@@ -261,6 +261,10 @@ hd_notify(hd_txn_t *txn, const hd_portal_t *portal, const hd_notice_t *n,
 
     } else {
         mail.to = *n->address;
+
+        if (n->name != NULL) {
+            mail.to_name = *n->name;
+        }
     }
 
     if (unsubscribe != NULL) {

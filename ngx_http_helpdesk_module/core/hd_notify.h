@@ -23,6 +23,7 @@ typedef struct {
     const char          *kind;      /* mail/<lang>/<kind>.mustache */
     const hd_account_t  *to;        /* NULL: an address without account */
     const hd_str_t      *address;   /* instead of to's (a new address) */
+    const hd_str_t      *name;      /* without to: whose the address is */
     hd_lang_e            lang;      /* without to */
     uint64_t             ticket;    /* in that ticket's thread; 0: none */
     const hd_str_t      *thread;    /* the id the ticket came by, if any */

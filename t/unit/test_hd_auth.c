@@ -18,7 +18,8 @@ static void
 test_contact_is_claimed(void **state)
 {
     char                *dir, path[1024], *token;
-    uint64_t             contact, id;
+    int                  found;
+    uint64_t             contact, id, n;
     hd_str_t             email, link;
     hd_mail_t            mail;
     hd_arena_t          *arena;
@@ -130,14 +131,31 @@ test_contact_is_claimed(void **state)
     assert_int_equal(hd_auth_login(&portal, &li, 4, &res, &err), HD_OK);
     assert_true(res.account == contact);
 
-    /* an active account is not claimed twice */
+    /* an active account is not claimed twice: the answer is the same as
+       for a new address, its owner is told by mail how to get in */
     in.login.data = (hd_uchar *) "writer2";
     in.login.len = 7;
     memset(&errors, 0, sizeof(errors));
     assert_int_equal(hd_auth_register(&portal, &in, NULL, 5, &id, NULL, &errors,
                                       &err),
-                     HD_CONFLICT);
-    assert_string_equal(errors.item[0].code, "email_taken");
+                     HD_OK);
+    assert_true(id == 0);
+    assert_int_equal(errors.n, 0);
+
+    hd_txn_begin(store, &txn, HD_TXN_READ, &err);
+    found = 0;
+    for (n = 2; n < 10; n++) {
+        if (hd_outbox_get(&txn, n, &mail) == HD_OK
+            && hd_str_eq(&mail.kind, "account_exists"))
+        {
+            assert_true(hd_str_eq(&mail.to, "writer@example.com"));
+            found = 1;
+        }
+    }
+    assert_true(found);
+    assert_int_equal(hd_account_find(&txn, (hd_uchar *) "writer2", 7, &a),
+                     HD_NOT_FOUND);
+    hd_txn_abort(&txn);
 
     hd_store_close(store);
     hd_arena_destroy(arena);

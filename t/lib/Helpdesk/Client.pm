@@ -20,8 +20,11 @@ sub new {
         cookies => {},
         csrf    => undef,
         lang    => $o{lang},
+        # local_address: another client address (127.0.0.2...: the portal
+        # counts some requests per client address)
         http    => HTTP::Tiny->new(max_redirect => 0, timeout => $o{timeout} // 60,
-                                   agent => 'helpdesk-tests'),
+                                   agent => 'helpdesk-tests',
+                                   ($o{local_address} ? (local_address => $o{local_address}) : ())),
     }, $class;
 }
 

@@ -395,9 +395,17 @@ sub quote {
 
 # a customer registered and logged in through the API: a client with its
 # session cookie and CSRF token
+# each from its own client address (127.0.2.1, 127.0.2.2...): the portal
+# lets one address register 30 people an hour, a test makes more
+my $user_seq = 0;
+sub user_address {
+    my $n = $user_seq++;
+    return sprintf '127.%d.%d.%d', 2 + int($n / 62500), int($n / 250) % 250, 1 + $n % 250;
+}
+
 sub user {
     my ($self, $login, %o) = @_;
-    my $ua = $self->client(%{ $o{client} // {} });
+    my $ua = $self->client(local_address => user_address(), %{ $o{client} // {} });
     my %fields = (
         email => $o{email} // "$login\@example.com",
         login => $login,
