@@ -261,7 +261,7 @@ is($r->{action}, 'replied', 'staff may answer on any ticket of their departments
 # --- refusals that explain themselves ---------------------------------------------
 
 $r = $gate->pipe(message(from => 'Новый Клиент <newbie@client.example>', body => 'Помогите!'));
-is($r->{action}, 'rejected', 'a new request without a subject is refused');
+is($r->{action}, 'quarantined', 'a new request without a subject is held, not registered');
 is($r->{reason}, 'empty_subject', '... because it has none (Keysystems §3)');
 my ($nosub) = got('newbie@client.example', qr/нет темы/);
 ok($nosub, 'the sender is told why by e-mail');
@@ -276,7 +276,7 @@ is($res->{status}, 200, "maria closes ticket $n1");
 $before = scalar @{ $maria->api('GET', "tickets/$n1")->{json}{messages} };
 $r = $gate->pipe(message(from => 'maria@example.org', subject => "Re: [#$n1] Не работает подпись",
                          body => 'Опять та же ошибка.'));
-is($r->{action}, 'rejected', 'mail to a closed ticket is not added');
+is($r->{action}, 'quarantined', 'mail to a closed ticket is not added, but held');
 is($r->{reason}, 'final_status', '... because it is closed (Kaspersky block 10)');
 is(scalar @{ $maria->api('GET', "tickets/$n1")->{json}{messages} }, $before, '... the ticket is unchanged');
 my ($closed) = got('maria@example.org', qr/^\[#$n1\] Обращение уже закрыто/);
@@ -284,6 +284,24 @@ ok($closed, 'the sender is told the ticket is closed');
 like($closed->{text}, qr{/tickets/new\?reference=$n1}, '... with a link to a new ticket that refers to it');
 $res = $maria->get("tickets/new?reference=$n1");
 like($res->{content}, qr/name="reference" value="$n1"/, '... which opens the form with the reference');
+
+# what the senders were told is kept: an administrator may let it in
+my %held = map { $_->{reason} => $_->{id} } @{ $admin->api('GET', 'admin/mail')->{json}{quarantine} };
+my ($closed_held, $nosub_held) = @held{qw(final_status empty_subject)};
+ok($closed_held && $nosub_held, 'both are in the quarantine, with their reasons');
+$res = $admin->api('POST', "admin/mail/quarantine/$closed_held/release");
+is($res->{json}{action}, 'created', 'the closed ticket\'s mail, let in, is a new ticket');
+isnt($res->{json}{ticket}, $n1, '... not a message on the closed one');
+my $reopened_as = $res->{json}{ticket};
+like($maria->api('GET', "tickets/$reopened_as")->{json}{messages}[0]{body}, qr/Опять та же ошибка/,
+     '... with what it said, which maria sees');
+ok(got('maria@example.org', qr/^\[#$reopened_as\]/), '... and is told of as any new one');
+$res = $admin->api('POST', "admin/mail/quarantine/$nosub_held/release");
+is($res->{json}{action}, 'created', 'the mail without a subject, let in, is a ticket');
+$res = $admin->api('GET', "staff/tickets/$res->{json}{ticket}");
+is($res->{json}{subject}, 'Помогите!', '... named by its first words');
+my $let_in = $res->{json}{number};
+ok(got('newbie@client.example', qr/^\[#$let_in\]/), '... and its sender hears it is registered');
 
 # --- machines ---------------------------------------------------------------
 
@@ -323,7 +341,7 @@ ok($outbox, 'the mail it reports on failed after all');
 # --- the corpus: each ends as something, none crashes ---------------------------
 
 my %expect = ('applemail-qp.eml' => 'created', 'gmail-alternative-inline.eml' => 'created',
-              'forwarded.eml' => 'created', 'no-subject-iso-8859-5.eml' => 'rejected',
+              'forwarded.eml' => 'created', 'no-subject-iso-8859-5.eml' => 'quarantined',
               'malformed-base64.eml' => 'created', 'malformed-no-boundary.eml' => 'created',
               'malformed-nul.eml' => undef);
 my @pids = sort $t->worker_pids;

@@ -487,9 +487,10 @@ hd_mailin_quarantine(hd_txn_t *txn, hd_mailin_ctx_t *c, const char *reason,
 
 
 /*
- * A message that cannot become what it asks for: the sender is told why
- * (kind: the explaining mail; NULL: nothing explains it), and what nobody
- * was told is held in the quarantine with its reason: never lost
+ * A message that cannot become what it asks for is held in the quarantine
+ * with its reason, never lost (an administrator may let it in), and its
+ * sender is told why (kind: the explaining mail; NULL: nothing explains it;
+ * never automatic mail: hd_mailin_answer)
  */
 static hd_rc
 hd_mailin_refuse(hd_txn_t *txn, hd_mailin_ctx_t *c, const char *reason,
@@ -504,12 +505,6 @@ hd_mailin_refuse(hd_txn_t *txn, hd_mailin_ctx_t *c, const char *reason,
         if (rc != HD_OK) {
             return rc;
         }
-    }
-
-    if (c->answered) {
-        c->in->ticket = ticket;
-        hd_mailin_done(c, HD_MAILIN_REJECTED, reason);
-        return HD_OK;
     }
 
     return hd_mailin_quarantine(txn, c, reason, ticket, err);
@@ -899,6 +894,20 @@ hd_mailin_create(hd_txn_t *txn, hd_mailin_ctx_t *c, hd_err_t *err)
         in.description = in.subject;
     }
 
+    /* one without a subject, let in by an administrator: its first line */
+    if (in.subject.len == 0) {
+        hd_uchar  *nl;
+
+        in.subject = in.description;
+        nl = memchr(in.subject.data, '\n', in.subject.len);
+
+        if (nl != NULL) {
+            in.subject.len = nl - in.subject.data;
+        }
+
+        hd_mailin_cut(&in.subject, 80);
+    }
+
     memset(&errors, 0, sizeof(errors));
     hd_ticket_validate(&in, &errors);
 
@@ -1084,6 +1093,14 @@ hd_mail_receive_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
         }
     }
 
+    /* let in by an administrator: a closed ticket's mail becomes a new
+       ticket (the new request the sender was told to open) */
+    if (number && in->release && hd_ticket_get(txn, number, &t) == HD_OK
+        && hd_status_closed(t.status))
+    {
+        number = 0;
+    }
+
     if (number && hd_ticket_get(txn, number, &t) == HD_OK) {
 
         if (hd_status_closed(t.status)) {
@@ -1094,9 +1111,10 @@ hd_mail_receive_txn(hd_txn_t *txn, void *arg, hd_err_t *err)
 
         rc = hd_mailin_reply(txn, c, &t, err);
 
-    } else if (c->m.subject.len == 0) {
+    } else if (c->m.subject.len == 0 && !in->release) {
 
-        /* 8. a new request needs its subject (Keysystems §3) */
+        /* 8. a new request needs its subject (Keysystems §3; an
+              administrator who lets it in gives it its first words) */
         rc = hd_mailin_refuse(txn, c, "empty_subject", "mail_no_subject", 0,
                               err);
 
