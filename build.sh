@@ -592,7 +592,7 @@ run_tests() {
     build
     test_deps
     export HELPDESK_BUILD=$BUILD HELPDESK_ROOT=$ROOT NGINX_BIN
-    prove -r t/
+    prove -j2 -r t/
 }
 
 

@@ -17,7 +17,7 @@ typedef unsigned char  hd_uchar;
 
 
 /* the product's version, as the CLI and the start-up notice say it */
-#define HD_VERSION_TEXT  "0.11.0"
+#define HD_VERSION_TEXT  "0.12.0"
 
 
 /*
