@@ -18,6 +18,13 @@
 #include "hd_crypto.h"
 
 
+void
+hd_crypto_thread_end(void)
+{
+    OPENSSL_thread_stop();
+}
+
+
 int
 hd_random(void *buf, size_t len)
 {

@@ -16,6 +16,16 @@
 
 
 int hd_random(void *buf, size_t len);
+
+/*
+ * What OpenSSL keeps for the calling thread freed (its error queue, its
+ * random generators), said at the end of each task a pooled thread runs:
+ * nginx ends its pool's threads while the worker exits, and OpenSSL's own
+ * cleanup at exit races a thread's destructor of that state (a crash in
+ * libcrypto at a worker's exit); a thread that keeps none has nothing to
+ * destroy. The next task's first call makes it again.
+ */
+void hd_crypto_thread_end(void);
 void hd_sha256(const void *data, size_t len, hd_uchar out[HD_SHA256_LEN]);
 int hd_ct_equal(const void *a, const void *b, size_t len);
 

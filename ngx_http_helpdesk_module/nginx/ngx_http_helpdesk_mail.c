@@ -744,7 +744,7 @@ ngx_http_helpdesk_mail_begin(ngx_http_helpdesk_mailer_t *m)
 
 /* in a thread of the pool: the step, then each claimed message as MIME */
 static void
-ngx_http_helpdesk_mail_step_run(void *data, ngx_log_t *log)
+ngx_http_helpdesk_mail_step_work(void *data, ngx_log_t *log)
 {
     ngx_http_helpdesk_mail_step_t  *s = data;
     ngx_http_helpdesk_mailer_t     *m = s->mailer;
@@ -831,6 +831,15 @@ ngx_http_helpdesk_mail_step_run(void *data, ngx_log_t *log)
     }
 
     hd_arena_destroy(arena);
+}
+
+
+/* the task: the step, and the thread left holding no OpenSSL state */
+static void
+ngx_http_helpdesk_mail_step_run(void *data, ngx_log_t *log)
+{
+    ngx_http_helpdesk_mail_step_work(data, log);
+    hd_crypto_thread_end();
 }
 
 

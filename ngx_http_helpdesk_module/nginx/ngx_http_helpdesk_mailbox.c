@@ -455,7 +455,7 @@ ngx_http_helpdesk_mailbox_us(void)
 
 /* in a thread */
 static void
-ngx_http_helpdesk_mailbox_run(void *data, ngx_log_t *log)
+ngx_http_helpdesk_mailbox_work(void *data, ngx_log_t *log)
 {
     int                           rcs[NGX_HTTP_HELPDESK_IMAP_CHUNK];
     size_t                        i, j, j2, k, m, n, q, max;
@@ -609,6 +609,15 @@ ngx_http_helpdesk_mailbox_run(void *data, ngx_log_t *log)
 
     mb->left = n - mb->read;
     free(uids);
+}
+
+
+/* the task: the read, and the thread left holding no OpenSSL state */
+static void
+ngx_http_helpdesk_mailbox_run(void *data, ngx_log_t *log)
+{
+    ngx_http_helpdesk_mailbox_work(data, log);
+    hd_crypto_thread_end();
 }
 
 

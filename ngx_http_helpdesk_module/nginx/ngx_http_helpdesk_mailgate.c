@@ -490,6 +490,8 @@ ngx_http_helpdesk_gate_run(void *data, ngx_log_t *log)
             j->raw = NULL;
         }
     }
+
+    hd_crypto_thread_end();
 }
 
 

@@ -230,6 +230,8 @@ ngx_http_helpdesk_background_run(void *data, ngx_log_t *log)
     ngx_http_helpdesk_thread_nice();
 
     bg->work(bg->data, log);
+
+    hd_crypto_thread_end();
 }
 
 
@@ -250,6 +252,8 @@ ngx_http_helpdesk_task_run(void *data, ngx_log_t *log)
     ngx_http_helpdesk_thread_nice();
 
     t->work(t->data, log);
+
+    hd_crypto_thread_end();
 }
 
 

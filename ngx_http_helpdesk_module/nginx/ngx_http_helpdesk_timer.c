@@ -623,6 +623,8 @@ ngx_http_helpdesk_tick_run(void *data, ngx_log_t *log)
     }
 
     tk->took = ngx_http_helpdesk_mono_us() - start;
+
+    hd_crypto_thread_end();
 }
 
 
