@@ -103,6 +103,7 @@ $full->finish;
 
 # kill -9 of every nginx process while registrations and logins go on
 my $crash = Helpdesk::Test->new->start;
+my $made = $crash->dir . '/made';
 my @kids;
 for my $k (1 .. 3) {
     my $pid = fork // die;
@@ -113,14 +114,19 @@ for my $k (1 .. 3) {
                                                   password => 'crash password 1', name => "C $k $i" });
             next if $r->{status} != 202;
             my $token = eval { $crash->register_token("c$k-$i\@example.com") } or next;
-            $c->api('POST', 'email/confirm', { token => $token });
+            my $r2 = $c->api('POST', 'email/confirm', { token => $token });
+            Helpdesk::Test::write_file("$made.$k", '') if $r2->{status} == 201 && $i == 1;
             $c->api('POST', 'session', { login => "c$k-$i", password => 'crash password 1' });
         }
         _exit(0);
     }
     push @kids, $pid;
 }
-sleep 2.5;
+# the kill comes once a first account is made (under ASan a registration
+# and its link take a while), while the others go on
+my $deadline = time + 60;
+sleep 0.2 until glob("$made.*") || time > $deadline;
+sleep 1.5;
 $crash->crash;
 waitpid $_, 0 for @kids;
 

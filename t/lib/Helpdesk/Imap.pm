@@ -185,7 +185,9 @@ sub stop {
 }
 
 END {
-    $_->stop for @running;
+    # a copy: each stop takes itself out of @running
+    my @all = @running;
+    $_->stop for @all;
 }
 
 1;

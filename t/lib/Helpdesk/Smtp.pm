@@ -132,7 +132,9 @@ sub certificate {
 }
 
 END {
-    $_->stop for @running;
+    # a copy: each stop takes itself out of @running
+    my @all = @running;
+    $_->stop for @all;
 }
 
 1;

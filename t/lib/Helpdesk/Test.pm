@@ -563,7 +563,9 @@ sub client {
 }
 
 END {
-    $_->stop for @running;
+    # a copy: each stop takes itself out of @running
+    my @all = @running;
+    $_->stop for @all;
 }
 
 1;
