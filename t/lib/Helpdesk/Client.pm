@@ -10,6 +10,8 @@ use warnings;
 use HTTP::Tiny;
 use JSON::PP;
 
+use Helpdesk::Golden;
+
 my $json = JSON::PP->new->utf8->canonical;
 
 sub new {
@@ -70,6 +72,7 @@ sub request {
     # pages as text (characters), as a person reads them
     utf8::decode($res->{content}) if $type =~ m{^text/} && defined $res->{content};
 
+    Helpdesk::Golden::record($method, $self->path($path), $res);
     return $res;
 }
 
