@@ -11,12 +11,15 @@ GMIME_LIBS   := $(shell pkg-config --libs gmime-3.0 libxml-2.0)
 
 HD_FLAGS   = -std=gnu11 -Wall -Wextra -Werror -fPIC \
              -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
-             -Ingx_http_helpdesk_module/core $(GMIME_CFLAGS)
+             -Ingx_http_helpdesk_module/core -Ingx_http_helpdesk_module/core/view \
+             $(GMIME_CFLAGS)
 LIBS       = -llmdb -lcrypto -lpcre2-8 -ljansson -lcsv -lcurl $(GMIME_LIBS) \
              -lstemmer -lcmark -lm -lpthread
 
-CORE_SRCS := $(wildcard ngx_http_helpdesk_module/core/*.c)
-CORE_HDRS := $(wildcard ngx_http_helpdesk_module/core/*.h)
+CORE_SRCS := $(wildcard ngx_http_helpdesk_module/core/*.c) \
+             $(wildcard ngx_http_helpdesk_module/core/view/*.c)
+CORE_HDRS := $(wildcard ngx_http_helpdesk_module/core/*.h) \
+             $(wildcard ngx_http_helpdesk_module/core/view/*.h)
 CORE_OBJS := $(CORE_SRCS:ngx_http_helpdesk_module/core/%.c=$(BUILD)/core/%.o)
 CLI_SRCS  := $(wildcard ngx_http_helpdesk_module/cli/*.c)
 UNIT_SRCS := $(wildcard t/unit/test_*.c)

@@ -105,6 +105,31 @@ fault_off('rand');
 $res = $other->api('POST', 'session', { login => 'ann', password => 'ann-password-1' });
 is($res->{status}, 200, 'randomness is back: the login succeeds');
 
+# --- a table that cannot be read: no silent 500 (issue 30) ---
+
+# each view that fails says why in the error log, once, with the ticket
+my $boss = $hd->staff('boss');
+my $number = $ua->api('GET', 'tickets')->{json}{tickets}[0]{number};
+my $log_lines = sub { my ($re) = @_; scalar grep { /$re/ } split /\n/, $hd->error_log };
+for my $case (
+    [ 'read-messages', $ua, "tickets/$number", "/tickets/$number", qr/ticket $number: its messages cannot be read/ ],
+    [ 'read-messages', $boss, "staff/tickets/$number", "/staff/tickets/$number", qr/ticket $number: its messages cannot be read/ ],
+    [ 'read-audit', $boss, "staff/tickets/$number", "/staff/tickets/$number", qr/ticket $number: its audit cannot be read/ ],
+) {
+    my ($fault, $who, $api, $page, $why) = @$case;
+    my $before = $log_lines->($why);
+    fault_on($fault);
+    $res = $who->api('GET', $api);
+    is($res->{status}, 500, "$fault: GET /api/v1/$api is answered 500");
+    is($res->{json}{error}{code}, 'io', '... io');
+    $res = $who->get($page);
+    is($res->{status}, 500, "... and its page $page too");
+    fault_off($fault);
+    ok(fired($fault), '... because the table could not be read (the fault fired)');
+    is($log_lines->($why) - $before, 2, '... and the log says why, once an answer');
+    is($who->api('GET', $api)->{status}, 200, '... and the same read answers 200 once it can be read');
+}
+
 # --- the attachment store is full ---
 
 SKIP: {

@@ -189,8 +189,26 @@ hd_jw_string(hd_jw_t *w, const hd_uchar *p, size_t len)
 {
     char             esc[8];
     size_t           i, run;
+    hd_uchar        *out;
     const char      *rep;
     static const char  hex[] = "0123456789abcdef";
+
+    /* the common case, in one pass: nothing to escape and room for it;
+       on the first byte to escape, the way below from the start */
+    if (!w->failed && w->len + len + 2 <= sizeof(w->buf)) {
+        out = w->buf + w->len;
+        out[0] = '"';
+
+        for (i = 0; i < len && !hd_jw_escaped[p[i]]; i++) {
+            out[i + 1] = p[i];
+        }
+
+        if (i == len) {
+            out[len + 1] = '"';
+            w->len += len + 2;
+            return;
+        }
+    }
 
     hd_jw_put(w, "\"", 1);
 
@@ -236,8 +254,15 @@ hd_jw_string(hd_jw_t *w, const hd_uchar *p, size_t len)
 void
 hd_jw_key(hd_jw_t *w, const char *key)
 {
+    hd_jw_key_n(w, key, strlen(key));
+}
+
+
+void
+hd_jw_key_n(hd_jw_t *w, const void *key, size_t len)
+{
     hd_jw_value(w);
-    hd_jw_string(w, (const hd_uchar *) key, strlen(key));
+    hd_jw_string(w, key, len);
     hd_jw_put(w, ":", 1);
     w->after_key = 1;
 }

@@ -41,6 +41,7 @@ void hd_jw_object(hd_jw_t *w);
 void hd_jw_array(hd_jw_t *w);
 void hd_jw_end(hd_jw_t *w, char close);        /* '}' or ']' */
 void hd_jw_key(hd_jw_t *w, const char *key);
+void hd_jw_key_n(hd_jw_t *w, const void *key, size_t len);
 void hd_jw_str(hd_jw_t *w, const void *p, size_t len);
 void hd_jw_cstr(hd_jw_t *w, const char *s);     /* NULL: null */
 void hd_jw_int(hd_jw_t *w, int64_t i);

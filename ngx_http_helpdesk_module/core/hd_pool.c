@@ -97,10 +97,39 @@ hd_arena_alloc(void *data, size_t size)
 }
 
 
+/* a chunk fits a small block of nginx's request pool */
+#define HD_POOL_CHUNK  3968
+#define HD_POOL_SMALL  256
+
+
 void *
 hd_palloc(hd_pool_t *pool, size_t size)
 {
-    return pool->alloc(pool->data, size);
+    size_t     need;
+    hd_uchar  *p;
+
+    need = hd_align(size ? size : 1);
+
+    /* a view makes hundreds of small nodes: bumped in chunks, not asked
+       of the allocator one by one */
+    if (need > HD_POOL_SMALL) {
+        return pool->alloc(pool->data, size);
+    }
+
+    if (pool->pos == NULL || (size_t) (pool->end - pool->pos) < need) {
+        p = pool->alloc(pool->data, HD_POOL_CHUNK + HD_ALIGNMENT);
+        if (p == NULL) {
+            return NULL;
+        }
+
+        pool->pos = (hd_uchar *) hd_align((uintptr_t) p);
+        pool->end = p + HD_POOL_CHUNK + HD_ALIGNMENT;
+    }
+
+    p = pool->pos;
+    pool->pos += need;
+
+    return p;
 }
 
 
@@ -109,7 +138,7 @@ hd_pcalloc(hd_pool_t *pool, size_t size)
 {
     void  *p;
 
-    p = pool->alloc(pool->data, size);
+    p = hd_palloc(pool, size);
     if (p != NULL) {
         memset(p, 0, size);
     }
@@ -124,7 +153,7 @@ hd_pstrdup(hd_pool_t *pool, const void *data, size_t len)
     hd_uchar  *p;
 
     /* always NUL-terminated, for the C library functions that need it */
-    p = pool->alloc(pool->data, len + 1);
+    p = hd_palloc(pool, len + 1);
     if (p == NULL) {
         return NULL;
     }

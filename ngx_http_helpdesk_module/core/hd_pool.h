@@ -16,6 +16,8 @@ typedef struct hd_pool_s  hd_pool_t;
 struct hd_pool_s {
     void     *(*alloc)(void *data, size_t size);
     void      *data;
+    hd_uchar  *pos;         /* small allocations are bumped here, in */
+    hd_uchar  *end;         /* chunks taken from alloc: a view's nodes */
 };
 
 

@@ -375,6 +375,7 @@ hd_tpl_outer(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl,
     size_t                 d, i, len;
     uint32_t               j;
     hd_uchar              *p = buf, *end = buf + size;
+    const hd_str_t        *s;
     const hd_val_t        *v;
     const hd_tpl_op_t     *op;
     const hd_tpl_outer_t  *outer;
@@ -432,14 +433,21 @@ hd_tpl_outer(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl,
             break;
 
         case HD_VAL_STR:
-            len = v->u.str.len;
+        case HD_VAL_TIME:
+        case HD_VAL_DAY:
+        case HD_VAL_WORD:
+        case HD_VAL_SIZE:
+            s = v->type == HD_VAL_STR ? &v->u.str : hd_val_typed_text(v);
+            len = s ? s->len : 0;
             if ((size_t) (end - p) < len + sizeof(size_t)) {
                 return -1;
             }
 
             memcpy(p, &len, sizeof(size_t));
             p += sizeof(size_t);
-            memcpy(p, v->u.str.data, len);
+            if (len) {
+                memcpy(p, s->data, len);
+            }
             p += len;
             break;
 
@@ -857,7 +865,8 @@ hd_tpl_emit(hd_tpl_renderer_t *rd, const hd_uchar *p, size_t n,
 static int
 hd_tpl_emit_value(hd_tpl_renderer_t *rd, const hd_val_t *v, int escape)
 {
-    int     n;
+    int              n;
+    const hd_str_t  *text;
     char    num[40];
     double  back;
 
@@ -893,6 +902,16 @@ hd_tpl_emit_value(hd_tpl_renderer_t *rd, const hd_val_t *v, int escape)
     case HD_VAL_BOOL:
         return v->u.boolean ? hd_tpl_emit(rd, (hd_uchar *) "true", 4,
                                                 HD_TPL_EMIT_RAW) : 0;
+
+    case HD_VAL_TIME:
+    case HD_VAL_DAY:
+    case HD_VAL_WORD:
+    case HD_VAL_SIZE:
+        /* as the reader reads it: hd_view_localize made the text */
+        text = hd_val_typed_text(v);
+        return text == NULL ? 0
+               : hd_tpl_emit(rd, text->data, text->len,
+                             escape ? HD_TPL_EMIT_ESCAPED : HD_TPL_EMIT_RAW);
 
     default:
         return 0;

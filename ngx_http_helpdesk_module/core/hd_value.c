@@ -87,6 +87,63 @@ hd_val_gen_keyed(hd_pool_t *pool, hd_val_gen_pt next, hd_val_gen_key_pt key,
 }
 
 
+/* a typed value: its text is made later, for a page */
+static hd_val_t *
+hd_val_typed(hd_pool_t *pool, hd_val_type_e type, int64_t n,
+    const char *group, const char *code)
+{
+    hd_val_t  *v;
+
+    v = hd_val_new(pool, type);
+    if (v != NULL) {
+        v->u.typed.n = n;
+        v->u.typed.group = group;
+        v->u.typed.code = code;
+    }
+
+    return v;
+}
+
+
+hd_val_t *
+hd_val_time(hd_pool_t *pool, uint64_t t)
+{
+    return hd_val_typed(pool, HD_VAL_TIME, (int64_t) t, NULL, NULL);
+}
+
+
+hd_val_t *
+hd_val_day(hd_pool_t *pool, int32_t day)
+{
+    return hd_val_typed(pool, HD_VAL_DAY, day, NULL, NULL);
+}
+
+
+hd_val_t *
+hd_val_size(hd_pool_t *pool, uint64_t bytes)
+{
+    return hd_val_typed(pool, HD_VAL_SIZE, (int64_t) bytes, NULL, NULL);
+}
+
+
+hd_val_t *
+hd_val_word(hd_pool_t *pool, const char *group, const char *code)
+{
+    return hd_val_typed(pool, HD_VAL_WORD, 0, group, code);
+}
+
+
+const hd_str_t *
+hd_val_typed_text(const hd_val_t *v)
+{
+    if (v->type < HD_VAL_TIME || v->u.typed.text.data == NULL) {
+        return NULL;
+    }
+
+    return &v->u.typed.text;
+}
+
+
 hd_val_t *
 hd_val_cstr(hd_pool_t *pool, const char *s)
 {
@@ -131,6 +188,7 @@ hd_val_link(hd_val_t *c, hd_val_item_t *item, const void *key,
     item->key.len = key_len;
     item->hash = key ? hd_val_hash(key, key_len) : 0;
     item->val = val;
+    item->page = 0;
 
     if (c->u.items.tail) {
         c->u.items.tail->next = item;
@@ -215,6 +273,65 @@ hd_val_t *
 hd_val_slot(hd_pool_t *pool, hd_val_t *map, const char *key)
 {
     return hd_val_set_new(pool, map, key, HD_VAL_NULL);
+}
+
+
+/* a typed value under a key, in one allocation: its text made later */
+static int
+hd_val_set_typed(hd_pool_t *pool, hd_val_t *map, const char *key,
+    hd_val_type_e type, int64_t n, const char *group, const char *code)
+{
+    hd_val_t  *v;
+
+    v = hd_val_set_new(pool, map, key, type);
+    if (v == NULL) {
+        return -1;
+    }
+
+    v->u.typed.n = n;
+    v->u.typed.group = group;
+    v->u.typed.code = code;
+    v->u.typed.text.data = NULL;
+    v->u.typed.text.len = 0;
+
+    return 0;
+}
+
+
+int
+hd_val_set_time(hd_pool_t *pool, hd_val_t *map, const char *key, uint64_t t)
+{
+    return hd_val_set_typed(pool, map, key, HD_VAL_TIME, (int64_t) t, NULL,
+                            NULL);
+}
+
+
+int
+hd_val_set_day(hd_pool_t *pool, hd_val_t *map, const char *key, int32_t day)
+{
+    return hd_val_set_typed(pool, map, key, HD_VAL_DAY, day, NULL, NULL);
+}
+
+
+int
+hd_val_set_word(hd_pool_t *pool, hd_val_t *map, const char *key,
+    const char *group, const char *code)
+{
+    return hd_val_set_typed(pool, map, key, HD_VAL_WORD, 0, group, code);
+}
+
+
+int
+hd_val_set_page(hd_pool_t *pool, hd_val_t *map, const char *key,
+    hd_val_t *val)
+{
+    if (hd_val_append(pool, map, key, strlen(key), val) != 0) {
+        return -1;
+    }
+
+    map->u.items.tail->page = 1;
+
+    return 0;
 }
 
 
@@ -481,6 +598,12 @@ hd_val_truthy(const hd_val_t *v)
 
     case HD_VAL_GEN:
         return v->u.gen.n != 0;
+
+    case HD_VAL_TIME:
+        return v->u.typed.n != 0;
+
+    case HD_VAL_WORD:
+        return v->u.typed.code != NULL;
 
     default:
         return 1;

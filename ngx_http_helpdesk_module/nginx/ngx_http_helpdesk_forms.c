@@ -508,33 +508,6 @@ ngx_http_helpdesk_form_shown(ngx_http_helpdesk_ctx_t *ctx, hd_txn_t *txn,
 }
 
 
-/* a ticket's extra fields in the API: "fields": {"name": "value"} */
-void
-ngx_http_helpdesk_form_jw(const hd_ticket_t *t, hd_jw_t *w)
-{
-    size_t           i, n;
-    hd_form_value_t  v[HD_FORM_FIELDS_MAX];
-
-    n = hd_form_values(&t->fields, v, HD_FORM_FIELDS_MAX);
-
-    hd_jw_key(w, "fields");
-    hd_jw_object(w);
-
-    for (i = 0; i < n; i++) {
-        char  name[HD_FORM_NAME_MAX + 1];
-
-        if (v[i].name.len > HD_FORM_NAME_MAX) {
-            continue;
-        }
-
-        ngx_memcpy(name, v[i].name.data, v[i].name.len);
-        name[v[i].name.len] = '\0';
-        hd_jw_key(w, name);
-        hd_jw_str(w, v[i].value.data, v[i].value.len);
-    }
-
-    hd_jw_end(w, '}');
-}
 
 
 static void

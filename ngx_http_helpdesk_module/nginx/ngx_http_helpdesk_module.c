@@ -345,6 +345,8 @@ ngx_http_helpdesk_hd_pool(hd_pool_t *hp, ngx_pool_t *pool)
 {
     hp->alloc = ngx_http_helpdesk_pool_alloc;
     hp->data = pool;
+    hp->pos = NULL;
+    hp->end = NULL;
 }
 
 

@@ -30,6 +30,7 @@
 #include "hd_ticket_customer.h"
 #include "hd_ticket_staff.h"
 #include "hd_value.h"
+#include "hd_view.h"
 #include "hd_work.h"
 
 
@@ -39,7 +40,6 @@
 #define NGX_HTTP_HELPDESK_UPLOAD_EXTRA (2 * 1024 * 1024)   /* a multipart
                                            body's fields and framing */
 #define NGX_HTTP_HELPDESK_FILES_URI    "/_helpdesk_files/"
-#define NGX_HTTP_HELPDESK_NAMES        32      /* names cached a page */
 
 /* route flags */
 #define NGX_HTTP_HELPDESK_BODY         0x02    /* reads fields, checks CSRF */
@@ -239,16 +239,7 @@ typedef struct {
 
 
 /* names read once per page: accounts and departments */
-typedef struct {
-    hd_txn_t                       *txn;
-    hd_pool_t                      *pool;
-    uint64_t                        account[NGX_HTTP_HELPDESK_NAMES];
-    hd_str_t                        account_name[NGX_HTTP_HELPDESK_NAMES];
-    ngx_uint_t                      naccounts;
-    uint64_t                        department[NGX_HTTP_HELPDESK_NAMES];
-    hd_str_t                        department_name[NGX_HTTP_HELPDESK_NAMES];
-    ngx_uint_t                      ndepartments;
-} ngx_http_helpdesk_ticket_names_t;
+typedef hd_view_names_t  ngx_http_helpdesk_ticket_names_t;
 
 
 /* a field of a form or JSON body */
@@ -380,6 +371,28 @@ ngx_int_t ngx_http_helpdesk_csrf_check(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_secret_arg(ngx_http_request_t *r,
     const char *name, hd_str_t *value);
+
+/* ngx_http_helpdesk_view.c */
+/* a ticket's view and the errors of the form its page shows again */
+typedef struct {
+    hd_val_t                       *view;
+    hd_errors_t                    *errors;
+} ngx_http_helpdesk_ticket_view_t;
+
+/* fills a page's own parts (forms, choices) after its view: NGX_OK */
+typedef ngx_int_t (*ngx_http_helpdesk_page_pt)(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_val_t *page, void *data);
+
+void ngx_http_helpdesk_viewer(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_viewer_t *viewer);
+ngx_int_t ngx_http_helpdesk_view_send(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_val_t *view, const char *template,
+    ngx_http_helpdesk_page_pt page, void *data, ngx_uint_t status);
+/* a ticket's view by the path's number (?order=newest for its page) */
+ngx_int_t ngx_http_helpdesk_ticket_view_send(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_view_ticket_pt view,
+    const char *template, ngx_http_helpdesk_page_pt page,
+    hd_errors_t *errors, ngx_uint_t status);
 
 /* ngx_http_helpdesk_response.c */
 hd_val_t *ngx_http_helpdesk_view(ngx_http_request_t *r,
@@ -725,7 +738,6 @@ ngx_int_t ngx_http_helpdesk_form_edit_groups(ngx_http_helpdesk_ctx_t *ctx,
     const hd_errors_t *errors);
 void ngx_http_helpdesk_form_shown(ngx_http_helpdesk_ctx_t *ctx,
     hd_txn_t *txn, const hd_ticket_t *t, hd_val_t *view);
-void ngx_http_helpdesk_form_jw(const hd_ticket_t *t, hd_jw_t *w);
 ngx_int_t ngx_http_helpdesk_form_filter(ngx_http_helpdesk_ctx_t *ctx,
     hd_txn_t *txn, const hd_str_t *name, const hd_str_t *value,
     hd_form_filter_t *filter);
@@ -823,10 +835,8 @@ ngx_int_t ngx_http_helpdesk_labels_init(ngx_conf_t *cf,
     ngx_http_helpdesk_loc_conf_t *lcf);
 
 /* what the customer's and the staff's ticket pages share */
-hd_str_t *ngx_http_helpdesk_account_name(
-    ngx_http_helpdesk_ticket_names_t *names, uint64_t id);
-hd_str_t *ngx_http_helpdesk_department_name(
-    ngx_http_helpdesk_ticket_names_t *names, uint64_t id);
+#define ngx_http_helpdesk_account_name     hd_view_account_name
+#define ngx_http_helpdesk_department_name  hd_view_department_name
 hd_val_t *ngx_http_helpdesk_cert_choice(hd_pool_t *pool,
     const hd_ticket_cert_t *tc);
 void ngx_http_helpdesk_set_label(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *map,
@@ -853,12 +863,6 @@ hd_val_t *ngx_http_helpdesk_choices(ngx_http_helpdesk_ctx_t *ctx,
     const char *def);
 hd_val_t *ngx_http_helpdesk_size_text(ngx_http_helpdesk_ctx_t *ctx,
     uint64_t size);
-void ngx_http_helpdesk_message_jw(ngx_http_helpdesk_ctx_t *ctx,
-    ngx_http_helpdesk_ticket_names_t *names, const hd_message_t *m,
-    const hd_attachment_t *files, size_t nfiles, hd_jw_t *w);
-hd_val_t *ngx_http_helpdesk_message_view(ngx_http_helpdesk_ctx_t *ctx,
-    ngx_http_helpdesk_ticket_names_t *names, const hd_message_t *m,
-    const hd_attachment_t *files, size_t nfiles);
 void ngx_http_helpdesk_ticket_header(ngx_http_helpdesk_ctx_t *ctx,
     ngx_http_helpdesk_ticket_names_t *names, const hd_ticket_t *t,
     const hd_str_t *cert, const hd_str_t *product, hd_val_t *view);

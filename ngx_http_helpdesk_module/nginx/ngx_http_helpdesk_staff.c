@@ -25,454 +25,6 @@
 /* --- a ticket ------------------------------------------------------------- */
 
 
-/* the staff who may own a ticket of the department, active ones */
-static hd_rc
-ngx_http_helpdesk_assignable(hd_txn_t *txn, hd_pool_t *pool,
-    uint64_t department, hd_staff_info_t **list, size_t *n)
-{
-    size_t            i, k, m;
-    hd_rc             rc;
-    hd_staff_info_t  *all;
-
-    rc = hd_staff_list(txn, pool, &all, &m);
-    if (rc != HD_OK) {
-        return rc;
-    }
-
-    *list = all;
-    *n = 0;
-
-    for (i = 0; i < m; i++) {
-        if (all[i].account.state == HD_ACCOUNT_DISABLED) {
-            continue;
-        }
-
-        if (all[i].account.role == HD_ROLE_AGENT) {
-            for (k = 0; k < all[i].n; k++) {
-                if (all[i].departments[k] == department) {
-                    break;
-                }
-            }
-
-            if (k == all[i].n) {
-                continue;
-            }
-        }
-
-        all[(*n)++] = all[i];
-    }
-
-    return HD_OK;
-}
-
-
-/* what the staff ticket page shows beside the thread */
-typedef struct {
-    hd_ticket_t         t;
-    hd_account_t        author;
-    int                 has_author;
-    hd_company_t        company;
-    int                 has_company;
-    hd_certificate_t    cert;
-    hd_cert_type_t      cert_type;
-    int                 has_cert;
-    size_t              cert_unclosed;
-    hd_str_t            product;
-    hd_message_t       *messages;
-    size_t              nmessages;
-    hd_attachment_t    *files;
-    size_t              nfiles;
-    hd_audit_t         *audit;
-    size_t              naudit;
-    hd_ticket_t        *others;
-    size_t              nothers;
-    hd_staff_info_t    *staff;
-    size_t              nstaff;
-    hd_department_t    *departments;
-    size_t              ndepartments;
-} ngx_http_helpdesk_staff_ticket_t;
-
-
-static hd_rc
-ngx_http_helpdesk_staff_ticket_read(ngx_http_helpdesk_ctx_t *ctx,
-    hd_txn_t *txn, uint64_t number, ngx_http_helpdesk_staff_ticket_t *st)
-{
-    size_t              i;
-    hd_pool_t          *pool = &ctx->pool;
-    hd_product_t        p;
-    hd_ticket_page_t    others;
-    hd_ticket_query_t   oq;
-
-    ngx_memzero(st, sizeof(*st));
-
-    /* the answer to one's own change shows the ticket even when the
-     * change took it out of one's departments */
-    if ((ctx->after_change ? hd_ticket_get(txn, number, &st->t)
-                           : hd_ticket_staff_get(txn, ctx->caller.account,
-                                                 number, &st->t))
-        != HD_OK)
-    {
-        return HD_NOT_FOUND;
-    }
-
-    if (hd_message_list(txn, number, 1, pool, &st->messages, &st->nmessages)
-        != HD_OK
-        || hd_attachment_list(txn, number, pool, &st->files, &st->nfiles)
-           != HD_OK
-        || hd_audit_list(txn, number, pool, &st->audit, &st->naudit) != HD_OK)
-    {
-        return HD_IO;
-    }
-
-    if (hd_account_get(txn, st->t.author, &st->author) == HD_OK) {
-        st->has_author = 1;
-    }
-
-    if (st->t.company && hd_company_get(txn, st->t.company, &st->company)
-                         == HD_OK)
-    {
-        st->has_company = 1;
-    }
-
-    if (st->t.certificate
-        && hd_cert_get(txn, st->t.certificate, &st->cert) == HD_OK)
-    {
-        st->has_cert = 1;
-        (void) hd_cert_type_get(txn, st->cert.type, &st->cert_type);
-        (void) hd_cert_unclosed(txn, st->cert.id, &st->cert_unclosed);
-    }
-
-    st->product.data = (hd_uchar *) "";
-
-    if (st->t.product && hd_product_get(txn, st->t.product, &p) == HD_OK) {
-        st->product = p.name;
-    }
-
-    /* other recent tickets of the same customer (and company) */
-    ngx_memzero(&oq, sizeof(oq));
-    oq.account = st->t.author;
-    oq.company = st->t.company;
-    oq.sees_company = st->t.company != 0;
-    oq.closed_too = 1;
-    oq.limit = NGX_HTTP_HELPDESK_HOLDER_TICKETS + 1;
-    oq.in_place = 1;
-
-    if (hd_ticket_list(txn, &oq, pool, &others) == HD_OK) {
-        st->others = others.tickets;
-
-        for (i = 0; i < others.n; i++) {
-            if (others.tickets[i].number != number
-                && st->nothers < NGX_HTTP_HELPDESK_HOLDER_TICKETS)
-            {
-                st->others[st->nothers++] = others.tickets[i];
-            }
-        }
-    }
-
-    (void) ngx_http_helpdesk_assignable(txn, pool, st->t.department,
-                                        &st->staff, &st->nstaff);
-    (void) hd_department_list(txn, pool, &st->departments,
-                              &st->ndepartments);
-
-    return HD_OK;
-}
-
-
-static void
-ngx_http_helpdesk_date_jw(hd_jw_t *w, const char *key, int32_t day)
-{
-    char  text[11];
-
-    hd_date_format(day, text);
-    hd_jw_key(w, key);
-    hd_jw_str(w, text, 10);
-}
-
-
-static ngx_int_t
-ngx_http_helpdesk_staff_ticket_json(ngx_http_request_t *r,
-    ngx_http_helpdesk_ctx_t *ctx, ngx_http_helpdesk_staff_ticket_t *st,
-    ngx_http_helpdesk_ticket_names_t *names, ngx_uint_t status,
-    ngx_uint_t changed)
-{
-    size_t                   i;
-    hd_jw_t                 *w;
-    hd_ticket_t             *t = &st->t;
-    ngx_http_helpdesk_jw_t  *j;
-
-    j = ngx_http_helpdesk_jw_new(r);
-    if (j == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    w = &j->w;
-
-    hd_jw_object(w);
-    hd_jw_key(w, "number");
-    hd_jw_int(w, (int64_t) t->number);
-    ngx_http_helpdesk_jw_kstr(w, "subject", &t->subject);
-    hd_jw_key(w, "status");
-    hd_jw_cstr(w, hd_status_names[t->status % HD_STATUS_COUNT]);
-    hd_jw_key(w, "priority");
-    hd_jw_cstr(w, hd_priority_names[t->priority % HD_PRIORITY_COUNT]);
-    hd_jw_key(w, "priority_overridden");
-    hd_jw_bool(w, t->priority_set != 0);
-    hd_jw_key(w, "department_id");
-    hd_jw_int(w, (int64_t) t->department);
-    ngx_http_helpdesk_jw_kstr(w, "department",
-        ngx_http_helpdesk_department_name(names, t->department));
-    hd_jw_key(w, "owner_id");
-    if (t->owner) {
-        hd_jw_int(w, (int64_t) t->owner);
-
-    } else {
-        hd_jw_null(w);
-    }
-
-    ngx_http_helpdesk_jw_kopt(w, "owner",
-        ngx_http_helpdesk_account_name(names, t->owner));
-    hd_jw_key(w, "type");
-    hd_jw_cstr(w, hd_ticket_type_names[t->type % HD_TYPE_COUNT]);
-    hd_jw_key(w, "category");
-    hd_jw_cstr(w, ngx_http_helpdesk_category_name(ctx, names->txn,
-                                                  t->category));
-    hd_jw_key(w, "severity");
-    hd_jw_int(w, t->severity);
-    hd_jw_key(w, "channel");
-    hd_jw_cstr(w, hd_channel_names[t->channel % HD_CHANNEL_COUNT]);
-    hd_jw_key(w, "regulations");
-    hd_jw_int(w, (int64_t) t->regulations);
-    ngx_http_helpdesk_jw_kopt(w, "csr", &t->csr);
-    ngx_http_helpdesk_form_jw(t, w);
-    hd_jw_key(w, "premium");
-    hd_jw_bool(w, t->premium != 0);
-    ngx_http_helpdesk_jw_kopt(w, "product", &st->product);
-    ngx_http_helpdesk_jw_kstr(w, "product_version", &t->product_version);
-    ngx_http_helpdesk_jw_kstr(w, "os_version", &t->os_version);
-    hd_jw_key(w, "created");
-    ngx_http_helpdesk_jw_time(w, t->created);
-    hd_jw_key(w, "updated");
-    ngx_http_helpdesk_jw_time(w, t->updated);
-    hd_jw_key(w, "version");
-    hd_jw_int(w, t->version);
-    hd_jw_key(w, "sla_due");
-    ngx_http_helpdesk_jw_time(w, t->sla_due);
-    hd_jw_key(w, "sla_state");
-    hd_jw_cstr(w, hd_sla_state_names[t->sla_state % HD_SLA_STATE_COUNT]);
-    hd_jw_key(w, "sla_warn");
-    ngx_http_helpdesk_jw_time(w, t->sla_warn);
-    hd_jw_key(w, "response_due");
-    ngx_http_helpdesk_jw_time(w, t->resp_due);
-    hd_jw_key(w, "resolution_due");
-    ngx_http_helpdesk_jw_time(w, t->resol_due);
-    hd_jw_key(w, "resolution_paused");
-    hd_jw_bool(w, (t->sla_flags & HD_SLA_RESOL_PAUSED) != 0);
-    hd_jw_key(w, "autoclose_due");
-    ngx_http_helpdesk_jw_time(w, t->autoclose_due);
-
-    if (t->reference) {
-        hd_jw_key(w, "reference");
-        hd_jw_int(w, (int64_t) t->reference);
-    }
-
-    if (changed) {
-        hd_jw_key(w, "changed_meanwhile");
-        hd_jw_bool(w, 1);
-    }
-
-    hd_jw_key(w, "rating");
-    if (t->rating) {
-        hd_jw_object(w);
-        hd_jw_key(w, "stars");
-        hd_jw_int(w, t->rating);
-        ngx_http_helpdesk_jw_kstr(w, "comment", &t->rating_comment);
-        hd_jw_end(w, '}');
-
-    } else {
-        hd_jw_null(w);
-    }
-
-    /* who asks */
-    hd_jw_key(w, "customer");
-    if (st->has_author) {
-        hd_jw_object(w);
-        hd_jw_key(w, "id");
-        hd_jw_int(w, (int64_t) st->author.id);
-        ngx_http_helpdesk_jw_kstr(w, "name", &st->author.name);
-        ngx_http_helpdesk_jw_kstr(w, "login", &st->author.login);
-        ngx_http_helpdesk_jw_kstr(w, "email", &st->author.email);
-        ngx_http_helpdesk_jw_kopt(w, "phone", &st->author.phone);
-        ngx_http_helpdesk_jw_kopt(w, "organisation",
-                                  &st->author.organisation);
-        hd_jw_key(w, "email_confirmed");
-        hd_jw_bool(w, st->author.email_confirmed != 0);
-        hd_jw_key(w, "email_bounced");
-
-        if (st->author.email_bounced) {
-            hd_jw_object(w);
-            hd_jw_key(w, "time");
-            ngx_http_helpdesk_jw_time(w, st->author.email_bounced);
-            ngx_http_helpdesk_jw_kstr(w, "reason", &st->author.email_bounce);
-            hd_jw_end(w, '}');
-
-        } else {
-            hd_jw_null(w);
-        }
-
-        hd_jw_end(w, '}');
-
-    } else {
-        hd_jw_null(w);
-    }
-
-    hd_jw_key(w, "company");
-    if (st->has_company) {
-        hd_jw_object(w);
-        hd_jw_key(w, "id");
-        hd_jw_int(w, (int64_t) st->company.id);
-        ngx_http_helpdesk_jw_kstr(w, "name", &st->company.name);
-        hd_jw_end(w, '}');
-
-    } else {
-        hd_jw_null(w);
-    }
-
-    hd_jw_key(w, "certificate");
-    if (st->has_cert) {
-        hd_jw_object(w);
-        ngx_http_helpdesk_jw_kstr(w, "number", &st->cert.number);
-        ngx_http_helpdesk_jw_kstr(w, "type", &st->cert_type.name);
-        ngx_http_helpdesk_date_jw(w, "valid_from",
-                                  (int32_t) st->cert.valid_from);
-        ngx_http_helpdesk_date_jw(w, "valid_until",
-                                  (int32_t) st->cert.valid_until);
-        hd_jw_key(w, "state");
-        hd_jw_cstr(w, hd_cert_state_names[hd_cert_state(
-                          &st->cert, hd_date_today(ngx_time()))]);
-        hd_jw_key(w, "unclosed");
-        hd_jw_int(w, (int64_t) st->cert_unclosed);
-        hd_jw_key(w, "limit");
-        hd_jw_int(w, st->cert_type.ticket_limit);
-        hd_jw_key(w, "level");
-        hd_jw_cstr(w, hd_level_names[st->cert_type.level % HD_LEVEL_COUNT]);
-        hd_jw_end(w, '}');
-
-    } else {
-        hd_jw_null(w);
-    }
-
-    hd_jw_key(w, "holder_tickets");
-    hd_jw_array(w);
-
-    for (i = 0; i < st->nothers; i++) {
-        hd_jw_object(w);
-        hd_jw_key(w, "number");
-        hd_jw_int(w, (int64_t) st->others[i].number);
-        ngx_http_helpdesk_jw_kstr(w, "subject", &st->others[i].subject);
-        hd_jw_key(w, "status");
-        hd_jw_cstr(w, hd_status_names[st->others[i].status
-                                      % HD_STATUS_COUNT]);
-        hd_jw_key(w, "updated");
-        ngx_http_helpdesk_jw_time(w, st->others[i].updated);
-        hd_jw_end(w, '}');
-    }
-
-    hd_jw_end(w, ']');
-
-    /* the knowledge base's suggestions the customer saw (SPEC §8) */
-    hd_jw_key(w, "kb_suggestions");
-    ngx_http_helpdesk_kb_shown(ctx, names->txn, &t->kb_shown, NULL, w);
-
-    hd_jw_key(w, "messages");
-    hd_jw_array(w);
-
-    for (i = 0; i < st->nmessages; i++) {
-        ngx_http_helpdesk_message_jw(ctx, names, &st->messages[i], st->files,
-                                     st->nfiles, w);
-    }
-
-    hd_jw_end(w, ']');
-
-    hd_jw_key(w, "audit");
-    hd_jw_array(w);
-
-    for (i = 0; i < st->naudit; i++) {
-        hd_audit_t  *au = &st->audit[i];
-
-        hd_jw_object(w);
-        hd_jw_key(w, "time");
-        ngx_http_helpdesk_jw_time(w, au->time);
-        ngx_http_helpdesk_jw_kopt(w, "actor",
-            ngx_http_helpdesk_account_name(names, au->actor));
-        hd_jw_key(w, "side");
-        hd_jw_cstr(w, hd_side_names[au->side % HD_SIDE_COUNT]);
-        hd_jw_key(w, "action");
-        hd_jw_cstr(w, hd_action_names[au->action % HD_ACTION_COUNT]);
-        hd_jw_key(w, "from");
-        hd_jw_cstr(w, au->from < HD_STATUS_COUNT ? hd_status_names[au->from]
-                                                 : NULL);
-        hd_jw_key(w, "to");
-        hd_jw_cstr(w, au->to < HD_STATUS_COUNT ? hd_status_names[au->to]
-                                               : NULL);
-        ngx_http_helpdesk_jw_kopt(w, "detail", &au->detail);
-        hd_jw_end(w, '}');
-    }
-
-    hd_jw_end(w, ']');
-
-    hd_jw_key(w, "assignable");
-    hd_jw_array(w);
-
-    for (i = 0; i < st->nstaff; i++) {
-        hd_jw_object(w);
-        hd_jw_key(w, "id");
-        hd_jw_int(w, (int64_t) st->staff[i].account.id);
-        ngx_http_helpdesk_jw_kstr(w, "name", &st->staff[i].account.name);
-        hd_jw_end(w, '}');
-    }
-
-    hd_jw_end(w, ']');
-    hd_jw_end(w, '}');
-
-    return ngx_http_helpdesk_jw_send(r, j, status);
-}
-
-
-/* the audit's detail in words: "priority: normal -> high" as it is */
-static hd_val_t *
-ngx_http_helpdesk_audit_view(ngx_http_helpdesk_ctx_t *ctx,
-    ngx_http_helpdesk_ticket_names_t *names, const hd_audit_t *au)
-{
-    hd_str_t   *who;
-    hd_val_t   *item;
-    hd_pool_t  *pool = &ctx->pool;
-
-    item = hd_val_map(pool);
-
-    hd_val_set(pool, item, "time", ngx_http_helpdesk_time_text(ctx, au->time));
-    who = ngx_http_helpdesk_account_name(names, au->actor);
-    ngx_http_helpdesk_set_given(pool, item, "actor", who);
-    ngx_http_helpdesk_set_label(ctx, item, "side", NGX_HTTP_HELPDESK_L_SIDE,
-                                au->side);
-    ngx_http_helpdesk_set_label(ctx, item, "action",
-                                NGX_HTTP_HELPDESK_L_EVENT, au->action);
-
-    if (au->from < HD_STATUS_COUNT && au->to < HD_STATUS_COUNT
-        && au->from != au->to)
-    {
-        ngx_http_helpdesk_set_label(ctx, item, "from",
-                                    NGX_HTTP_HELPDESK_L_STAFF_STATUS,
-                                    au->from);
-        ngx_http_helpdesk_set_label(ctx, item, "to",
-                                    NGX_HTTP_HELPDESK_L_STAFF_STATUS, au->to);
-    }
-
-    ngx_http_helpdesk_set_given(pool, item, "detail", &au->detail);
-
-    return item;
-}
-
-
 static hd_val_t *
 ngx_http_helpdesk_id_options(ngx_http_helpdesk_ctx_t *ctx, size_t n,
     const uint64_t *ids, const hd_str_t *const *names, uint64_t selected)
@@ -520,39 +72,33 @@ ngx_http_helpdesk_department_options(ngx_http_helpdesk_ctx_t *ctx,
 }
 
 
-/*
- * The staff's ticket page (and the API's staff ticket): the thread with
- * the internal notes, the audit, the customer with company and
- * certificate, their other tickets, and the forms of every action
- */
-ngx_int_t
-ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
-    ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status)
+/* the page's own parts: what the forms offer, what the reader's request
+   sent back, the help beside the thread */
+static ngx_int_t
+ngx_http_helpdesk_staff_ticket_parts(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_val_t *page, void *data)
 {
-    char                               key[64];
-    size_t                             i, n;
-    uint64_t                           number, *ids;
-    hd_err_t                           err;
-    hd_txn_t                           txn;
-    hd_str_t                           cert, chosen;
-    hd_val_t                          *view, *list, *item;
-    ngx_int_t                          rc;
-    hd_pool_t                         *pool = &ctx->pool;
-    ngx_uint_t                         newest, changed;
-    ngx_str_t                          order;
-    hd_account_t                      *me = ctx->caller.account;
-    const hd_str_t                   **nlist;
-    ngx_http_helpdesk_staff_ticket_t   st;
-    ngx_http_helpdesk_ticket_names_t   names;
+    hd_txn_t                         txn;
+    hd_val_t                        *list, *first, *customer;
+    hd_str_t                         none = hd_null_string;
+    hd_err_t                         err;
+    ngx_int_t                        rc;
+    hd_pool_t                       *pool = &ctx->pool;
+    hd_ticket_t                      t;
+    const hd_val_t                  *number, *body, *name;
+    ngx_http_helpdesk_ticket_view_t  *sp = data;
+    hd_val_t                        *view = sp->view;
 
     static const char  *echo[] = { "body", "reason", NULL };
 
-    number = ngx_http_helpdesk_ticket_arg(ctx);
+    ngx_http_helpdesk_view_form(r, ctx, page, echo, sp->errors);
 
-    if (number == 0) {
-        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_NOT_FOUND,
-                                       "not_found", NULL);
-    }
+    hd_val_set_cstr(pool, page, "live_path", "staff/");
+    hd_val_set_int(pool, page, "files_max", ctx->mcf->tickets.files_max);
+    hd_val_set_int(pool, page, "file_max_mb",
+                   (int64_t) (ctx->mcf->tickets.file_max / (1024 * 1024)));
+
+    number = hd_val_get(view, "number", 6);
 
     if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED, &err)
         != HD_OK)
@@ -560,331 +106,66 @@ ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
         return ngx_http_helpdesk_fail(r, ctx, &err);
     }
 
-    rc = ngx_http_helpdesk_staff_ticket_read(ctx, &txn, number, &st);
-
-    if (rc != HD_OK) {
-        hd_txn_abort(&txn);
-
-        /* a ticket of another department is no ticket at all */
-        return rc == HD_NOT_FOUND
-               ? ngx_http_helpdesk_error(r, ctx, NGX_HTTP_NOT_FOUND,
-                                         "not_found", NULL)
-               : NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_memzero(&names, sizeof(names));
-    names.txn = &txn;
-    names.pool = pool;
-
-    changed = ctx->changed_meanwhile;
-
-    if (ctx->api) {
-        rc = ngx_http_helpdesk_staff_ticket_json(r, ctx, &st, &names, status,
-                                                 changed);
-        hd_txn_abort(&txn);
-        return rc;
-    }
-
-    view = ngx_http_helpdesk_view(r, ctx, NULL);
-    if (view == NULL) {
+    if (number == NULL
+        || hd_ticket_get(&txn, (uint64_t) number->u.integer, &t) != HD_OK)
+    {
         hd_txn_abort(&txn);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    hd_val_set_str(pool, view, "title", st.t.subject.data, st.t.subject.len);
-    ngx_http_helpdesk_view_form(r, ctx, view, echo, errors);
-
-    cert.data = st.has_cert ? st.cert.number.data : (hd_uchar *) "";
-    cert.len = st.has_cert ? st.cert.number.len : 0;
-    ngx_http_helpdesk_ticket_header(ctx, &names, &st.t, &cert, &st.product,
-                                    view);
-
-    hd_val_set_int(pool, view, "version", st.t.version);
-    hd_val_set_cstr(pool, view, "live_path", "staff/");
-    hd_val_set_int(pool, view, "department_id", (int64_t) st.t.department);
-    /* how it came, in words ("через портал"), not the API's code */
-    {
-        char             key[48];
-        const hd_str_t  *text;
-
-        ngx_sprintf((u_char *) key, "staff.came_%s%Z",
-                    hd_channel_names[st.t.channel % HD_CHANNEL_COUNT]);
-        text = ngx_http_helpdesk_text(ctx, key);
-
-        if (text != NULL) {
-            hd_val_set_str(pool, view, "channel", text->data, text->len);
-        }
     }
 
     /* an activation request: who it names, and the approval */
-    ngx_http_helpdesk_activation_view(ctx, &txn, &st.t, view);
+    ngx_http_helpdesk_activation_view(ctx, &txn, &t, page);
 
-    /* an APNs request: what its CSR asks for */
-    if (st.t.csr.len) {
-        hd_val_set_str(pool, view, "csr", st.t.csr.data, st.t.csr.len);
-    }
-
-    hd_val_set_bool(pool, view, "mine", st.t.owner == me->id);
-    hd_val_set_bool(pool, view, "unowned", st.t.owner == 0);
-    hd_val_set_bool(pool, view, "can_assign", me->role != HD_ROLE_AGENT);
-    hd_val_set_bool(pool, view, "open", !hd_status_closed(st.t.status));
-    hd_val_set_bool(pool, view, "priority_overridden", st.t.priority_set != 0);
-
-    if (st.t.sla_due) {
-        hd_val_set(pool, view, "sla_due",
-                   ngx_http_helpdesk_time_text(ctx, st.t.sla_due));
-    }
-
-    if (st.t.sla_state != HD_SLA_OK) {
-        hd_val_set_cstr(pool, view, "sla_state",
-                        hd_sla_state_names[st.t.sla_state
-                                           % HD_SLA_STATE_COUNT]);
-    }
-
-    /* the customer, the company, the certificate */
-    if (st.has_author) {
-        item = hd_val_map(pool);
-        hd_val_set_int(pool, item, "id", (int64_t) st.author.id);
-        hd_val_set_str(pool, item, "name", st.author.name.data,
-                       st.author.name.len);
-        hd_val_set_str(pool, item, "login", st.author.login.data,
-                       st.author.login.len);
-        hd_val_set_str(pool, item, "email", st.author.email.data,
-                       st.author.email.len);
-        ngx_http_helpdesk_set_given(pool, item, "phone", &st.author.phone);
-        ngx_http_helpdesk_set_given(pool, item, "organisation",
-                                    &st.author.organisation);
-
-        /* can the customer be reached: staff answer knowing it */
-        if (st.author.email_bounced) {
-            hd_val_set(pool, item, "email_bounced",
-                       ngx_http_helpdesk_time_text(ctx,
-                                                   st.author.email_bounced));
-            hd_val_set_str(pool, item, "email_bounce",
-                           st.author.email_bounce.data,
-                           st.author.email_bounce.len);
-
-        } else if (st.author.email_confirmed == 0) {
-            hd_val_set_bool(pool, item, "email_unconfirmed", 1);
-        }
-
-        hd_val_set(pool, view, "customer", item);
-    }
-
-    if (st.has_company) {
-        item = hd_val_map(pool);
-        hd_val_set_int(pool, item, "id", (int64_t) st.company.id);
-        hd_val_set_str(pool, item, "name", st.company.name.data,
-                       st.company.name.len);
-        hd_val_set(pool, view, "company", item);
-    }
-
-    if (st.has_cert) {
-        item = hd_val_map(pool);
-        hd_val_set_str(pool, item, "number", st.cert.number.data,
-                       st.cert.number.len);
-        hd_val_set_str(pool, item, "type", st.cert_type.name.data,
-                       st.cert_type.name.len);
-        ngx_http_helpdesk_set_day(ctx, item, "valid_from",
-                                  (int32_t) st.cert.valid_from);
-        ngx_http_helpdesk_set_day(ctx, item, "valid_until",
-                                  (int32_t) st.cert.valid_until);
-
-        /* words, not codes: the state and the level as the catalogue says */
-        ngx_snprintf((u_char *) key, sizeof(key), "certs.state_%s%Z",
-                     hd_cert_state_names[hd_cert_state(
-                         &st.cert, hd_date_today(ngx_time()))]);
-        ngx_http_helpdesk_set_text(ctx, item, "state", key);
-        ngx_snprintf((u_char *) key, sizeof(key), "staff.level_%s%Z",
-                     hd_level_names[st.cert_type.level % HD_LEVEL_COUNT]);
-        ngx_http_helpdesk_set_text(ctx, item, "level", key);
-
-        hd_val_set_int(pool, item, "unclosed", (int64_t) st.cert_unclosed);
-        hd_val_set_int(pool, item, "limit", st.cert_type.ticket_limit);
-        hd_val_set(pool, view, "cert", item);
-    }
+    /* what may help the agent: articles, internal ones too */
+    first = hd_val_get(view, "messages", 8);
+    body = first != NULL && first->u.items.head != NULL
+           ? hd_val_get(first->u.items.head->val, "body", 4) : NULL;
 
     list = hd_val_list(pool);
+    (void) ngx_http_helpdesk_kb_suggestions(ctx, &txn, &t.subject,
+                                            body ? &body->u.str : &none,
+                                            list, NULL, 0);
+    hd_val_set(pool, page, "kb_for_staff", list);
+    hd_val_set_bool(pool, page, "has_kb_for_staff", list->u.items.n > 0);
 
-    for (i = 0; i < st.nothers; i++) {
-        item = hd_val_map(pool);
-        hd_val_set_int(pool, item, "number", (int64_t) st.others[i].number);
-        hd_val_set_str(pool, item, "subject", st.others[i].subject.data,
-                       st.others[i].subject.len);
-        ngx_http_helpdesk_set_label(ctx, item, "status",
-                                    NGX_HTTP_HELPDESK_L_STAFF_STATUS,
-                                    st.others[i].status);
-        hd_val_set(pool, item, "updated",
-                   ngx_http_helpdesk_time_text(ctx, st.others[i].updated));
-        hd_val_push(pool, list, item);
-    }
+    ngx_http_helpdesk_form_shown(ctx, &txn, &t, page);
 
-    hd_val_set(pool, view, "others", list);
-    hd_val_set_bool(pool, view, "has_others", st.nothers != 0);
-
-    for (i = 0; i < st.nmessages; i++) {
-        if (st.messages[i].kind == HD_MESSAGE_SOLUTION) {
-            hd_val_set_bool(pool, view, "has_solution", 1);
-        }
-    }
-
-    hd_val_set_bool(pool, view, "kb_editor",
-                    hd_account_may(ctx->caller.account, HD_RIGHT_KB_EDIT));
-
-    /* what may help the agent: articles (internal ones too) and resolved
-       tickets about the same */
-    {
-        size_t             nh, k;
-        hd_str_t           none = hd_null_string;
-        hd_val_t          *similar;
-        hd_ticket_t        other;
-        hd_search_hit_t   *hits;
-        hd_staff_scope_t   scope;
-
-        list = hd_val_list(pool);
-        (void) ngx_http_helpdesk_kb_suggestions(ctx, &txn, &st.t.subject,
-                                                st.nmessages
-                                                ? &st.messages[0].body : &none,
-                                                list, NULL, 0);
-        hd_val_set(pool, view, "kb_for_staff", list);
-        hd_val_set_bool(pool, view, "has_kb_for_staff", list->u.items.n > 0);
-
-        similar = hd_val_list(pool);
-
-        if (hd_staff_scope(&txn, ctx->caller.account, &scope) == HD_OK
-            && hd_ticket_similar(&txn, &scope, &st.t.subject, 30, pool,
-                                 &hits, &nh)
-               == HD_OK)
-        {
-            for (k = 0; k < nh && similar->u.items.n < 5; k++) {
-                if (hits[k].doc == st.t.number
-                    || hd_ticket_get(&txn, hits[k].doc, &other) != HD_OK
-                    || (other.status != HD_STATUS_SOLVED
-                        && other.status != HD_STATUS_CLOSED))
-                {
-                    continue;
-                }
-
-                item = hd_val_map(pool);
-                hd_val_set_int(pool, item, "number", (int64_t) other.number);
-                hd_val_set_str(pool, item, "subject",
-                               hd_pstrdup(pool, other.subject.data,
-                                          other.subject.len),
-                               other.subject.len);
-                ngx_http_helpdesk_set_label(ctx, item, "status",
-                                            NGX_HTTP_HELPDESK_L_STAFF_STATUS,
-                                            other.status);
-                hd_val_push(pool, similar, item);
-            }
-        }
-
-        hd_val_set(pool, view, "similar", similar);
-        hd_val_set_bool(pool, view, "has_similar", similar->u.items.n > 0);
-    }
-
-    list = hd_val_list(pool);
-    ngx_http_helpdesk_kb_shown(ctx, &txn, &st.t.kb_shown, list, NULL);
-    hd_val_set(pool, view, "kb_shown", list);
-    hd_val_set_bool(pool, view, "has_kb_shown", list->u.items.n > 0);
-
-    ngx_http_helpdesk_form_shown(ctx, &txn, &st.t, view);
-
-    if (ngx_http_helpdesk_form_edit_groups(ctx, &txn, &st.t, view, errors)
-        != NGX_OK)
-    {
+    rc = ngx_http_helpdesk_form_edit_groups(ctx, &txn, &t, page,
+                                            sp->errors);
+    if (rc != NGX_OK) {
         hd_txn_abort(&txn);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    /* the thread, notes included, and the audit */
-    newest = ngx_http_arg(r, (u_char *) "order", 5, &order) == NGX_OK
-             && order.len == 6 && ngx_strncmp(order.data, "newest", 6) == 0;
-
-    list = hd_val_list(pool);
-
-    for (i = 0; i < st.nmessages; i++) {
-        item = ngx_http_helpdesk_message_view(ctx, &names,
-                                              &st.messages[newest
-                                                  ? st.nmessages - 1 - i
-                                                  : i],
-                                              st.files, st.nfiles);
-        hd_val_push(pool, list, item);
-    }
-
-    hd_val_set(pool, view, "thread", list);
-    hd_val_set_bool(pool, view, "newest_first", newest);
-
-    list = hd_val_list(pool);
-
-    for (i = st.naudit; i-- > 0; ) {
-        hd_val_push(pool, list,
-                    ngx_http_helpdesk_audit_view(ctx, &names, &st.audit[i]));
-    }
-
-    hd_val_set(pool, view, "audit", list);
-
-    /* the forms' choices */
-    n = st.nstaff > st.ndepartments ? st.nstaff : st.ndepartments;
-    ids = hd_palloc(pool, (n + 1) * sizeof(uint64_t));
-    nlist = hd_palloc(pool, (n + 1) * sizeof(hd_str_t *));
-
-    if (ids == NULL || nlist == NULL) {
-        hd_txn_abort(&txn);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    for (i = 0; i < st.nstaff; i++) {
-        ids[i] = st.staff[i].account.id;
-        nlist[i] = &st.staff[i].account.name;
-    }
-
-    hd_val_set(pool, view, "assignable",
-               ngx_http_helpdesk_id_options(ctx, st.nstaff, ids, nlist,
-                                            st.t.owner));
-
-    hd_val_set(pool, view, "department_options",
-               ngx_http_helpdesk_department_options(ctx, st.departments,
-                                                    st.ndepartments,
-                                                    st.t.department));
-
-    chosen.data = (hd_uchar *) hd_priority_names[st.t.priority
-                                                 % HD_PRIORITY_COUNT];
-    chosen.len = ngx_strlen(chosen.data);
-    hd_val_set(pool, view, "priority_options",
-               ngx_http_helpdesk_choices(ctx, NGX_HTTP_HELPDESK_L_PRIORITY,
-                                         &chosen, NULL));
-
-    chosen.data = (hd_uchar *) hd_ticket_type_names[st.t.type
-                                                    % HD_TYPE_COUNT];
-    chosen.len = ngx_strlen(chosen.data);
-    hd_val_set(pool, view, "type_options",
-               ngx_http_helpdesk_choices(ctx, NGX_HTTP_HELPDESK_L_TYPE,
-                                         &chosen, NULL));
-
-    hd_val_set(pool, view, "category_options",
+    hd_val_set(pool, page, "category_options",
                ngx_http_helpdesk_category_choices(ctx, &txn, NULL, NULL,
-                                                  st.t.category));
-
-    chosen.data = (hd_uchar *) (st.t.severity >= 1 && st.t.severity <= 4
-                                ? "1234" + st.t.severity - 1 : "4");
-    chosen.len = 1;
-    hd_val_set(pool, view, "severity_options",
-               ngx_http_helpdesk_choices(ctx, NGX_HTTP_HELPDESK_L_SEVERITY,
-                                         &chosen, NULL));
-
-    hd_val_set_int(pool, view, "files_max", ctx->mcf->tickets.files_max);
-    hd_val_set_int(pool, view, "file_max_mb",
-                   (int64_t) (ctx->mcf->tickets.file_max / (1024 * 1024)));
+                                                  t.category));
 
     /* the canned replies, and one chosen (?macro=ID) in the reply form */
-    ngx_http_helpdesk_macro_offer(r, ctx, &txn, view, &st.t,
-                                  st.has_author ? &st.author.name
-                                                : &ctx->caller.account->name);
+    customer = hd_val_get(view, "customer", 8);
+    name = customer != NULL && customer->type == HD_VAL_MAP
+           ? hd_val_get(customer, "name", 4) : NULL;
+    ngx_http_helpdesk_macro_offer(r, ctx, &txn, page, &t,
+                                  name != NULL ? &name->u.str
+                                               : &ctx->caller.account->name);
 
-    rc = ngx_http_helpdesk_render(r, ctx, "pages/staff_ticket", view, status);
     hd_txn_abort(&txn);
 
-    return rc;
+    return NGX_OK;
+}
+
+
+/*
+ * The staff's ticket page and the API's staff ticket: one view
+ * (hd_view_staff_ticket), the page's forms beside it
+ */
+ngx_int_t
+ngx_http_helpdesk_staff_ticket_page(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status)
+{
+    return ngx_http_helpdesk_ticket_view_send(r, ctx, hd_view_staff_ticket,
+               "pages/staff_ticket", ngx_http_helpdesk_staff_ticket_parts,
+               errors, status);
 }
 
 

@@ -44,223 +44,8 @@ ngx_http_helpdesk_size_text(ngx_http_helpdesk_ctx_t *ctx, uint64_t size)
 }
 
 
-/* what the caller may do with the ticket now, for its page and the API */
-typedef struct {
-    unsigned          rights;
-    ngx_uint_t        reply;
-    ngx_uint_t        close;
-    ngx_uint_t        reopen;
-    ngx_uint_t        reopen_passed;
-    ngx_uint_t        final;
-    ngx_uint_t        rate;
-    ngx_uint_t        edit;
-    uint64_t          reopen_until;
-} ngx_http_helpdesk_can_t;
 
 
-static void
-ngx_http_helpdesk_ticket_can(ngx_http_helpdesk_ctx_t *ctx,
-    const hd_ticket_t *t, unsigned rights, ngx_http_helpdesk_can_t *can)
-{
-    ngx_memzero(can, sizeof(*can));
-
-    can->rights = rights;
-
-    if (!hd_status_closed(t->status)) {
-        can->reply = (rights & HD_TICKET_ACT) != 0;
-        can->close = can->reply;
-        can->edit = (rights & HD_TICKET_EDIT) != 0;
-        return;
-    }
-
-    can->rate = (rights & HD_TICKET_RATE) && t->rating == 0
-                && hd_status_rateable(t->status);
-
-    if (hd_transition(HD_ACTION_REOPEN, t->status) < 0) {
-        can->final = 1;
-        return;
-    }
-
-    can->reopen_until = hd_ticket_reopen_until(&ctx->mcf->tickets, t);
-
-    if (can->reopen_until != 0 && (uint64_t) ngx_time() > can->reopen_until) {
-        can->reopen_passed = 1;
-
-    } else {
-        can->reopen = (rights & HD_TICKET_ACT) != 0;
-    }
-}
-
-
-void
-ngx_http_helpdesk_message_jw(ngx_http_helpdesk_ctx_t *ctx,
-    ngx_http_helpdesk_ticket_names_t *names, const hd_message_t *m,
-    const hd_attachment_t *files, size_t nfiles, hd_jw_t *w)
-{
-    u_char  url[128], *p;
-    size_t  i;
-
-    hd_jw_object(w);
-    hd_jw_key(w, "id");
-    hd_jw_int(w, (int64_t) m->id);
-    hd_jw_key(w, "kind");
-    hd_jw_cstr(w, hd_message_kind_names[m->kind % HD_MESSAGE_KIND_COUNT]);
-    hd_jw_key(w, "side");
-    hd_jw_cstr(w, hd_side_names[m->side % HD_SIDE_COUNT]);
-    hd_jw_key(w, "channel");
-    hd_jw_cstr(w, hd_channel_names[m->channel % HD_CHANNEL_COUNT]);
-    ngx_http_helpdesk_jw_kstr(w, "author",
-                              ngx_http_helpdesk_account_name(names,
-                                                             m->author));
-    ngx_http_helpdesk_jw_kstr(w, "body", &m->body);
-    hd_jw_key(w, "created");
-    ngx_http_helpdesk_jw_time(w, m->created);
-
-    /* staff are told a mail's sender may be forged */
-    if ((m->flags & HD_MESSAGE_UNVERIFIED)
-        && hd_account_is_staff(ctx->caller.account))
-    {
-        hd_jw_key(w, "unverified_sender");
-        hd_jw_bool(w, 1);
-    }
-
-    hd_jw_key(w, "attachments");
-    hd_jw_array(w);
-
-    for (i = 0; i < nfiles; i++) {
-        if (files[i].message != m->id) {
-            continue;
-        }
-
-        p = ngx_sprintf(url, "%Vapi/v1/tickets/%uL/files/%uL",
-                        &ctx->lcf->mount, m->ticket, files[i].id);
-
-        ngx_http_helpdesk_file_jw(w, &files[i], url, p - url);
-    }
-
-    hd_jw_end(w, ']');
-
-    if (m->kind == HD_MESSAGE_EVENT) {
-        hd_jw_key(w, "event");
-        hd_jw_object(w);
-        hd_jw_key(w, "action");
-        hd_jw_cstr(w, hd_action_names[m->action % HD_ACTION_COUNT]);
-        hd_jw_key(w, "from");
-        hd_jw_cstr(w, m->from < HD_STATUS_COUNT ? hd_status_names[m->from]
-                                                : NULL);
-        hd_jw_key(w, "to");
-        hd_jw_cstr(w, m->to < HD_STATUS_COUNT ? hd_status_names[m->to]
-                                              : NULL);
-        hd_jw_end(w, '}');
-    }
-
-    hd_jw_end(w, '}');
-}
-
-
-hd_val_t *
-ngx_http_helpdesk_message_view(ngx_http_helpdesk_ctx_t *ctx,
-    ngx_http_helpdesk_ticket_names_t *names, const hd_message_t *m,
-    const hd_attachment_t *files, size_t nfiles)
-{
-    u_char          *href, *p;
-    size_t           i;
-    hd_str_t        *author;
-    hd_val_t        *item, *list, *f;
-    hd_pool_t       *pool = &ctx->pool;
-
-    item = hd_val_map(pool);
-    author = ngx_http_helpdesk_account_name(names, m->author);
-
-    hd_val_set_int(pool, item, "id", (int64_t) m->id);
-    hd_val_set_cstr(pool, item, "kind",
-                    hd_message_kind_names[m->kind % HD_MESSAGE_KIND_COUNT]);
-    ngx_http_helpdesk_set_label(ctx, item, "kind_label",
-                                NGX_HTTP_HELPDESK_L_KIND, m->kind);
-    ngx_http_helpdesk_set_label(ctx, item, "side", NGX_HTTP_HELPDESK_L_SIDE,
-                                m->side);
-    hd_val_set_str(pool, item, "author", author->data, author->len);
-    hd_val_set(pool, item, "created",
-               ngx_http_helpdesk_time_text(ctx, m->created));
-    hd_val_set_bool(pool, item, "staff", m->side == HD_SIDE_STAFF);
-    hd_val_set_bool(pool, item, "by_email", m->channel == HD_CHANNEL_EMAIL
-                                            && m->kind != HD_MESSAGE_EVENT);
-    hd_val_set_bool(pool, item, "unverified",
-                    (m->flags & HD_MESSAGE_UNVERIFIED)
-                    && hd_account_is_staff(ctx->caller.account));
-
-    if (m->kind == HD_MESSAGE_EVENT) {
-        hd_val_set_bool(pool, item, "event", 1);
-        ngx_http_helpdesk_set_label(ctx, item, "what",
-                                    NGX_HTTP_HELPDESK_L_EVENT, m->action);
-
-        if (m->to < HD_STATUS_COUNT) {
-            ngx_http_helpdesk_set_label(ctx, item, "to",
-                                        ngx_http_helpdesk_status_labels(ctx),
-                                        m->to);
-        }
-
-        if (m->from < HD_STATUS_COUNT) {
-            ngx_http_helpdesk_set_label(ctx, item, "from",
-                                        ngx_http_helpdesk_status_labels(ctx),
-                                        m->from);
-        }
-
-        /* an auto-close says why */
-        if (m->action == HD_ACTION_AUTOCLOSE) {
-            const hd_str_t  *why;
-
-            why = ngx_http_helpdesk_text(ctx,
-                                         m->from == HD_STATUS_SOLVED
-                                         ? "tickets.autoclosed_solved"
-                                         : "tickets.autoclosed_no_info");
-            if (why != NULL) {
-                hd_val_set_str(pool, item, "why", why->data, why->len);
-            }
-        }
-
-        /* an SLA event names its clock (staff only see these) */
-        if ((m->action == HD_ACTION_SLA_AT_RISK
-             || m->action == HD_ACTION_SLA_BREACH)
-            && m->body.len)
-        {
-            hd_val_set_str(pool, item, "clock", m->body.data, m->body.len);
-        }
-
-        return item;
-    }
-
-    hd_val_set_str(pool, item, "body", m->body.data, m->body.len);
-
-    list = hd_val_list(pool);
-
-    for (i = 0; i < nfiles; i++) {
-        if (files[i].message != m->id) {
-            continue;
-        }
-
-        href = hd_palloc(pool, ctx->lcf->mount.len + 64);
-        if (href == NULL) {
-            continue;
-        }
-
-        p = ngx_sprintf(href, "%Vtickets/%uL/files/%uL", &ctx->lcf->mount,
-                        m->ticket, files[i].id);
-
-        f = hd_val_map(pool);
-        hd_val_set_str(pool, f, "name", files[i].name.data,
-                       files[i].name.len);
-        hd_val_set_str(pool, f, "href", href, p - href);
-        hd_val_set(pool, f, "size", ngx_http_helpdesk_size_text(ctx,
-                                                              files[i].size));
-        hd_val_push(pool, list, f);
-    }
-
-    hd_val_set(pool, item, "attachments", list);
-    hd_val_set_bool(pool, item, "has_attachments", list->u.items.n != 0);
-
-    return item;
-}
 
 
 void
@@ -339,40 +124,29 @@ ngx_http_helpdesk_ticket_header(ngx_http_helpdesk_ctx_t *ctx,
 }
 
 
-/*
- * A ticket (SPEC §5.5): header, thread oldest or newest first, attachments,
- * and the forms the caller may use; the form's errors when shown again
- */
-ngx_int_t
-ngx_http_helpdesk_ticket_page(ngx_http_request_t *r,
-    ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status)
+/* the page's own parts: the form's echo and errors, the extra fields and
+   their correction form, the files one may attach */
+static ngx_int_t
+ngx_http_helpdesk_ticket_parts(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_val_t *page, void *data)
 {
-    size_t                             i, nmsg, nfiles;
-    uint64_t                           number;
-    hd_err_t                           err;
-    hd_txn_t                           txn;
-    hd_str_t                           cert, product;
-    hd_val_t                          *view, *thread, *rating, *star;
-    hd_jw_t                           *w;
-    ngx_http_helpdesk_jw_t            *j;
-    ngx_str_t                          order;
-    hd_pool_t                         *pool = &ctx->pool;
-    ngx_uint_t                         newest;
-    hd_ticket_t                        t;
-    hd_product_t                       p;
-    hd_message_t                      *m;
-    hd_attachment_t                   *files;
-    ngx_http_helpdesk_can_t            can;
-    ngx_http_helpdesk_ticket_names_t   names;
+    hd_txn_t                         txn;
+    hd_err_t                         err;
+    ngx_int_t                        rc;
+    hd_ticket_t                      t;
+    const hd_val_t                  *number, *can_edit;
+    ngx_http_helpdesk_ticket_view_t *tv = data;
 
     static const char  *echo[] = { "body", NULL };
 
-    number = ngx_http_helpdesk_ticket_arg(ctx);
+    ngx_http_helpdesk_view_form(r, ctx, page, echo, tv->errors);
+    hd_val_set_int(&ctx->pool, page, "files_max",
+                   ctx->mcf->tickets.files_max);
+    hd_val_set_int(&ctx->pool, page, "file_max_mb",
+                   (int64_t) (ctx->mcf->tickets.file_max / (1024 * 1024)));
 
-    if (number == 0) {
-        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_NOT_FOUND,
-                                       "not_found", NULL);
-    }
+    number = hd_val_get(tv->view, "number", 6);
+    can_edit = hd_val_get(tv->view, "can_edit", 8);
 
     if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED, &err)
         != HD_OK)
@@ -380,231 +154,42 @@ ngx_http_helpdesk_ticket_page(ngx_http_request_t *r,
         return ngx_http_helpdesk_fail(r, ctx, &err);
     }
 
-    if (hd_ticket_get(&txn, number, &t) != HD_OK
-        || !(hd_ticket_rights(&txn, ctx->caller.account, &t) & HD_TICKET_SEE))
-    {
-        /* someone else's ticket is no ticket at all */
-        hd_txn_abort(&txn);
-        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_NOT_FOUND,
-                                       "not_found", NULL);
-    }
-
-    hd_ticket_copy(pool, &t);
-    ngx_http_helpdesk_ticket_can(ctx, &t,
-                                 hd_ticket_rights(&txn, ctx->caller.account,
-                                                  &t),
-                                 &can);
-
-    if (hd_message_list(&txn, t.number, 0, pool, &m, &nmsg) != HD_OK
-        || hd_attachment_list(&txn, t.number, pool, &files, &nfiles) != HD_OK)
+    if (number == NULL
+        || hd_ticket_get(&txn, (uint64_t) number->u.integer, &t) != HD_OK)
     {
         hd_txn_abort(&txn);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_memzero(&names, sizeof(names));
-    names.txn = &txn;
-    names.pool = pool;
+    ngx_http_helpdesk_form_shown(ctx, &txn, &t, page);
+    rc = NGX_OK;
 
-    cert = ngx_http_helpdesk_ticket_cert(&txn, pool, &t);
-    product.len = 0;
-    product.data = (hd_uchar *) "";
-
-    if (t.product && hd_product_get(&txn, t.product, &p) == HD_OK) {
-        product.data = hd_pstrdup(pool, p.name.data, p.name.len);
-        product.len = p.name.len;
-    }
-
-    if (ctx->api) {
-        j = ngx_http_helpdesk_jw_new(r);
-        if (j == NULL) {
-            hd_txn_abort(&txn);
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        w = &j->w;
-
-        hd_jw_object(w);
-        hd_jw_key(w, "number");
-        hd_jw_int(w, (int64_t) t.number);
-        ngx_http_helpdesk_jw_kstr(w, "subject", &t.subject);
-        hd_jw_key(w, "status");
-        hd_jw_cstr(w, hd_status_names[t.status % HD_STATUS_COUNT]);
-        hd_jw_key(w, "priority");
-        hd_jw_cstr(w, hd_priority_names[t.priority % HD_PRIORITY_COUNT]);
-        ngx_http_helpdesk_jw_kstr(w, "department",
-            ngx_http_helpdesk_department_name(&names, t.department));
-        ngx_http_helpdesk_jw_kopt(w, "owner",
-            ngx_http_helpdesk_account_name(&names, t.owner));
-        hd_jw_key(w, "type");
-        hd_jw_cstr(w, hd_ticket_type_names[t.type % HD_TYPE_COUNT]);
-        hd_jw_key(w, "category");
-        hd_jw_cstr(w, ngx_http_helpdesk_category_name(ctx, &txn,
-                                                      t.category));
-        hd_jw_key(w, "severity");
-        hd_jw_int(w, t.severity);
-        ngx_http_helpdesk_jw_kopt(w, "certificate", &cert);
-        ngx_http_helpdesk_jw_kopt(w, "product", &product);
-        ngx_http_helpdesk_jw_kstr(w, "product_version", &t.product_version);
-        ngx_http_helpdesk_jw_kstr(w, "os_version", &t.os_version);
-        hd_jw_key(w, "channel");
-        hd_jw_cstr(w, hd_channel_names[t.channel % HD_CHANNEL_COUNT]);
-        hd_jw_key(w, "premium");
-        hd_jw_bool(w, t.premium != 0);
-        hd_jw_key(w, "regulations");
-        hd_jw_int(w, (int64_t) t.regulations);
-        ngx_http_helpdesk_form_jw(&t, w);
-        hd_jw_key(w, "created");
-        ngx_http_helpdesk_jw_time(w, t.created);
-        hd_jw_key(w, "updated");
-        ngx_http_helpdesk_jw_time(w, t.updated);
-        ngx_http_helpdesk_jw_kstr(w, "author",
-            ngx_http_helpdesk_account_name(&names, t.author));
-
-        hd_jw_key(w, "rating");
-        if (t.rating) {
-            hd_jw_object(w);
-            hd_jw_key(w, "stars");
-            hd_jw_int(w, t.rating);
-            ngx_http_helpdesk_jw_kstr(w, "comment", &t.rating_comment);
-            hd_jw_end(w, '}');
-
-        } else {
-            hd_jw_null(w);
-        }
-
-        if (t.reference) {
-            hd_jw_key(w, "reference");
-            hd_jw_int(w, (int64_t) t.reference);
-        }
-
-        if (can.reopen_until) {
-            hd_jw_key(w, "reopen_until");
-            ngx_http_helpdesk_jw_time(w, can.reopen_until);
-        }
-
-        hd_jw_key(w, "can");
-        hd_jw_object(w);
-        hd_jw_key(w, "reply");
-        hd_jw_bool(w, can.reply);
-        hd_jw_key(w, "close");
-        hd_jw_bool(w, can.close);
-        hd_jw_key(w, "reopen");
-        hd_jw_bool(w, can.reopen);
-        hd_jw_key(w, "rate");
-        hd_jw_bool(w, can.rate);
-        hd_jw_key(w, "edit");
-        hd_jw_bool(w, can.edit);
-        hd_jw_end(w, '}');
-
-        hd_jw_key(w, "messages");
-        hd_jw_array(w);
-
-        for (i = 0; i < nmsg; i++) {
-            ngx_http_helpdesk_message_jw(ctx, &names, &m[i], files, nfiles,
-                                         w);
-        }
-
-        hd_jw_end(w, ']');
-        hd_jw_end(w, '}');
-
-        hd_txn_abort(&txn);
-
-        return ngx_http_helpdesk_jw_send(r, j, NGX_HTTP_OK);
-    }
-
-    view = ngx_http_helpdesk_view(r, ctx, NULL);
-    if (view == NULL) {
-        hd_txn_abort(&txn);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    hd_val_set_str(pool, view, "title", t.subject.data, t.subject.len);
-    ngx_http_helpdesk_view_form(r, ctx, view, echo, errors);
-    ngx_http_helpdesk_ticket_header(ctx, &names, &t, &cert, &product, view);
-    ngx_http_helpdesk_form_shown(ctx, &txn, &t, view);
-
-    /* the correction form: what the ticket has, as choices */
-    if (can.edit) {
-        hd_str_t   chosen;
-        u_char     sev[4];
-
-        chosen.data = (hd_uchar *) hd_ticket_type_names[t.type
-                                                        % HD_TYPE_COUNT];
-        chosen.len = ngx_strlen(chosen.data);
-        hd_val_set(pool, view, "edit_types",
-                   ngx_http_helpdesk_choices(ctx, NGX_HTTP_HELPDESK_L_TYPE,
-                                             &chosen, NULL));
-
-        chosen.data = sev;
-        chosen.len = ngx_sprintf(sev, "%ud", (unsigned) t.severity) - sev;
-        hd_val_set(pool, view, "edit_severities",
-                   ngx_http_helpdesk_choices(ctx,
-                                             NGX_HTTP_HELPDESK_L_SEVERITY,
-                                             &chosen, NULL));
-        hd_val_set_str(pool, view, "edit_product_version",
-                       t.product_version.data, t.product_version.len);
-        hd_val_set_str(pool, view, "edit_os_version", t.os_version.data,
-                       t.os_version.len);
-        hd_val_set_bool(pool, view, "edit_by_colleague",
-                        t.author != ctx->caller.account->id);
-
-        if (ngx_http_helpdesk_form_edit_groups(ctx, &txn, &t, view, errors)
-            != NGX_OK)
-        {
-            hd_txn_abort(&txn);
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-
-    newest = ngx_http_arg(r, (u_char *) "order", 5, &order) == NGX_OK
-             && order.len == 6 && ngx_strncmp(order.data, "newest", 6) == 0;
-
-    thread = hd_val_list(pool);
-
-    for (i = 0; i < nmsg; i++) {
-        hd_val_push(pool, thread,
-                    ngx_http_helpdesk_message_view(ctx, &names,
-                                                   &m[newest ? nmsg - 1 - i
-                                                             : i],
-                                                   files, nfiles));
+    if (hd_val_truthy(can_edit)
+        && ngx_http_helpdesk_form_edit_groups(ctx, &txn, &t, page,
+                                              tv->errors)
+           != NGX_OK)
+    {
+        rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     hd_txn_abort(&txn);
 
-    hd_val_set(pool, view, "thread", thread);
-    hd_val_set_bool(pool, view, "newest_first", newest);
-    hd_val_set_bool(pool, view, "can_reply", can.reply);
-    hd_val_set_bool(pool, view, "can_close", can.close);
-    hd_val_set_bool(pool, view, "can_reopen", can.reopen);
-    hd_val_set_bool(pool, view, "reopen_passed", can.reopen_passed);
-    hd_val_set_bool(pool, view, "final", can.final);
-    hd_val_set_bool(pool, view, "can_rate", can.rate);
-    hd_val_set_bool(pool, view, "can_edit", can.edit);
-    hd_val_set_bool(pool, view, "solved", t.status == HD_STATUS_SOLVED);
+    return rc;
+}
 
-    if (can.reopen && can.reopen_until) {
-        hd_val_set(pool, view, "reopen_until",
-                   ngx_http_helpdesk_time_text(ctx, can.reopen_until));
-    }
 
-    if (t.rating) {
-        rating = hd_val_list(pool);
-
-        for (i = 0; i < 5; i++) {
-            star = hd_val_map(pool);
-            hd_val_set_bool(pool, star, "on", i < t.rating);
-            hd_val_push(pool, rating, star);
-        }
-
-        hd_val_set(pool, view, "stars", rating);
-    }
-
-    hd_val_set_int(pool, view, "files_max", ctx->mcf->tickets.files_max);
-    hd_val_set_int(pool, view, "file_max_mb",
-                   (int64_t) (ctx->mcf->tickets.file_max / (1024 * 1024)));
-
-    return ngx_http_helpdesk_render(r, ctx, "pages/ticket", view, status);
+/*
+ * A ticket (SPEC §5.5) for its customer, the page and the API: one view
+ * (hd_view_ticket); the page shows the form's errors when shown again
+ */
+ngx_int_t
+ngx_http_helpdesk_ticket_page(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status)
+{
+    return ngx_http_helpdesk_ticket_view_send(r, ctx, hd_view_ticket,
+                                              "pages/ticket",
+                                              ngx_http_helpdesk_ticket_parts,
+                                              errors, status);
 }
 
 

@@ -7,6 +7,8 @@
  *   fsync      fsync, fdatasync, msync: EIO (a disk that loses writes)
  *   readers    a read-only mdb_txn_begin, mdb_txn_renew: MDB_READERS_FULL
  *   rand       RAND_bytes, RAND_priv_bytes: 0 (no randomness to be had)
+ *   read-NAME  a cursor opened or renewed on the table NAME ("messages"):
+ *              MDB_CORRUPTED (a table that cannot be read, the rest can)
  *
  * Each fault that fires is counted in "<fault>.fired" of the directory.
  */
@@ -145,6 +147,72 @@ mdb_txn_renew(MDB_txn *txn)
     }
 
     return real(txn);
+}
+
+
+/* the tables' names by handle, as this process opened them */
+#define FAULT_DBIS  128
+
+static char  fault_dbi[FAULT_DBIS][32];
+
+
+int
+mdb_dbi_open(MDB_txn *txn, const char *name, unsigned int flags,
+    MDB_dbi *dbi)
+{
+    int  rc;
+
+    fault_real(mdb_dbi_open);
+
+    rc = real(txn, name, flags, dbi);
+
+    if (rc == 0 && name != NULL && *dbi < FAULT_DBIS) {
+        snprintf(fault_dbi[*dbi], sizeof(fault_dbi[0]), "%s", name);
+    }
+
+    return rc;
+}
+
+
+static int
+fault_table(MDB_dbi dbi)
+{
+    char  name[48];
+
+    if (dbi >= FAULT_DBIS || fault_dbi[dbi][0] == '\0') {
+        return 0;
+    }
+
+    snprintf(name, sizeof(name), "read-%s", fault_dbi[dbi]);
+
+    return fault_on(name);
+}
+
+
+int
+mdb_cursor_open(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cursor)
+{
+    fault_real(mdb_cursor_open);
+
+    if (fault_table(dbi)) {
+        return MDB_CORRUPTED;
+    }
+
+    return real(txn, dbi, cursor);
+}
+
+
+/* the store keeps its cursors and renews them for the next read */
+int
+mdb_cursor_renew(MDB_txn *txn, MDB_cursor *cursor)
+{
+    fault_real(mdb_cursor_renew);
+
+    if (fault_table(mdb_cursor_dbi(cursor))) {
+        return MDB_CORRUPTED;
+    }
+
+    return real(txn, cursor);
 }
 
 

@@ -31,7 +31,7 @@ sub normalize {
     my ($text) = @_;
     for ($text) {
         s{https?://127\.0\.0\.1:\d+}{http://HOST}g;
-        s{127\.\d+\.\d+\.\d+}{ADDRESS}g;
+        s{127\.\d+\.\d+\.\d+(?::\d+)?}{ADDRESS}g;
         s{/tmp/[\w./-]+}{/TMP}g;
         s{\b[0-9a-f]{64}\b}{SHA256}gi;
         s{\b[0-9a-f]{16,40}\b}{HEX}gi;

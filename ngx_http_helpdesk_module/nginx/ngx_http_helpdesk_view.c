@@ -1,0 +1,128 @@
+/*
+ * The one fork of views (core/view/): the API gets the view as JSON, a
+ * browser gets it in its page's template with the chrome (language, brand,
+ * who is signed in, CSRF, the form's echo) and the page's own parts, every
+ * typed value in the reader's words. No other place decides between HTML
+ * and JSON for a view.
+ */
+
+#include "ngx_http_helpdesk_module.h"
+
+
+void
+ngx_http_helpdesk_viewer(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
+    hd_viewer_t *viewer)
+{
+    ngx_memzero(viewer, sizeof(hd_viewer_t));
+
+    viewer->account = ctx->caller.account;
+    viewer->mount.data = ctx->lcf->mount.data;
+    viewer->mount.len = ctx->lcf->mount.len;
+    viewer->lang = ctx->lang;
+    viewer->now = (uint64_t) ngx_time();
+    viewer->page = !ctx->api;
+    viewer->staff_route = ctx->route != NULL
+                          && (ctx->route->flags & NGX_HTTP_HELPDESK_STAFF);
+    viewer->after_change = ctx->after_change != 0;
+    viewer->tickets = &ctx->mcf->tickets;
+
+    (void) r;
+}
+
+
+/* the view's values beside the chrome's, for the template */
+static void
+ngx_http_helpdesk_view_merge(hd_pool_t *pool, hd_val_t *page,
+    const hd_val_t *view)
+{
+    const hd_val_item_t  *item;
+
+    for (item = view->u.items.head; item != NULL; item = item->next) {
+        hd_val_set_n(pool, page, item->key.data, item->key.len, item->val);
+    }
+}
+
+
+ngx_int_t
+ngx_http_helpdesk_view_send(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_val_t *view, const char *template,
+    ngx_http_helpdesk_page_pt page_parts, void *data, ngx_uint_t status)
+{
+    hd_val_t                *page;
+    ngx_int_t                rc;
+    ngx_http_helpdesk_jw_t  *j;
+
+    if (ctx->api) {
+        j = ngx_http_helpdesk_jw_new(r);
+        if (j == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        hd_view_json(&j->w, view);
+
+        return ngx_http_helpdesk_jw_send(r, j, status);
+    }
+
+    page = ngx_http_helpdesk_view(r, ctx, NULL);
+    if (page == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (page_parts != NULL) {
+        rc = page_parts(r, ctx, page, data);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+    }
+
+    hd_view_localize(&ctx->pool, view, ctx->lcf->templates->catalog[ctx->lang],
+                     ctx->lang);
+    ngx_http_helpdesk_view_merge(&ctx->pool, page, view);
+
+    return ngx_http_helpdesk_render(r, ctx, template, page, status);
+}
+
+
+ngx_int_t
+ngx_http_helpdesk_ticket_view_send(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_view_ticket_pt view,
+    const char *template, ngx_http_helpdesk_page_pt page,
+    hd_errors_t *errors, ngx_uint_t status)
+{
+    uint64_t                         number;
+    hd_err_t                         err;
+    ngx_str_t                        order;
+    hd_viewer_t                      viewer;
+    ngx_http_helpdesk_ticket_view_t  tv;
+
+    number = ngx_http_helpdesk_ticket_arg(ctx);
+
+    if (number == 0) {
+        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_NOT_FOUND,
+                                       "not_found", NULL);
+    }
+
+    ngx_http_helpdesk_viewer(r, ctx, &viewer);
+    viewer.newest_first = ngx_http_arg(r, (u_char *) "order", 5, &order)
+                          == NGX_OK
+                          && order.len == 6
+                          && ngx_strncmp(order.data, "newest", 6) == 0;
+
+    hd_err_clear(&err);
+
+    if (view(ctx->mcf->store, &viewer, number, &ctx->pool, &tv.view, &err)
+        != HD_OK)
+    {
+        return ngx_http_helpdesk_fail(r, ctx, &err);
+    }
+
+    /* the answer to a change made meanwhile by someone else says so */
+    if (ctx->changed_meanwhile) {
+        hd_val_set_bool(&ctx->pool, tv.view, "changed_meanwhile", 1);
+    }
+
+    tv.errors = errors;
+
+    return ngx_http_helpdesk_view_send(r, ctx, tv.view, template, page, &tv,
+                                       status);
+}

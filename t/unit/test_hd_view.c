@@ -1,0 +1,475 @@
+/*
+ * Views on a fixture store: the staff's and the customer's ticket as the
+ * API's JSON (ISO times, codes, no page-only values) and as a page reads
+ * them (the reader's words and dates), who may see them, and the JSON
+ * writer's typed values.
+ */
+
+#include <jansson.h>
+
+#include "unit.h"
+#include "hd_date.h"
+#include "hd_staff.h"
+#include "hd_templates.h"
+#include "hd_ticket_customer.h"
+#include "hd_view.h"
+
+
+static hd_portal_t      portal;
+static hd_arena_t      *arena;
+static hd_templates_t  *templates;
+static uint64_t         alice, bob, admin, agent;
+static uint64_t         number;
+static char             cert_number[HD_CERT_NUMBER_BUF];
+static uint64_t         now = 1795300000;      /* 2026-11-21 22:26 UTC */
+
+
+typedef struct {
+    hd_tpl_out_t   out;
+    hd_buf_t       buf;
+} capture_t;
+
+
+static int
+capture_write(hd_tpl_out_t *out, const hd_uchar *data, size_t len)
+{
+    capture_t  *c = (capture_t *) out;
+
+    return hd_buf_add(&c->buf, data, len);
+}
+
+
+static uint64_t
+account(hd_txn_t *txn, const char *login, int role)
+{
+    char                email[64];
+    uint64_t            id;
+    hd_err_t            err;
+    hd_account_input_t  in;
+
+    snprintf(email, sizeof(email), "%s@example.com", login);
+    hd_account_input_init(&in);
+    in.login.data = hd_pstrdup(&arena->pool, login, strlen(login));
+    in.login.len = strlen(login);
+    in.email.data = hd_pstrdup(&arena->pool, email, strlen(email));
+    in.email.len = strlen(email);
+    in.role = role;
+    hd_str_set(&in.name, "Alice Liddell");
+    assert_int_equal(hd_account_create(txn, &in, "x", 1, &id, &err), HD_OK);
+
+    return id;
+}
+
+
+static int
+setup(void **state)
+{
+    int                 already;
+    char                path[1024], code[HD_CERT_CODE_TEXT_LEN + 1];
+    uint64_t            other = 2;
+    const char         *root = getenv("HELPDESK_ROOT");
+    hd_err_t            err;
+    hd_txn_t            txn;
+    hd_errors_t         errors;
+    hd_ticket_t         t;
+    hd_product_t        p;
+    hd_cert_type_t      ct;
+    hd_cert_claim_t     claim;
+    hd_certificate_t    c;
+    hd_ticket_input_t   in;
+    hd_ticket_policy_t  policy = HD_TICKET_POLICY_DEFAULT;
+
+    if (unit_store_setup(state) != 0) {
+        return -1;
+    }
+
+    arena = hd_arena_create(0);
+    snprintf(path, sizeof(path), "%s/lua-free-templates", root ? root : ".");
+
+    if (hd_templates_load(&arena->pool, path, &templates, &err) != HD_OK) {
+        fprintf(stderr, "# %s\n", err.text);
+        return -1;
+    }
+
+    portal.store = unit_store;
+    portal.templates = templates;
+    portal.base_url = (hd_str_t) hd_string("http://portal.example/");
+    portal.tickets = policy;
+    portal.tickets.number_start = 100;
+
+    hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, &err);
+
+    alice = account(&txn, "alice", -1);
+    bob = account(&txn, "bob", -1);
+    admin = account(&txn, "boss", HD_ROLE_ADMINISTRATOR);
+    agent = account(&txn, "agent", HD_ROLE_AGENT);
+    assert_int_equal(hd_staff_set_departments(&txn, agent, &other, 1, &err),
+                     HD_OK);
+
+    memset(&p, 0, sizeof(p));
+    hd_str_set(&p.name, "CSP");
+    hd_product_save(&txn, &p, 1, &err);
+
+    memset(&ct, 0, sizeof(ct));
+    hd_str_set(&ct.name, "Standard");
+    ct.product = p.id;
+    ct.term_months = 24;
+    ct.ticket_limit = 3;
+    ct.department = 1;
+    hd_cert_type_save(&txn, &ct, 1, &err);
+
+    memset(&c, 0, sizeof(c));
+    c.type = ct.id;
+    c.valid_from = hd_date_from_ymd(2026, 1, 1);
+    c.valid_until = hd_date_from_ymd(2027, 12, 31);
+    assert_int_equal(hd_cert_issue(&txn, &c, 0, 1, cert_number, code, &err),
+                     HD_OK);
+
+    memset(&claim, 0, sizeof(claim));
+    claim.number.data = (hd_uchar *) cert_number;
+    claim.number.len = strlen(cert_number);
+    claim.holder_kind = HD_HOLDER_ACCOUNT;
+    claim.holder = alice;
+    claim.account = alice;
+    assert_int_equal(hd_cert_register_unchecked(&txn, &claim, 1, &already,
+                                                &err), HD_OK);
+
+    assert_int_equal(hd_txn_commit(&txn, &err), HD_OK);
+
+    hd_ticket_input_init(&in);
+    hd_str_set(&in.subject, "The signature is refused");
+    hd_str_set(&in.description, "Since Monday\nevery signature fails");
+    in.category = HD_CATEGORY_TECHNICAL;
+    in.type = HD_TYPE_BUG;
+    in.severity = 2;
+    in.certificate.data = (hd_uchar *) cert_number;
+    in.certificate.len = strlen(cert_number);
+    memset(&errors, 0, sizeof(errors));
+
+    assert_int_equal(hd_ticket_create(&portal, alice, &in, now, &t, &errors,
+                                      &err), HD_OK);
+    number = t.number;
+
+    return 0;
+}
+
+
+static int
+teardown(void **state)
+{
+    hd_arena_destroy(arena);
+    return unit_store_teardown(state);
+}
+
+
+static void
+viewer_of(hd_viewer_t *v, uint64_t id, int page, hd_account_t *a)
+{
+    hd_err_t  err;
+    hd_txn_t  txn;
+
+    hd_txn_begin(unit_store, &txn, HD_TXN_READ, &err);
+    assert_int_equal(hd_account_get(&txn, id, a), HD_OK);
+    a->name.data = hd_pstrdup(&arena->pool, a->name.data, a->name.len);
+    a->login.data = hd_pstrdup(&arena->pool, a->login.data, a->login.len);
+    a->email.data = hd_pstrdup(&arena->pool, a->email.data, a->email.len);
+    hd_txn_abort(&txn);
+
+    memset(v, 0, sizeof(*v));
+    v->account = a;
+    v->mount = (hd_str_t) hd_string("/support/");
+    v->lang = HD_LANG_RU;
+    v->now = now;
+    v->page = page;
+    v->staff_route = 1;
+}
+
+
+static json_t *
+as_json(const hd_val_t *view)
+{
+    json_t        *json;
+    hd_jw_t        w;
+    capture_t      cap;
+    json_error_t   error;
+
+    memset(&cap, 0, sizeof(cap));
+    hd_buf_init(&cap.buf);
+    cap.out.write = capture_write;
+
+    hd_jw_init(&w, &cap.out);
+    hd_view_json(&w, view);
+    assert_int_equal(hd_jw_finish(&w), 0);
+
+    json = json_loadb((char *) cap.buf.data, cap.buf.len, 0, &error);
+    if (json == NULL) {
+        fprintf(stderr, "# %s: %.*s\n", error.text, (int) cap.buf.len,
+                (char *) cap.buf.data);
+    }
+
+    assert_non_null(json);
+    hd_buf_free(&cap.buf);
+
+    return json;
+}
+
+
+static const char *
+jstr(json_t *json, const char *path)
+{
+    char        key[64];
+    const char *dot;
+    json_t     *v = json;
+
+    while ((dot = strchr(path, '.')) != NULL) {
+        snprintf(key, sizeof(key), "%.*s", (int) (dot - path), path);
+        v = json_object_get(v, key);
+        path = dot + 1;
+    }
+
+    v = json_object_get(v, path);
+
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+
+static void
+test_staff_ticket_json(void **state)
+{
+    json_t        *json, *m;
+    hd_err_t       err;
+    hd_val_t      *view;
+    hd_viewer_t    viewer;
+    hd_account_t   a;
+
+    (void) state;
+
+    viewer_of(&viewer, admin, 0, &a);
+    assert_int_equal(hd_view_staff_ticket(unit_store, &viewer, number,
+                                          &arena->pool, &view, &err), HD_OK);
+
+    json = as_json(view);
+
+    assert_int_equal(json_integer_value(json_object_get(json, "number")),
+                     number);
+    assert_string_equal(jstr(json, "subject"), "The signature is refused");
+    assert_string_equal(jstr(json, "status"), "new");
+    assert_string_equal(jstr(json, "type"), "bug");
+    assert_string_equal(jstr(json, "channel"), "web");
+    assert_string_equal(jstr(json, "category"), "technical");
+    assert_int_equal(json_integer_value(json_object_get(json, "severity")), 2);
+    assert_string_equal(jstr(json, "created"), "2026-11-21T22:26:40Z");
+    assert_true(json_is_null(json_object_get(json, "owner")));
+    assert_true(json_is_null(json_object_get(json, "rating")));
+    assert_string_equal(jstr(json, "customer.login"), "alice");
+    assert_true(json_is_null(json_object_get(json_object_get(json,
+                                                             "customer"),
+                                             "email_bounced")));
+    assert_string_equal(jstr(json, "certificate.number"), cert_number);
+    assert_string_equal(jstr(json, "certificate.valid_from"), "2026-01-01");
+    assert_string_equal(jstr(json, "certificate.valid_until"), "2027-12-31");
+    assert_string_equal(jstr(json, "certificate.state"), "active");
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(json, "certificate"), "unclosed")),
+                     1);
+
+    m = json_array_get(json_object_get(json, "messages"), 0);
+    assert_non_null(m);
+    assert_string_equal(jstr(m, "body"), "Since Monday\nevery signature fails");
+    assert_string_equal(jstr(m, "side"), "customer");
+    assert_string_equal(jstr(m, "author"), "Alice Liddell");
+
+    /* the administrator and the agent of department 2 may own it */
+    assert_true(json_array_size(json_object_get(json, "assignable")) >= 1);
+
+    /* what only pages show stays out of the API */
+    assert_null(json_object_get(json, "title"));
+    assert_null(json_object_get(json, "status_code"));
+    assert_null(json_object_get(json, "can_assign"));
+    assert_null(json_object_get(json, "thread"));
+
+    json_decref(json);
+}
+
+
+static void
+test_staff_ticket_page(void **state)
+{
+    hd_err_t         err;
+    hd_val_t        *view, *v;
+    hd_viewer_t      viewer;
+    hd_account_t     a;
+    const hd_str_t  *text, *word;
+
+    (void) state;
+
+    viewer_of(&viewer, admin, 1, &a);
+    assert_int_equal(hd_view_staff_ticket(unit_store, &viewer, number,
+                                          &arena->pool, &view, &err), HD_OK);
+
+    hd_view_localize(&arena->pool, view, templates->catalog[HD_LANG_RU],
+                     HD_LANG_RU);
+
+    /* words, not codes; local times and days, not ISO */
+    word = hd_i18n_text(templates->catalog[HD_LANG_RU],
+                        "tickets.staff_status_new");
+    assert_non_null(word);
+    text = hd_val_typed_text(hd_val_get(view, "status", 6));
+    assert_non_null(text);
+    assert_int_equal(text->len, word->len);
+    assert_memory_equal(text->data, word->data, word->len);
+
+    text = hd_val_typed_text(hd_val_get(view, "created", 7));
+    assert_non_null(text);
+    assert_int_equal(text->len, 16);
+    assert_memory_equal(text->data, "22.11.2026 01:26", 16);
+
+    v = hd_val_get_path(view, "certificate.valid_until");
+    assert_non_null(v);
+    text = hd_val_typed_text(v);
+    assert_non_null(text);
+    assert_memory_equal(text->data, "31.12.2027", 10);
+
+    /* and what the viewer may do */
+    assert_true(hd_val_truthy(hd_val_get(view, "can_assign", 10)));
+    assert_false(hd_val_truthy(hd_val_get(view, "mine", 4)));
+    assert_true(hd_val_truthy(hd_val_get(view, "open", 4)));
+    assert_non_null(hd_val_get(view, "thread", 6));
+}
+
+
+static void
+test_staff_ticket_unseen(void **state)
+{
+    hd_err_t       err;
+    hd_val_t      *view = NULL;
+    hd_viewer_t    viewer;
+    hd_account_t   a;
+
+    (void) state;
+
+    /* an agent of another department: no such ticket, and it says why */
+    viewer_of(&viewer, agent, 0, &a);
+    hd_err_clear(&err);
+    assert_int_equal(hd_view_staff_ticket(unit_store, &viewer, number,
+                                          &arena->pool, &view, &err),
+                     HD_NOT_FOUND);
+    assert_string_equal(err.code, "not_found");
+    assert_non_null(strstr(err.text, "ticket"));
+
+    viewer_of(&viewer, admin, 0, &a);
+    assert_int_equal(hd_view_staff_ticket(unit_store, &viewer, 999999,
+                                          &arena->pool, &view, &err),
+                     HD_NOT_FOUND);
+}
+
+
+static void
+test_customer_ticket(void **state)
+{
+    json_t        *json, *can;
+    hd_err_t       err;
+    hd_val_t      *view;
+    hd_viewer_t    viewer;
+    hd_account_t   a;
+
+    (void) state;
+
+    viewer_of(&viewer, alice, 0, &a);
+    viewer.staff_route = 0;
+    assert_int_equal(hd_view_ticket(unit_store, &viewer, number, &arena->pool,
+                                    &view, &err), HD_OK);
+
+    json = as_json(view);
+    assert_string_equal(jstr(json, "status"), "new");
+    assert_string_equal(jstr(json, "certificate"), cert_number);
+    assert_string_equal(jstr(json, "author"), "Alice Liddell");
+    assert_true(json_is_null(json_object_get(json, "owner")));
+    can = json_object_get(json, "can");
+    assert_true(json_is_true(json_object_get(can, "reply")));
+    assert_true(json_is_true(json_object_get(can, "close")));
+    assert_true(json_is_false(json_object_get(can, "reopen")));
+    assert_int_equal(json_array_size(json_object_get(json, "messages")), 1);
+    assert_null(json_object_get(json, "can_reply"));
+    assert_null(json_object_get(json, "reopen_until"));
+    json_decref(json);
+
+    /* the page: what the reader may do, in the reader's words */
+    viewer.page = 1;
+    viewer.newest_first = 1;
+    assert_int_equal(hd_view_ticket(unit_store, &viewer, number, &arena->pool,
+                                    &view, &err), HD_OK);
+    hd_view_localize(&arena->pool, view, templates->catalog[HD_LANG_EN],
+                     HD_LANG_EN);
+    assert_true(hd_val_truthy(hd_val_get(view, "can_reply", 9)));
+    assert_true(hd_val_truthy(hd_val_get(view, "newest_first", 12)));
+    assert_non_null(hd_val_get(view, "thread", 6));
+    assert_memory_equal(hd_val_typed_text(hd_val_get(view, "created", 7))
+                            ->data, "22 Nov 2026 01:26", 17);
+
+    /* another customer's ticket is no ticket at all */
+    viewer_of(&viewer, bob, 0, &a);
+    viewer.staff_route = 0;
+    hd_err_clear(&err);
+    assert_int_equal(hd_view_ticket(unit_store, &viewer, number, &arena->pool,
+                                    &view, &err), HD_NOT_FOUND);
+    assert_string_equal(err.code, "not_found");
+}
+
+
+static void
+test_typed_json(void **state)
+{
+    json_t     *json;
+    hd_val_t   *v;
+    hd_pool_t  *pool = &arena->pool;
+
+    (void) state;
+
+    v = hd_val_map(pool);
+    hd_val_set_time(pool, v, "none", 0);
+    hd_val_set_time(pool, v, "at", 86400 + 3600 + 61);
+    hd_val_set_day(pool, v, "day", hd_date_from_ymd(2027, 2, 28));
+    hd_val_set_word(pool, v, "word", HD_WORD_STATUS, "solved");
+    hd_val_set_word(pool, v, "nothing", HD_WORD_STATUS, NULL);
+    hd_val_set(pool, v, "size", hd_val_size(pool, 12345));
+    hd_val_set_page(pool, v, "hidden", hd_val_bool(1));
+
+    json = as_json(v);
+    assert_true(json_is_null(json_object_get(json, "none")));
+    assert_string_equal(jstr(json, "at"), "1970-01-02T01:01:01Z");
+    assert_string_equal(jstr(json, "day"), "2027-02-28");
+    assert_string_equal(jstr(json, "word"), "solved");
+    assert_true(json_is_null(json_object_get(json, "nothing")));
+    assert_int_equal(json_integer_value(json_object_get(json, "size")), 12345);
+    assert_null(json_object_get(json, "hidden"));
+    json_decref(json);
+
+    /* a page: the size in the reader's units, a missing word shows nothing */
+    hd_view_localize(pool, v, templates->catalog[HD_LANG_EN], HD_LANG_EN);
+    assert_non_null(hd_val_typed_text(hd_val_get(v, "size", 4)));
+    assert_memory_equal(hd_val_typed_text(hd_val_get(v, "size", 4))->data,
+                        "13 ", 3);
+    assert_null(hd_val_typed_text(hd_val_get(v, "nothing", 7)));
+    assert_memory_equal(hd_val_typed_text(hd_val_get(v, "day", 3))->data,
+                        "28 Feb 2027", 11);
+}
+
+
+int
+main(void)
+{
+    const struct CMUnitTest  tests[] = {
+        cmocka_unit_test(test_staff_ticket_json),
+        cmocka_unit_test(test_staff_ticket_page),
+        cmocka_unit_test(test_staff_ticket_unseen),
+        cmocka_unit_test(test_customer_ticket),
+        cmocka_unit_test(test_typed_json),
+    };
+
+    cmocka_set_message_output(CM_OUTPUT_TAP);
+
+    return _cmocka_run_group_tests("views", tests,
+                                   sizeof(tests) / sizeof(tests[0]), setup,
+                                   teardown);
+}
