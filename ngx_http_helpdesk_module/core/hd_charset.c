@@ -147,6 +147,12 @@ hd_charset_utf8_count(const hd_uchar *in, size_t len, size_t *chars,
     const hd_uchar  *p, *end;
 
     *chars = *bad = 0;
+
+    /* no text at all (a part without a body): in may be NULL */
+    if (len == 0) {
+        return;
+    }
+
     end = in + len;
 
     for (p = in; p < end; p += n ? n : 1) {
@@ -178,6 +184,10 @@ hd_charset_utf8_repair(const hd_uchar *in, size_t len, hd_buf_t *out)
 {
     size_t           n;
     const hd_uchar  *p, *end, *run;
+
+    if (len == 0) {
+        return 0;
+    }
 
     end = in + len;
     run = in;

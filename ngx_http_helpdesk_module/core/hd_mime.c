@@ -665,6 +665,11 @@ hd_mime_decode_header(const hd_uchar *in, size_t len, hd_buf_t *out)
     hd_str_t         charset, cs, text;
     const hd_uchar  *p, *end, *ws, *first, *last;
 
+    /* an empty header (in may be NULL): nothing to decode */
+    if (len == 0) {
+        return 0;
+    }
+
     hd_buf_init(&raw);
     p = in;
     end = in + len;

@@ -269,6 +269,27 @@ hd_val_set_n(hd_pool_t *pool, hd_val_t *map, const void *key, size_t key_len,
 }
 
 
+int
+hd_val_replace(hd_val_t *map, const char *key, hd_val_t *val)
+{
+    size_t          len = strlen(key);
+    hd_val_item_t  *item;
+
+    if (map == NULL || map->type != HD_VAL_MAP || val == NULL) {
+        return -1;
+    }
+
+    for (item = map->u.items.head; item != NULL; item = item->next) {
+        if (item->key.len == len && memcmp(item->key.data, key, len) == 0) {
+            item->val = val;
+            return 0;
+        }
+    }
+
+    return -1;
+}
+
+
 hd_val_t *
 hd_val_slot(hd_pool_t *pool, hd_val_t *map, const char *key)
 {

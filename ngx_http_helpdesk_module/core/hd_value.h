@@ -147,6 +147,8 @@ int hd_val_set_word(hd_pool_t *pool, hd_val_t *map, const char *key,
 int hd_val_set_page(hd_pool_t *pool, hd_val_t *map, const char *key,
     hd_val_t *val);
 int hd_val_push(hd_pool_t *pool, hd_val_t *list, hd_val_t *val);
+/* the value of a key there is (the first), made another: -1 if none */
+int hd_val_replace(hd_val_t *map, const char *key, hd_val_t *val);
 /* a key whose value the caller fills (and refills: a generated list's
  * reused map) */
 hd_val_t *hd_val_slot(hd_pool_t *pool, hd_val_t *map, const char *key);

@@ -688,8 +688,6 @@ void ngx_http_helpdesk_kb_jw(ngx_http_helpdesk_ctx_t *ctx, hd_jw_t *w,
     const hd_kb_article_t *a, const hd_kb_stats_t *s, const hd_str_t *html);
 void ngx_http_helpdesk_kb_url(ngx_http_helpdesk_ctx_t *ctx,
     const hd_kb_article_t *a, ngx_str_t *url);
-void ngx_http_helpdesk_kb_shown(ngx_http_helpdesk_ctx_t *ctx, hd_txn_t *txn,
-    const hd_str_t *shown, hd_val_t *list, hd_jw_t *w);
 size_t ngx_http_helpdesk_kb_suggestions(ngx_http_helpdesk_ctx_t *ctx,
     hd_txn_t *txn, const hd_str_t *subject, const hd_str_t *description,
     hd_val_t *list, u_char *ids, size_t size);
@@ -854,8 +852,6 @@ void ngx_http_helpdesk_jw_kstr(hd_jw_t *w, const char *key,
 void ngx_http_helpdesk_jw_kid(hd_jw_t *w, const char *key, uint64_t id);
 void ngx_http_helpdesk_jw_kopt(hd_jw_t *w, const char *key,
     const hd_str_t *s);
-hd_str_t ngx_http_helpdesk_ticket_cert(hd_txn_t *txn, hd_pool_t *pool,
-    const hd_ticket_t *t);
 ngx_int_t ngx_http_helpdesk_arg_number(ngx_http_request_t *r,
     const char *name, ngx_int_t def, ngx_int_t max);
 hd_val_t *ngx_http_helpdesk_choices(ngx_http_helpdesk_ctx_t *ctx,
@@ -863,9 +859,6 @@ hd_val_t *ngx_http_helpdesk_choices(ngx_http_helpdesk_ctx_t *ctx,
     const char *def);
 hd_val_t *ngx_http_helpdesk_size_text(ngx_http_helpdesk_ctx_t *ctx,
     uint64_t size);
-void ngx_http_helpdesk_ticket_header(ngx_http_helpdesk_ctx_t *ctx,
-    ngx_http_helpdesk_ticket_names_t *names, const hd_ticket_t *t,
-    const hd_str_t *cert, const hd_str_t *product, hd_val_t *view);
 
 /* ngx_http_helpdesk_ticket_actions.c: fields both sides read */
 int ngx_http_helpdesk_input_choice(ngx_http_helpdesk_ctx_t *ctx,

@@ -58,72 +58,6 @@ ngx_http_helpdesk_set_given(hd_pool_t *pool, hd_val_t *map, const char *key,
 }
 
 
-/* the ticket's fields shown in its header */
-void
-ngx_http_helpdesk_ticket_header(ngx_http_helpdesk_ctx_t *ctx,
-    ngx_http_helpdesk_ticket_names_t *names, const hd_ticket_t *t,
-    const hd_str_t *cert, const hd_str_t *product, hd_val_t *view)
-{
-    hd_str_t   *s;
-    hd_pool_t  *pool = &ctx->pool;
-
-    hd_val_set_int(pool, view, "number", (int64_t) t->number);
-    hd_val_set_str(pool, view, "subject", t->subject.data, t->subject.len);
-    hd_val_set(pool, view, "created", ngx_http_helpdesk_time_text(ctx,
-                                                                t->created));
-    hd_val_set(pool, view, "updated", ngx_http_helpdesk_time_text(ctx,
-                                                                t->updated));
-
-    s = ngx_http_helpdesk_department_name(names, t->department);
-    hd_val_set_str(pool, view, "department", s->data, s->len);
-
-    s = ngx_http_helpdesk_account_name(names, t->owner);
-    hd_val_set_str(pool, view, "owner", s->data, s->len);
-
-    s = ngx_http_helpdesk_account_name(names, t->author);
-    hd_val_set_str(pool, view, "author", s->data, s->len);
-
-    ngx_http_helpdesk_set_label(ctx, view, "type", NGX_HTTP_HELPDESK_L_TYPE,
-                                t->type);
-    ngx_http_helpdesk_set_category(ctx, names->txn, view, "category",
-                                   t->category);
-    ngx_http_helpdesk_set_label(ctx, view, "status",
-                                ngx_http_helpdesk_status_labels(ctx),
-                                t->status);
-    ngx_http_helpdesk_set_label(ctx, view, "priority",
-                                NGX_HTTP_HELPDESK_L_PRIORITY, t->priority);
-    hd_val_set_cstr(pool, view, "status_code",
-                    hd_status_names[t->status % HD_STATUS_COUNT]);
-    hd_val_set_cstr(pool, view, "priority_code",
-                    hd_priority_names[t->priority % HD_PRIORITY_COUNT]);
-
-    ngx_http_helpdesk_set_label(ctx, view, "severity",
-                                NGX_HTTP_HELPDESK_L_SEVERITY,
-                                (t->severity >= 1 && t->severity <= 4)
-                                ? t->severity - 1U : 3U);
-
-    /* optional fields only when there: a template's section shows them */
-    ngx_http_helpdesk_set_given(pool, view, "certificate", cert);
-    ngx_http_helpdesk_set_given(pool, view, "product", product);
-    ngx_http_helpdesk_set_given(pool, view, "product_version",
-                                &t->product_version);
-    ngx_http_helpdesk_set_given(pool, view, "os_version", &t->os_version);
-    hd_val_set_bool(pool, view, "premium", t->premium != 0);
-    hd_val_set_bool(pool, view, "closed", hd_status_closed(t->status));
-    hd_val_set_int(pool, view, "version", t->version);
-
-    if (t->reference) {
-        hd_val_set_int(pool, view, "reference", (int64_t) t->reference);
-    }
-
-    if (t->rating) {
-        hd_val_set_int(pool, view, "rating", t->rating);
-        hd_val_set_str(pool, view, "rating_comment", t->rating_comment.data,
-                       t->rating_comment.len);
-    }
-}
-
-
 /* the page's own parts: the form's echo and errors, the extra fields and
    their correction form, the files one may attach */
 static ngx_int_t
@@ -205,64 +139,9 @@ ngx_int_t
 ngx_http_helpdesk_ticket_created(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx)
 {
-    uint64_t                           number;
-    hd_err_t                           err;
-    hd_txn_t                           txn;
-    hd_str_t                           cert, product;
-    hd_val_t                          *view;
-    hd_ticket_t                        t;
-    ngx_http_helpdesk_ticket_names_t   names;
-
-    number = ngx_http_helpdesk_ticket_arg(ctx);
-
-    if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED, &err)
-        != HD_OK)
-    {
-        return ngx_http_helpdesk_fail(r, ctx, &err);
-    }
-
-    if (number == 0 || hd_ticket_get(&txn, number, &t) != HD_OK
-        || !(hd_ticket_rights(&txn, ctx->caller.account, &t) & HD_TICKET_SEE))
-    {
-        hd_txn_abort(&txn);
-        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_NOT_FOUND,
-                                       "not_found", NULL);
-    }
-
-    hd_ticket_copy(&ctx->pool, &t);
-
-    view = ngx_http_helpdesk_view(r, ctx, "tickets.created_title");
-    if (view == NULL) {
-        hd_txn_abort(&txn);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_memzero(&names, sizeof(names));
-    names.txn = &txn;
-    names.pool = &ctx->pool;
-
-    cert = ngx_http_helpdesk_ticket_cert(&txn, &ctx->pool, &t);
-    product.len = 0;
-    product.data = (hd_uchar *) "";
-
-    ngx_http_helpdesk_ticket_header(ctx, &names, &t, &cert, &product, view);
-
-    /* the articles suggested as it was written, once more */
-    {
-        hd_val_t  *list = hd_val_list(&ctx->pool);
-
-        ngx_http_helpdesk_kb_shown(ctx, &txn, &t.kb_shown, list, NULL);
-        hd_val_set(&ctx->pool, view, "kb_shown", list);
-        hd_val_set_bool(&ctx->pool, view, "has_kb_shown",
-                        list->u.items.n > 0);
-    }
-
-    hd_txn_abort(&txn);
-
-    hd_val_set_bool(&ctx->pool, view, "no_certificate", t.certificate == 0);
-
-    return ngx_http_helpdesk_render(r, ctx, "pages/ticket_created", view,
-                                    NGX_HTTP_OK);
+    return ngx_http_helpdesk_ticket_view_send(r, ctx, hd_view_ticket_created,
+                                              "pages/ticket_created", NULL,
+                                              NULL, NGX_HTTP_OK);
 }
 
 

@@ -217,23 +217,6 @@ ngx_http_helpdesk_jw_kopt(hd_jw_t *w, const char *key, const hd_str_t *s)
 }
 
 
-/* the certificate's number of a ticket, for pages and the API */
-hd_str_t
-ngx_http_helpdesk_ticket_cert(hd_txn_t *txn, hd_pool_t *pool,
-    const hd_ticket_t *t)
-{
-    hd_str_t          s = hd_null_string;
-    hd_certificate_t  c;
-
-    if (t->certificate != 0 && hd_cert_get(txn, t->certificate, &c) == HD_OK) {
-        s.data = hd_pstrdup(pool, c.number.data, c.number.len);
-        s.len = c.number.len;
-    }
-
-    return s;
-}
-
-
 /* a row of a list in the API: the seed's columns, and more */
 static void
 ngx_http_helpdesk_ticket_jw(ngx_http_helpdesk_ticket_names_t *names,

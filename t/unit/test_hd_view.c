@@ -407,6 +407,18 @@ test_customer_ticket(void **state)
     assert_memory_equal(hd_val_typed_text(hd_val_get(view, "created", 7))
                             ->data, "22 Nov 2026 01:26", 17);
 
+    /* the page after it was made: its own title, its certificate noted */
+    assert_int_equal(hd_view_ticket_created(unit_store, &viewer, number,
+                                            &arena->pool, &view, &err),
+                     HD_OK);
+    hd_view_localize(&arena->pool, view, templates->catalog[HD_LANG_EN],
+                     HD_LANG_EN);
+    assert_string_equal(hd_val_get(view, "title", 5)->u.typed.code,
+                        "created_title");
+    assert_non_null(hd_val_typed_text(hd_val_get(view, "title", 5)));
+    assert_false(hd_val_truthy(hd_val_get(view, "no_certificate", 14)));
+    assert_false(hd_val_truthy(hd_val_get(view, "has_kb_shown", 12)));
+
     /* another customer's ticket is no ticket at all */
     viewer_of(&viewer, bob, 0, &a);
     viewer.staff_route = 0;

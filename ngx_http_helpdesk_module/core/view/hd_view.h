@@ -171,6 +171,10 @@ typedef hd_rc (*hd_view_ticket_pt)(hd_store_t *store,
 hd_rc hd_view_ticket(hd_store_t *store, const hd_viewer_t *viewer,
     uint64_t number, hd_pool_t *pool, hd_val_t **view, hd_err_t *err);
 
+/* the page after a ticket is made: the ticket, the articles shown */
+hd_rc hd_view_ticket_created(hd_store_t *store, const hd_viewer_t *viewer,
+    uint64_t number, hd_pool_t *pool, hd_val_t **view, hd_err_t *err);
+
 /*
  * The staff's ticket (SPEC §9): the ticket, its customer with company and
  * certificate, their other tickets, the thread with notes, the audit, who

@@ -264,3 +264,49 @@ hd_view_ticket(hd_store_t *store, const hd_viewer_t *viewer, uint64_t number,
 
     return HD_OK;
 }
+
+
+/*
+ * The page after a ticket is made (a page only): the ticket as its view
+ * has it, under the page's own title, with the articles suggested as it
+ * was written, once more
+ */
+hd_rc
+hd_view_ticket_created(hd_store_t *store, const hd_viewer_t *viewer,
+    uint64_t number, hd_pool_t *pool, hd_val_t **view, hd_err_t *err)
+{
+    hd_rc         rc;
+    hd_txn_t      txn;
+    hd_val_t     *v, *shown;
+    hd_ticket_t   t;
+
+    rc = hd_view_ticket(store, viewer, number, pool, &v, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    rc = hd_txn_begin(store, &txn, HD_TXN_READ | HD_TXN_CACHED, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    rc = hd_ticket_get(&txn, number, &t);
+    if (rc != HD_OK) {
+        hd_txn_abort(&txn);
+        return hd_view_no_ticket(err, rc, number);
+    }
+
+    shown = hd_view_kb_shown(viewer, &txn, pool, &t.kb_shown);
+    hd_txn_abort(&txn);
+
+    hd_val_set_page(pool, v, "kb_shown", shown);
+    hd_val_set_page(pool, v, "has_kb_shown",
+                    hd_val_bool(shown->u.items.n != 0));
+    hd_val_set_page(pool, v, "no_certificate",
+                    hd_val_bool(t.certificate == 0));
+    hd_val_replace(v, "title", hd_val_word(pool, "tickets.", "created_title"));
+
+    *view = v;
+
+    return HD_OK;
+}
