@@ -1,7 +1,8 @@
 /*
- * MIME on GMime 3, the only file that includes it: the messages the portal
- * sends (UTF-8 text with an HTML alternative, RFC 2047 headers, threading
- * headers), built so that no text of ours can start a header of its own.
+ * MIME on GMime 3 (hd_mime.c builds, hd_mime_parse.c reads: the only files
+ * that include it): the messages the portal sends (UTF-8 text with an HTML
+ * alternative, RFC 2047 headers, threading headers), built so that no text
+ * of ours can start a header of its own; and the mail that comes in.
  */
 
 #ifndef HD_MIME_H
