@@ -119,6 +119,10 @@ hd_rc hd_mail_log_list(hd_txn_t *txn, size_t skip, size_t limit,
 hd_rc hd_quarantine_list(hd_txn_t *txn, hd_pool_t *pool,
     hd_quarantine_t **list, size_t *n);
 hd_rc hd_quarantine_get(hd_txn_t *txn, uint64_t id, hd_quarantine_t *q);
+/* takes a held message out of the quarantine and lets go of its stored
+   copy, in the caller's write transaction (a release routes it again) */
+hd_rc hd_quarantine_remove(hd_txn_t *txn, uint64_t id, uint64_t now,
+    hd_err_t *err);
 size_t hd_quarantine_count(hd_txn_t *txn);
 
 /* let it through as if its sender were allowed (and the entry goes) */
