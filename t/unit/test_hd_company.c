@@ -4,6 +4,7 @@
  */
 
 #include "unit.h"
+#include "unit_people.h"
 #include "hd_company.h"
 #include "hd_templates.h"
 
@@ -16,12 +17,11 @@ static int
 setup(void **state)
 {
     int                  i;
-    char                 path[1024], login[32], email[32];
+    char                 path[1024], login[32];
     const char          *root = getenv("HELPDESK_ROOT");
     hd_err_t             err;
     hd_txn_t             txn;
     hd_templates_t      *t;
-    hd_account_input_t   in;
 
     if (unit_store_setup(state) != 0) {
         return -1;
@@ -42,16 +42,7 @@ setup(void **state)
 
     for (i = 0; i < 3; i++) {
         snprintf(login, sizeof(login), "person%d", i);
-        snprintf(email, sizeof(email), "person%d@example.com", i);
-        hd_account_input_init(&in);
-        in.login.data = (hd_uchar *) hd_pstrdup(&arena->pool, login,
-                                                strlen(login));
-        in.login.len = strlen(login);
-        in.email.data = (hd_uchar *) hd_pstrdup(&arena->pool, email,
-                                                strlen(email));
-        in.email.len = strlen(email);
-        hd_str_set(&in.name, "Person");
-        hd_account_create(&txn, &in, "x", 1, &ids[i], &err);
+        ids[i] = unit_account(&txn, &arena->pool, login, "Person", -1);
     }
 
     hd_txn_commit(&txn, &err);

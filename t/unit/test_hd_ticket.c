@@ -6,6 +6,7 @@
  */
 
 #include "unit.h"
+#include "unit_people.h"
 #include "hd_company.h"
 #include "hd_date.h"
 #include "hd_templates.h"
@@ -18,53 +19,6 @@ static uint64_t      alice, bob, carol;
 static char          cert_number[HD_CERT_NUMBER_BUF];
 static char          msa_number[HD_CERT_NUMBER_BUF];
 static uint64_t      now = 1795300000;      /* 2026-11-21 */
-
-
-static uint64_t
-account(hd_txn_t *txn, const char *login)
-{
-    char                email[64];
-    uint64_t            id;
-    hd_err_t            err;
-    hd_account_input_t  in;
-
-    snprintf(email, sizeof(email), "%s@example.com", login);
-    hd_account_input_init(&in);
-    in.login.data = hd_pstrdup(&arena->pool, login, strlen(login));
-    in.login.len = strlen(login);
-    in.email.data = hd_pstrdup(&arena->pool, email, strlen(email));
-    in.email.len = strlen(email);
-    hd_str_set(&in.name, "Person");
-    assert_int_equal(hd_account_create(txn, &in, "x", 1, &id, &err), HD_OK);
-
-    return id;
-}
-
-
-static void
-certificate(hd_txn_t *txn, uint64_t type, uint64_t holder, char *number)
-{
-    int               already;
-    char              code[HD_CERT_CODE_TEXT_LEN + 1];
-    hd_err_t          err;
-    hd_cert_claim_t   claim;
-    hd_certificate_t  c;
-
-    memset(&c, 0, sizeof(c));
-    c.type = type;
-    c.valid_from = hd_date_from_ymd(2026, 1, 1);
-    c.valid_until = hd_date_from_ymd(2027, 12, 31);
-    assert_int_equal(hd_cert_issue(txn, &c, 0, 1, number, code, &err), HD_OK);
-
-    memset(&claim, 0, sizeof(claim));
-    claim.number.data = (hd_uchar *) number;
-    claim.number.len = strlen(number);
-    claim.holder_kind = HD_HOLDER_ACCOUNT;
-    claim.holder = holder;
-    claim.account = holder;
-    assert_int_equal(hd_cert_register_unchecked(txn, &claim, 1, &already,
-                                                &err), HD_OK);
-}
 
 
 static int
@@ -99,9 +53,9 @@ setup(void **state)
 
     hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, &err);
 
-    alice = account(&txn, "alice");
-    bob = account(&txn, "bob");
-    carol = account(&txn, "carol");
+    alice = unit_account(&txn, &arena->pool, "alice", "Person", -1);
+    bob = unit_account(&txn, &arena->pool, "bob", "Person", -1);
+    carol = unit_account(&txn, &arena->pool, "carol", "Person", -1);
 
     memset(&p, 0, sizeof(p));
     hd_str_set(&p.name, "CSP");
@@ -114,7 +68,7 @@ setup(void **state)
     t.ticket_limit = 2;
     t.department = 1;
     hd_cert_type_save(&txn, &t, 1, &err);
-    certificate(&txn, t.id, alice, cert_number);
+    unit_certificate(&txn, t.id, alice, cert_number);
 
     memset(&t, 0, sizeof(t));
     hd_str_set(&t.name, "MSA Start");
@@ -125,7 +79,7 @@ setup(void **state)
     t.premium_per_year = 2;
     t.department = 2;
     hd_cert_type_save(&txn, &t, 1, &err);
-    certificate(&txn, t.id, alice, msa_number);
+    unit_certificate(&txn, t.id, alice, msa_number);
 
     assert_int_equal(hd_txn_commit(&txn, &err), HD_OK);
 

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "unit.h"
+#include "unit_people.h"
 #include "hd_date.h"
 #include "hd_staff.h"
 #include "hd_templates.h"
@@ -39,33 +40,10 @@ capture_write(hd_tpl_out_t *out, const hd_uchar *data, size_t len)
 }
 
 
-static uint64_t
-account(hd_txn_t *txn, const char *login, int role)
-{
-    char                email[64];
-    uint64_t            id;
-    hd_err_t            err;
-    hd_account_input_t  in;
-
-    snprintf(email, sizeof(email), "%s@example.com", login);
-    hd_account_input_init(&in);
-    in.login.data = hd_pstrdup(&arena->pool, login, strlen(login));
-    in.login.len = strlen(login);
-    in.email.data = hd_pstrdup(&arena->pool, email, strlen(email));
-    in.email.len = strlen(email);
-    in.role = role;
-    hd_str_set(&in.name, "Alice Liddell");
-    assert_int_equal(hd_account_create(txn, &in, "x", 1, &id, &err), HD_OK);
-
-    return id;
-}
-
-
 static int
 setup(void **state)
 {
-    int                 already;
-    char                path[1024], code[HD_CERT_CODE_TEXT_LEN + 1];
+    char                path[1024];
     uint64_t            other = 2;
     const char         *root = getenv("HELPDESK_ROOT");
     hd_err_t            err;
@@ -74,8 +52,6 @@ setup(void **state)
     hd_ticket_t         t;
     hd_product_t        p;
     hd_cert_type_t      ct;
-    hd_cert_claim_t     claim;
-    hd_certificate_t    c;
     hd_ticket_input_t   in;
     hd_ticket_policy_t  policy = HD_TICKET_POLICY_DEFAULT;
 
@@ -99,10 +75,12 @@ setup(void **state)
 
     hd_txn_begin(unit_store, &txn, HD_TXN_WRITE, &err);
 
-    alice = account(&txn, "alice", -1);
-    bob = account(&txn, "bob", -1);
-    admin = account(&txn, "boss", HD_ROLE_ADMINISTRATOR);
-    agent = account(&txn, "agent", HD_ROLE_AGENT);
+    alice = unit_account(&txn, &arena->pool, "alice", "Alice Liddell", -1);
+    bob = unit_account(&txn, &arena->pool, "bob", "Bob Smith", -1);
+    admin = unit_account(&txn, &arena->pool, "boss", "Olga Boss",
+                         HD_ROLE_ADMINISTRATOR);
+    agent = unit_account(&txn, &arena->pool, "agent", "Ivan Agent",
+                         HD_ROLE_AGENT);
     assert_int_equal(hd_staff_set_departments(&txn, agent, &other, 1, &err),
                      HD_OK);
 
@@ -118,21 +96,7 @@ setup(void **state)
     ct.department = 1;
     hd_cert_type_save(&txn, &ct, 1, &err);
 
-    memset(&c, 0, sizeof(c));
-    c.type = ct.id;
-    c.valid_from = hd_date_from_ymd(2026, 1, 1);
-    c.valid_until = hd_date_from_ymd(2027, 12, 31);
-    assert_int_equal(hd_cert_issue(&txn, &c, 0, 1, cert_number, code, &err),
-                     HD_OK);
-
-    memset(&claim, 0, sizeof(claim));
-    claim.number.data = (hd_uchar *) cert_number;
-    claim.number.len = strlen(cert_number);
-    claim.holder_kind = HD_HOLDER_ACCOUNT;
-    claim.holder = alice;
-    claim.account = alice;
-    assert_int_equal(hd_cert_register_unchecked(&txn, &claim, 1, &already,
-                                                &err), HD_OK);
+    unit_certificate(&txn, ct.id, alice, cert_number);
 
     assert_int_equal(hd_txn_commit(&txn, &err), HD_OK);
 
