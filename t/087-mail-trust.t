@@ -58,7 +58,9 @@ sub to_maria { grep { grep { $_ eq 'maria@example.org' } @{ $_->{rcpt_tos} } } $
 
 # --- a forged staff reply: held, never shown or sent to the customer ---------------
 
-$relay->wait_for(to => 'maria@example.org', subject => qr/^\[#$n\]/);
+# both tickets' acknowledgements are in before counting: what comes after
+# would be the forged reply's
+$relay->wait_for(to => 'maria@example.org', subject => qr/^\[#$_\]/) for $n, $n2;
 my $before_mail = () = to_maria();
 
 my $r = $gate->pipe(message(from => 'Агент Смирнов <agent@support.example>', subject => "Re: [#$n] Не работает подпись",

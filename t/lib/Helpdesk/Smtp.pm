@@ -79,14 +79,22 @@ sub messages {
     my @files = sort grep { /^\d+\.eml$/ } readdir $d;
     closedir $d;
     my @out;
+    # a message's record is read once: polling a relay that holds hundreds
+    # of messages every 100 ms must not decode them all again each time
+    my $seen = $self->{seen} //= {};
     for my $f (@files) {
         (my $j = $f) =~ s/\.eml$/.json/;
-        open my $fh, '<:raw', "$self->{dir}/$j" or next;
-        local $/;
-        my $m = JSON::PP->new->utf8->decode(<$fh>);
-        close $fh;
-        $m->{file} = "$self->{dir}/$f";
-        push @out, $m;
+        my @st = stat "$self->{dir}/$j" or next;
+        my $key = "$f $st[7] $st[9]";
+        if (!$seen->{$key}) {
+            open my $fh, '<:raw', "$self->{dir}/$j" or next;
+            local $/;
+            my $m = JSON::PP->new->utf8->decode(<$fh>);
+            close $fh;
+            $m->{file} = "$self->{dir}/$f";
+            $seen->{$key} = $m;
+        }
+        push @out, { %{ $seen->{$key} } };
     }
     return @out;
 }
