@@ -79,206 +79,53 @@ ngx_http_helpdesk_cert_type(ngx_http_helpdesk_names_t *names, uint64_t id,
 }
 
 
-/* a certificate for a page (view) and for the API (json) */
-static void
-ngx_http_helpdesk_cert_item(ngx_http_helpdesk_ctx_t *ctx,
-    ngx_http_helpdesk_names_t *names, const hd_certificate_t *c,
-    int32_t today, hd_val_t *list, json_t *array)
-{
-    char             key[64], until[11];
-    size_t           unclosed = 0;
-    hd_str_t         product;
-    hd_val_t        *item;
-    hd_pool_t       *pool = &ctx->pool;
-    hd_cert_type_t  *t;
-    hd_cert_state_e  state;
-    const hd_str_t  *label;
-
-    t = ngx_http_helpdesk_cert_type(names, c->type, &product);
-    if (t == NULL) {
-        return;
-    }
-
-    state = hd_cert_state(c, today);
-    (void) hd_cert_unclosed(names->txn, c->id, &unclosed);
-
-    if (array != NULL) {
-        hd_date_format(c->valid_until, until);
-
-        json_array_append_new(array,
-            json_pack("{s:s#, s:s#, s:s#, s:s, s:s, s:i, s:i, s:s, s:s, s:s}",
-                      "number", c->number.data, c->number.len,
-                      "product", product.data, product.len,
-                      "type", t->name.data, t->name.len,
-                      "valid_until", until,
-                      "state", hd_cert_state_names[state],
-                      "unclosed", (int) unclosed,
-                      "limit", (int) t->ticket_limit,
-                      "holder", c->holder_kind == HD_HOLDER_COMPANY
-                                ? "company" : "account",
-                      "kind", hd_cert_kind_names[t->kind % HD_CERT_KIND_COUNT],
-                      "level", hd_level_names[t->level % HD_LEVEL_COUNT]));
-
-        /* an MSA contract: its premium contacts' state */
-        if (t->contacts_max > 0) {
-            json_t  *last = json_array_get(array, json_array_size(array) - 1);
-
-            json_object_set_new(last, "contacts_max",
-                                json_integer(t->contacts_max));
-            json_object_set_new(last, "activated",
-                                json_boolean(c->activated != 0));
-        }
-    }
-
-    if (list == NULL) {
-        return;
-    }
-
-    item = hd_val_map(pool);
-    hd_val_set_str(pool, item, "number", c->number.data, c->number.len);
-    hd_val_set_str(pool, item, "product", product.data, product.len);
-    hd_val_set_str(pool, item, "type", t->name.data, t->name.len);
-    ngx_http_helpdesk_set_day(ctx, item, "valid_until", c->valid_until);
-    ngx_http_helpdesk_set_day(ctx, item, "valid_from", c->valid_from);
-    hd_val_set_cstr(pool, item, "state", hd_cert_state_names[state]);
-    hd_val_set_bool(pool, item, "needs_activation",
-                    t->contacts_max > 0
-                    && hd_activation_may(names->txn, ctx->caller.account, c));
-    hd_val_set_bool(pool, item, "activated", c->activated != 0);
-
-    ngx_snprintf((u_char *) key, sizeof(key), "certs.state_%s%Z",
-                 hd_cert_state_names[state]);
-    label = ngx_http_helpdesk_text(ctx, key);
-    if (label != NULL) {
-        hd_val_set_str(pool, item, "state_label", label->data, label->len);
-    }
-
-    hd_val_set_bool(pool, item, "active", state == HD_CERT_ACTIVE);
-    hd_val_set_int(pool, item, "unclosed", (int64_t) unclosed);
-    hd_val_set_int(pool, item, "limit", t->ticket_limit);
-    hd_val_set_bool(pool, item, "company", c->holder_kind
-                                           == HD_HOLDER_COMPANY);
-    hd_val_push(pool, list, item);
-}
-
-
-/*
- * The caller's certificates and their company's: into the page's view
- * and/or a JSON array
- */
+/* a page's form of the list (the expired ones shown or not) */
 static ngx_int_t
-ngx_http_helpdesk_cert_list(ngx_http_request_t *r,
-    ngx_http_helpdesk_ctx_t *ctx, int hide_expired, hd_val_t *view,
-    json_t *array)
+ngx_http_helpdesk_cert_parts(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_val_t *page, void *data)
 {
-    size_t                      i, n, expired;
-    int32_t                     today;
-    hd_err_t                    err;
-    hd_txn_t                    txn;
-    hd_val_t                   *list;
-    hd_account_t               *a = ctx->caller.account;
-    hd_certificate_t           *certs;
-    ngx_uint_t                  pass;
-    ngx_http_helpdesk_names_t   names;
+    ngx_str_t  *csrf;
 
-    if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED, &err)
-        != HD_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    ngx_memzero(&names, sizeof(names));
-    names.txn = &txn;
-    names.pool = &ctx->pool;
-
-    today = hd_date_today(ngx_time());
-    list = hd_val_list(&ctx->pool);
-    expired = 0;
-
-    for (pass = 0; pass < 2; pass++) {
-        if (pass == 1 && a->company == 0) {
-            break;
-        }
-
-        if (hd_cert_list_holder(&txn, pass ? HD_HOLDER_COMPANY
-                                           : HD_HOLDER_ACCOUNT,
-                                pass ? a->company : a->id, &ctx->pool,
-                                &certs, &n)
-            != HD_OK)
-        {
-            continue;
-        }
-
-        for (i = 0; i < n; i++) {
-            if (hd_cert_state(&certs[i], today) == HD_CERT_EXPIRED) {
-                expired++;
-
-                if (hide_expired) {
-                    continue;
-                }
-            }
-
-            ngx_http_helpdesk_cert_item(ctx, &names, &certs[i], today,
-                                        view ? list : NULL, array);
-        }
-    }
-
-    hd_txn_abort(&txn);
-
-    if (view != NULL) {
-        hd_val_set(&ctx->pool, view, "certificates", list);
-        hd_val_set_bool(&ctx->pool, view, "has_certificates",
-                        list->u.items.n != 0);
-        hd_val_set_int(&ctx->pool, view, "expired_count", (int64_t) expired);
+    csrf = ngx_http_helpdesk_csrf_token(r, ctx);
+    if (csrf != NULL) {
+        hd_val_set_str(&ctx->pool, page, "csrf", csrf->data, csrf->len);
     }
 
     return NGX_OK;
 }
 
 
+/* GET /certificates, /api/v1/certificates[?hide_expired=1] */
 ngx_int_t
 ngx_http_helpdesk_certificates(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx)
 {
-    int         hide;
-    json_t     *array;
-    hd_val_t   *view;
-    ngx_str_t   arg;
-    ngx_str_t  *csrf;
+    int           hide;
+    hd_err_t      err;
+    hd_val_t     *view;
+    ngx_str_t     arg;
+    hd_viewer_t   viewer;
 
-    if (ctx->api) {
-        hide = ngx_http_arg(r, (u_char *) "hide_expired", 12, &arg) == NGX_OK
-               && arg.len == 1 && arg.data[0] == '1';
+    ngx_http_helpdesk_viewer(r, ctx, &viewer);
 
-        array = json_array();
+    /* the API asks each time; a page keeps the reader's choice */
+    hide = viewer.page
+           ? (ctx->caller.account->prefs & HD_PREF_HIDE_EXPIRED) != 0
+           : ngx_http_arg(r, (u_char *) "hide_expired", 12, &arg) == NGX_OK
+             && arg.len == 1 && arg.data[0] == '1';
 
-        if (ngx_http_helpdesk_cert_list(r, ctx, hide, NULL, array) != NGX_OK) {
-            json_decref(array);
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+    hd_err_clear(&err);
 
-        return ngx_http_helpdesk_send_json(r, NGX_HTTP_OK,
-                   json_pack("{s:o}", "certificates", array));
-    }
-
-    hide = (ctx->caller.account->prefs & HD_PREF_HIDE_EXPIRED) != 0;
-
-    view = ngx_http_helpdesk_view(r, ctx, "certs.title");
-    if (view == NULL
-        || ngx_http_helpdesk_cert_list(r, ctx, hide, view, NULL) != NGX_OK)
+    if (hd_view_certificates(ctx->mcf->store, &viewer, hide, &ctx->pool,
+                             &view, &err)
+        != HD_OK)
     {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return ngx_http_helpdesk_fail(r, ctx, &err);
     }
 
-    hd_val_set_bool(&ctx->pool, view, "hide_expired", hide);
-
-    csrf = ngx_http_helpdesk_csrf_token(r, ctx);
-    if (csrf != NULL) {
-        hd_val_set_str(&ctx->pool, view, "csrf", csrf->data, csrf->len);
-    }
-
-    return ngx_http_helpdesk_render(r, ctx, "pages/certificates", view,
-                                    NGX_HTTP_OK);
+    return ngx_http_helpdesk_view_send(r, ctx, view, "pages/certificates",
+                                       ngx_http_helpdesk_cert_parts, NULL,
+                                       NGX_HTTP_OK);
 }
 
 
@@ -481,11 +328,9 @@ static ngx_int_t
 ngx_http_helpdesk_claim_done(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, void *data)
 {
-    json_t                        *array, *json;
-    hd_txn_t                       txn;
-    hd_val_t                      *view, *list;
-    hd_certificate_t               c;
-    ngx_http_helpdesk_names_t      names;
+    hd_err_t                       err;
+    hd_val_t                      *view;
+    hd_viewer_t                    viewer;
     ngx_http_helpdesk_cert_job_t  *j = data;
 
     if (j->job.rc != HD_OK) {
@@ -493,47 +338,20 @@ ngx_http_helpdesk_claim_done(ngx_http_request_t *r,
                                             ngx_http_helpdesk_wizard_page);
     }
 
-    if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED, NULL)
-        != HD_OK
-        || hd_cert_get(&txn, j->cert.id, &c) != HD_OK)
+    ngx_http_helpdesk_viewer(r, ctx, &viewer);
+    hd_err_clear(&err);
+
+    if (hd_view_certificate_registered(ctx->mcf->store, &viewer, j->cert.id,
+                                       j->already, &ctx->pool, &view, &err)
+        != HD_OK)
     {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return ngx_http_helpdesk_fail(r, ctx, &err);
     }
 
-    ngx_memzero(&names, sizeof(names));
-    names.txn = &txn;
-    names.pool = &ctx->pool;
-
-    array = json_array();
-    list = hd_val_list(&ctx->pool);
-
-    ngx_http_helpdesk_cert_item(ctx, &names, &c, hd_date_today(ngx_time()),
-                                list, array);
-    hd_txn_abort(&txn);
-
-    json = json_incref(json_array_get(array, 0));
-    json_decref(array);
-
-    if (ctx->api) {
-        return ngx_http_helpdesk_send_json(r, j->already ? NGX_HTTP_OK
-                                                         : NGX_HTTP_CREATED,
-                                           json ? json : json_object());
-    }
-
-    json_decref(json);
-
-    view = ngx_http_helpdesk_view(r, ctx, "wizard.title");
-    if (view == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    hd_val_set(&ctx->pool, view, "done", list->u.items.head
-                                         ? list->u.items.head->val
-                                         : hd_val_map(&ctx->pool));
-    hd_val_set_bool(&ctx->pool, view, "already", j->already);
-
-    return ngx_http_helpdesk_render(r, ctx, "pages/cert_register", view,
-                                    NGX_HTTP_OK);
+    return ngx_http_helpdesk_view_send(r, ctx, view, "pages/cert_register",
+                                       NULL, NULL,
+                                       j->already || viewer.page
+                                       ? NGX_HTTP_OK : NGX_HTTP_CREATED);
 }
 
 

@@ -393,6 +393,10 @@ ngx_int_t ngx_http_helpdesk_ticket_view_send(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, hd_view_ticket_pt view,
     const char *template, ngx_http_helpdesk_page_pt page,
     hd_errors_t *errors, ngx_uint_t status);
+/* a list's ?page, ?per_page and ?show: NULL, or the one that is bad and
+   its error's code */
+const char *ngx_http_helpdesk_list_args(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_view_list_t *args, const char **code);
 
 /* ngx_http_helpdesk_response.c */
 hd_val_t *ngx_http_helpdesk_view(ngx_http_request_t *r,
@@ -736,11 +740,6 @@ ngx_int_t ngx_http_helpdesk_form_edit_groups(ngx_http_helpdesk_ctx_t *ctx,
     const hd_errors_t *errors);
 void ngx_http_helpdesk_form_shown(ngx_http_helpdesk_ctx_t *ctx,
     hd_txn_t *txn, const hd_ticket_t *t, hd_val_t *view);
-ngx_int_t ngx_http_helpdesk_form_filter(ngx_http_helpdesk_ctx_t *ctx,
-    hd_txn_t *txn, const hd_str_t *name, const hd_str_t *value,
-    hd_form_filter_t *filter);
-hd_val_t *ngx_http_helpdesk_form_filter_choices(ngx_http_helpdesk_ctx_t *ctx,
-    hd_txn_t *txn, const hd_str_t *chosen);
 ngx_int_t ngx_http_helpdesk_forms_api(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_admin_forms(ngx_http_request_t *r,

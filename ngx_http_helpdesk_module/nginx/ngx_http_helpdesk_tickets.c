@@ -14,10 +14,6 @@
 #include "hd_ticket_staff.h"
 
 
-#define NGX_HTTP_HELPDESK_PER_PAGE      20
-#define NGX_HTTP_HELPDESK_PER_PAGE_MAX  100
-
-
 /* the ticket number of the path ({n}); 0 when it is not one */
 uint64_t
 ngx_http_helpdesk_ticket_arg(ngx_http_helpdesk_ctx_t *ctx)
@@ -217,65 +213,6 @@ ngx_http_helpdesk_jw_kopt(hd_jw_t *w, const char *key, const hd_str_t *s)
 }
 
 
-/* a row of a list in the API: the seed's columns, and more */
-static void
-ngx_http_helpdesk_ticket_jw(ngx_http_helpdesk_ticket_names_t *names,
-    const hd_ticket_t *t, hd_jw_t *w)
-{
-    hd_jw_object(w);
-    hd_jw_key(w, "number");
-    hd_jw_int(w, (int64_t) t->number);
-    ngx_http_helpdesk_jw_kstr(w, "subject", &t->subject);
-    hd_jw_key(w, "updated");
-    ngx_http_helpdesk_jw_time(w, t->updated);
-    hd_jw_key(w, "last_replier");
-    hd_jw_object(w);
-    ngx_http_helpdesk_jw_kstr(w, "name",
-        ngx_http_helpdesk_account_name(names, t->last_replier));
-    hd_jw_key(w, "side");
-    hd_jw_cstr(w, hd_side_names[t->last_side % HD_SIDE_COUNT]);
-    hd_jw_end(w, '}');
-    ngx_http_helpdesk_jw_kstr(w, "department",
-        ngx_http_helpdesk_department_name(names, t->department));
-    hd_jw_key(w, "type");
-    hd_jw_cstr(w, hd_ticket_type_names[t->type % HD_TYPE_COUNT]);
-    hd_jw_key(w, "status");
-    hd_jw_cstr(w, hd_status_names[t->status % HD_STATUS_COUNT]);
-    hd_jw_key(w, "priority");
-    hd_jw_cstr(w, hd_priority_names[t->priority % HD_PRIORITY_COUNT]);
-    ngx_http_helpdesk_jw_kstr(w, "author",
-        ngx_http_helpdesk_account_name(names, t->author));
-    hd_jw_key(w, "premium");
-    hd_jw_bool(w, t->premium != 0);
-    hd_jw_end(w, '}');
-}
-
-
-/*
- * The rows of a page, made as the template renders them: one map whose
- * values each row refills (no tree of rows, and the renderer finds the
- * keys where it found them before)
- */
-typedef struct {
-    ngx_http_helpdesk_ctx_t           *ctx;
-    ngx_http_helpdesk_ticket_names_t  *names;
-    const hd_ticket_t                 *tickets;
-    hd_val_t                          *row;
-    hd_val_t                          *number;
-    hd_val_t                          *subject;
-    hd_val_t                          *updated;
-    hd_val_t                          *last_replier;
-    hd_val_t                          *department;
-    hd_val_t                          *type;
-    hd_val_t                          *status;
-    hd_val_t                          *priority;
-    hd_val_t                          *status_code;
-    hd_val_t                          *priority_code;
-    hd_val_t                          *premium;
-    hd_val_t                          *author;
-} ngx_http_helpdesk_rows_t;
-
-
 void
 ngx_http_helpdesk_fill_str(hd_val_t *v, const hd_str_t *s)
 {
@@ -303,96 +240,6 @@ ngx_http_helpdesk_fill_label(ngx_http_helpdesk_ctx_t *ctx, hd_val_t *v,
     }
 
     *v = *ctx->lcf->labels->label[ctx->lang][table][i];
-}
-
-
-static hd_val_t *
-ngx_http_helpdesk_row_next(void *data, size_t i)
-{
-    ngx_http_helpdesk_rows_t  *rows = data;
-
-    hd_val_t           *time;
-    const hd_ticket_t  *t = &rows->tickets[i];
-
-    rows->number->type = HD_VAL_INT;
-    rows->number->u.integer = (int64_t) t->number;
-    ngx_http_helpdesk_fill_str(rows->subject, &t->subject);
-
-    time = ngx_http_helpdesk_time_text(rows->ctx, t->updated);
-    if (time == NULL) {
-        return NULL;
-    }
-
-    *rows->updated = *time;
-
-    ngx_http_helpdesk_fill_str(rows->last_replier,
-        ngx_http_helpdesk_account_name(rows->names, t->last_replier));
-    ngx_http_helpdesk_fill_str(rows->department,
-        ngx_http_helpdesk_department_name(rows->names, t->department));
-    ngx_http_helpdesk_fill_str(rows->author,
-        ngx_http_helpdesk_account_name(rows->names, t->author));
-
-    ngx_http_helpdesk_fill_label(rows->ctx, rows->type,
-                                 NGX_HTTP_HELPDESK_L_TYPE, t->type);
-    ngx_http_helpdesk_fill_label(rows->ctx, rows->status,
-                                 NGX_HTTP_HELPDESK_L_STATUS, t->status);
-    ngx_http_helpdesk_fill_label(rows->ctx, rows->priority,
-                                 NGX_HTTP_HELPDESK_L_PRIORITY, t->priority);
-
-    ngx_http_helpdesk_fill_code(rows->status_code, hd_status_names,
-                                HD_STATUS_COUNT, t->status);
-    ngx_http_helpdesk_fill_code(rows->priority_code, hd_priority_names,
-                                HD_PRIORITY_COUNT, t->priority);
-
-    rows->premium->type = HD_VAL_BOOL;
-    rows->premium->u.boolean = t->premium != 0;
-
-    return rows->row;
-}
-
-
-static hd_val_t *
-ngx_http_helpdesk_rows(ngx_http_helpdesk_ctx_t *ctx,
-    ngx_http_helpdesk_ticket_names_t *names, const hd_ticket_t *tickets,
-    size_t n)
-{
-    hd_pool_t                 *pool = &ctx->pool;
-    ngx_http_helpdesk_rows_t  *rows;
-
-    rows = hd_pcalloc(pool, sizeof(ngx_http_helpdesk_rows_t));
-    if (rows == NULL) {
-        return NULL;
-    }
-
-    rows->ctx = ctx;
-    rows->names = names;
-    rows->tickets = tickets;
-    rows->row = hd_val_map(pool);
-
-    rows->number = hd_val_slot(pool, rows->row, "number");
-    rows->subject = hd_val_slot(pool, rows->row, "subject");
-    rows->updated = hd_val_slot(pool, rows->row, "updated");
-    rows->last_replier = hd_val_slot(pool, rows->row, "last_replier");
-    rows->department = hd_val_slot(pool, rows->row, "department");
-    rows->type = hd_val_slot(pool, rows->row, "type");
-    rows->status = hd_val_slot(pool, rows->row, "status");
-    rows->priority = hd_val_slot(pool, rows->row, "priority");
-    rows->status_code = hd_val_slot(pool, rows->row, "status_code");
-    rows->priority_code = hd_val_slot(pool, rows->row, "priority_code");
-    rows->premium = hd_val_slot(pool, rows->row, "premium");
-    rows->author = hd_val_slot(pool, rows->row, "author");
-
-    if (rows->author == NULL || rows->premium == NULL
-        || rows->priority_code == NULL || rows->status_code == NULL
-        || rows->priority == NULL || rows->status == NULL
-        || rows->type == NULL || rows->department == NULL
-        || rows->last_replier == NULL || rows->updated == NULL
-        || rows->subject == NULL || rows->number == NULL)
-    {
-        return NULL;
-    }
-
-    return hd_val_gen(pool, ngx_http_helpdesk_row_next, rows, n);
 }
 
 
@@ -426,197 +273,30 @@ ngx_http_helpdesk_arg_number(ngx_http_request_t *r, const char *name,
 ngx_int_t
 ngx_http_helpdesk_tickets(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
 {
-    size_t                             i, n, pages, allowed;
-    hd_err_t                           err;
-    hd_txn_t                           txn;
-    hd_val_t                          *view, *list, *certs, *item;
-    ngx_int_t                          rc;
-    ngx_http_helpdesk_jw_t            *j;
-    ngx_str_t                          show;
-    ngx_int_t                          page, per_page;
-    hd_pool_t                         *pool = &ctx->pool;
-    hd_account_t                      *a = ctx->caller.account;
-    hd_ticket_cert_t                  *tc;
-    hd_ticket_page_t                   result;
-    hd_ticket_query_t                  q;
-    ngx_http_helpdesk_ticket_names_t   names;
+    hd_err_t        err;
+    hd_val_t       *view;
+    const char     *bad, *code;
+    hd_viewer_t     viewer;
+    hd_view_list_t  args;
 
-    page = ngx_http_helpdesk_arg_number(r, "page", 1, 1000000);
-    per_page = ngx_http_helpdesk_arg_number(r, "per_page",
-                                            NGX_HTTP_HELPDESK_PER_PAGE,
-                                            NGX_HTTP_HELPDESK_PER_PAGE_MAX);
-
-    if (page == NGX_ERROR || per_page == NGX_ERROR) {
-        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
-                                       "page_invalid",
-                                       page == NGX_ERROR ? "page"
-                                                         : "per_page");
+    bad = ngx_http_helpdesk_list_args(r, ctx, &args, &code);
+    if (bad != NULL) {
+        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST, code,
+                                       bad);
     }
 
-    if (!ctx->api) {
-        per_page = NGX_HTTP_HELPDESK_PER_PAGE;
-    }
+    ngx_http_helpdesk_viewer(r, ctx, &viewer);
+    hd_err_clear(&err);
 
-    ngx_memzero(&q, sizeof(q));
-
-    if (ngx_http_arg(r, (u_char *) "show", 4, &show) == NGX_OK) {
-        if (show.len == 3 && ngx_strncmp(show.data, "all", 3) == 0) {
-            q.closed_too = 1;
-
-        } else if (!(show.len == 8
-                     && ngx_strncmp(show.data, "unclosed", 8) == 0))
-        {
-            return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_BAD_REQUEST,
-                                           "show_invalid", "show");
-        }
-    }
-
-    if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED, &err)
+    if (hd_view_tickets(ctx->mcf->store, &viewer, &args, &ctx->pool, &view,
+                        &err)
         != HD_OK)
     {
         return ngx_http_helpdesk_fail(r, ctx, &err);
     }
 
-    q.account = a->id;
-    q.company = a->company;
-    q.sees_company = hd_ticket_sees_company(&txn, a);
-    q.offset = (size_t) (page - 1) * per_page;
-    q.limit = (size_t) per_page;
-
-    /* the answer is made before the transaction ends: no copies */
-    q.in_place = 1;
-
-    if (hd_ticket_list(&txn, &q, pool, &result) != HD_OK
-        || hd_ticket_certificates(&txn, a, hd_date_today(ngx_time()), pool,
-                                  &tc, &n)
-           != HD_OK)
-    {
-        hd_txn_abort(&txn);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_memzero(&names, sizeof(names));
-    names.txn = &txn;
-    names.pool = pool;
-
-    certs = hd_val_list(pool);
-    j = NULL;
-    list = NULL;
-
-    if (ctx->api) {
-        j = ngx_http_helpdesk_jw_new(r);
-        if (j == NULL) {
-            hd_txn_abort(&txn);
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        hd_jw_object(&j->w);
-        hd_jw_key(&j->w, "tickets");
-        hd_jw_array(&j->w);
-    }
-
-    if (j != NULL) {
-        for (i = 0; i < result.n; i++) {
-            ngx_http_helpdesk_ticket_jw(&names, &result.tickets[i], &j->w);
-        }
-
-    } else {
-        list = ngx_http_helpdesk_rows(ctx, &names, result.tickets, result.n);
-        if (list == NULL) {
-            hd_txn_abort(&txn);
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-
-    if (j != NULL) {
-        hd_jw_end(&j->w, ']');
-        hd_jw_key(&j->w, "certificates");
-        hd_jw_array(&j->w);
-    }
-
-    /* "Unclosed: N, allowed: M": every unclosed ticket (the page and the
-       API alike), the limits of the certificates */
-    allowed = 0;
-
-    for (i = 0; i < n; i++) {
-        allowed += tc[i].type.ticket_limit;
-
-        if (j != NULL) {
-            hd_jw_object(&j->w);
-            ngx_http_helpdesk_jw_kstr(&j->w, "number", &tc[i].cert.number);
-            ngx_http_helpdesk_jw_kstr(&j->w, "product", &tc[i].product);
-            hd_jw_key(&j->w, "unclosed");
-            hd_jw_int(&j->w, (int64_t) tc[i].unclosed);
-            hd_jw_key(&j->w, "limit");
-            hd_jw_int(&j->w, tc[i].type.ticket_limit);
-            hd_jw_end(&j->w, '}');
-            continue;
-        }
-
-        item = ngx_http_helpdesk_cert_choice(pool, &tc[i]);
-        hd_val_set_bool(pool, item, "full", tc[i].type.ticket_limit
-                                            && tc[i].unclosed
-                                               >= tc[i].type.ticket_limit);
-        hd_val_push(pool, certs, item);
-    }
-
-    if (j != NULL) {
-        hd_jw_end(&j->w, ']');
-        hd_jw_key(&j->w, "unclosed");
-        hd_jw_int(&j->w, (int64_t) result.unclosed);
-        hd_jw_key(&j->w, "allowed");
-        hd_jw_int(&j->w, (int64_t) allowed);
-        hd_jw_key(&j->w, "resolved");
-        hd_jw_int(&j->w, (int64_t) result.closed);
-        hd_jw_key(&j->w, "total");
-        hd_jw_int(&j->w, (int64_t) result.total);
-        hd_jw_key(&j->w, "page");
-        hd_jw_int(&j->w, page);
-        hd_jw_key(&j->w, "per_page");
-        hd_jw_int(&j->w, per_page);
-        hd_jw_end(&j->w, '}');
-
-        rc = hd_jw_finish(&j->w);
-        hd_txn_abort(&txn);
-
-        return rc == 0 ? ngx_http_helpdesk_jw_send(r, j, NGX_HTTP_OK)
-                       : NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    view = ngx_http_helpdesk_view(r, ctx, "tickets.title");
-    if (view == NULL) {
-        hd_txn_abort(&txn);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    pages = result.total ? (result.total + per_page - 1) / per_page : 1;
-
-    hd_val_set(pool, view, "tickets", list);
-    hd_val_set_bool(pool, view, "has_tickets", result.n != 0);
-    hd_val_set_bool(pool, view, "with_author", q.sees_company);
-    hd_val_set(pool, view, "certificates", certs);
-    hd_val_set_bool(pool, view, "has_certificates", n != 0);
-    hd_val_set_int(pool, view, "unclosed", (int64_t) result.unclosed);
-    hd_val_set_int(pool, view, "allowed", (int64_t) allowed);
-    hd_val_set_int(pool, view, "resolved", (int64_t) result.closed);
-    hd_val_set_bool(pool, view, "show_all", q.closed_too);
-    hd_val_set_int(pool, view, "page", page);
-    hd_val_set_int(pool, view, "pages", (int64_t) pages);
-    hd_val_set_cstr(pool, view, "show", q.closed_too ? "all" : "unclosed");
-
-    if (page > 1) {
-        hd_val_set_int(pool, view, "prev_page", page - 1);
-    }
-
-    if ((size_t) page < pages) {
-        hd_val_set_int(pool, view, "next_page", page + 1);
-    }
-
-    rc = ngx_http_helpdesk_render(r, ctx, "pages/tickets", view,
-                                  NGX_HTTP_OK);
-    hd_txn_abort(&txn);
-
-    return rc;
+    return ngx_http_helpdesk_view_send(r, ctx, view, "pages/tickets", NULL,
+                                       NULL, NGX_HTTP_OK);
 }
 
 

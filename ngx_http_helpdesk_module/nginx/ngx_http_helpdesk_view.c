@@ -9,6 +9,11 @@
 #include "ngx_http_helpdesk_module.h"
 
 
+/* rows of a list's page: a page has 20, the API asks for up to 100 */
+#define NGX_HTTP_HELPDESK_PER_PAGE      20
+#define NGX_HTTP_HELPDESK_PER_PAGE_MAX  100
+
+
 void
 ngx_http_helpdesk_viewer(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
     hd_viewer_t *viewer)
@@ -25,6 +30,8 @@ ngx_http_helpdesk_viewer(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
                           && (ctx->route->flags & NGX_HTTP_HELPDESK_STAFF);
     viewer->after_change = ctx->after_change != 0;
     viewer->tickets = &ctx->mcf->tickets;
+    viewer->catalog = ctx->lcf->templates->catalog[ctx->lang];
+    viewer->queue_version = ngx_http_helpdesk_queue_version;
 
     (void) r;
 }
@@ -125,4 +132,51 @@ ngx_http_helpdesk_ticket_view_send(ngx_http_request_t *r,
 
     return ngx_http_helpdesk_view_send(r, ctx, tv.view, template, page, &tv,
                                        status);
+}
+
+
+/*
+ * A list's arguments: ?page=N (from 1), &per_page=N (the API's; a page
+ * has 20), &show=unclosed|all. NULL, or the argument that is bad and the
+ * code of its error in *code.
+ */
+const char *
+ngx_http_helpdesk_list_args(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_view_list_t *args, const char **code)
+{
+    ngx_str_t  show;
+    ngx_int_t  page, per_page;
+
+    ngx_memzero(args, sizeof(hd_view_list_t));
+    *code = "page_invalid";
+
+    page = ngx_http_helpdesk_arg_number(r, "page", 1, 1000000);
+    if (page == NGX_ERROR) {
+        return "page";
+    }
+
+    per_page = ngx_http_helpdesk_arg_number(r, "per_page",
+                                            NGX_HTTP_HELPDESK_PER_PAGE,
+                                            NGX_HTTP_HELPDESK_PER_PAGE_MAX);
+    if (per_page == NGX_ERROR) {
+        return "per_page";
+    }
+
+    if (ngx_http_arg(r, (u_char *) "show", 4, &show) == NGX_OK) {
+        if (show.len == 3 && ngx_strncmp(show.data, "all", 3) == 0) {
+            args->closed_too = 1;
+
+        } else if (!(show.len == 8
+                     && ngx_strncmp(show.data, "unclosed", 8) == 0))
+        {
+            *code = "show_invalid";
+            return "show";
+        }
+    }
+
+    args->page = (size_t) page;
+    args->per_page = ctx->api ? (size_t) per_page
+                              : NGX_HTTP_HELPDESK_PER_PAGE;
+
+    return NULL;
 }

@@ -394,6 +394,256 @@ test_customer_ticket(void **state)
 
 
 static void
+test_customer_list(void **state)
+{
+    json_t          *json, *rows, *row, *certs;
+    hd_err_t         err;
+    hd_val_t        *view, *gen, *item;
+    hd_viewer_t      viewer;
+    hd_account_t     a;
+    hd_view_list_t   args;
+    const hd_str_t  *text, *word;
+
+    (void) state;
+
+    memset(&args, 0, sizeof(args));
+    args.page = 1;
+    args.per_page = 20;
+
+    viewer_of(&viewer, alice, 0, &a);
+    viewer.staff_route = 0;
+    assert_int_equal(hd_view_tickets(unit_store, &viewer, &args, &arena->pool,
+                                     &view, &err), HD_OK);
+
+    /* the API: the rows' codes and ISO times, the limits, the counts */
+    json = as_json(view);
+    rows = json_object_get(json, "tickets");
+    assert_int_equal(json_array_size(rows), 1);
+    row = json_array_get(rows, 0);
+    assert_int_equal(json_integer_value(json_object_get(row, "number")),
+                     (json_int_t) number);
+    assert_string_equal(jstr(row, "subject"), "The signature is refused");
+    assert_string_equal(jstr(row, "status"), "new");
+    assert_string_equal(jstr(row, "type"), "bug");
+    assert_string_equal(jstr(row, "author"), "Alice Liddell");
+    assert_string_equal(jstr(row, "last_replier.name"), "Alice Liddell");
+    assert_string_equal(jstr(row, "last_replier.side"), "customer");
+    assert_string_equal(jstr(row, "updated"), "2026-11-21T22:26:40Z");
+    assert_null(json_object_get(row, "status_code"));
+    certs = json_object_get(json, "certificates");
+    assert_int_equal(json_array_size(certs), 1);
+    assert_string_equal(jstr(json_array_get(certs, 0), "number"),
+                        cert_number);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_array_get(certs, 0), "unclosed")), 1);
+    assert_int_equal(json_integer_value(json_object_get(json, "unclosed")), 1);
+    assert_int_equal(json_integer_value(json_object_get(json, "allowed")), 3);
+    assert_null(json_object_get(json, "has_tickets"));
+    assert_null(json_object_get(json, "title"));
+    json_decref(json);
+
+    /* the page: each row in the reader's words as it is made */
+    viewer.page = 1;
+    viewer.catalog = templates->catalog[HD_LANG_RU];
+    assert_int_equal(hd_view_tickets(unit_store, &viewer, &args, &arena->pool,
+                                     &view, &err), HD_OK);
+    gen = hd_val_get(view, "tickets", 7);
+    assert_int_equal(gen->type, HD_VAL_GEN);
+    assert_int_equal(gen->u.gen.n, 1);
+    item = gen->u.gen.next(gen->u.gen.data, 0);
+
+    word = hd_i18n_text(templates->catalog[HD_LANG_RU], "tickets.status_new");
+    text = hd_val_typed_text(hd_val_get(item, "status", 6));
+    assert_non_null(text);
+    assert_int_equal(text->len, word->len);
+    assert_memory_equal(text->data, word->data, word->len);
+    assert_memory_equal(hd_val_get(item, "status_code", 11)->u.str.data,
+                        "new", 3);
+    text = hd_val_typed_text(hd_val_get(item, "updated", 7));
+    assert_non_null(text);
+    assert_memory_equal(text->data, "22.11.2026 01:26", 16);
+    assert_true(hd_val_truthy(hd_val_get(view, "has_tickets", 11)));
+    assert_null(hd_val_get(view, "next_page", 9));
+
+    /* another customer has none of hers */
+    viewer_of(&viewer, bob, 0, &a);
+    viewer.staff_route = 0;
+    assert_int_equal(hd_view_tickets(unit_store, &viewer, &args, &arena->pool,
+                                     &view, &err), HD_OK);
+    json = as_json(view);
+    assert_int_equal(json_array_size(json_object_get(json, "tickets")), 0);
+    assert_int_equal(json_integer_value(json_object_get(json, "total")), 0);
+    json_decref(json);
+}
+
+
+static void
+test_staff_queue(void **state)
+{
+    json_t                *json, *row, *counts;
+    hd_err_t               err;
+    hd_val_t              *view, *gen, *item, *tabs;
+    hd_viewer_t            viewer;
+    hd_account_t           a;
+    const hd_str_t        *text, *word;
+    hd_view_queue_args_t   args;
+
+    (void) state;
+
+    memset(&args, 0, sizeof(args));
+    args.queue = HD_VIEW_QUEUE_ALL;
+    args.statuses = HD_STATUSES_UNCLOSED;
+    args.priority = -1;
+    args.page = 1;
+    args.per_page = 25;
+
+    /* the API: the row's codes, no owner as null, the counts */
+    viewer_of(&viewer, admin, 0, &a);
+    assert_int_equal(hd_view_staff_queue(unit_store, &viewer, &args,
+                                         &arena->pool, &view, &err), HD_OK);
+    json = as_json(view);
+    assert_int_equal(json_integer_value(json_object_get(json, "total")), 1);
+    assert_int_equal(json_array_size(json_object_get(json, "tickets")), 1);
+    row = json_array_get(json_object_get(json, "tickets"), 0);
+    assert_int_equal(json_integer_value(json_object_get(row, "number")),
+                     (json_int_t) number);
+    assert_string_equal(jstr(row, "status"), "new");
+    assert_string_equal(jstr(row, "author"), "Alice Liddell");
+    assert_string_equal(jstr(row, "sla_state"), "ok");
+    assert_string_equal(jstr(row, "created"), "2026-11-21T22:26:40Z");
+    assert_true(json_is_null(json_object_get(row, "owner")));
+    assert_true(json_is_null(json_object_get(row, "owner_id")));
+    assert_null(json_object_get(row, "status_code"));
+    counts = json_object_get(json, "counts");
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(counts, "queues"), "all")), 1);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(counts, "queues"), "unassigned")), 1);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(counts, "queues"), "mine")), 0);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(counts, "statuses"), "new")), 1);
+    assert_null(json_object_get(json, "queues"));
+    assert_null(json_object_get(json, "capped"));
+    json_decref(json);
+
+    /* the page: the rows in the staff's words, the tabs with links */
+    viewer.page = 1;
+    viewer.catalog = templates->catalog[HD_LANG_RU];
+    args.query = (hd_str_t) hd_string("queue=all&sort=updated&page=2");
+    assert_int_equal(hd_view_staff_queue(unit_store, &viewer, &args,
+                                         &arena->pool, &view, &err), HD_OK);
+    gen = hd_val_get(view, "tickets", 7);
+    assert_int_equal(gen->type, HD_VAL_GEN);
+    assert_non_null(gen->u.gen.key);
+    item = gen->u.gen.next(gen->u.gen.data, 0);
+    word = hd_i18n_text(templates->catalog[HD_LANG_RU],
+                        "tickets.staff_status_new");
+    text = hd_val_typed_text(hd_val_get(item, "status", 6));
+    assert_non_null(text);
+    assert_int_equal(text->len, word->len);
+    assert_memory_equal(text->data, word->data, word->len);
+    assert_false(hd_val_truthy(hd_val_get(item, "owner", 5)));
+    assert_false(hd_val_truthy(hd_val_get(item, "sla", 3)));
+    assert_true(hd_val_truthy(hd_val_get(item, "waits_staff", 11)));
+
+    tabs = hd_val_get(view, "queues", 6);
+    assert_int_equal(tabs->u.items.n, 3);
+    item = tabs->u.items.head->next->val;
+    assert_string_equal((char *) hd_val_get(item, "code", 4)->u.str.data,
+                        "mine");
+    text = &hd_val_get(item, "href", 4)->u.str;
+    assert_int_equal(text->len, strlen("/support/staff/tickets?sort=updated"
+                                       "&queue=mine"));
+    assert_memory_equal(text->data, "/support/staff/tickets?sort=updated"
+                        "&queue=mine", text->len);
+
+    /* a department the agent does not see is refused, naming it */
+    viewer_of(&viewer, agent, 0, &a);
+    args.department = 1;
+    hd_err_clear(&err);
+    assert_int_equal(hd_view_staff_queue(unit_store, &viewer, &args,
+                                         &arena->pool, &view, &err),
+                     HD_FORBIDDEN);
+    assert_string_equal(err.code, "department_forbidden");
+    assert_string_equal(err.field, "department");
+
+    /* and their own sees none of it */
+    args.department = 0;
+    assert_int_equal(hd_view_staff_queue(unit_store, &viewer, &args,
+                                         &arena->pool, &view, &err), HD_OK);
+    json = as_json(view);
+    assert_int_equal(json_integer_value(json_object_get(json, "total")), 0);
+    json_decref(json);
+}
+
+
+static void
+test_certificates(void **state)
+{
+    json_t           *json, *list, *c;
+    hd_err_t          err;
+    hd_val_t         *view, *item;
+    hd_viewer_t       viewer;
+    hd_account_t      a;
+    const hd_str_t   *text, *word;
+
+    (void) state;
+
+    /* the API: the type's product and limit, the ISO day, codes */
+    viewer_of(&viewer, alice, 0, &a);
+    viewer.staff_route = 0;
+    assert_int_equal(hd_view_certificates(unit_store, &viewer, 0,
+                                          &arena->pool, &view, &err), HD_OK);
+    json = as_json(view);
+    list = json_object_get(json, "certificates");
+    assert_int_equal(json_array_size(list), 1);
+    c = json_array_get(list, 0);
+    assert_string_equal(jstr(c, "number"), cert_number);
+    assert_string_equal(jstr(c, "product"), "CSP");
+    assert_string_equal(jstr(c, "type"), "Standard");
+    assert_string_equal(jstr(c, "state"), "active");
+    assert_string_equal(jstr(c, "holder"), "account");
+    assert_int_equal(json_integer_value(json_object_get(c, "unclosed")), 1);
+    assert_int_equal(json_integer_value(json_object_get(c, "limit")), 3);
+    assert_non_null(jstr(c, "valid_until"));
+    assert_int_equal(strlen(jstr(c, "valid_until")), 10);
+    assert_null(json_object_get(c, "state_label"));
+    assert_null(json_object_get(c, "contacts_max"));
+    assert_null(json_object_get(json, "expired_count"));
+    json_decref(json);
+
+    /* the page: the state in words, its code for the style */
+    viewer.page = 1;
+    assert_int_equal(hd_view_certificates(unit_store, &viewer, 1,
+                                          &arena->pool, &view, &err), HD_OK);
+    hd_view_localize(&arena->pool, view, templates->catalog[HD_LANG_RU],
+                     HD_LANG_RU);
+    item = hd_val_get(view, "certificates", 12)->u.items.head->val;
+    word = hd_i18n_text(templates->catalog[HD_LANG_RU], "certs.state_active");
+    assert_non_null(word);
+    text = hd_val_typed_text(hd_val_get(item, "state_label", 11));
+    assert_non_null(text);
+    assert_int_equal(text->len, word->len);
+    assert_memory_equal(text->data, word->data, word->len);
+    assert_memory_equal(hd_val_get(item, "state_code", 10)->u.str.data,
+                        "active", 6);
+    assert_true(hd_val_truthy(hd_val_get(item, "active", 6)));
+    assert_true(hd_val_truthy(hd_val_get(view, "hide_expired", 12)));
+    assert_int_equal(hd_val_get(view, "expired_count", 13)->u.integer, 0);
+
+    /* another customer has none */
+    viewer_of(&viewer, bob, 0, &a);
+    assert_int_equal(hd_view_certificates(unit_store, &viewer, 0,
+                                          &arena->pool, &view, &err), HD_OK);
+    json = as_json(view);
+    assert_int_equal(json_array_size(json_object_get(json, "certificates")),
+                     0);
+    json_decref(json);
+}
+
+
+static void
 test_typed_json(void **state)
 {
     json_t     *json;
@@ -440,6 +690,9 @@ main(void)
         cmocka_unit_test(test_staff_ticket_page),
         cmocka_unit_test(test_staff_ticket_unseen),
         cmocka_unit_test(test_customer_ticket),
+        cmocka_unit_test(test_customer_list),
+        cmocka_unit_test(test_staff_queue),
+        cmocka_unit_test(test_certificates),
         cmocka_unit_test(test_typed_json),
     };
 

@@ -560,9 +560,39 @@ hd_view_localize_one(hd_pool_t *pool, hd_val_t *v, const hd_val_t *catalog,
     hd_lang_e lang)
 {
     char             key[96];
-    size_t           len;
+    size_t           len, glen, clen;
     hd_uchar        *p;
     const hd_str_t  *text;
+
+    /* a word is the catalogue's text: nothing is made */
+    if (v->type == HD_VAL_WORD) {
+        if (v->u.typed.code == NULL) {
+            return;
+        }
+
+        /* by hand: a page has a word per row and per choice */
+        glen = strlen(v->u.typed.group);
+        clen = strlen(v->u.typed.code);
+
+        if (glen + clen >= sizeof(key)) {
+            return;
+        }
+
+        memcpy(key, v->u.typed.group, glen);
+        memcpy(key + glen, v->u.typed.code, clen + 1);
+        text = hd_i18n_text(catalog, key);
+
+        /* a catalogue without the word shows the code itself */
+        if (text != NULL) {
+            v->u.typed.text = *text;
+
+        } else {
+            v->u.typed.text.data = (hd_uchar *) v->u.typed.code;
+            v->u.typed.text.len = strlen(v->u.typed.code);
+        }
+
+        return;
+    }
 
     p = hd_palloc(pool, 64);
     if (p == NULL) {
@@ -589,26 +619,6 @@ hd_view_localize_one(hd_pool_t *pool, hd_val_t *v, const hd_val_t *catalog,
     case HD_VAL_SIZE:
         len = hd_view_size_text((uint64_t) v->u.typed.n, catalog, p, 64);
         break;
-
-    case HD_VAL_WORD:
-        if (v->u.typed.code == NULL) {
-            return;
-        }
-
-        snprintf(key, sizeof(key), "%s%s", v->u.typed.group,
-                 v->u.typed.code);
-        text = hd_i18n_text(catalog, key);
-
-        /* a catalogue without the word shows the code itself */
-        if (text != NULL) {
-            v->u.typed.text = *text;
-
-        } else {
-            v->u.typed.text.data = (hd_uchar *) v->u.typed.code;
-            v->u.typed.text.len = strlen(v->u.typed.code);
-        }
-
-        return;
 
     default:
         return;
@@ -644,7 +654,171 @@ hd_view_localize(hd_pool_t *pool, hd_val_t *v, const hd_val_t *catalog,
 }
 
 
+void
+hd_view_words_init(hd_view_words_t *words, const hd_viewer_t *viewer)
+{
+    words->catalog = viewer->page ? viewer->catalog : NULL;
+    words->lang = viewer->lang;
+    words->n = 0;
+}
+
+
+void
+hd_view_word_fill(hd_view_words_t *words, hd_val_t *v, const char *group,
+    const char *code)
+{
+    size_t  i;
+
+    v->type = HD_VAL_WORD;
+    v->u.typed.n = 0;
+    v->u.typed.group = group;
+    v->u.typed.code = code;
+    v->u.typed.text.data = NULL;
+    v->u.typed.text.len = 0;
+
+    if (words->catalog == NULL || code == NULL) {
+        return;
+    }
+
+    /* codes are the tables' own strings: the same word, the same pointer */
+    for (i = 0; i < words->n; i++) {
+        if (words->code[i] == code && words->group[i] == group) {
+            v->u.typed.text = words->text[i];
+            return;
+        }
+    }
+
+    hd_view_localize_one(NULL, v, words->catalog, words->lang);
+
+    if (words->n < HD_VIEW_WORDS) {
+        words->group[words->n] = group;
+        words->code[words->n] = code;
+        words->text[words->n] = v->u.typed.text;
+        words->n++;
+    }
+}
+
+
+void
+hd_view_time_fill(hd_view_words_t *words, hd_pool_t *pool, hd_val_t *v,
+    uint64_t t)
+{
+    hd_uchar  *p;
+
+    v->type = HD_VAL_TIME;
+    v->u.typed.n = (int64_t) t;
+    v->u.typed.code = NULL;
+    v->u.typed.group = NULL;
+    v->u.typed.text.data = NULL;
+    v->u.typed.text.len = 0;
+
+    if (words->catalog == NULL) {
+        return;
+    }
+
+    p = hd_palloc(pool, 20);
+    if (p != NULL) {
+        v->u.typed.text.len = hd_view_time_text(t, words->lang, p);
+        v->u.typed.text.data = p;
+    }
+}
+
+
 /* --- what several views show -----------------------------------------------*/
+
+
+hd_view_row_t *
+hd_view_rows(hd_txn_t *txn, hd_pool_t *pool, const hd_ticket_t *tickets,
+    size_t n, int replier)
+{
+    size_t              i;
+    hd_view_row_t      *rows, *r;
+    hd_view_names_t     names;
+    const hd_ticket_t  *t;
+
+    rows = hd_pcalloc(pool, (n ? n : 1) * sizeof(hd_view_row_t));
+    if (rows == NULL) {
+        return NULL;
+    }
+
+    memset(&names, 0, sizeof(names));
+    names.txn = txn;
+    names.pool = pool;
+
+    for (i = 0; i < n; i++) {
+        t = &tickets[i];
+        r = &rows[i];
+
+        r->number = t->number;
+        r->created = t->created;
+        r->updated = t->updated;
+        r->sla_due = t->sla_due;
+        r->department_id = t->department;
+        r->owner_id = t->owner;
+        r->subject.len = t->subject.len;
+        r->subject.data = hd_pstrdup(pool, t->subject.data, t->subject.len);
+        r->department = *hd_view_department_name(&names, t->department);
+        r->owner = *hd_view_account_name(&names, t->owner);
+        r->author = *hd_view_account_name(&names, t->author);
+        r->last_replier = replier
+                          ? *hd_view_account_name(&names, t->last_replier)
+                          : hd_view_nobody;
+        r->status = t->status;
+        r->priority = t->priority;
+        r->type = t->type;
+        r->severity = t->severity;
+        r->channel = t->channel;
+        r->side = t->last_side;
+        r->sla_state = t->sla_state;
+        r->premium = t->premium != 0;
+
+        if (r->subject.data == NULL && t->subject.len) {
+            return NULL;
+        }
+    }
+
+    return rows;
+}
+
+
+void
+hd_view_fill_str(hd_val_t *v, const hd_str_t *s, int opt)
+{
+    if (opt && s->len == 0) {
+        v->type = HD_VAL_NULL;
+        return;
+    }
+
+    v->type = HD_VAL_STR;
+    v->u.str = *s;
+}
+
+
+void
+hd_view_fill_int(hd_val_t *v, uint64_t n, int opt)
+{
+    if (opt && n == 0) {
+        v->type = HD_VAL_NULL;
+        return;
+    }
+
+    v->type = HD_VAL_INT;
+    v->u.integer = (int64_t) n;
+}
+
+
+void
+hd_view_fill_code(hd_val_t *v, const char *code)
+{
+    if (code == NULL) {
+        v->type = HD_VAL_NULL;
+        return;
+    }
+
+    v->type = HD_VAL_STR;
+    v->u.str.data = (hd_uchar *) code;
+    v->u.str.len = strlen(code);
+}
 
 
 static hd_val_t *

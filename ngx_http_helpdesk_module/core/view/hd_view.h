@@ -18,6 +18,7 @@
 #include "hd_i18n.h"
 #include "hd_json.h"
 #include "hd_portal.h"
+#include "hd_staff.h"
 #include "hd_store.h"
 #include "hd_ticket.h"
 #include "hd_value.h"
@@ -36,7 +37,21 @@ typedef struct {
                                                change moved it away */
     unsigned             newest_first:1;    /* a thread read backwards */
     const hd_ticket_policy_t  *tickets;     /* reopen windows, files */
+    const hd_val_t      *catalog;       /* a page's words: generated rows
+                                           are made in them */
+    /* a number that changes when a ticket of the departments changes (the
+       queue's page asks it again to know); NULL: none */
+    uint64_t           (*queue_version)(const hd_staff_scope_t *scope,
+                                        uint64_t department);
 } hd_viewer_t;
+
+
+/* which page of a list, and of what (the arguments of a list's view) */
+typedef struct {
+    size_t               page;          /* from 1 */
+    size_t               per_page;
+    unsigned             closed_too:1;  /* "show=all" */
+} hd_view_list_t;
 
 
 /* the catalogue prefixes of the words views make */
@@ -53,10 +68,11 @@ typedef struct {
 #define HD_WORD_CERT_STATE    "certs.state_"
 #define HD_WORD_LEVEL         "staff.level_"
 #define HD_WORD_KB_AUDIENCE   "kb.audiences."
+#define HD_WORD_SLA           "staff.sla_"
 
 
 /* names read once per view: accounts and departments */
-#define HD_VIEW_NAMES  32
+#define HD_VIEW_NAMES  64
 
 typedef struct {
     hd_txn_t            *txn;
@@ -88,6 +104,65 @@ void hd_view_localize(hd_pool_t *pool, hd_val_t *view,
 /* a time as a page shows it: "21.11.2026 22:10", "21 Nov 2026 22:10";
    out holds 17 bytes; its length (0 for no time) */
 size_t hd_view_time_text(uint64_t t, hd_lang_e lang, hd_uchar *out);
+
+
+/*
+ * The words and times of generated rows (made as they are written, after
+ * hd_view_localize has run): each word looked up once per list. Without
+ * a catalogue (JSON) values are typed and get no text.
+ */
+#define HD_VIEW_WORDS  24
+
+typedef struct {
+    const hd_val_t      *catalog;
+    hd_lang_e            lang;
+    size_t               n;
+    const char          *group[HD_VIEW_WORDS];
+    const char          *code[HD_VIEW_WORDS];
+    hd_str_t             text[HD_VIEW_WORDS];
+} hd_view_words_t;
+
+void hd_view_words_init(hd_view_words_t *words, const hd_viewer_t *viewer);
+void hd_view_word_fill(hd_view_words_t *words, hd_val_t *v,
+    const char *group, const char *code);
+void hd_view_time_fill(hd_view_words_t *words, hd_pool_t *pool, hd_val_t *v,
+    uint64_t t);
+
+
+/* a row of a list of tickets: what it shows, read before the transaction
+   ends (names and subject in the pool) */
+typedef struct {
+    uint64_t             number;
+    uint64_t             created;
+    uint64_t             updated;
+    uint64_t             sla_due;
+    uint64_t             department_id;
+    uint64_t             owner_id;
+    hd_str_t             subject;
+    hd_str_t             department;
+    hd_str_t             owner;
+    hd_str_t             author;
+    hd_str_t             last_replier;
+    uint8_t              status;
+    uint8_t              priority;
+    uint8_t              type;
+    uint8_t              severity;
+    uint8_t              channel;
+    uint8_t              side;
+    uint8_t              sla_state;
+    unsigned             premium:1;
+} hd_view_row_t;
+
+/* the rows of tickets, their names read once (the last replier's only
+   when replier: a name is a read); NULL: no memory */
+hd_view_row_t *hd_view_rows(hd_txn_t *txn, hd_pool_t *pool,
+    const hd_ticket_t *tickets, size_t n, int replier);
+
+/* a generated row's value refilled: a string or an id (null when opt and
+   empty), a code of a table (null for none) */
+void hd_view_fill_str(hd_val_t *v, const hd_str_t *s, int opt);
+void hd_view_fill_int(hd_val_t *v, uint64_t n, int opt);
+void hd_view_fill_code(hd_val_t *v, const char *code);
 
 
 /* a string copied into the pool; empty: null when opt */
@@ -170,6 +245,68 @@ typedef hd_rc (*hd_view_ticket_pt)(hd_store_t *store,
  */
 hd_rc hd_view_ticket(hd_store_t *store, const hd_viewer_t *viewer,
     uint64_t number, hd_pool_t *pool, hd_val_t **view, hd_err_t *err);
+
+/*
+ * "My tickets" (SPEC §5.5): a page of the reader's tickets, newest update
+ * first (unclosed only unless closed_too), the limits of their
+ * certificates, the counts of every unclosed and resolved ticket
+ */
+hd_rc hd_view_tickets(hd_store_t *store, const hd_viewer_t *viewer,
+    const hd_view_list_t *args, hd_pool_t *pool, hd_val_t **view,
+    hd_err_t *err);
+
+/* the staff's queues: every ticket seen, their owner's, no owner's */
+typedef enum {
+    HD_VIEW_QUEUE_ALL = 0,
+    HD_VIEW_QUEUE_MINE,
+    HD_VIEW_QUEUE_UNASSIGNED,
+    HD_VIEW_QUEUE_COUNT
+} hd_view_queue_e;
+
+extern const char  *hd_view_queue_names[HD_VIEW_QUEUE_COUNT];
+
+/* what a queue's request asks for */
+typedef struct {
+    unsigned             queue;             /* hd_view_queue_e */
+    uint64_t             department;        /* 0: every one seen */
+    uint32_t             statuses;          /* HD_STATUS_BIT()s */
+    int                  priority;          /* -1: any */
+    int                  sla;               /* 0: any */
+    int                  order;             /* hd_order_e */
+    hd_str_t             holder;
+    hd_str_t             text;
+    hd_str_t             field;             /* an extra field's name */
+    hd_str_t             field_value;       /* and its value */
+    size_t               page;              /* from 1 */
+    size_t               per_page;
+    hd_str_t             query;             /* the arguments as they came:
+                                               the page's links keep them */
+    unsigned             filtered:1;        /* some filter is set */
+} hd_view_queue_args_t;
+
+/*
+ * The staff's queue (SPEC §2, §5): the tickets of the departments the
+ * viewer sees (HD_FORBIDDEN for one they do not), filtered, ordered and
+ * paged, with the counts of each queue, status and priority; for a page
+ * also its tabs, filters' choices and links
+ */
+hd_rc hd_view_staff_queue(hd_store_t *store, const hd_viewer_t *viewer,
+    const hd_view_queue_args_t *args, hd_pool_t *pool, hd_val_t **view,
+    hd_err_t *err);
+
+/*
+ * "My certificates" (SPEC §4): the reader's and their company's, each
+ * with its type, term, state and the unclosed tickets of its limit; the
+ * expired ones counted (and left out when hide_expired)
+ */
+hd_rc hd_view_certificates(hd_store_t *store, const hd_viewer_t *viewer,
+    int hide_expired, hd_pool_t *pool, hd_val_t **view, hd_err_t *err);
+
+/* a certificate just registered (already: it was the reader's before): the
+   API's certificate, or the wizard's last step */
+hd_rc hd_view_certificate_registered(hd_store_t *store,
+    const hd_viewer_t *viewer, uint64_t id, int already, hd_pool_t *pool,
+    hd_val_t **view, hd_err_t *err);
 
 /* the page after a ticket is made: the ticket, the articles shown */
 hd_rc hd_view_ticket_created(hd_store_t *store, const hd_viewer_t *viewer,
