@@ -38,6 +38,12 @@ typedef enum {
 
 
 #define HD_FORM_ANY            0xff     /* a form for every type */
+
+/* the forms a category may have, as slots: 0 for any type, then each type
+   (HD_TYPE_COUNT of hd_ticket.h) */
+#define HD_FORM_SLOTS          (HD_TYPE_COUNT + 1)
+#define hd_form_slot_type(slot)                                               \
+    ((slot) == 0 ? HD_FORM_ANY : (uint8_t) ((slot) - 1))
 #define HD_FORM_FIELDS_MAX     12
 #define HD_FORM_OPTIONS_MAX    24
 #define HD_FORM_NAME_MAX       32       /* [a-z][a-z0-9_]* */

@@ -13,16 +13,7 @@
 #include "hd_ticket.h"
 
 
-/* the slots of a category: every type ("any"), then each type */
-#define NGX_HTTP_HELPDESK_SLOTS  (HD_TYPE_COUNT + 1)
-
-static uint8_t
-ngx_http_helpdesk_slot_type(ngx_uint_t slot)
-{
-    return slot == 0 ? HD_FORM_ANY : (uint8_t) (slot - 1);
-}
-
-
+/* a form's type as the forms' pages and API name it */
 static const char *
 ngx_http_helpdesk_type_name(uint8_t type)
 {
@@ -423,8 +414,8 @@ ngx_http_helpdesk_form_groups(ngx_http_helpdesk_ctx_t *ctx, hd_txn_t *txn,
     for (k = 0; k < ncats; k++) {
         c = cats[k].id;
 
-        for (s = 0; s < NGX_HTTP_HELPDESK_SLOTS; s++) {
-            type = ngx_http_helpdesk_slot_type(s);
+        for (s = 0; s < HD_FORM_SLOTS; s++) {
+            type = hd_form_slot_type(s);
 
             if (hd_form_get(txn, (uint8_t) c, type, pool, &form) != HD_OK) {
                 return NGX_ERROR;
@@ -607,8 +598,8 @@ ngx_http_helpdesk_forms_api(ngx_http_request_t *r,
     cats = ngx_http_helpdesk_form_categories(ctx, &txn, &ncats);
 
     for (c = 0; c < ncats; c++) {
-        for (s = 0; s < NGX_HTTP_HELPDESK_SLOTS; s++) {
-            if (hd_form_get(&txn, cats[c].id, ngx_http_helpdesk_slot_type(s),
+        for (s = 0; s < HD_FORM_SLOTS; s++) {
+            if (hd_form_get(&txn, cats[c].id, hd_form_slot_type(s),
                             &ctx->pool, &form)
                 != HD_OK)
             {
@@ -707,8 +698,8 @@ ngx_http_helpdesk_admin_forms(ngx_http_request_t *r,
         ngx_http_helpdesk_set_category(ctx, &txn, cat, "label", (uint8_t) c);
         slots = hd_val_list(pool);
 
-        for (s = 0; s < NGX_HTTP_HELPDESK_SLOTS; s++) {
-            type = ngx_http_helpdesk_slot_type(s);
+        for (s = 0; s < HD_FORM_SLOTS; s++) {
+            type = hd_form_slot_type(s);
 
             if (hd_form_get(&txn, (uint8_t) c, type, pool, &form) != HD_OK) {
                 hd_txn_abort(&txn);

@@ -268,16 +268,6 @@ hd_view_queue_list(const hd_viewer_t *viewer, hd_pool_t *pool,
 /* --- the filters ---------------------------------------------------------- */
 
 
-/* the kinds of forms a category has: any type, then each type */
-#define HD_VIEW_FORM_SLOTS  (HD_TYPE_COUNT + 1)
-
-static uint8_t
-hd_view_form_slot(size_t slot)
-{
-    return slot == 0 ? HD_FORM_ANY : (uint8_t) (slot - 1);
-}
-
-
 /* by an extra field (name) and value: the field's kind says how (a text
    contains it, case folded; others are it); HD_NOT_FOUND for no filter */
 static hd_rc
@@ -304,8 +294,8 @@ hd_view_form_filter(hd_txn_t *txn, hd_pool_t *pool, const hd_str_t *name,
     }
 
     for (c = 0; c < ncats; c++) {
-        for (s = 0; s < HD_VIEW_FORM_SLOTS; s++) {
-            rc = hd_form_get(txn, cats[c].id, hd_view_form_slot(s), pool,
+        for (s = 0; s < HD_FORM_SLOTS; s++) {
+            rc = hd_form_get(txn, cats[c].id, hd_form_slot_type(s), pool,
                              &form);
             if (rc != HD_OK) {
                 return rc;
@@ -362,8 +352,8 @@ hd_view_form_fields(const hd_viewer_t *viewer, hd_txn_t *txn,
     }
 
     for (c = 0; c < ncats; c++) {
-        for (s = 0; s < HD_VIEW_FORM_SLOTS; s++) {
-            if (hd_form_get(txn, cats[c].id, hd_view_form_slot(s), pool,
+        for (s = 0; s < HD_FORM_SLOTS; s++) {
+            if (hd_form_get(txn, cats[c].id, hd_form_slot_type(s), pool,
                             &form)
                 != HD_OK)
             {
