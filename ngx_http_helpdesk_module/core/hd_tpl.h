@@ -57,6 +57,10 @@ int hd_tpl_render(const hd_tpl_t *tpl, const hd_val_t *data,
 /* escape 0: plain text (e-mail), {{name}} is not HTML-escaped */
 int hd_tpl_render_as(const hd_tpl_t *tpl, const hd_val_t *data,
     hd_tpl_out_t *out, int escape);
+/* data on top of under (a page's view over its chrome): a name is looked
+   up in data, then in under; nothing is copied */
+int hd_tpl_render_over(const hd_tpl_t *tpl, const hd_val_t *under,
+    const hd_val_t *data, hd_tpl_out_t *out);
 
 /* HTML-escapes into out, as {{name}} does */
 int hd_tpl_escape(hd_tpl_out_t *out, const hd_uchar *data, size_t len);

@@ -95,6 +95,8 @@ typedef struct {
 } hd_tpl_renderer_t;
 
 
+static int hd_tpl_render_frames(const hd_tpl_t *tpl, const hd_val_t *under,
+    const hd_val_t *data, hd_tpl_out_t *out, int escape);
 static int hd_tpl_render_ops(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl,
     uint32_t from, uint32_t to);
 static int hd_tpl_render_in(hd_tpl_renderer_t *rd, const hd_tpl_t *tpl,
@@ -110,13 +112,30 @@ static int hd_tpl_emit_value(hd_tpl_renderer_t *rd, const hd_val_t *v,
 int
 hd_tpl_render(const hd_tpl_t *tpl, const hd_val_t *data, hd_tpl_out_t *out)
 {
-    return hd_tpl_render_as(tpl, data, out, 1);
+    return hd_tpl_render_frames(tpl, NULL, data, out, 1);
 }
 
 
 int
 hd_tpl_render_as(const hd_tpl_t *tpl, const hd_val_t *data,
     hd_tpl_out_t *out, int escape)
+{
+    return hd_tpl_render_frames(tpl, NULL, data, out, escape);
+}
+
+
+int
+hd_tpl_render_over(const hd_tpl_t *tpl, const hd_val_t *under,
+    const hd_val_t *data, hd_tpl_out_t *out)
+{
+    return hd_tpl_render_frames(tpl, under, data, out, 1);
+}
+
+
+/* the context stack starts with under (if any), then data */
+static int
+hd_tpl_render_frames(const hd_tpl_t *tpl, const hd_val_t *under,
+    const hd_val_t *data, hd_tpl_out_t *out, int escape)
 {
     int                 rc;
     hd_tpl_renderer_t  *rd, local;
@@ -125,15 +144,24 @@ hd_tpl_render_as(const hd_tpl_t *tpl, const hd_val_t *data,
     rd->out = out;
     rd->cache = hd_tpl_cache;
     rd->epoch = ++hd_tpl_epoch;
-    rd->stamps = 1;
     rd->len = 0;
     rd->flushes = 0;
     rd->failed = 0;
-    rd->stack[0] = data;
-    rd->stamp[0] = 1;
-    rd->depth = 1;
     memset(rd->under, 0, sizeof(rd->under));
-    memset(rd->stack + 1, 0, sizeof(rd->stack) - sizeof(rd->stack[0]));
+    memset(rd->stack, 0, sizeof(rd->stack));
+    rd->depth = 0;
+    rd->stamps = 0;
+
+    if (under != NULL) {
+        rd->stack[rd->depth] = under;
+        rd->stamp[rd->depth] = ++rd->stamps;
+        rd->depth++;
+    }
+
+    rd->stack[rd->depth] = data;
+    rd->stamp[rd->depth] = ++rd->stamps;
+    rd->under[rd->depth] = rd->depth ? rd->stamp[rd->depth - 1] : 0;
+    rd->depth++;
     rd->partials = 0;
     rd->indent.len = 0;
     rd->indent.data = (hd_uchar *) rd->indent_buf;

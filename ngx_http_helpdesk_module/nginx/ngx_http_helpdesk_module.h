@@ -404,6 +404,9 @@ hd_val_t *ngx_http_helpdesk_view(ngx_http_request_t *r,
 ngx_int_t ngx_http_helpdesk_render(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, const char *template, hd_val_t *view,
     ngx_uint_t status);
+ngx_int_t ngx_http_helpdesk_render_over(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, const char *template, hd_val_t *page,
+    hd_val_t *view, ngx_uint_t status);
 ngx_int_t ngx_http_helpdesk_send_json(ngx_http_request_t *r,
     ngx_uint_t status, json_t *json);
 ngx_http_helpdesk_jw_t *ngx_http_helpdesk_jw_new(ngx_http_request_t *r);

@@ -552,6 +552,18 @@ ngx_int_t
 ngx_http_helpdesk_render(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
     const char *template, hd_val_t *view, ngx_uint_t status)
 {
+    return ngx_http_helpdesk_render_over(r, ctx, template, NULL, view,
+                                         status);
+}
+
+
+/* view over page (the chrome), or view alone */
+ngx_int_t
+ngx_http_helpdesk_render_over(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, const char *template, hd_val_t *page,
+    hd_val_t *view, ngx_uint_t status)
+{
+    int                       rc;
     hd_tpl_t                 *tpl;
     ngx_http_helpdesk_out_t   out;
 
@@ -570,7 +582,10 @@ ngx_http_helpdesk_render(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
     out.buf = NULL;
     out.total = 0;
 
-    if (hd_tpl_render(tpl, view, &out.out) != 0 || out.first == NULL) {
+    rc = page != NULL ? hd_tpl_render_over(tpl, page, view, &out.out)
+                      : hd_tpl_render(tpl, view, &out.out);
+
+    if (rc != 0 || out.first == NULL) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "helpdesk: rendering \"%s\" failed", template);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

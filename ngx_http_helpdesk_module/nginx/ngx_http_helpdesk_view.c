@@ -14,6 +14,33 @@
 #define NGX_HTTP_HELPDESK_PER_PAGE_MAX  100
 
 
+/*
+ * The words of tables' codes, per catalogue (a location's templates, one
+ * language), kept by the worker for its life: a view looks each up once
+ */
+#define NGX_HTTP_HELPDESK_MEMOS  16
+
+static hd_view_memo_t *
+ngx_http_helpdesk_memo(ngx_log_t *log, const hd_val_t *catalog)
+{
+    ngx_uint_t              i;
+    static hd_view_memo_t  *memos[NGX_HTTP_HELPDESK_MEMOS];
+
+    for (i = 0; i < NGX_HTTP_HELPDESK_MEMOS; i++) {
+        if (memos[i] == NULL) {
+            memos[i] = ngx_calloc(sizeof(hd_view_memo_t), log);
+            return memos[i];
+        }
+
+        if (memos[i]->catalog == catalog) {
+            return memos[i];
+        }
+    }
+
+    return NULL;
+}
+
+
 void
 ngx_http_helpdesk_viewer(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
     hd_viewer_t *viewer)
@@ -31,22 +58,10 @@ ngx_http_helpdesk_viewer(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
     viewer->after_change = ctx->after_change != 0;
     viewer->tickets = &ctx->mcf->tickets;
     viewer->catalog = ctx->lcf->templates->catalog[ctx->lang];
+    viewer->memo = ngx_http_helpdesk_memo(r->connection->log,
+                                          viewer->catalog);
     viewer->queue_version = ngx_http_helpdesk_queue_version;
 
-    (void) r;
-}
-
-
-/* the view's values beside the chrome's, for the template */
-static void
-ngx_http_helpdesk_view_merge(hd_pool_t *pool, hd_val_t *page,
-    const hd_val_t *view)
-{
-    const hd_val_item_t  *item;
-
-    for (item = view->u.items.head; item != NULL; item = item->next) {
-        hd_val_set_n(pool, page, item->key.data, item->key.len, item->val);
-    }
 }
 
 
@@ -84,9 +99,10 @@ ngx_http_helpdesk_view_send(ngx_http_request_t *r,
 
     hd_view_localize(&ctx->pool, view, ctx->lcf->templates->catalog[ctx->lang],
                      ctx->lang);
-    ngx_http_helpdesk_view_merge(&ctx->pool, page, view);
 
-    return ngx_http_helpdesk_render(r, ctx, template, page, status);
+    /* the view over the chrome: its names first, nothing copied */
+    return ngx_http_helpdesk_render_over(r, ctx, template, page, view,
+                                         status);
 }
 
 

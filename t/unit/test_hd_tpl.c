@@ -518,6 +518,53 @@ test_deep_recursion_stops(void **state)
 }
 
 
+/* a page's view over its chrome: the view's names first, the chrome's
+   found below it, also inside the view's sections */
+static void
+test_render_over(void **state)
+{
+    hd_err_t       err;
+    hd_tpl_t      *tpl;
+    hd_val_t      *chrome, *view, *row;
+    capture_t      cap;
+    hd_arena_t    *arena;
+    const char    *src = "{{title}}|{{brand}}|{{#rows}}{{name}}@{{brand}};"
+                         "{{/rows}}";
+
+    (void) state;
+
+    arena = hd_arena_create(0);
+    tpl = hd_tpl_compile(&arena->pool, "page", "page", (hd_uchar *) src,
+                         strlen(src), &err);
+    assert_non_null(tpl);
+
+    chrome = hd_val_map(&arena->pool);
+    hd_val_set_cstr(&arena->pool, chrome, "title", "Portal");
+    hd_val_set_cstr(&arena->pool, chrome, "brand", "Acme");
+
+    view = hd_val_map(&arena->pool);
+    hd_val_set_cstr(&arena->pool, view, "title", "Queue");
+    hd_val_set(&arena->pool, view, "rows", hd_val_list(&arena->pool));
+    row = hd_val_map(&arena->pool);
+    hd_val_set_cstr(&arena->pool, row, "name", "Ann");
+    hd_val_push(&arena->pool, hd_val_get(view, "rows", 4), row);
+
+    cap.out.write = capture_write;
+    hd_buf_init(&cap.buf);
+    assert_int_equal(hd_tpl_render_over(tpl, chrome, view, &cap.out), 0);
+    hd_buf_add(&cap.buf, "", 1);
+    assert_string_equal((char *) cap.buf.data, "Queue|Acme|Ann@Acme;");
+    hd_buf_free(&cap.buf);
+
+    /* and nothing of the view was copied into the chrome */
+    assert_null(hd_val_get(chrome, "rows", 4));
+    assert_string_equal((char *) hd_val_get(chrome, "title", 5)->u.str.data,
+                        "Portal");
+
+    hd_arena_destroy(arena);
+}
+
+
 int
 main(void)
 {
@@ -543,6 +590,7 @@ main(void)
         cmocka_unit_test(test_fold_missing_key),
         cmocka_unit_test(test_kept_rows),
         cmocka_unit_test(test_deep_recursion_stops),
+        cmocka_unit_test(test_render_over),
     };
 
     dir = getenv("HELPDESK_MUSTACHE_SPEC");

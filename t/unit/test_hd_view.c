@@ -682,6 +682,55 @@ test_typed_json(void **state)
 }
 
 
+/* the words of tables' codes: looked up once per catalogue and kept by the
+   caller (a worker); another catalogue or language does not use them */
+static void
+test_words_memo(void **state)
+{
+    hd_val_t         a, b, c;
+    hd_viewer_t      viewer;
+    hd_view_memo_t  *memo;
+    hd_view_words_t  words;
+
+    (void) state;
+
+    memo = hd_pcalloc(&arena->pool, sizeof(hd_view_memo_t));
+    assert_non_null(memo);
+
+    memset(&viewer, 0, sizeof(viewer));
+    viewer.page = 1;
+    viewer.lang = HD_LANG_EN;
+    viewer.catalog = templates->catalog[HD_LANG_EN];
+    viewer.memo = memo;
+
+    hd_view_words_init(&words, &viewer);
+    hd_view_word_fill(&words, &a, HD_WORD_STATUS, hd_status_names[0]);
+    assert_int_equal(memo->n, 1);
+    assert_true(hd_str_same(hd_val_typed_text(&a),
+                            hd_i18n_text(templates->catalog[HD_LANG_EN],
+                                         "tickets.status_new")));
+
+    /* the next view finds it kept: the same text, no new entry */
+    hd_view_words_init(&words, &viewer);
+    hd_view_word_fill(&words, &b, HD_WORD_STATUS, hd_status_names[0]);
+    assert_int_equal(memo->n, 1);
+    assert_ptr_equal(hd_val_typed_text(&b)->data,
+                     hd_val_typed_text(&a)->data);
+
+    /* Russian readers with the English memo: looked up, not taken */
+    viewer.lang = HD_LANG_RU;
+    viewer.catalog = templates->catalog[HD_LANG_RU];
+    hd_view_words_init(&words, &viewer);
+    assert_null(words.memo);
+    hd_view_word_fill(&words, &c, HD_WORD_STATUS, hd_status_names[0]);
+    assert_true(hd_str_same(hd_val_typed_text(&c),
+                            hd_i18n_text(templates->catalog[HD_LANG_RU],
+                                         "tickets.status_new")));
+    assert_false(hd_str_same(hd_val_typed_text(&c),
+                             hd_val_typed_text(&a)));
+}
+
+
 int
 main(void)
 {
@@ -694,6 +743,7 @@ main(void)
         cmocka_unit_test(test_staff_queue),
         cmocka_unit_test(test_certificates),
         cmocka_unit_test(test_typed_json),
+        cmocka_unit_test(test_words_memo),
     };
 
     cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -657,9 +657,26 @@ hd_view_localize(hd_pool_t *pool, hd_val_t *v, const hd_val_t *catalog,
 void
 hd_view_words_init(hd_view_words_t *words, const hd_viewer_t *viewer)
 {
+    hd_view_memo_t  *memo = viewer->memo;
+
     words->catalog = viewer->page ? viewer->catalog : NULL;
     words->lang = viewer->lang;
-    words->n = 0;
+    words->memo = NULL;
+
+    if (words->catalog == NULL || memo == NULL) {
+        return;
+    }
+
+    /* a memo is one catalogue's in one language: the first to use it */
+    if (memo->catalog == NULL) {
+        memo->catalog = words->catalog;
+        memo->lang = words->lang;
+        memo->n = 0;
+    }
+
+    if (memo->catalog == words->catalog && memo->lang == words->lang) {
+        words->memo = memo;
+    }
 }
 
 
@@ -667,7 +684,9 @@ void
 hd_view_word_fill(hd_view_words_t *words, hd_val_t *v, const char *group,
     const char *code)
 {
-    size_t  i;
+    size_t               i, h;
+    hd_view_memo_t      *memo = words->memo;
+    hd_view_memo_word_t *w;
 
     v->type = HD_VAL_WORD;
     v->u.typed.n = 0;
@@ -680,22 +699,53 @@ hd_view_word_fill(hd_view_words_t *words, hd_val_t *v, const char *group,
         return;
     }
 
-    /* codes are the tables' own strings: the same word, the same pointer */
-    for (i = 0; i < words->n; i++) {
-        if (words->code[i] == code && words->group[i] == group) {
-            v->u.typed.text = words->text[i];
+    if (memo == NULL) {
+        hd_view_localize_one(NULL, v, words->catalog, words->lang);
+        return;
+    }
+
+    /* open addressing by the two pointers; a full memo looks up */
+    h = (((uintptr_t) code >> 3) * 31 + ((uintptr_t) group >> 3))
+        & (HD_VIEW_MEMO - 1);
+
+    for (i = 0; i < HD_VIEW_MEMO; i++) {
+        w = &memo->word[(h + i) & (HD_VIEW_MEMO - 1)];
+
+        if (w->code == NULL) {
+            break;
+        }
+
+        if (w->code == code && w->group == group) {
+            v->u.typed.text = w->text;
             return;
         }
     }
 
     hd_view_localize_one(NULL, v, words->catalog, words->lang);
 
-    if (words->n < HD_VIEW_WORDS) {
-        words->group[words->n] = group;
-        words->code[words->n] = code;
-        words->text[words->n] = v->u.typed.text;
-        words->n++;
+    if (i < HD_VIEW_MEMO && memo->n < HD_VIEW_MEMO * 3 / 4) {
+        w->group = group;
+        w->code = code;
+        w->text = v->u.typed.text;
+        memo->n++;
     }
+}
+
+
+int
+hd_view_set_word(hd_view_words_t *words, hd_pool_t *pool, hd_val_t *map,
+    const char *key, const char *group, const char *code)
+{
+    hd_val_t  *v;
+
+    v = hd_pcalloc(pool, sizeof(hd_val_t));
+    if (v == NULL) {
+        return -1;
+    }
+
+    hd_view_word_fill(words, v, group, code);
+
+    return hd_val_set(pool, map, key, v);
 }
 
 

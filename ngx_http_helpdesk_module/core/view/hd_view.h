@@ -24,6 +24,9 @@
 #include "hd_value.h"
 
 
+typedef struct hd_view_memo_s  hd_view_memo_t;
+
+
 /* who reads, and where the portal lives (for links) */
 typedef struct {
     const hd_account_t  *account;
@@ -39,6 +42,8 @@ typedef struct {
     const hd_ticket_policy_t  *tickets;     /* reopen windows, files */
     const hd_val_t      *catalog;       /* a page's words: generated rows
                                            are made in them */
+    hd_view_memo_t      *memo;          /* the caller's, for catalog; or
+                                           NULL */
     /* a number that changes when a ticket of the departments changes (the
        queue's page asks it again to know); NULL: none */
     uint64_t           (*queue_version)(const hd_staff_scope_t *scope,
@@ -107,19 +112,35 @@ size_t hd_view_time_text(uint64_t t, hd_lang_e lang, hd_uchar *out);
 
 
 /*
- * The words and times of generated rows (made as they are written, after
- * hd_view_localize has run): each word looked up once per list. Without
- * a catalogue (JSON) values are typed and get no text.
+ * The words of tables' codes as a page shows them, kept by the caller
+ * between views (one per catalogue and language): a word is looked up in
+ * the catalogue once per process. Found by the pointers of group and code,
+ * so only for strings that live as long as the process (the tables' own).
  */
-#define HD_VIEW_WORDS  24
+#define HD_VIEW_MEMO  128               /* a power of two */
 
 typedef struct {
+    const char          *group;
+    const char          *code;
+    hd_str_t             text;
+} hd_view_memo_word_t;
+
+struct hd_view_memo_s {
     const hd_val_t      *catalog;
     hd_lang_e            lang;
     size_t               n;
-    const char          *group[HD_VIEW_WORDS];
-    const char          *code[HD_VIEW_WORDS];
-    hd_str_t             text[HD_VIEW_WORDS];
+    hd_view_memo_word_t  word[HD_VIEW_MEMO];
+};
+
+/*
+ * The words and times of generated rows (made as they are written, after
+ * hd_view_localize has run) and of a page's own lists. Without a
+ * catalogue (JSON) values are typed and get no text.
+ */
+typedef struct {
+    const hd_val_t      *catalog;
+    hd_lang_e            lang;
+    hd_view_memo_t      *memo;          /* NULL: each word looked up */
 } hd_view_words_t;
 
 void hd_view_words_init(hd_view_words_t *words, const hd_viewer_t *viewer);
@@ -127,6 +148,9 @@ void hd_view_word_fill(hd_view_words_t *words, hd_val_t *v,
     const char *group, const char *code);
 void hd_view_time_fill(hd_view_words_t *words, hd_pool_t *pool, hd_val_t *v,
     uint64_t t);
+/* map's key: a word (group and code static, as hd_view_word_fill) */
+int hd_view_set_word(hd_view_words_t *words, hd_pool_t *pool, hd_val_t *map,
+    const char *key, const char *group, const char *code);
 
 
 /* a row of a list of tickets: what it shows, read before the transaction

@@ -469,6 +469,27 @@ hd_view_counts_map(hd_pool_t *pool, const char *const *names,
 }
 
 
+/* the API's: "counts": {"queues": {...}, "statuses": {...}, ...} */
+static void
+hd_view_queue_counts_set(hd_pool_t *pool, hd_val_t *v,
+    const hd_view_queue_counts_t *c)
+{
+    hd_val_t  *counts;
+
+    counts = hd_val_map(pool);
+    hd_val_set(pool, counts, "queues",
+               hd_view_counts_map(pool, hd_view_queue_names, c->queue,
+                                  HD_VIEW_QUEUE_COUNT));
+    hd_val_set(pool, counts, "statuses",
+               hd_view_counts_map(pool, hd_status_names, c->status,
+                                  HD_STATUS_COUNT));
+    hd_val_set(pool, counts, "priorities",
+               hd_view_counts_map(pool, hd_priority_names, c->priority,
+                                  HD_PRIORITY_COUNT));
+    hd_val_set(pool, v, "counts", counts);
+}
+
+
 /* --- the page ------------------------------------------------------------- */
 
 
@@ -529,8 +550,9 @@ hd_view_queue_href(const hd_viewer_t *viewer, hd_pool_t *pool,
 
 /* the tabs: each queue's unclosed count, the one shown */
 static hd_val_t *
-hd_view_queue_tabs(const hd_viewer_t *viewer, hd_pool_t *pool,
-    const hd_view_queue_args_t *args, const hd_view_queue_counts_t *c)
+hd_view_queue_tabs(const hd_viewer_t *viewer, hd_view_words_t *words,
+    hd_pool_t *pool, const hd_view_queue_args_t *args,
+    const hd_view_queue_counts_t *c)
 {
     size_t     k;
     hd_val_t  *tabs, *item;
@@ -540,8 +562,8 @@ hd_view_queue_tabs(const hd_viewer_t *viewer, hd_pool_t *pool,
     for (k = 0; k < HD_VIEW_QUEUE_COUNT; k++) {
         item = hd_val_map(pool);
         hd_val_set_cstr(pool, item, "code", hd_view_queue_names[k]);
-        hd_val_set_word(pool, item, "label", "staff.queue_",
-                        hd_view_queue_names[k]);
+        hd_view_set_word(words, pool, item, "label", "staff.queue_",
+                         hd_view_queue_names[k]);
         hd_val_set_int(pool, item, "count", (int64_t) c->queue[k]);
         hd_val_set_bool(pool, item, "current", k == args->queue);
         hd_val_set(pool, item, "href",
@@ -556,7 +578,7 @@ hd_view_queue_tabs(const hd_viewer_t *viewer, hd_pool_t *pool,
 
 /* statuses and priorities: a select each, with counts */
 static void
-hd_view_queue_selects(hd_pool_t *pool, hd_val_t *v,
+hd_view_queue_selects(hd_view_words_t *words, hd_pool_t *pool, hd_val_t *v,
     const hd_view_queue_args_t *args, const hd_view_queue_counts_t *c)
 {
     size_t     s, p;
@@ -567,8 +589,8 @@ hd_view_queue_selects(hd_pool_t *pool, hd_val_t *v,
     for (s = 0; s < HD_STATUS_COUNT; s++) {
         item = hd_val_map(pool);
         hd_val_set_cstr(pool, item, "value", hd_status_names[s]);
-        hd_val_set_word(pool, item, "label", HD_WORD_STAFF_STATUS,
-                        hd_status_names[s]);
+        hd_view_set_word(words, pool, item, "label", HD_WORD_STAFF_STATUS,
+                         hd_status_names[s]);
         hd_val_set_int(pool, item, "count", (int64_t) c->status[s]);
         hd_val_set_bool(pool, item, "selected",
                         args->statuses == HD_STATUS_BIT(s));
@@ -589,8 +611,8 @@ hd_view_queue_selects(hd_pool_t *pool, hd_val_t *v,
     for (p = HD_PRIORITY_COUNT; p-- > 0; ) {
         item = hd_val_map(pool);
         hd_val_set_cstr(pool, item, "value", hd_priority_names[p]);
-        hd_val_set_word(pool, item, "label", HD_WORD_PRIORITY,
-                        hd_priority_names[p]);
+        hd_view_set_word(words, pool, item, "label", HD_WORD_PRIORITY,
+                         hd_priority_names[p]);
         hd_val_set_int(pool, item, "count", (int64_t) c->priority[p]);
         hd_val_set_bool(pool, item, "selected", args->priority == (int) p);
         hd_val_push(pool, list, item);
@@ -636,8 +658,10 @@ hd_view_queue_page(const hd_viewer_t *viewer, hd_txn_t *txn,
     const hd_staff_scope_t *scope, const hd_view_queue_counts_t *c,
     const hd_queue_page_t *result, int unknown_holder)
 {
-    size_t  pages;
+    size_t           pages;
+    hd_view_words_t  words;
 
+    hd_view_words_init(&words, viewer);
     hd_val_set_page(pool, v, "title",
                     hd_val_word(pool, "staff.", "queue_title"));
     hd_val_set_page(pool, v, "departments",
@@ -659,8 +683,8 @@ hd_view_queue_page(const hd_viewer_t *viewer, hd_txn_t *txn,
 
     hd_val_set_page(pool, v, "unknown_holder", hd_val_bool(unknown_holder));
     hd_val_set_page(pool, v, "queues",
-                    hd_view_queue_tabs(viewer, pool, args, c));
-    hd_view_queue_selects(pool, v, args, c);
+                    hd_view_queue_tabs(viewer, &words, pool, args, c));
+    hd_view_queue_selects(&words, pool, v, args, c);
     hd_val_set_page(pool, v, "queue",
                     hd_val_cstr(pool, hd_view_queue_names[args->queue]));
     hd_val_set_page(pool, v, "sla_at_risk",
@@ -791,7 +815,7 @@ hd_view_staff_queue(hd_store_t *store, const hd_viewer_t *viewer,
     hd_rc                    rc;
     hd_txn_t                 txn;
     uint64_t                 one;
-    hd_val_t                *v, *list, *counts;
+    hd_val_t                *v, *list;
     hd_queue_query_t         q;
     hd_queue_page_t          result;
     hd_staff_scope_t         scope;
@@ -856,21 +880,13 @@ hd_view_staff_queue(hd_store_t *store, const hd_viewer_t *viewer,
         hd_val_set(pool, v, "capped", hd_val_bool(1));
     }
 
-    counts = hd_val_map(pool);
-    hd_val_set(pool, counts, "queues",
-               hd_view_counts_map(pool, hd_view_queue_names, c.queue,
-                                  HD_VIEW_QUEUE_COUNT));
-    hd_val_set(pool, counts, "statuses",
-               hd_view_counts_map(pool, hd_status_names, c.status,
-                                  HD_STATUS_COUNT));
-    hd_val_set(pool, counts, "priorities",
-               hd_view_counts_map(pool, hd_priority_names, c.priority,
-                                  HD_PRIORITY_COUNT));
-    hd_val_set(pool, v, "counts", counts);
-
+    /* a page shows the counts in its tabs and selects */
     if (viewer->page) {
         hd_view_queue_page(viewer, &txn, pool, v, args, &scope, &c, &result,
                            unknown_holder);
+
+    } else {
+        hd_view_queue_counts_set(pool, v, &c);
     }
 
     hd_txn_abort(&txn);
