@@ -443,8 +443,10 @@ ngx_http_helpdesk_login_done(ngx_http_request_t *r,
     hd_str_t                        next;
     hd_txn_t                        txn;
     ngx_str_t                       path;
+    hd_err_t                        err;
+    hd_val_t                       *view, *account;
+    hd_viewer_t                     viewer;
     hd_account_t                    a;
-    json_t                         *account;
     ngx_http_helpdesk_login_job_t  *j = data;
 
     if (j->job.rc != HD_OK) {
@@ -456,23 +458,26 @@ ngx_http_helpdesk_login_done(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /* the API: the token its requests carry, and who signed in */
     if (ctx->api) {
+        hd_err_clear(&err);
+        ngx_http_helpdesk_viewer(r, ctx, &viewer);
+        view = hd_val_map(&ctx->pool);
         account = NULL;
 
-        if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED,
-                         NULL)
-            == HD_OK)
+        if (view == NULL
+            || hd_view_account(ctx->mcf->store, &viewer, j->res.account,
+                               &ctx->pool, &account, &err)
+               != HD_OK)
         {
-            if (hd_account_get(&txn, j->res.account, &a) == HD_OK) {
-                account = ngx_http_helpdesk_account_json(&a);
-            }
-
-            hd_txn_abort(&txn);
+            return ngx_http_helpdesk_fail(r, ctx, &err);
         }
 
-        return ngx_http_helpdesk_send_json(r, NGX_HTTP_OK,
-                   json_pack("{s:s, s:o}", "csrf_token", j->res.csrf,
-                             "account", account ? account : json_null()));
+        hd_val_set_cstr(&ctx->pool, view, "csrf_token", j->res.csrf);
+        hd_val_set(&ctx->pool, view, "account", account);
+
+        return ngx_http_helpdesk_view_send(r, ctx, view, NULL, NULL, NULL,
+                                           NGX_HTTP_OK);
     }
 
     if (ngx_http_helpdesk_input_str(ctx, "next", &next) == NGX_OK
@@ -594,11 +599,8 @@ ngx_http_helpdesk_logout_done(ngx_http_request_t *r,
 
     ngx_http_helpdesk_set_cookie(r, ctx, "hd_session", NULL, 0);
 
-    if (ctx->api) {
-        return ngx_http_helpdesk_no_content(r);
-    }
-
-    return ngx_http_helpdesk_go(r, ctx, "", "logged_out");
+    return ngx_http_helpdesk_saved(r, ctx, NULL, 0, NGX_HTTP_NO_CONTENT, "",
+                                   "logged_out");
 }
 
 
@@ -609,8 +611,8 @@ ngx_http_helpdesk_logout(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
 
     if (!ctx->caller.has_session) {
         /* a bearer token has no session to end */
-        return ctx->api ? ngx_http_helpdesk_no_content(r)
-                        : ngx_http_helpdesk_go(r, ctx, "", NULL);
+        return ngx_http_helpdesk_saved(r, ctx, NULL, 0, NGX_HTTP_NO_CONTENT,
+                                       "", NULL);
     }
 
     j = ngx_http_helpdesk_job(r, ctx, sizeof(*j));

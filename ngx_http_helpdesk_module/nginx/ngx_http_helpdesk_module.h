@@ -390,9 +390,14 @@ ngx_int_t ngx_http_helpdesk_view_send(ngx_http_request_t *r,
     ngx_http_helpdesk_page_pt page, void *data, ngx_uint_t status);
 /* a ticket's view by the path's number (?order=newest for its page) */
 ngx_int_t ngx_http_helpdesk_ticket_view_send(ngx_http_request_t *r,
-    ngx_http_helpdesk_ctx_t *ctx, hd_view_ticket_pt view,
+    ngx_http_helpdesk_ctx_t *ctx, hd_view_one_pt view,
     const char *template, ngx_http_helpdesk_page_pt page,
     hd_errors_t *errors, ngx_uint_t status);
+/* a command's answer: the view of what was saved (API; NULL: 204) or
+   the page go with the notice flash (a browser) */
+ngx_int_t ngx_http_helpdesk_saved(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_view_one_pt view, uint64_t id,
+    ngx_uint_t status, const char *go, const char *flash);
 /* a list's ?page, ?per_page and ?show: NULL, or the one that is bad and
    its error's code */
 const char *ngx_http_helpdesk_list_args(ngx_http_request_t *r,
@@ -545,7 +550,6 @@ ngx_int_t ngx_http_helpdesk_token_revoke(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
 ngx_int_t ngx_http_helpdesk_me(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx);
-json_t *ngx_http_helpdesk_account_json(hd_account_t *account);
 
 /* ngx_http_helpdesk_certificates.c: my certificates, the wizard */
 ngx_int_t ngx_http_helpdesk_certificates(ngx_http_request_t *r,

@@ -27,40 +27,12 @@ static ngx_int_t ngx_http_helpdesk_profile_page(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status);
 
 
-json_t *
-ngx_http_helpdesk_account_json(hd_account_t *a)
-{
-    json_t  *json;
-
-    json = json_pack("{s:I, s:s#, s:s#, s:s#, s:s, s:s, s:n, s:s#, s:s#, "
-                     "s:I}",
-                     "id", (json_int_t) a->id,
-                     "email", a->email.data, a->email.len,
-                     "login", a->login.data, a->login.len,
-                     "name", a->name.data, a->name.len,
-                     "role", a->role < HD_ROLE_COUNT
-                             ? hd_role_names[a->role] : "customer",
-                     "language", hd_langs[a->language < HD_LANG_COUNT
-                                          ? a->language : 0].code,
-                     "company",
-                     "phone", a->phone.data, a->phone.len,
-                     "organisation", a->organisation.data,
-                     a->organisation.len,
-                     "created", (json_int_t) a->created);
-
-    if (json != NULL) {
-        ngx_http_helpdesk_mail_json(json, a);
-    }
-
-    return json;
-}
-
-
 ngx_int_t
 ngx_http_helpdesk_me(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx)
 {
-    return ngx_http_helpdesk_send_json(r, NGX_HTTP_OK,
-               ngx_http_helpdesk_account_json(ctx->caller.account));
+    return ngx_http_helpdesk_view_send(r, ctx,
+               hd_view_account_of(&ctx->pool, ctx->caller.account), NULL,
+               NULL, NULL, NGX_HTTP_OK);
 }
 
 
@@ -209,9 +181,6 @@ static ngx_int_t
 ngx_http_helpdesk_profile_done(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, void *data)
 {
-    hd_txn_t                          txn;
-    hd_account_t                      a;
-    json_t                           *json;
     ngx_http_helpdesk_profile_job_t  *j = data;
 
     if (j->job.rc != HD_OK) {
@@ -227,25 +196,8 @@ ngx_http_helpdesk_profile_done(ngx_http_request_t *r,
         ctx->lang = (hd_lang_e) j->in.language;
     }
 
-    if (!ctx->api) {
-        return ngx_http_helpdesk_go(r, ctx, "profile", "profile_saved");
-    }
-
-    json = NULL;
-
-    if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED,
-                     NULL)
-        == HD_OK)
-    {
-        if (hd_account_get(&txn, j->account, &a) == HD_OK) {
-            json = ngx_http_helpdesk_account_json(&a);
-        }
-
-        hd_txn_abort(&txn);
-    }
-
-    return ngx_http_helpdesk_send_json(r, NGX_HTTP_OK,
-                                       json ? json : json_object());
+    return ngx_http_helpdesk_saved(r, ctx, hd_view_account, j->account,
+                                   NGX_HTTP_OK, "profile", "profile_saved");
 }
 
 
@@ -549,11 +501,8 @@ ngx_http_helpdesk_revoke_done(ngx_http_request_t *r,
         return ngx_http_helpdesk_job_failed(r, ctx, &j->job, NULL);
     }
 
-    if (ctx->api) {
-        return ngx_http_helpdesk_no_content(r);
-    }
-
-    return ngx_http_helpdesk_go(r, ctx, "profile", "token_revoked");
+    return ngx_http_helpdesk_saved(r, ctx, NULL, 0, NGX_HTTP_NO_CONTENT,
+                                   "profile", "token_revoked");
 }
 
 

@@ -119,183 +119,50 @@ static ngx_int_t ngx_http_helpdesk_admin_staff_page(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status);
 
 
-static void
-ngx_http_helpdesk_staff_jw(const hd_staff_info_t *s, hd_jw_t *w)
+/* the form's echo and errors (a page's) */
+static ngx_int_t
+ngx_http_helpdesk_admin_staff_parts(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_val_t *page, void *data)
 {
-    size_t  i;
+    static const char  *echo[] = { "login", "email", "name", NULL };
 
-    hd_jw_object(w);
-    hd_jw_key(w, "id");
-    hd_jw_int(w, (int64_t) s->account.id);
-    ngx_http_helpdesk_jw_kstr(w, "login", &s->account.login);
-    ngx_http_helpdesk_jw_kstr(w, "email", &s->account.email);
-    ngx_http_helpdesk_jw_kstr(w, "name", &s->account.name);
-    hd_jw_key(w, "role");
-    hd_jw_cstr(w, hd_role_names[s->account.role % HD_ROLE_COUNT]);
-    hd_jw_key(w, "disabled");
-    hd_jw_bool(w, s->account.state == HD_ACCOUNT_DISABLED);
-    hd_jw_key(w, "kb_editor");
-    hd_jw_bool(w, hd_account_may(&s->account, HD_RIGHT_KB_EDIT));
-    hd_jw_key(w, "departments");
-    hd_jw_array(w);
+    ngx_http_helpdesk_view_form(r, ctx, page, echo, data);
 
-    for (i = 0; i < s->n; i++) {
-        hd_jw_int(w, (int64_t) s->departments[i]);
-    }
-
-    hd_jw_end(w, ']');
-    hd_jw_end(w, '}');
+    return NGX_OK;
 }
 
 
+/* GET admin/staff, api/v1/admin/staff: the staff with a form each, and the
+   form to add one */
 ngx_int_t
 ngx_http_helpdesk_admin_staff(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx)
 {
-    size_t                   i, n;
-    hd_err_t                 err;
-    hd_txn_t                 txn;
-    hd_staff_info_t         *list;
-    ngx_http_helpdesk_jw_t  *j;
+    return ngx_http_helpdesk_admin_staff_page(r, ctx, NULL, NGX_HTTP_OK);
+}
 
-    if (!ctx->api) {
-        return ngx_http_helpdesk_admin_staff_page(r, ctx, NULL, NGX_HTTP_OK);
-    }
 
-    if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED, &err)
+static ngx_int_t
+ngx_http_helpdesk_admin_staff_page(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status)
+{
+    hd_err_t      err;
+    hd_val_t     *view;
+    hd_viewer_t   viewer;
+
+    ngx_http_helpdesk_viewer(r, ctx, &viewer);
+    hd_err_clear(&err);
+
+    if (hd_view_admin_staff(ctx->mcf->store, &viewer, &ctx->pool, &view,
+                            &err)
         != HD_OK)
     {
         return ngx_http_helpdesk_fail(r, ctx, &err);
     }
 
-    if (hd_staff_list(&txn, &ctx->pool, &list, &n) != HD_OK) {
-        hd_txn_abort(&txn);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    hd_txn_abort(&txn);
-
-    j = ngx_http_helpdesk_jw_new(r);
-    if (j == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    hd_jw_object(&j->w);
-    hd_jw_key(&j->w, "staff");
-    hd_jw_array(&j->w);
-
-    for (i = 0; i < n; i++) {
-        ngx_http_helpdesk_staff_jw(&list[i], &j->w);
-    }
-
-    hd_jw_end(&j->w, ']');
-    hd_jw_end(&j->w, '}');
-
-    return ngx_http_helpdesk_jw_send(r, j, NGX_HTTP_OK);
-}
-
-
-/* the staff with a form each, and the form to add one */
-static ngx_int_t
-ngx_http_helpdesk_admin_staff_page(ngx_http_request_t *r,
-    ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status)
-{
-    size_t             i, k, d, n, nd;
-    hd_txn_t           txn;
-    hd_val_t          *view, *list, *item, *deps, *dep, *roles, *role;
-    hd_pool_t         *pool = &ctx->pool;
-    hd_staff_info_t   *staff = NULL;
-    hd_department_t   *departments = NULL;
-
-    static const char  *echo[] = { "login", "email", "name", NULL };
-
-    view = ngx_http_helpdesk_view(r, ctx, "admin.staff");
-    if (view == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_http_helpdesk_view_form(r, ctx, view, echo, errors);
-
-    n = nd = 0;
-
-    if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED, NULL)
-        == HD_OK)
-    {
-        (void) hd_staff_list(&txn, pool, &staff, &n);
-        (void) hd_department_list(&txn, pool, &departments, &nd);
-        hd_txn_abort(&txn);
-    }
-
-    list = hd_val_list(pool);
-
-    for (i = 0; i < n; i++) {
-        item = hd_val_map(pool);
-        hd_val_set_int(pool, item, "id", (int64_t) staff[i].account.id);
-        hd_val_set_str(pool, item, "login", staff[i].account.login.data,
-                       staff[i].account.login.len);
-        hd_val_set_str(pool, item, "email", staff[i].account.email.data,
-                       staff[i].account.email.len);
-        hd_val_set_str(pool, item, "name", staff[i].account.name.data,
-                       staff[i].account.name.len);
-        hd_val_set_bool(pool, item, "disabled",
-                        staff[i].account.state == HD_ACCOUNT_DISABLED);
-        hd_val_set_bool(pool, item, "kb_editor",
-                        hd_account_may(&staff[i].account, HD_RIGHT_KB_EDIT));
-        hd_val_set_bool(pool, item, "administrator",
-                        staff[i].account.role == HD_ROLE_ADMINISTRATOR);
-        hd_val_set_bool(pool, item, "self",
-                        staff[i].account.id == ctx->caller.account->id);
-
-        roles = hd_val_list(pool);
-
-        for (k = HD_ROLE_AGENT; k < HD_ROLE_COUNT; k++) {
-            role = hd_val_map(pool);
-            hd_val_set_cstr(pool, role, "value", hd_role_names[k]);
-            hd_val_set_bool(pool, role, "selected",
-                            staff[i].account.role == k);
-            hd_val_push(pool, roles, role);
-        }
-
-        hd_val_set(pool, item, "roles", roles);
-
-        deps = hd_val_list(pool);
-
-        for (d = 0; d < nd; d++) {
-            dep = hd_val_map(pool);
-            hd_val_set_int(pool, dep, "id", (int64_t) departments[d].id);
-            hd_val_set_str(pool, dep, "name", departments[d].name.data,
-                           departments[d].name.len);
-
-            for (k = 0; k < staff[i].n; k++) {
-                if (staff[i].departments[k] == departments[d].id) {
-                    hd_val_set_bool(pool, dep, "checked", 1);
-                    break;
-                }
-            }
-
-            hd_val_set_int(pool, dep, "staff", (int64_t) staff[i].account.id);
-            hd_val_push(pool, deps, dep);
-        }
-
-        hd_val_set(pool, item, "departments", deps);
-        hd_val_push(pool, list, item);
-    }
-
-    hd_val_set(pool, view, "staff", list);
-
-    deps = hd_val_list(pool);
-
-    for (d = 0; d < nd; d++) {
-        dep = hd_val_map(pool);
-        hd_val_set_int(pool, dep, "id", (int64_t) departments[d].id);
-        hd_val_set_str(pool, dep, "name", departments[d].name.data,
-                       departments[d].name.len);
-        hd_val_push(pool, deps, dep);
-    }
-
-    hd_val_set(pool, view, "all_departments", deps);
-
-    return ngx_http_helpdesk_render(r, ctx, "pages/admin_staff", view, status);
+    return ngx_http_helpdesk_view_send(r, ctx, view, "pages/admin_staff",
+                                       ngx_http_helpdesk_admin_staff_parts,
+                                       errors, status);
 }
 
 
@@ -320,10 +187,6 @@ static ngx_int_t
 ngx_http_helpdesk_staff_saved(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, void *data)
 {
-    size_t                                i, n;
-    hd_txn_t                              txn;
-    hd_staff_info_t                      *list;
-    ngx_http_helpdesk_jw_t               *j;
     ngx_http_helpdesk_staff_admin_job_t  *job = data;
 
     if (job->job.rc != HD_OK) {
@@ -331,45 +194,11 @@ ngx_http_helpdesk_staff_saved(ngx_http_request_t *r,
                                             ngx_http_helpdesk_admin_staff_page);
     }
 
-    if (!ctx->api) {
-        return ngx_http_helpdesk_go(r, ctx, "admin/staff", "saved");
-    }
-
     /* the account as it is now */
-    if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED, NULL)
-        != HD_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (hd_staff_list(&txn, &ctx->pool, &list, &n) != HD_OK) {
-        hd_txn_abort(&txn);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    hd_txn_abort(&txn);
-
-    for (i = 0; i < n; i++) {
-        if (list[i].account.id == job->id) {
-            break;
-        }
-    }
-
-    if (i == n) {
-        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_NOT_FOUND,
-                                       "not_found", NULL);
-    }
-
-    j = ngx_http_helpdesk_jw_new(r);
-    if (j == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_http_helpdesk_staff_jw(&list[i], &j->w);
-
-    return ngx_http_helpdesk_jw_send(r, j,
-                                     ctx->nargs ? NGX_HTTP_OK
-                                                : NGX_HTTP_CREATED);
+    return ngx_http_helpdesk_saved(r, ctx, hd_view_admin_staff_member,
+                                   job->id,
+                                   ctx->nargs ? NGX_HTTP_OK : NGX_HTTP_CREATED,
+                                   "admin/staff", "saved");
 }
 
 

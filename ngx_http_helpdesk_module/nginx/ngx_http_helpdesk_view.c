@@ -108,7 +108,7 @@ ngx_http_helpdesk_view_send(ngx_http_request_t *r,
 
 ngx_int_t
 ngx_http_helpdesk_ticket_view_send(ngx_http_request_t *r,
-    ngx_http_helpdesk_ctx_t *ctx, hd_view_ticket_pt view,
+    ngx_http_helpdesk_ctx_t *ctx, hd_view_one_pt view,
     const char *template, ngx_http_helpdesk_page_pt page,
     hd_errors_t *errors, ngx_uint_t status)
 {
@@ -148,6 +148,39 @@ ngx_http_helpdesk_ticket_view_send(ngx_http_request_t *r,
 
     return ngx_http_helpdesk_view_send(r, ctx, tv.view, template, page, &tv,
                                        status);
+}
+
+
+/*
+ * A command's answer: the API gets what was saved as its view shows it
+ * (no view: 204 No Content), a browser goes to the page go with the
+ * notice flash
+ */
+ngx_int_t
+ngx_http_helpdesk_saved(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
+    hd_view_one_pt view, uint64_t id, ngx_uint_t status, const char *go,
+    const char *flash)
+{
+    hd_err_t     err;
+    hd_val_t    *v;
+    hd_viewer_t  viewer;
+
+    if (!ctx->api) {
+        return ngx_http_helpdesk_go(r, ctx, go, flash);
+    }
+
+    if (view == NULL) {
+        return ngx_http_helpdesk_no_content(r);
+    }
+
+    ngx_http_helpdesk_viewer(r, ctx, &viewer);
+    hd_err_clear(&err);
+
+    if (view(ctx->mcf->store, &viewer, id, &ctx->pool, &v, &err) != HD_OK) {
+        return ngx_http_helpdesk_fail(r, ctx, &err);
+    }
+
+    return ngx_http_helpdesk_view_send(r, ctx, v, NULL, NULL, NULL, status);
 }
 
 

@@ -731,6 +731,121 @@ test_words_memo(void **state)
 }
 
 
+/* an account as the API shows it: read by id, or a missing one named */
+static void
+test_account(void **state)
+{
+    json_t       *json;
+    hd_err_t      err;
+    hd_val_t     *view;
+    hd_viewer_t   viewer;
+    hd_account_t  a;
+
+    (void) state;
+
+    viewer_of(&viewer, alice, 0, &a);
+    assert_int_equal(hd_view_account(unit_store, &viewer, alice,
+                                     &arena->pool, &view, &err), HD_OK);
+    json = as_json(view);
+    assert_int_equal(json_integer_value(json_object_get(json, "id")),
+                     (json_int_t) alice);
+    assert_string_equal(jstr(json, "login"), "alice");
+    assert_string_equal(jstr(json, "email"), "alice@example.com");
+    assert_string_equal(jstr(json, "role"), "customer");
+    assert_true(json_is_null(json_object_get(json, "company")));
+    assert_true(json_is_null(json_object_get(json, "email_bounced")));
+    assert_true(json_is_array(json_object_get(json, "mail_mute")));
+    json_decref(json);
+
+    /* no such account: the error says which, and nothing is made */
+    view = NULL;
+    hd_err_clear(&err);
+    assert_int_equal(hd_view_account(unit_store, &viewer, 999999,
+                                     &arena->pool, &view, &err),
+                     HD_NOT_FOUND);
+    assert_null(view);
+    assert_non_null(strstr(err.text, "999999"));
+    assert_string_equal(err.code, "not_found");
+}
+
+
+/* the administrator's staff list: staff only, the API's fields; a page's
+   forms (own account marked, departments to tick) stay out of JSON */
+static void
+test_admin_staff(void **state)
+{
+    size_t         i;
+    json_t        *json, *list, *item, *mine;
+    hd_err_t       err;
+    hd_val_t      *view, *row, *choices;
+    hd_viewer_t    viewer;
+    hd_account_t   a;
+    hd_val_item_t *it;
+
+    (void) state;
+
+    viewer_of(&viewer, admin, 0, &a);
+    assert_int_equal(hd_view_admin_staff(unit_store, &viewer, &arena->pool,
+                                         &view, &err), HD_OK);
+    json = as_json(view);
+    list = json_object_get(json, "staff");
+    assert_int_equal(json_array_size(list), 2);
+    mine = NULL;
+
+    json_array_foreach(list, i, item) {
+        assert_string_not_equal(json_string_value(json_object_get(item,
+                                                                  "login")),
+                                "alice");
+        assert_null(json_object_get(item, "self"));
+        assert_null(json_object_get(item, "roles"));
+
+        if (json_integer_value(json_object_get(item, "id"))
+            == (json_int_t) agent)
+        {
+            mine = item;
+        }
+    }
+
+    assert_non_null(mine);
+    assert_string_equal(json_string_value(json_object_get(mine, "role")),
+                        "agent");
+    assert_int_equal(json_array_size(json_object_get(mine, "departments")),
+                     1);
+    assert_null(json_object_get(json, "all_departments"));
+    json_decref(json);
+
+    /* the page: the administrator's own row cannot change its role */
+    viewer_of(&viewer, admin, 1, &a);
+    assert_int_equal(hd_view_admin_staff(unit_store, &viewer, &arena->pool,
+                                         &view, &err), HD_OK);
+    assert_non_null(hd_val_get(view, "all_departments", 15));
+
+    for (it = hd_val_get(view, "staff", 5)->u.items.head; it; it = it->next) {
+        row = it->val;
+        assert_true(hd_val_get(row, "self", 4)->u.boolean
+                    == (hd_val_get(row, "id", 2)->u.integer
+                        == (int64_t) admin));
+        choices = hd_val_get(row, "department_choices", 18);
+        assert_non_null(choices);
+    }
+
+    /* one member, as a saved change answers; a customer is not staff */
+    viewer_of(&viewer, admin, 0, &a);
+    assert_int_equal(hd_view_admin_staff_member(unit_store, &viewer, agent,
+                                                &arena->pool, &view, &err),
+                     HD_OK);
+    json = as_json(view);
+    assert_string_equal(jstr(json, "login"), "agent");
+    json_decref(json);
+
+    hd_err_clear(&err);
+    assert_int_equal(hd_view_admin_staff_member(unit_store, &viewer, alice,
+                                                &arena->pool, &view, &err),
+                     HD_NOT_FOUND);
+    assert_string_equal(err.code, "not_found");
+}
+
+
 int
 main(void)
 {
@@ -744,6 +859,8 @@ main(void)
         cmocka_unit_test(test_certificates),
         cmocka_unit_test(test_typed_json),
         cmocka_unit_test(test_words_memo),
+        cmocka_unit_test(test_account),
+        cmocka_unit_test(test_admin_staff),
     };
 
     cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -257,8 +257,8 @@ hd_str_t hd_view_kb_url(const hd_viewer_t *viewer, hd_pool_t *pool,
 
 /* --- the views ------------------------------------------------------------ */
 
-/* a view of one ticket, by its number */
-typedef hd_rc (*hd_view_ticket_pt)(hd_store_t *store,
+/* a view of one thing: a ticket by its number, an account by its id */
+typedef hd_rc (*hd_view_one_pt)(hd_store_t *store,
     const hd_viewer_t *viewer, uint64_t number, hd_pool_t *pool,
     hd_val_t **view, hd_err_t *err);
 
@@ -344,6 +344,21 @@ hd_rc hd_view_ticket_created(hd_store_t *store, const hd_viewer_t *viewer,
  */
 hd_rc hd_view_staff_ticket(hd_store_t *store, const hd_viewer_t *viewer,
     uint64_t number, hd_pool_t *pool, hd_val_t **view, hd_err_t *err);
+
+
+/* hd_view_account.c: an account as the API shows it, from the account
+   or read by its id */
+hd_val_t *hd_view_account_of(hd_pool_t *pool, const hd_account_t *a);
+hd_rc hd_view_account(hd_store_t *store, const hd_viewer_t *viewer,
+    uint64_t id, hd_pool_t *pool, hd_val_t **view, hd_err_t *err);
+
+
+/* hd_view_staff_admin.c: the administrator's staff list, one member */
+hd_rc hd_view_admin_staff(hd_store_t *store, const hd_viewer_t *viewer,
+    hd_pool_t *pool, hd_val_t **view, hd_err_t *err);
+hd_rc hd_view_admin_staff_member(hd_store_t *store,
+    const hd_viewer_t *viewer, uint64_t id, hd_pool_t *pool, hd_val_t **view,
+    hd_err_t *err);
 
 
 #endif /* HD_VIEW_H */

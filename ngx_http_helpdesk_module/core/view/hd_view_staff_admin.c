@@ -1,0 +1,225 @@
+/*
+ * The administrator's staff list (SPEC §9): every staff account with its
+ * role, departments, knowledge-base right and whether it is disabled; a
+ * page adds each one's form (the roles to choose, every department to
+ * tick) and the departments the new account's form offers.
+ */
+
+#include "hd_view.h"
+#include "hd_product.h"
+
+
+typedef struct {
+    const hd_viewer_t   *viewer;
+    hd_pool_t           *pool;
+    hd_department_t     *departments;
+    size_t               ndepartments;
+} hd_view_staff_admin_t;
+
+
+/* the departments as a form's checkboxes, those of s ticked */
+static hd_val_t *
+hd_view_staff_choices(hd_view_staff_admin_t *sa, const hd_staff_info_t *s)
+{
+    size_t      d, k;
+    hd_val_t   *list, *dep;
+    hd_pool_t  *pool = sa->pool;
+
+    list = hd_val_list(pool);
+
+    for (d = 0; d < sa->ndepartments; d++) {
+        dep = hd_val_map(pool);
+        hd_val_set_int(pool, dep, "id", (int64_t) sa->departments[d].id);
+        hd_val_set_str(pool, dep, "name", sa->departments[d].name.data,
+                       sa->departments[d].name.len);
+
+        for (k = 0; s != NULL && k < s->n; k++) {
+            if (s->departments[k] == sa->departments[d].id) {
+                hd_val_set_bool(pool, dep, "checked", 1);
+                break;
+            }
+        }
+
+        if (s != NULL) {
+            hd_val_set_int(pool, dep, "staff", (int64_t) s->account.id);
+        }
+
+        hd_val_push(pool, list, dep);
+    }
+
+    return list;
+}
+
+
+static hd_val_t *
+hd_view_staff_member(hd_view_staff_admin_t *sa, const hd_staff_info_t *s)
+{
+    size_t      i, k;
+    hd_val_t   *item, *deps, *roles, *role;
+    hd_pool_t  *pool = sa->pool;
+
+    item = hd_val_map(pool);
+    deps = hd_val_list(pool);
+
+    if (item == NULL || deps == NULL) {
+        return NULL;
+    }
+
+    hd_val_set_int(pool, item, "id", (int64_t) s->account.id);
+    hd_view_set_ref(pool, item, "login", &s->account.login, 0);
+    hd_view_set_ref(pool, item, "email", &s->account.email, 0);
+    hd_view_set_ref(pool, item, "name", &s->account.name, 0);
+    hd_val_set_cstr(pool, item, "role",
+                    hd_role_names[s->account.role % HD_ROLE_COUNT]);
+    hd_val_set_bool(pool, item, "disabled",
+                    s->account.state == HD_ACCOUNT_DISABLED);
+    hd_val_set_bool(pool, item, "kb_editor",
+                    hd_account_may(&s->account, HD_RIGHT_KB_EDIT));
+
+    for (i = 0; i < s->n; i++) {
+        hd_val_push(pool, deps, hd_val_int(pool, (int64_t) s->departments[i]));
+    }
+
+    hd_val_set(pool, item, "departments", deps);
+
+    if (!sa->viewer->page) {
+        return item;
+    }
+
+    /* the page's form of the account: its own role cannot be changed */
+    hd_val_set_page(pool, item, "administrator",
+                    hd_val_bool(s->account.role == HD_ROLE_ADMINISTRATOR));
+    hd_val_set_page(pool, item, "self",
+                    hd_val_bool(s->account.id == sa->viewer->account->id));
+
+    roles = hd_val_list(pool);
+
+    for (k = HD_ROLE_AGENT; k < HD_ROLE_COUNT; k++) {
+        role = hd_val_map(pool);
+        hd_val_set_cstr(pool, role, "value", hd_role_names[k]);
+        hd_val_set_bool(pool, role, "selected", s->account.role == k);
+        hd_val_push(pool, roles, role);
+    }
+
+    hd_val_set_page(pool, item, "roles", roles);
+    hd_val_set_page(pool, item, "department_choices",
+                    hd_view_staff_choices(sa, s));
+
+    return item;
+}
+
+
+/* the staff and (for a page) the departments, read in one transaction */
+static hd_rc
+hd_view_staff_read(hd_store_t *store, hd_view_staff_admin_t *sa,
+    hd_staff_info_t **staff, size_t *n, hd_err_t *err)
+{
+    hd_rc     rc;
+    hd_txn_t  txn;
+
+    rc = hd_txn_begin(store, &txn, HD_TXN_READ | HD_TXN_CACHED, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    *staff = NULL;
+    *n = 0;
+    sa->departments = NULL;
+    sa->ndepartments = 0;
+
+    rc = hd_staff_list(&txn, sa->pool, staff, n);
+
+    if (rc == HD_OK && sa->viewer->page) {
+        rc = hd_department_list(&txn, sa->pool, &sa->departments,
+                                &sa->ndepartments);
+    }
+
+    hd_txn_abort(&txn);
+
+    if (rc != HD_OK) {
+        return hd_err_set(err, rc, NULL, "io",
+                          "the staff cannot be read (%s)", hd_rc_name(rc));
+    }
+
+    return HD_OK;
+}
+
+
+hd_rc
+hd_view_admin_staff(hd_store_t *store, const hd_viewer_t *viewer,
+    hd_pool_t *pool, hd_val_t **view, hd_err_t *err)
+{
+    size_t                  i, n;
+    hd_rc                   rc;
+    hd_val_t               *v, *list, *item;
+    hd_staff_info_t        *staff;
+    hd_view_staff_admin_t   sa;
+
+    sa.viewer = viewer;
+    sa.pool = pool;
+
+    rc = hd_view_staff_read(store, &sa, &staff, &n, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    v = hd_val_map(pool);
+    list = hd_val_list(pool);
+
+    if (v == NULL || list == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "io", "no memory for staff");
+    }
+
+    for (i = 0; i < n; i++) {
+        item = hd_view_staff_member(&sa, &staff[i]);
+        if (item == NULL || hd_val_push(pool, list, item) != 0) {
+            return hd_err_set(err, HD_NOMEM, NULL, "io",
+                              "no memory for staff");
+        }
+    }
+
+    hd_val_set(pool, v, "staff", list);
+
+    if (viewer->page) {
+        hd_val_set_page(pool, v, "title", hd_val_word(pool, "admin.", "staff"));
+        hd_val_set_page(pool, v, "all_departments",
+                        hd_view_staff_choices(&sa, NULL));
+    }
+
+    *view = v;
+
+    return HD_OK;
+}
+
+
+hd_rc
+hd_view_admin_staff_member(hd_store_t *store, const hd_viewer_t *viewer,
+    uint64_t id, hd_pool_t *pool, hd_val_t **view, hd_err_t *err)
+{
+    size_t                  i, n;
+    hd_rc                   rc;
+    hd_staff_info_t        *staff;
+    hd_view_staff_admin_t   sa;
+
+    sa.viewer = viewer;
+    sa.pool = pool;
+
+    rc = hd_view_staff_read(store, &sa, &staff, &n, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (staff[i].account.id == id) {
+            *view = hd_view_staff_member(&sa, &staff[i]);
+
+            return *view != NULL
+                   ? HD_OK
+                   : hd_err_set(err, HD_NOMEM, NULL, "io",
+                                "no memory for staff");
+        }
+    }
+
+    return hd_err_set(err, HD_NOT_FOUND, NULL, "not_found",
+                      "account %llu is not staff", (unsigned long long) id);
+}
