@@ -145,13 +145,14 @@ hd_view_staff_read(hd_store_t *store, hd_view_staff_admin_t *sa,
 }
 
 
-hd_rc
-hd_view_admin_staff(hd_store_t *store, const hd_viewer_t *viewer,
+/* the list (id 0) or the member id, from one read */
+static hd_rc
+hd_view_staff_of(hd_store_t *store, const hd_viewer_t *viewer, uint64_t id,
     hd_pool_t *pool, hd_val_t **view, hd_err_t *err)
 {
     size_t                  i, n;
     hd_rc                   rc;
-    hd_val_t               *v, *list, *item;
+    hd_val_t               *list, *item;
     hd_staff_info_t        *staff;
     hd_view_staff_admin_t   sa;
 
@@ -163,32 +164,52 @@ hd_view_admin_staff(hd_store_t *store, const hd_viewer_t *viewer,
         return rc;
     }
 
-    v = hd_val_map(pool);
     list = hd_val_list(pool);
 
-    if (v == NULL || list == NULL) {
-        return hd_err_set(err, HD_NOMEM, NULL, "io", "no memory for staff");
-    }
+    for (i = 0; list != NULL && i < n; i++) {
+        if (id != 0 && staff[i].account.id != id) {
+            continue;
+        }
 
-    for (i = 0; i < n; i++) {
         item = hd_view_staff_member(&sa, &staff[i]);
+
         if (item == NULL || hd_val_push(pool, list, item) != 0) {
-            return hd_err_set(err, HD_NOMEM, NULL, "io",
-                              "no memory for staff");
+            list = NULL;
+
+        } else if (id != 0) {
+            *view = item;
+            return HD_OK;
         }
     }
 
-    hd_val_set(pool, v, "staff", list);
+    if (list != NULL && id != 0) {
+        return hd_err_set(err, HD_NOT_FOUND, NULL, "not_found",
+                          "account %llu is not staff",
+                          (unsigned long long) id);
+    }
+
+    if (list == NULL || (*view = hd_val_map(pool)) == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "io", "no memory for staff");
+    }
+
+    hd_val_set(pool, *view, "staff", list);
 
     if (viewer->page) {
-        hd_val_set_page(pool, v, "title", hd_val_word(pool, "admin.", "staff"));
-        hd_val_set_page(pool, v, "all_departments",
+        hd_val_set_page(pool, *view, "title",
+                        hd_val_word(pool, "admin.", "staff"));
+        hd_val_set_page(pool, *view, "all_departments",
                         hd_view_staff_choices(&sa, NULL));
     }
 
-    *view = v;
-
     return HD_OK;
+}
+
+
+hd_rc
+hd_view_admin_staff(hd_store_t *store, const hd_viewer_t *viewer,
+    hd_pool_t *pool, hd_val_t **view, hd_err_t *err)
+{
+    return hd_view_staff_of(store, viewer, 0, pool, view, err);
 }
 
 
@@ -196,30 +217,6 @@ hd_rc
 hd_view_admin_staff_member(hd_store_t *store, const hd_viewer_t *viewer,
     uint64_t id, hd_pool_t *pool, hd_val_t **view, hd_err_t *err)
 {
-    size_t                  i, n;
-    hd_rc                   rc;
-    hd_staff_info_t        *staff;
-    hd_view_staff_admin_t   sa;
-
-    sa.viewer = viewer;
-    sa.pool = pool;
-
-    rc = hd_view_staff_read(store, &sa, &staff, &n, err);
-    if (rc != HD_OK) {
-        return rc;
-    }
-
-    for (i = 0; i < n; i++) {
-        if (staff[i].account.id == id) {
-            *view = hd_view_staff_member(&sa, &staff[i]);
-
-            return *view != NULL
-                   ? HD_OK
-                   : hd_err_set(err, HD_NOMEM, NULL, "io",
-                                "no memory for staff");
-        }
-    }
-
-    return hd_err_set(err, HD_NOT_FOUND, NULL, "not_found",
-                      "account %llu is not staff", (unsigned long long) id);
+    return hd_view_staff_of(store, viewer, id ? id : UINT64_MAX, pool, view,
+                            err);
 }
