@@ -377,93 +377,44 @@ static ngx_int_t ngx_http_helpdesk_departments_page(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status);
 
 
-static void
-ngx_http_helpdesk_department_jw(const hd_department_t *d, size_t staff,
-    hd_jw_t *w)
+typedef struct {
+    hd_val_t     *view;
+    hd_errors_t  *errors;
+} ngx_http_helpdesk_departments_page_t;
+
+
+/* the form's echo and errors; an edit's form starts with the name as it is */
+static ngx_int_t
+ngx_http_helpdesk_departments_parts(ngx_http_request_t *r,
+    ngx_http_helpdesk_ctx_t *ctx, hd_val_t *page, void *data)
 {
-    hd_jw_object(w);
-    hd_jw_key(w, "id");
-    hd_jw_int(w, (int64_t) d->id);
-    ngx_http_helpdesk_jw_kstr(w, "name", &d->name);
-    hd_jw_key(w, "general");
-    hd_jw_bool(w, (d->flags & HD_DEPARTMENT_GENERAL) != 0);
-    hd_jw_key(w, "feedback");
-    hd_jw_bool(w, (d->flags & HD_DEPARTMENT_FEEDBACK) != 0);
-    hd_jw_key(w, "staff");
-    hd_jw_int(w, (int64_t) staff);
-    hd_jw_end(w, '}');
-}
+    ngx_http_helpdesk_departments_page_t  *dp = data;
 
+    hd_val_t  *values, *name;
 
-/* how many staff work in each department */
-static size_t
-ngx_http_helpdesk_department_staff(const hd_staff_info_t *staff, size_t n,
-    uint64_t department)
-{
-    size_t  i, k, count = 0;
+    static const char  *echo[] = { "name", NULL };
 
-    for (i = 0; i < n; i++) {
-        for (k = 0; k < staff[i].n; k++) {
-            if (staff[i].departments[k] == department) {
-                count++;
-                break;
-            }
-        }
+    ngx_http_helpdesk_view_form(r, ctx, page, echo, dp->errors);
+
+    values = hd_val_get(page, "values", 6);
+    name = hd_val_get_path(dp->view, "editing.name");
+
+    if (values != NULL && name != NULL
+        && hd_val_get(values, "name", 4) == NULL)
+    {
+        hd_val_set(&ctx->pool, values, "name", name);
     }
 
-    return count;
+    return NGX_OK;
 }
 
 
+/* GET admin/departments[/{id}], api/v1/admin/departments */
 ngx_int_t
 ngx_http_helpdesk_admin_departments(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx)
 {
-    size_t                   i, n, ns;
-    hd_err_t                 err;
-    hd_txn_t                 txn;
-    hd_staff_info_t         *staff;
-    hd_department_t         *list;
-    ngx_http_helpdesk_jw_t  *j;
-
-    if (!ctx->api) {
-        return ngx_http_helpdesk_departments_page(r, ctx, NULL, NGX_HTTP_OK);
-    }
-
-    if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED, &err)
-        != HD_OK)
-    {
-        return ngx_http_helpdesk_fail(r, ctx, &err);
-    }
-
-    if (hd_department_list(&txn, &ctx->pool, &list, &n) != HD_OK
-        || hd_staff_list(&txn, &ctx->pool, &staff, &ns) != HD_OK)
-    {
-        hd_txn_abort(&txn);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    hd_txn_abort(&txn);
-
-    j = ngx_http_helpdesk_jw_new(r);
-    if (j == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    hd_jw_object(&j->w);
-    hd_jw_key(&j->w, "departments");
-    hd_jw_array(&j->w);
-
-    for (i = 0; i < n; i++) {
-        ngx_http_helpdesk_department_jw(&list[i],
-            ngx_http_helpdesk_department_staff(staff, ns, list[i].id),
-            &j->w);
-    }
-
-    hd_jw_end(&j->w, ']');
-    hd_jw_end(&j->w, '}');
-
-    return ngx_http_helpdesk_jw_send(r, j, NGX_HTTP_OK);
+    return ngx_http_helpdesk_departments_page(r, ctx, NULL, NGX_HTTP_OK);
 }
 
 
@@ -471,15 +422,10 @@ static ngx_int_t
 ngx_http_helpdesk_departments_page(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status)
 {
-    size_t            i, n, ns;
-    uint64_t          id;
-    hd_txn_t          txn;
-    hd_val_t         *view, *list, *item, *values;
-    hd_pool_t        *pool = &ctx->pool;
-    hd_staff_info_t  *staff = NULL;
-    hd_department_t  *deps = NULL;
-
-    static const char  *echo[] = { "name", NULL };
+    uint64_t                              id;
+    hd_err_t                              err;
+    hd_viewer_t                           viewer;
+    ngx_http_helpdesk_departments_page_t  dp;
 
     id = ngx_http_helpdesk_path_id(ctx);
 
@@ -488,58 +434,22 @@ ngx_http_helpdesk_departments_page(ngx_http_request_t *r,
                                        "not_found", NULL);
     }
 
-    view = ngx_http_helpdesk_view(r, ctx, "admin.departments");
-    if (view == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
+    ngx_http_helpdesk_viewer(r, ctx, &viewer);
+    hd_err_clear(&err);
 
-    ngx_http_helpdesk_view_form(r, ctx, view, echo, errors);
-    values = hd_val_get(view, "values", 6);
-    n = ns = 0;
-
-    if (hd_txn_begin(ctx->mcf->store, &txn, HD_TXN_READ | HD_TXN_CACHED, NULL)
-        == HD_OK)
+    if (hd_view_admin_departments(ctx->mcf->store, &viewer, id, &ctx->pool,
+                                  &dp.view, &err)
+        != HD_OK)
     {
-        (void) hd_department_list(&txn, pool, &deps, &n);
-        (void) hd_staff_list(&txn, pool, &staff, &ns);
-        hd_txn_abort(&txn);
+        return ngx_http_helpdesk_fail(r, ctx, &err);
     }
 
-    list = hd_val_list(pool);
+    dp.errors = errors;
 
-    for (i = 0; i < n; i++) {
-        item = hd_val_map(pool);
-        hd_val_set_int(pool, item, "id", (int64_t) deps[i].id);
-        hd_val_set_str(pool, item, "name", deps[i].name.data,
-                       deps[i].name.len);
-        hd_val_set_bool(pool, item, "general",
-                        (deps[i].flags & HD_DEPARTMENT_GENERAL) != 0);
-        hd_val_set_bool(pool, item, "feedback",
-                        (deps[i].flags & HD_DEPARTMENT_FEEDBACK) != 0);
-        hd_val_set_int(pool, item, "staff",
-                       (int64_t) ngx_http_helpdesk_department_staff(
-                           staff, ns, deps[i].id));
-        hd_val_push(pool, list, item);
-
-        if (deps[i].id == id) {
-            hd_val_set(pool, view, "editing", item);
-
-            if (hd_val_get(values, "name", 4) == NULL) {
-                hd_val_set_str(pool, values, "name", deps[i].name.data,
-                               deps[i].name.len);
-            }
-        }
-    }
-
-    if (id != 0 && hd_val_get(view, "editing", 7) == NULL) {
-        return ngx_http_helpdesk_error(r, ctx, NGX_HTTP_NOT_FOUND,
-                                       "not_found", NULL);
-    }
-
-    hd_val_set(pool, view, "departments", list);
-
-    return ngx_http_helpdesk_render(r, ctx, "pages/admin_departments", view,
-                                    status);
+    return ngx_http_helpdesk_view_send(r, ctx, dp.view,
+                                       "pages/admin_departments",
+                                       ngx_http_helpdesk_departments_parts,
+                                       &dp, status);
 }
 
 
@@ -577,7 +487,6 @@ static ngx_int_t
 ngx_http_helpdesk_department_done(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, void *data)
 {
-    ngx_http_helpdesk_jw_t               *w;
     ngx_http_helpdesk_staff_admin_job_t  *j = data;
 
     if (j->job.rc != HD_OK) {
@@ -585,19 +494,10 @@ ngx_http_helpdesk_department_done(ngx_http_request_t *r,
                                             ngx_http_helpdesk_departments_page);
     }
 
-    if (!ctx->api) {
-        return ngx_http_helpdesk_go(r, ctx, "admin/departments", "saved");
-    }
-
-    w = ngx_http_helpdesk_jw_new(r);
-    if (w == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_http_helpdesk_department_jw(&j->department, 0, &w->w);
-
-    return ngx_http_helpdesk_jw_send(r, w, ctx->nargs ? NGX_HTTP_OK
-                                                      : NGX_HTTP_CREATED);
+    return ngx_http_helpdesk_saved(r, ctx, hd_view_admin_department,
+                                   j->department.id,
+                                   ctx->nargs ? NGX_HTTP_OK : NGX_HTTP_CREATED,
+                                   "admin/departments", "saved");
 }
 
 

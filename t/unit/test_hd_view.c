@@ -846,6 +846,51 @@ test_admin_staff(void **state)
 }
 
 
+/* the departments with their staff counted; one of them; a page editing
+   one that does not exist is told so */
+static void
+test_admin_departments(void **state)
+{
+    json_t        *json;
+    hd_err_t       err;
+    hd_val_t      *view;
+    hd_viewer_t    viewer;
+    hd_account_t   a;
+
+    (void) state;
+
+    viewer_of(&viewer, admin, 0, &a);
+    assert_int_equal(hd_view_admin_departments(unit_store, &viewer, 0,
+                                               &arena->pool, &view, &err),
+                     HD_OK);
+    json = as_json(view);
+    assert_true(json_array_size(json_object_get(json, "departments")) >= 2);
+    json_decref(json);
+
+    assert_int_equal(hd_view_admin_department(unit_store, &viewer, 2,
+                                              &arena->pool, &view, &err),
+                     HD_OK);
+    json = as_json(view);
+    assert_int_equal(json_integer_value(json_object_get(json, "staff")), 1);
+    json_decref(json);
+
+    hd_err_clear(&err);
+    assert_int_equal(hd_view_admin_department(unit_store, &viewer, 999,
+                                              &arena->pool, &view, &err),
+                     HD_NOT_FOUND);
+    assert_non_null(strstr(err.text, "999"));
+
+    viewer_of(&viewer, admin, 1, &a);
+    assert_int_equal(hd_view_admin_departments(unit_store, &viewer, 2,
+                                               &arena->pool, &view, &err),
+                     HD_OK);
+    assert_non_null(hd_val_get(view, "editing", 7));
+    assert_int_equal(hd_view_admin_departments(unit_store, &viewer, 999,
+                                               &arena->pool, &view, &err),
+                     HD_NOT_FOUND);
+}
+
+
 int
 main(void)
 {
@@ -861,6 +906,7 @@ main(void)
         cmocka_unit_test(test_words_memo),
         cmocka_unit_test(test_account),
         cmocka_unit_test(test_admin_staff),
+        cmocka_unit_test(test_admin_departments),
     };
 
     cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -353,12 +353,17 @@ hd_rc hd_view_account(hd_store_t *store, const hd_viewer_t *viewer,
     uint64_t id, hd_pool_t *pool, hd_val_t **view, hd_err_t *err);
 
 
-/* hd_view_staff_admin.c: the administrator's staff list, one member */
+/* hd_view_staff_admin.c: the administrator's staff list, one member; the
+   departments (a page's "editing" one by its id, or 0), one department */
 hd_rc hd_view_admin_staff(hd_store_t *store, const hd_viewer_t *viewer,
     hd_pool_t *pool, hd_val_t **view, hd_err_t *err);
 hd_rc hd_view_admin_staff_member(hd_store_t *store,
     const hd_viewer_t *viewer, uint64_t id, hd_pool_t *pool, hd_val_t **view,
     hd_err_t *err);
+hd_rc hd_view_admin_departments(hd_store_t *store, const hd_viewer_t *viewer,
+    uint64_t editing, hd_pool_t *pool, hd_val_t **view, hd_err_t *err);
+hd_rc hd_view_admin_department(hd_store_t *store, const hd_viewer_t *viewer,
+    uint64_t id, hd_pool_t *pool, hd_val_t **view, hd_err_t *err);
 
 
 #endif /* HD_VIEW_H */

@@ -2,7 +2,8 @@
  * The administrator's staff list (SPEC §9): every staff account with its
  * role, departments, knowledge-base right and whether it is disabled; a
  * page adds each one's form (the roles to choose, every department to
- * tick) and the departments the new account's form offers.
+ * tick) and the departments the new account's form offers. The
+ * departments, each with how many staff work in it.
  */
 
 #include "hd_view.h"
@@ -219,4 +220,135 @@ hd_view_admin_staff_member(hd_store_t *store, const hd_viewer_t *viewer,
 {
     return hd_view_staff_of(store, viewer, id ? id : UINT64_MAX, pool, view,
                             err);
+}
+
+
+/* --- departments ---------------------------------------------------------- */
+
+
+/* how many staff work in the department */
+static size_t
+hd_view_department_staff(const hd_staff_info_t *staff, size_t n,
+    uint64_t department)
+{
+    size_t  i, k, count = 0;
+
+    for (i = 0; i < n; i++) {
+        for (k = 0; k < staff[i].n; k++) {
+            if (staff[i].departments[k] == department) {
+                count++;
+                break;
+            }
+        }
+    }
+
+    return count;
+}
+
+
+/*
+ * The departments with the staff in each (id 0), or the one id; a page's
+ * "editing": the one its path names (HD_NOT_FOUND when there is none)
+ */
+static hd_rc
+hd_view_departments_of(hd_store_t *store, const hd_viewer_t *viewer,
+    uint64_t id, uint64_t editing, hd_pool_t *pool, hd_val_t **view,
+    hd_err_t *err)
+{
+    size_t            i, n, ns;
+    hd_rc             rc;
+    hd_txn_t          txn;
+    hd_val_t         *list, *item;
+    hd_staff_info_t  *staff = NULL;
+    hd_department_t  *deps = NULL;
+
+    rc = hd_txn_begin(store, &txn, HD_TXN_READ | HD_TXN_CACHED, err);
+    if (rc != HD_OK) {
+        return rc;
+    }
+
+    n = ns = 0;
+    rc = hd_department_list(&txn, pool, &deps, &n);
+
+    if (rc == HD_OK) {
+        rc = hd_staff_list(&txn, pool, &staff, &ns);
+    }
+
+    hd_txn_abort(&txn);
+
+    if (rc != HD_OK) {
+        return hd_err_set(err, rc, NULL, "io",
+                          "the departments cannot be read (%s)",
+                          hd_rc_name(rc));
+    }
+
+    list = hd_val_list(pool);
+    *view = hd_val_map(pool);
+
+    if (list == NULL || *view == NULL) {
+        return hd_err_set(err, HD_NOMEM, NULL, "io",
+                          "no memory for the departments");
+    }
+
+    for (i = 0; i < n; i++) {
+        if (id != 0 && deps[i].id != id) {
+            continue;
+        }
+
+        item = hd_val_map(pool);
+        hd_val_set_int(pool, item, "id", (int64_t) deps[i].id);
+        hd_view_set_ref(pool, item, "name", &deps[i].name, 0);
+        hd_val_set_bool(pool, item, "general",
+                        (deps[i].flags & HD_DEPARTMENT_GENERAL) != 0);
+        hd_val_set_bool(pool, item, "feedback",
+                        (deps[i].flags & HD_DEPARTMENT_FEEDBACK) != 0);
+        hd_val_set_int(pool, item, "staff",
+                       (int64_t) hd_view_department_staff(staff, ns,
+                                                          deps[i].id));
+
+        if (id != 0) {
+            *view = item;
+            return HD_OK;
+        }
+
+        hd_val_push(pool, list, item);
+
+        if (deps[i].id == editing && viewer->page) {
+            hd_val_set_page(pool, *view, "editing", item);
+        }
+    }
+
+    if (id != 0
+        || (editing != 0 && hd_val_get(*view, "editing", 7) == NULL))
+    {
+        return hd_err_set(err, HD_NOT_FOUND, NULL, "not_found",
+                          "department %llu does not exist",
+                          (unsigned long long) (id ? id : editing));
+    }
+
+    hd_val_set(pool, *view, "departments", list);
+
+    if (viewer->page) {
+        hd_val_set_page(pool, *view, "title",
+                        hd_val_word(pool, "admin.", "departments"));
+    }
+
+    return HD_OK;
+}
+
+
+hd_rc
+hd_view_admin_departments(hd_store_t *store, const hd_viewer_t *viewer,
+    uint64_t editing, hd_pool_t *pool, hd_val_t **view, hd_err_t *err)
+{
+    return hd_view_departments_of(store, viewer, 0, editing, pool, view, err);
+}
+
+
+hd_rc
+hd_view_admin_department(hd_store_t *store, const hd_viewer_t *viewer,
+    uint64_t id, hd_pool_t *pool, hd_val_t **view, hd_err_t *err)
+{
+    return hd_view_departments_of(store, viewer, id ? id : UINT64_MAX, 0,
+                                  pool, view, err);
 }
