@@ -22,61 +22,8 @@ typedef struct {
 } ngx_http_helpdesk_cert_job_t;
 
 
-/* names of types and products, read once per page */
-typedef struct {
-    hd_txn_t         *txn;
-    hd_pool_t        *pool;
-    uint64_t          type_id[32];
-    hd_cert_type_t    type[32];
-    hd_str_t          product[32];
-    ngx_uint_t        n;
-} ngx_http_helpdesk_names_t;
-
-
 static ngx_int_t ngx_http_helpdesk_wizard_page(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status);
-
-
-static hd_cert_type_t *
-ngx_http_helpdesk_cert_type(ngx_http_helpdesk_names_t *names, uint64_t id,
-    hd_str_t *product)
-{
-    ngx_uint_t      i;
-    hd_product_t    p;
-    hd_cert_type_t  t;
-
-    for (i = 0; i < names->n; i++) {
-        if (names->type_id[i] == id) {
-            *product = names->product[i];
-            return &names->type[i];
-        }
-    }
-
-    if (hd_cert_type_get(names->txn, id, &t) != HD_OK) {
-        return NULL;
-    }
-
-    i = names->n < 32 ? names->n++ : 31;
-
-    names->type_id[i] = id;
-    names->type[i] = t;
-    names->type[i].name.data = hd_pstrdup(names->pool, t.name.data,
-                                          t.name.len);
-
-    if (hd_product_get(names->txn, t.product, &p) == HD_OK) {
-        names->product[i].data = hd_pstrdup(names->pool, p.name.data,
-                                            p.name.len);
-        names->product[i].len = p.name.len;
-
-    } else {
-        names->product[i].data = (hd_uchar *) "";
-        names->product[i].len = 0;
-    }
-
-    *product = names->product[i];
-
-    return &names->type[i];
-}
 
 
 /* a page's form of the list (the expired ones shown or not) */
@@ -226,17 +173,17 @@ static ngx_int_t
 ngx_http_helpdesk_wizard_page(ngx_http_request_t *r,
     ngx_http_helpdesk_ctx_t *ctx, hd_errors_t *errors, ngx_uint_t status)
 {
-    int                         already;
-    hd_str_t                    number, step, product;
-    hd_err_t                    err;
-    hd_txn_t                    txn;
-    hd_val_t                   *view, *cert;
-    hd_pool_t                  *pool = &ctx->pool;
-    hd_company_t                company;
-    hd_cert_type_t             *t;
-    hd_cert_claim_t             claim;
-    hd_certificate_t            c;
-    ngx_http_helpdesk_names_t   names;
+    int                already;
+    hd_str_t           number, step;
+    hd_err_t           err;
+    hd_txn_t           txn;
+    hd_val_t          *view, *cert;
+    hd_pool_t         *pool = &ctx->pool;
+    hd_product_t       p;
+    hd_company_t       company;
+    hd_cert_type_t     t;
+    hd_cert_claim_t    claim;
+    hd_certificate_t   c;
 
     static const char  *echo[] = { "number", NULL };
 
@@ -272,22 +219,23 @@ ngx_http_helpdesk_wizard_page(ngx_http_request_t *r,
                                 &c, &already, &err)
             == HD_OK)
         {
-            ngx_memzero(&names, sizeof(names));
-            names.txn = &txn;
-            names.pool = pool;
-
-            t = ngx_http_helpdesk_cert_type(&names, c.type, &product);
-
             cert = hd_val_map(pool);
             hd_val_set_str(pool, cert, "number", hd_pstrdup(pool,
                            c.number.data, c.number.len), c.number.len);
             hd_val_set_bool(pool, cert, "has_code", c.code_hash.len != 0);
 
-            if (t != NULL) {
-                hd_val_set_str(pool, cert, "product", product.data,
-                               product.len);
-                hd_val_set_str(pool, cert, "type", t->name.data, t->name.len);
-                hd_val_set_int(pool, cert, "term_months", t->term_months);
+            /* one certificate: its type and product read once each */
+            if (hd_cert_type_get(&txn, c.type, &t) == HD_OK) {
+                if (hd_product_get(&txn, t.product, &p) == HD_OK) {
+                    hd_val_set_str(pool, cert, "product",
+                                   hd_pstrdup(pool, p.name.data, p.name.len),
+                                   p.name.len);
+                }
+
+                hd_val_set_str(pool, cert, "type",
+                               hd_pstrdup(pool, t.name.data, t.name.len),
+                               t.name.len);
+                hd_val_set_int(pool, cert, "term_months", t.term_months);
             }
 
             ngx_http_helpdesk_set_day(ctx, cert, "valid_from",

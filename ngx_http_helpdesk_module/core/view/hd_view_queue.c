@@ -576,28 +576,52 @@ hd_view_queue_tabs(const hd_viewer_t *viewer, hd_view_words_t *words,
 }
 
 
+/* a select of a table's codes with their words and counts, the one
+   chosen selected (-1: none); backwards: the last code first */
+static hd_val_t *
+hd_view_queue_select(hd_view_words_t *words, hd_pool_t *pool,
+    const char *group, const char *const *codes, const size_t *counts,
+    size_t n, int chosen, int backwards)
+{
+    size_t     i, k;
+    hd_val_t  *list, *item;
+
+    list = hd_val_list(pool);
+
+    for (i = 0; i < n; i++) {
+        k = backwards ? n - 1 - i : i;
+        item = hd_val_map(pool);
+        hd_val_set_cstr(pool, item, "value", codes[k]);
+        hd_view_set_word(words, pool, item, "label", group, codes[k]);
+        hd_val_set_int(pool, item, "count", (int64_t) counts[k]);
+        hd_val_set_bool(pool, item, "selected", (int) k == chosen);
+        hd_val_push(pool, list, item);
+    }
+
+    return list;
+}
+
+
 /* statuses and priorities: a select each, with counts */
 static void
 hd_view_queue_selects(hd_view_words_t *words, hd_pool_t *pool, hd_val_t *v,
     const hd_view_queue_args_t *args, const hd_view_queue_counts_t *c)
 {
-    size_t     s, p;
-    hd_val_t  *list, *item;
+    int  s, status;
 
-    list = hd_val_list(pool);
+    /* a status is chosen when it alone is asked */
+    status = -1;
 
     for (s = 0; s < HD_STATUS_COUNT; s++) {
-        item = hd_val_map(pool);
-        hd_val_set_cstr(pool, item, "value", hd_status_names[s]);
-        hd_view_set_word(words, pool, item, "label", HD_WORD_STAFF_STATUS,
-                         hd_status_names[s]);
-        hd_val_set_int(pool, item, "count", (int64_t) c->status[s]);
-        hd_val_set_bool(pool, item, "selected",
-                        args->statuses == HD_STATUS_BIT(s));
-        hd_val_push(pool, list, item);
+        if (args->statuses == HD_STATUS_BIT(s)) {
+            status = s;
+        }
     }
 
-    hd_val_set_page(pool, v, "statuses", list);
+    hd_val_set_page(pool, v, "statuses",
+                    hd_view_queue_select(words, pool, HD_WORD_STAFF_STATUS,
+                                         hd_status_names, c->status,
+                                         HD_STATUS_COUNT, status, 0));
     hd_val_set_page(pool, v, "status_resolved",
                     hd_val_bool(args->statuses
                                 == (((1u << HD_STATUS_COUNT) - 1)
@@ -605,20 +629,11 @@ hd_view_queue_selects(hd_view_words_t *words, hd_pool_t *pool, hd_val_t *v,
     hd_val_set_page(pool, v, "status_any",
                     hd_val_bool(args->statuses
                                 == (1u << HD_STATUS_COUNT) - 1));
-
-    list = hd_val_list(pool);
-
-    for (p = HD_PRIORITY_COUNT; p-- > 0; ) {
-        item = hd_val_map(pool);
-        hd_val_set_cstr(pool, item, "value", hd_priority_names[p]);
-        hd_view_set_word(words, pool, item, "label", HD_WORD_PRIORITY,
-                         hd_priority_names[p]);
-        hd_val_set_int(pool, item, "count", (int64_t) c->priority[p]);
-        hd_val_set_bool(pool, item, "selected", args->priority == (int) p);
-        hd_val_push(pool, list, item);
-    }
-
-    hd_val_set_page(pool, v, "priorities", list);
+    hd_val_set_page(pool, v, "priorities",
+                    hd_view_queue_select(words, pool, HD_WORD_PRIORITY,
+                                         hd_priority_names, c->priority,
+                                         HD_PRIORITY_COUNT, args->priority,
+                                         1));
 }
 
 
