@@ -16,28 +16,58 @@
 
 /*
  * The words of tables' codes, per catalogue (a location's templates, one
- * language), kept by the worker for its life: a view looks each up once
+ * language), kept for the configuration's life: a view looks each up once.
+ * They live in the cycle's pool, and are forgotten with it (a reload in a
+ * single process frees the catalogues they point into).
  */
 #define NGX_HTTP_HELPDESK_MEMOS  16
 
-static hd_view_memo_t *
-ngx_http_helpdesk_memo(ngx_log_t *log, const hd_val_t *catalog)
+static hd_view_memo_t  *ngx_http_helpdesk_memos[NGX_HTTP_HELPDESK_MEMOS];
+
+
+static void
+ngx_http_helpdesk_memos_forget(void *data)
 {
-    ngx_uint_t              i;
-    static hd_view_memo_t  *memos[NGX_HTTP_HELPDESK_MEMOS];
+    (void) data;
+
+    ngx_memzero(ngx_http_helpdesk_memos, sizeof(ngx_http_helpdesk_memos));
+}
+
+
+static hd_view_memo_t *
+ngx_http_helpdesk_memo(const hd_val_t *catalog)
+{
+    ngx_uint_t           i;
+    ngx_pool_cleanup_t  *cln;
 
     for (i = 0; i < NGX_HTTP_HELPDESK_MEMOS; i++) {
-        if (memos[i] == NULL) {
-            memos[i] = ngx_calloc(sizeof(hd_view_memo_t), log);
-            return memos[i];
+        if (ngx_http_helpdesk_memos[i] == NULL) {
+            break;
         }
 
-        if (memos[i]->catalog == catalog) {
-            return memos[i];
+        if (ngx_http_helpdesk_memos[i]->catalog == catalog) {
+            return ngx_http_helpdesk_memos[i];
         }
     }
 
-    return NULL;
+    if (i == NGX_HTTP_HELPDESK_MEMOS) {
+        return NULL;
+    }
+
+    /* the cycle's first: its end forgets them all */
+    if (i == 0) {
+        cln = ngx_pool_cleanup_add(ngx_cycle->pool, 0);
+        if (cln == NULL) {
+            return NULL;
+        }
+
+        cln->handler = ngx_http_helpdesk_memos_forget;
+    }
+
+    ngx_http_helpdesk_memos[i] = ngx_pcalloc(ngx_cycle->pool,
+                                             sizeof(hd_view_memo_t));
+
+    return ngx_http_helpdesk_memos[i];
 }
 
 
@@ -58,10 +88,10 @@ ngx_http_helpdesk_viewer(ngx_http_request_t *r, ngx_http_helpdesk_ctx_t *ctx,
     viewer->after_change = ctx->after_change != 0;
     viewer->tickets = &ctx->mcf->tickets;
     viewer->catalog = ctx->lcf->templates->catalog[ctx->lang];
-    viewer->memo = ngx_http_helpdesk_memo(r->connection->log,
-                                          viewer->catalog);
+    viewer->memo = ngx_http_helpdesk_memo(viewer->catalog);
     viewer->queue_version = ngx_http_helpdesk_queue_version;
 
+    (void) r;
 }
 
 
